@@ -1,0 +1,287 @@
+"""From raw records to KPIs: one replication at a time.
+
+All KPIs are computed after the run from the raw facts recorded by the engine
+(:class:`~simulator.engine.RawRecords`); the model holds no statistics. Definitions and
+units are documented in docs/kpis.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from simulator.demand import Residents
+from simulator.engine import ABANDONED, BALKED, OUTCOMES, SERVED, UNSERVED, RawRecords
+from simulator.scenario import DayPlan, Scenario
+
+KPI_NAMES = (
+    "arrivals",
+    "served",
+    "abandoned",
+    "balked",
+    "unserved",
+    "abandonment_rate",
+    "renege_rate",
+    "balk_rate",
+    "wait_mean_min",
+    "wait_p50_min",
+    "wait_p90_min",
+    "wait_p95_min",
+    "wait_max_min",
+    "queue_time_mean_min",
+    "p_wait_gt0",
+    "service_level",
+    "utilisation",
+    "queue_mean",
+    "queue_max",
+    "overtime_min",
+    "one_visit_rate",
+    "service_mean_min",
+    "operating_min",
+)
+
+
+def interval_mass(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Total overlap of the intervals [starts, ends) with each bin [edges[k], edges[k+1]).
+
+    Uses the cumulative function F(x) = sum_i clip(x - s_i, 0, e_i - s_i), evaluated at the
+    bin edges with sorted cumulative sums, so it is O((n + m) log n).
+    """
+    starts = np.asarray(starts, dtype=float)
+    ends = np.asarray(ends, dtype=float)
+    keep = np.isfinite(starts) & np.isfinite(ends) & (ends > starts)
+    s = np.sort(starts[keep])
+    e = np.sort(ends[keep])
+    cs = np.concatenate([[0.0], np.cumsum(s)])
+    ce = np.concatenate([[0.0], np.cumsum(e)])
+    ks = np.searchsorted(s, edges, side="left")
+    ke = np.searchsorted(e, edges, side="left")
+    f = (ks * edges - cs[ks]) - (ke * edges - ce[ke])
+    return np.diff(f)
+
+
+@dataclass(frozen=True)
+class ReplicationKPIs:
+    """KPIs of one replication: a scalar per KPI and tidy tables."""
+
+    kpis: dict[str, float]
+    hourly: pd.DataFrame
+    by_family: pd.DataFrame
+    visits: pd.DataFrame | None
+
+
+def _quantile(x: np.ndarray, q: float) -> float:
+    return float(np.quantile(x, q)) if x.size else float("nan")
+
+
+def _mean(x: np.ndarray) -> float:
+    return float(x.mean()) if x.size else float("nan")
+
+
+def compute_kpis(
+    scn: Scenario,
+    plans: list[DayPlan],
+    res: Residents,
+    raw: RawRecords,
+    replication: int,
+    record_visits: bool = False,
+) -> ReplicationKPIs:
+    """Compute the KPIs of one replication (definitions in docs/kpis.md)."""
+    exp = scn.experiment
+    first_open = plans[0].offset + plans[0].hours.open if plans else 0.0
+    cut = first_open + exp.warmup_min
+    counted = res.t >= cut
+    out = raw.outcome
+    wait = raw.leave - res.t  # time in queue (served: until called)
+    served = counted & (out == SERVED)
+    aband = counted & (out == ABANDONED)
+    balked = counted & (out == BALKED)
+    unserved = counted & (out == UNSERVED)
+    joined = counted & ~balked
+    n = int(counted.sum())
+    w_served = wait[served]
+
+    # Operating periods: from opening to the last window closing, per day, after warm-up.
+    periods = []
+    overtime = []
+    for day, close, last in raw.day_close:
+        plan = plans[int(day)]
+        start = max(plan.offset + plan.hours.open, cut)
+        if last > start:
+            periods.append((start, last))
+        if close >= cut:
+            overtime.append(last - close)
+    op_edges_s = np.array([p[0] for p in periods])
+    op_edges_e = np.array([p[1] for p in periods])
+    operating = float(np.sum(op_edges_e - op_edges_s)) if periods else 0.0
+
+    # Time integrals over the operating periods.
+    def mass_in_periods(starts: np.ndarray, ends: np.ndarray) -> float:
+        if not periods:
+            return 0.0
+        edges = np.ravel(np.column_stack([op_edges_s, op_edges_e]))
+        m = interval_mass(starts, ends, edges)
+        return float(m[::2].sum())
+
+    q_start, q_end = res.t[~(out == BALKED)], raw.leave[~(out == BALKED)]
+    queue_mass = mass_in_periods(q_start, q_end)
+    busy_mass = mass_in_periods(raw.call, raw.end)
+    wi = raw.win_intervals
+    open_mass = mass_in_periods(wi[:, 2], wi[:, 3]) if wi.size else 0.0
+
+    returned = served & (res.return_u < scn.demand.p_return_visit)
+    k: dict[str, float] = {
+        "arrivals": float(n),
+        "served": float(served.sum()),
+        "abandoned": float(aband.sum()),
+        "balked": float(balked.sum()),
+        "unserved": float(unserved.sum()),
+        "abandonment_rate": float((aband.sum() + balked.sum()) / n) if n else float("nan"),
+        "renege_rate": float(aband.sum() / n) if n else float("nan"),
+        "balk_rate": float(balked.sum() / n) if n else float("nan"),
+        "wait_mean_min": _mean(w_served),
+        "wait_p50_min": _quantile(w_served, 0.5),
+        "wait_p90_min": _quantile(w_served, 0.9),
+        "wait_p95_min": _quantile(w_served, 0.95),
+        "wait_max_min": float(w_served.max()) if w_served.size else float("nan"),
+        "queue_time_mean_min": _mean(wait[joined]),
+        "p_wait_gt0": float((wait[joined] > 1e-9).mean()) if joined.any() else float("nan"),
+        "service_level": float((w_served <= exp.target_wait_min).sum() / n) if n else float("nan"),
+        "utilisation": busy_mass / open_mass if open_mass > 0 else float("nan"),
+        "queue_mean": queue_mass / operating if operating > 0 else float("nan"),
+        "queue_max": float("nan"),
+        "overtime_min": float(np.mean(overtime)) if overtime else 0.0,
+        "one_visit_rate": float(1.0 - returned.sum() / served.sum())
+        if served.any()
+        else float("nan"),
+        "service_mean_min": _mean(raw.service[served]),
+        "operating_min": operating,
+    }
+    if raw.monitor.size:
+        mon = raw.monitor[raw.monitor[:, 0] >= cut]
+        k["queue_mean_sampled"] = float(mon[:, 1].mean()) if mon.size else float("nan")
+        k["queue_max"] = float(mon[:, 1].max()) if mon.size else float("nan")
+
+    hourly = _hourly(scn, plans, res, raw, replication, cut)
+    by_family = _by_family(scn, res, raw, replication, counted, wait)
+    visits = _visits(scn, plans, res, raw, replication, wait) if record_visits else None
+    return ReplicationKPIs(k, hourly, by_family, visits)
+
+
+def _hourly(
+    scn: Scenario,
+    plans: list[DayPlan],
+    res: Residents,
+    raw: RawRecords,
+    replication: int,
+    cut: float,
+) -> pd.DataFrame:
+    last = max(
+        [float(np.nanmax(raw.end)) if np.isfinite(raw.end).any() else 0.0]
+        + [float(x) for x in raw.day_close[:, 2]]
+        + [0.0]
+    )
+    nbins = int(np.ceil(last / 60.0)) + 1
+    edges = np.arange(nbins + 1) * 60.0
+    out = raw.outcome
+    bal = out == BALKED
+    queue = interval_mass(res.t[~bal], raw.leave[~bal], edges)
+    busy = interval_mass(raw.call, raw.end, edges)
+    wi = raw.win_intervals
+    opened = interval_mass(wi[:, 2], wi[:, 3], edges) if wi.size else np.zeros(nbins)
+    hour_of = np.minimum((res.t // 60).astype(int), nbins - 1)
+    arrivals = np.bincount(hour_of, minlength=nbins)
+    served = np.bincount(hour_of[out == SERVED], minlength=nbins)
+    aband = np.bincount(hour_of[(out == ABANDONED) | bal], minlength=nbins)
+    wait = raw.leave - res.t
+    wsum = np.bincount(hour_of[out == SERVED], weights=wait[out == SERVED], minlength=nbins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wmean = np.where(served > 0, wsum / np.maximum(served, 1), np.nan)
+        util = np.where(opened > 0, busy / np.where(opened > 0, opened, 1.0), np.nan)
+    bins = np.arange(nbins)
+    day = np.minimum(bins // 24, max(len(plans) - 1, 0))
+    day_type = np.array([plans[d].day_type if plans else "" for d in day])
+    frame = pd.DataFrame(
+        {
+            "replication": replication,
+            "day": day,
+            "day_type": day_type,
+            "hour": bins % 24,
+            "arrivals": arrivals,
+            "served": served,
+            "abandoned": aband,
+            "wait_mean_min": wmean,
+            "queue_mean": queue / 60.0,
+            "busy_min": busy,
+            "open_min": opened,
+            "utilisation": util,
+        }
+    )
+    keep = ((frame["open_min"] > 0) | (frame["arrivals"] > 0)) & (edges[1:] > cut)
+    return frame[keep].reset_index(drop=True)
+
+
+def _by_family(
+    scn: Scenario,
+    res: Residents,
+    raw: RawRecords,
+    replication: int,
+    counted: np.ndarray,
+    wait: np.ndarray,
+) -> pd.DataFrame:
+    rows = []
+    out = raw.outcome
+    target = scn.experiment.target_wait_min
+    for k, fam in enumerate(scn.families):
+        m = counted & (res.family == k)
+        s = m & (out == SERVED)
+        w = wait[s]
+        n = int(m.sum())
+        rows.append(
+            {
+                "replication": replication,
+                "family": fam.name,
+                "arrivals": n,
+                "served": int(s.sum()),
+                "abandoned": int((m & (out == ABANDONED)).sum()),
+                "balked": int((m & (out == BALKED)).sum()),
+                "wait_mean_min": _mean(w),
+                "wait_p90_min": _quantile(w, 0.9),
+                "service_mean_min": _mean(raw.service[s]),
+                "service_level": float((w <= target).sum() / n) if n else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _visits(
+    scn: Scenario,
+    plans: list[DayPlan],
+    res: Residents,
+    raw: RawRecords,
+    replication: int,
+    wait: np.ndarray,
+) -> pd.DataFrame:
+    offsets = np.array([p.offset for p in plans])[res.day] if len(res) else np.empty(0)
+    fam_names = np.array(scn.family_names, dtype=object)
+    item_ids = np.array([it.id for it in scn.items], dtype=object)
+    win_ids = np.array([w.id for w in scn.windows] + [""], dtype=object)
+    staff_ids = np.array([s.id for s in scn.staff] + [""], dtype=object)
+    out = raw.outcome
+    return pd.DataFrame(
+        {
+            "replication": replication,
+            "day": res.day,
+            "arrival_min": res.t - offsets,
+            "item": item_ids[res.item] if len(res) else [],
+            "family": fam_names[res.family] if len(res) else [],
+            "outcome": np.array(OUTCOMES, dtype=object)[out],
+            "wait_min": np.where(out == BALKED, np.nan, wait),
+            "service_min": raw.service,
+            "window": win_ids[raw.window],
+            "staff": staff_ids[raw.staff],
+            "returned": (out == SERVED) & (res.return_u < scn.demand.p_return_visit),
+        }
+    )

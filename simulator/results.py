@@ -1,0 +1,133 @@
+"""Results of a set of replications: KPI summary with confidence intervals and tidy tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from simulator.scenario import Scenario
+
+
+def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float]:
+    """Mean, lower and upper bound of the Student-t confidence interval, and the standard
+    deviation across replications (NaN bounds for fewer than two finite values)."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return (float("nan"),) * 4
+    mean = float(x.mean())
+    if x.size < 2:
+        return mean, float("nan"), float("nan"), float("nan")
+    sd = float(x.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1)) * sd / np.sqrt(x.size)
+    return mean, mean - half, mean + half, sd
+
+
+@dataclass
+class Results:
+    """What :func:`simulator.simulate` returns.
+
+    Attributes
+    ----------
+    scenario
+        The scenario simulated.
+    seed
+        Root seed; replication r used streams derived from (seed, r).
+    replications
+        One row per replication, one column per KPI (see docs/kpis.md).
+    hourly
+        One row per replication x day x hour of operation.
+    by_family
+        One row per replication x service family.
+    visits
+        One row per resident when per-visit records were asked for, else None.
+    meta
+        Run metadata (package version, git commit, wall time, workers).
+    """
+
+    scenario: Scenario
+    seed: int
+    replications: pd.DataFrame
+    hourly: pd.DataFrame
+    by_family: pd.DataFrame
+    visits: pd.DataFrame | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_replications(self) -> int:
+        return len(self.replications)
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """KPI summary: index KPI name; columns ``mean``, ``ci_low``, ``ci_high`` (Student t
+        across replications at ``level``), ``std`` and ``n`` (replications)."""
+        rows = {}
+        for kpi in self.replications.columns:
+            if kpi == "replication":
+                continue
+            vals = self.replications[kpi].to_numpy(dtype=float)
+            mean, lo, hi, sd = t_interval(vals, level)
+            rows[kpi] = {
+                "mean": mean,
+                "ci_low": lo,
+                "ci_high": hi,
+                "std": sd,
+                "n": int(np.isfinite(vals).sum()),
+            }
+        frame = pd.DataFrame.from_dict(rows, orient="index")
+        frame.index.name = "kpi"
+        return frame
+
+    def hourly_summary(
+        self, by: tuple[str, ...] = ("day_type", "hour"), level: float = 0.95
+    ) -> pd.DataFrame:
+        """Mean by hour of day (averaged over days within each replication first) with
+        t confidence intervals across replications."""
+        metrics = [
+            "arrivals",
+            "served",
+            "abandoned",
+            "wait_mean_min",
+            "queue_mean",
+            "busy_min",
+            "open_min",
+            "utilisation",
+        ]
+        per_rep = self.hourly.groupby(["replication", *by])[metrics].mean().reset_index()
+        rows = []
+        for key, grp in per_rep.groupby(list(by)):
+            keys = key if isinstance(key, tuple) else (key,)
+            row: dict[str, Any] = dict(zip(by, keys, strict=True))
+            for m in metrics:
+                mean, lo, hi, _ = t_interval(grp[m].to_numpy(dtype=float), level)
+                row[m] = mean
+                row[f"{m}_ci_low"] = lo
+                row[f"{m}_ci_high"] = hi
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def family_summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Per-family KPIs: mean across replications with t confidence intervals."""
+        metrics = [
+            "arrivals",
+            "served",
+            "abandoned",
+            "balked",
+            "wait_mean_min",
+            "wait_p90_min",
+            "service_mean_min",
+            "service_level",
+        ]
+        rows = []
+        for fam, grp in self.by_family.groupby("family", sort=False):
+            row: dict[str, Any] = {"family": fam}
+            for m in metrics:
+                mean, lo, hi, _ = t_interval(grp[m].to_numpy(dtype=float), level)
+                row[m] = mean
+                row[f"{m}_ci_low"] = lo
+                row[f"{m}_ci_high"] = hi
+            rows.append(row)
+        return pd.DataFrame(rows)

@@ -1,0 +1,54 @@
+"""Package version and provenance of a run (for manifests and chart footers)."""
+
+from __future__ import annotations
+
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+
+def package_version() -> str:
+    try:
+        return metadata.version("svcsim")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def git_commit() -> str | None:
+    """The git commit of the source tree, if it is a git checkout (else None)."""
+    here = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=here,
+        capture_output=True,
+        text=True,
+        timeout=5,
+        check=False,
+    )
+    return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+
+
+def run_metadata() -> dict[str, Any]:
+    """Version information recorded with every result."""
+    return {"svcsim_version": package_version(), "git_commit": git_commit()}
+
+
+def code_version() -> str:
+    """Short label for chart footers: version and commit."""
+    meta = run_metadata()
+    commit = meta["git_commit"]
+    return f"svcsim {meta['svcsim_version']}" + (f" ({commit})" if commit else "")
