@@ -1,0 +1,539 @@
+"""Readers for historical ticket-system exports.
+
+Every reader takes a CSV or Parquet file and returns a typed :class:`pandas.DataFrame`.
+The formats are documented in ``docs/data-formats.md``; the essentials are:
+
+* CSV files are UTF-8 (with or without BOM) or GB18030. With ``encoding=None`` the
+  reader tries UTF-8 first and falls back to GB18030 (a superset of GBK / GB2312), which
+  is what Chinese Excel and most ticket systems export.
+* Timestamps are ISO-8601. A naive timestamp is read as Asia/Shanghai wall-clock time;
+  a timestamp carrying an offset (``+08:00``, ``Z``, ...) is converted to Asia/Shanghai.
+  Returned timestamp columns are naive ``datetime64`` in Asia/Shanghai wall-clock time.
+  (Shanghai has not used daylight saving since 1991, so wall-clock time is unambiguous.)
+* Every returned frame carries a ``source_row`` column: the 1-based data-row number in
+  the file (header excluded; CSV line number = ``source_row + 1``), so that cleaning
+  reports can point back at the file. ``df.attrs["source"]`` holds the file path.
+
+Structural problems (unreadable file, undecodable bytes, missing required columns) raise
+:class:`DataFormatError` naming the file, and the column or row where it applies. The
+ticket log is read leniently: a timestamp that cannot be parsed becomes ``NaT`` and its
+column name is listed in the ``parse_errors`` column so that :mod:`calibration.clean`
+can exclude the row with a reason instead of the reader failing on one bad cell.
+"""
+
+from __future__ import annotations
+
+import io as _io
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "CATALOGUE_COLUMNS",
+    "SKILLS_COLUMNS",
+    "SKILL_LEVELS",
+    "STAFFING_COLUMNS",
+    "TICKET_OPTIONAL_COLUMNS",
+    "TICKET_REQUIRED_COLUMNS",
+    "TICKET_TIME_COLUMNS",
+    "VOLUME_COLUMNS",
+    "DataFormatError",
+    "parse_local_timestamps",
+    "read_catalogue",
+    "read_staff_skills",
+    "read_staffing",
+    "read_table",
+    "read_ticket_log",
+    "read_volumes",
+    "validate_catalogue",
+]
+
+TIMEZONE = "Asia/Shanghai"
+
+TICKET_REQUIRED_COLUMNS: tuple[str, ...] = (
+    "centre_id",
+    "ticket_id",
+    "item_id",
+    "ticket_time",
+    "call_time",
+    "service_start",
+    "service_end",
+    "window_id",
+    "staff_id",
+    "outcome",
+)
+#: Optional ticket-log columns. ``leave_time`` is when an abandoning resident was
+#: recorded as leaving; ``xp_sent_time`` / ``xp_reply_time`` bracket a cross-province
+#: data-exchange round trip.
+TICKET_OPTIONAL_COLUMNS: tuple[str, ...] = ("origin", "leave_time", "xp_sent_time", "xp_reply_time")
+TICKET_TIME_COLUMNS: tuple[str, ...] = (
+    "ticket_time",
+    "call_time",
+    "service_start",
+    "service_end",
+    "leave_time",
+    "xp_sent_time",
+    "xp_reply_time",
+)
+VOLUME_COLUMNS: tuple[str, ...] = ("centre_id", "date", "visits")
+STAFFING_COLUMNS: tuple[str, ...] = (
+    "centre_id",
+    "date",
+    "start",
+    "end",
+    "windows_open",
+    "staff_on_duty",
+)
+SKILLS_COLUMNS: tuple[str, ...] = ("staff_id", "family", "level")
+CATALOGUE_COLUMNS: tuple[str, ...] = ("item_id", "family")
+SKILL_LEVELS: tuple[str, ...] = ("novice", "proficient", "expert")
+
+PathLike = str | os.PathLike[str]
+
+_AWARE_RE = r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
+
+
+class DataFormatError(ValueError):
+    """A historical-data file cannot be used as it is.
+
+    Parameters
+    ----------
+    source : str
+        The file (or frame) the problem was found in.
+    message : str
+        What is wrong.
+    column : str, optional
+        The offending column.
+    row : int, optional
+        The 1-based data row (header excluded).
+    """
+
+    def __init__(
+        self, source: str, message: str, *, column: str | None = None, row: int | None = None
+    ) -> None:
+        self.source = source
+        self.column = column
+        self.row = row
+        where = [f"file {source!r}"]
+        if column is not None:
+            where.append(f"column {column!r}")
+        if row is not None:
+            where.append(f"row {row}")
+        super().__init__(f"{', '.join(where)}: {message}")
+
+
+# --------------------------------------------------------------------------- raw reading
+
+
+def _decode(raw: bytes, source: str, encoding: str | None) -> str:
+    if encoding is not None:
+        try:
+            return raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise DataFormatError(source, f"cannot decode as {encoding}: {exc}") from exc
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise DataFormatError(source, "cannot decode as UTF-8 or GB18030; pass encoding=...")
+
+
+def read_table(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
+    """Read a CSV or Parquet file as a frame of strings (CSV) or native dtypes (Parquet).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        ``.parquet`` / ``.pq`` files are read with pyarrow; anything else as CSV.
+    encoding : str, optional
+        CSV text encoding; ``None`` auto-detects UTF-8 then GB18030.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Column names stripped of white space and lower-cased; a ``source_row`` column
+        (1-based data row); ``attrs["source"]`` set to the path.
+
+    Raises
+    ------
+    DataFormatError
+        If the file is missing, unreadable or undecodable.
+    """
+    p = Path(path)
+    source = str(p)
+    if not p.is_file():
+        raise DataFormatError(source, "file not found")
+    if p.suffix.lower() in (".parquet", ".pq"):
+        try:
+            df = pd.read_parquet(p)
+        except Exception as exc:  # pyarrow raises many exception types
+            raise DataFormatError(source, f"unreadable Parquet file: {exc}") from exc
+    else:
+        try:
+            raw = p.read_bytes()
+        except OSError as exc:
+            raise DataFormatError(source, f"unreadable file: {exc}") from exc
+        text = _decode(raw, source, encoding)
+        try:
+            df = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise DataFormatError(source, f"unreadable CSV: {exc}") from exc
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    df.insert(0, "source_row", np.arange(1, len(df) + 1, dtype=np.int64))
+    df.attrs["source"] = source
+    return df
+
+
+def _require(df: pd.DataFrame, columns: Sequence[str], source: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise DataFormatError(
+            source,
+            f"missing required column(s) {missing}; found {list(df.columns[1:])}",
+            column=missing[0],
+        )
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    """Strip strings; empty strings and nulls become ``<NA>`` in a ``string`` column."""
+    out = s.astype("string").str.strip()
+    return out.mask(out == "")
+
+
+# --------------------------------------------------------------------------- timestamps
+
+
+def parse_local_timestamps(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse ISO-8601 timestamps to naive Asia/Shanghai wall-clock time.
+
+    Parameters
+    ----------
+    s : pandas.Series
+        Strings (empty or null = missing) or an already typed datetime column
+        (naive = Asia/Shanghai; aware = converted).
+
+    Returns
+    -------
+    values : pandas.Series
+        ``datetime64[ns]`` naive, ``NaT`` where missing or unparseable.
+    unparseable : pandas.Series
+        Boolean, true where a non-empty value could not be parsed.
+    """
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        out = s.dt.tz_convert(TIMEZONE).dt.tz_localize(None).astype("datetime64[ns]")
+        return out, pd.Series(False, index=s.index)
+    if pd.api.types.is_datetime64_dtype(s.dtype):
+        return s.astype("datetime64[ns]"), pd.Series(False, index=s.index)
+    text = _as_text(s)
+    present = text.notna()
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    aware = present & text.str.contains(_AWARE_RE, regex=True).fillna(False).astype(bool)
+    naive = present & ~aware
+    if naive.any():
+        parsed = pd.to_datetime(text[naive], errors="coerce", format="ISO8601")
+        out[naive] = parsed.astype("datetime64[ns]")
+    if aware.any():
+        parsed = pd.to_datetime(text[aware], errors="coerce", format="ISO8601", utc=True)
+        out[aware] = parsed.dt.tz_convert(TIMEZONE).dt.tz_localize(None).astype("datetime64[ns]")
+    unparseable = present & out.isna()
+    return out, unparseable
+
+
+def _strict_numeric(df: pd.DataFrame, column: str, source: str, *, integer: bool) -> pd.Series:
+    raw = df[column]
+    src = raw if pd.api.types.is_numeric_dtype(raw.dtype) else _as_text(raw)
+    num = pd.to_numeric(src, errors="coerce")
+    bad = num.isna() | (num < 0)
+    if integer:
+        bad |= num.notna() & (num != np.floor(num))
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataFormatError(
+            source,
+            f"expected a non-negative {'integer' if integer else 'number'}, got {raw.iloc[i]!r}",
+            column=column,
+            row=int(df["source_row"].iloc[i]),
+        )
+    return num.astype("int64") if integer else num.astype("float64")
+
+
+def _strict_dates(df: pd.DataFrame, column: str, source: str) -> pd.Series:
+    raw = df[column]
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        vals = raw
+    else:
+        vals = pd.to_datetime(_as_text(raw), errors="coerce", format="ISO8601")
+    bad = vals.isna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataFormatError(
+            source,
+            f"expected an ISO-8601 date (YYYY-MM-DD), got {raw.iloc[i]!r}",
+            column=column,
+            row=int(df["source_row"].iloc[i]),
+        )
+    if isinstance(vals.dtype, pd.DatetimeTZDtype):
+        vals = vals.dt.tz_convert(TIMEZONE).dt.tz_localize(None)
+    return vals.dt.normalize().astype("datetime64[ns]")
+
+
+def _strict_text(df: pd.DataFrame, column: str, source: str) -> pd.Series:
+    vals = _as_text(df[column])
+    if vals.isna().any():
+        i = int(np.flatnonzero(vals.isna().to_numpy())[0])
+        row = int(df["source_row"].iloc[i])
+        raise DataFormatError(source, "empty value", column=column, row=row)
+    return vals
+
+
+def _strict_hhmm(df: pd.DataFrame, column: str, source: str) -> pd.Series:
+    vals = _as_text(df[column])
+    ok = vals.str.fullmatch(r"([01]?\d|2[0-4]):[0-5]\d(:[0-5]\d)?").fillna(False).astype(bool)
+    if not ok.all():
+        i = int(np.flatnonzero(~ok.to_numpy())[0])
+        raise DataFormatError(
+            source,
+            f"expected a time of day HH:MM, got {df[column].iloc[i]!r}",
+            column=column,
+            row=int(df["source_row"].iloc[i]),
+        )
+    return vals.str.slice(0, 5)
+
+
+# --------------------------------------------------------------------------- readers
+
+
+def read_ticket_log(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
+    """Read a ticket log (one row per ticket).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        CSV or Parquet file with the columns in :data:`TICKET_REQUIRED_COLUMNS` and
+        optionally :data:`TICKET_OPTIONAL_COLUMNS`.
+    encoding : str, optional
+        CSV encoding; ``None`` auto-detects UTF-8 / GB18030.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source_row`` (int64); identifier columns and ``outcome`` / ``origin`` as
+        ``string`` (stripped, ``<NA>`` when empty; ``outcome`` and ``origin``
+        lower-cased); every timestamp column of :data:`TICKET_TIME_COLUMNS` present in
+        the file as naive ``datetime64[ns]`` Asia/Shanghai wall-clock time (``NaT`` when
+        empty or unparseable); ``parse_errors`` (``string``): comma-separated names of
+        the timestamp columns whose non-empty value could not be parsed, ``<NA>`` if
+        none. Values are not checked for consistency here: see
+        :func:`calibration.clean.clean_ticket_log`.
+
+    Raises
+    ------
+    DataFormatError
+        Unreadable file or missing required column.
+    """
+    df = read_table(path, encoding)
+    source = df.attrs["source"]
+    _require(df, TICKET_REQUIRED_COLUMNS, source)
+    out = pd.DataFrame({"source_row": df["source_row"]})
+    for col in ("centre_id", "ticket_id", "item_id", "window_id", "staff_id"):
+        out[col] = _as_text(df[col])
+    out["outcome"] = _as_text(df["outcome"]).str.lower()
+    out["origin"] = (
+        _as_text(df["origin"]).str.lower()
+        if "origin" in df.columns
+        else pd.Series(pd.NA, index=df.index, dtype="string")
+    )
+    errors = pd.Series("", index=df.index, dtype="string")
+    for col in TICKET_TIME_COLUMNS:
+        if col not in df.columns:
+            continue
+        vals, bad = parse_local_timestamps(df[col])
+        out[col] = vals
+        errors = errors.mask(bad, errors + "," + col)
+    errors = errors.str.lstrip(",")
+    out["parse_errors"] = errors.mask(errors == "")
+    out.attrs["source"] = source
+    return out
+
+
+def read_volumes(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
+    """Read daily (or hourly, or per-item) visit volumes.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        CSV or Parquet with ``centre_id, date, visits`` and optionally ``item_id``
+        and ``hour`` (0-23, the clock hour the visits started in).
+    encoding : str, optional
+        CSV encoding; ``None`` auto-detects.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source_row``, ``centre_id`` (string), ``date`` (datetime64, midnight),
+        ``visits`` (int64, visits that day / hour), and ``item_id`` (string) /
+        ``hour`` (int64) when present.
+
+    Raises
+    ------
+    DataFormatError
+        Unreadable file, missing column, or a value that cannot be parsed (the error
+        names the column and row: aggregated data are not cleaned row by row).
+    """
+    df = read_table(path, encoding)
+    source = df.attrs["source"]
+    _require(df, VOLUME_COLUMNS, source)
+    out = pd.DataFrame({"source_row": df["source_row"]})
+    out["centre_id"] = _strict_text(df, "centre_id", source)
+    out["date"] = _strict_dates(df, "date", source)
+    out["visits"] = _strict_numeric(df, "visits", source, integer=True)
+    if "item_id" in df.columns:
+        out["item_id"] = _strict_text(df, "item_id", source)
+    if "hour" in df.columns:
+        hour = _strict_numeric(df, "hour", source, integer=True)
+        if (hour > 23).any():
+            i = int(np.flatnonzero((hour > 23).to_numpy())[0])
+            raise DataFormatError(source, "hour must be 0-23", column="hour",
+                                  row=int(df["source_row"].iloc[i]))
+        out["hour"] = hour
+    out.attrs["source"] = source
+    return out
+
+
+def read_staffing(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
+    """Read the staffing history (one row per centre, date and shift).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        CSV or Parquet with ``centre_id, date, start, end, windows_open,
+        staff_on_duty``; ``start`` / ``end`` are ``HH:MM`` local times of the shift.
+    encoding : str, optional
+        CSV encoding; ``None`` auto-detects.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Typed columns: ``date`` datetime64, ``start`` / ``end`` ``"HH:MM"`` strings,
+        ``windows_open`` / ``staff_on_duty`` int64.
+
+    Raises
+    ------
+    DataFormatError
+        Unreadable file, missing column or unparseable value (with column and row).
+    """
+    df = read_table(path, encoding)
+    source = df.attrs["source"]
+    _require(df, STAFFING_COLUMNS, source)
+    out = pd.DataFrame({"source_row": df["source_row"]})
+    out["centre_id"] = _strict_text(df, "centre_id", source)
+    out["date"] = _strict_dates(df, "date", source)
+    out["start"] = _strict_hhmm(df, "start", source)
+    out["end"] = _strict_hhmm(df, "end", source)
+    out["windows_open"] = _strict_numeric(df, "windows_open", source, integer=True)
+    out["staff_on_duty"] = _strict_numeric(df, "staff_on_duty", source, integer=True)
+    out.attrs["source"] = source
+    return out
+
+
+def read_staff_skills(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
+    """Read the staff skills table (one row per staff member and item family).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        CSV or Parquet with ``staff_id, family, level``; ``level`` is one of
+        :data:`SKILL_LEVELS` (case-insensitive).
+    encoding : str, optional
+        CSV encoding; ``None`` auto-detects.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source_row``, ``staff_id``, ``family``, ``level`` (strings, level lower-case).
+
+    Raises
+    ------
+    DataFormatError
+        Unreadable file, missing column, empty value, unknown level, or a duplicated
+        ``(staff_id, family)`` pair.
+    """
+    df = read_table(path, encoding)
+    source = df.attrs["source"]
+    _require(df, SKILLS_COLUMNS, source)
+    out = pd.DataFrame({"source_row": df["source_row"]})
+    out["staff_id"] = _strict_text(df, "staff_id", source)
+    out["family"] = _strict_text(df, "family", source)
+    out["level"] = _strict_text(df, "level", source).str.lower()
+    bad = ~out["level"].isin(SKILL_LEVELS)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataFormatError(source, f"level must be one of {SKILL_LEVELS}, got "
+                              f"{df['level'].iloc[i]!r}", column="level",
+                              row=int(out["source_row"].iloc[i]))
+    dup = out.duplicated(["staff_id", "family"])
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise DataFormatError(source, "duplicated (staff_id, family) pair", column="staff_id",
+                              row=int(out["source_row"].iloc[i]))
+    out.attrs["source"] = source
+    return out
+
+
+def validate_catalogue(catalogue: pd.DataFrame, source: str = "<catalogue>") -> pd.DataFrame:
+    """Check and normalise an item catalogue frame (``item_id, family``).
+
+    Parameters
+    ----------
+    catalogue : pandas.DataFrame
+        One row per item with its service family.
+    source : str
+        Name used in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``item_id`` and ``family`` as stripped strings, one row per item.
+
+    Raises
+    ------
+    DataFormatError
+        Missing column, empty value, or an item listed twice with different families.
+    """
+    cat = catalogue.copy()
+    cat.columns = [str(c).strip().lower() for c in cat.columns]
+    if "source_row" not in cat.columns:
+        cat.insert(0, "source_row", np.arange(1, len(cat) + 1, dtype=np.int64))
+    _require(cat, CATALOGUE_COLUMNS, source)
+    out = pd.DataFrame({"item_id": _strict_text(cat, "item_id", source),
+                        "family": _strict_text(cat, "family", source)})
+    out = out.drop_duplicates()
+    dup = out.duplicated("item_id")
+    if dup.any():
+        item = out.loc[dup, "item_id"].iloc[0]
+        raise DataFormatError(source, f"item {item!r} listed with more than one family",
+                              column="item_id")
+    return out.reset_index(drop=True)
+
+
+def read_catalogue(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
+    """Read an item catalogue file (``item_id, family``); see :func:`validate_catalogue`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        CSV or Parquet file.
+    encoding : str, optional
+        CSV encoding; ``None`` auto-detects.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``item_id``, ``family`` strings.
+    """
+    df = read_table(path, encoding)
+    return validate_catalogue(df, df.attrs["source"])
