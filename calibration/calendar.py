@@ -91,7 +91,7 @@ def day_types(
         ``string`` values from :data:`DAY_TYPES`, same index as ``dates``.
     """
     d = dates.dt.normalize()
-    dow = d.dt.dayofweek
+    dow = d.dt.day_of_week
     out = pd.Series(np.where(dow >= 5, "weekend", "weekday"), index=dates.index, dtype="string")
     out[d.isin(_date_index(working_days))] = "weekday"
     out[d.isin(_date_index(holidays))] = "holiday"

@@ -177,7 +177,7 @@ def fit_daily_counts(
     y_all = counts.to_numpy(dtype=float)
     dates = pd.Series(idx)
     dtype = day_types(dates, holidays, working_days).to_numpy()
-    dow = idx.dayofweek.to_numpy()
+    dow = idx.day_of_week.to_numpy()
     month = idx.month.to_numpy() - 1
     regular = ((dtype == "weekday") & (dow < 5)) | ((dtype == "weekend") & (dow >= 5))
     if regular.sum() < 2:

@@ -104,7 +104,7 @@ def daily_counts(p: SynthParams, rng: np.random.Generator) -> pd.Series:
     dt = day_types(pd.Series(dates), p.holidays).to_numpy()
     lam = (
         p.daily_volume
-        * np.asarray(p.weekday_factors)[dates.dayofweek]
+        * np.asarray(p.weekday_factors)[dates.day_of_week]
         * np.asarray(p.month_factors)[dates.month - 1]
         * np.where(dt == "holiday", p.holiday_factor, 1.0)
     )
