@@ -164,7 +164,8 @@ def test_grace_minutes(year_log: pd.DataFrame, params: cs.SynthParams) -> None:
 def test_min_usable_count_and_share(year_log: pd.DataFrame, params: cs.SynthParams) -> None:
     df = _base(year_log)
     df.loc[:199, "item_id"] = "NOT-IN-CATALOGUE"  # 200 of 300 excluded
-    with pytest.raises(InsufficientDataError, match=r"(?s)only 100 of 300 rows usable.*unknown_item: 200"):
+    msg = r"(?s)only 100 of 300 rows usable.*unknown_item: 200"
+    with pytest.raises(InsufficientDataError, match=msg):
         clean_ticket_log(df, cs.catalogue(params))  # default share 0.5
     assert clean_ticket_log(df, cs.catalogue(params), min_usable=0.3).n_usable == 100
     assert clean_ticket_log(df, cs.catalogue(params), min_usable=100).n_usable == 100
