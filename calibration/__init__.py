@@ -1,0 +1,39 @@
+"""Calibration of svcsim scenarios from historical ticket-system data.
+
+``io`` reads the files (formats in ``docs/data-formats.md``), ``clean`` splits a ticket
+log into usable and excluded rows with reasons, ``fit`` estimates the scenario
+parameters. Typical use::
+
+    log = read_ticket_log("centre.csv")
+    cleaned = clean_ticket_log(log, catalogue, opening_hours, holidays=holidays)
+    print(cleaned.report())
+    fit = fit_all(cleaned, opening_hours=opening_hours, holidays=holidays)
+    scenario_part = fit.to_scenario_dict()
+"""
+
+from __future__ import annotations
+
+from calibration.clean import CleanResult, InsufficientDataError, clean_ticket_log
+from calibration.fit import CalibrationFit, fit_all
+from calibration.io import (
+    DataFormatError,
+    read_catalogue,
+    read_staff_skills,
+    read_staffing,
+    read_ticket_log,
+    read_volumes,
+)
+
+__all__ = [
+    "CalibrationFit",
+    "CleanResult",
+    "DataFormatError",
+    "InsufficientDataError",
+    "clean_ticket_log",
+    "fit_all",
+    "read_catalogue",
+    "read_staff_skills",
+    "read_staffing",
+    "read_ticket_log",
+    "read_volumes",
+]
