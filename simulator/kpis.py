@@ -161,7 +161,11 @@ def compute_kpis(
     }
     if raw.monitor.size:
         mon = raw.monitor[raw.monitor[:, 0] >= cut]
-        k["queue_mean_sampled"] = float(mon[:, 1].mean()) if mon.size else float("nan")
+        # Each sample stands for the interval after it (left Riemann sum of the queue).
+        step = float(exp.monitor_interval_min or 0.0)
+        k["queue_mean_sampled"] = (
+            float(mon[:, 1].sum() * step / operating) if operating > 0 else float("nan")
+        )
         k["queue_max"] = float(mon[:, 1].max()) if mon.size else float("nan")
 
     hourly = _hourly(scn, plans, res, raw, replication, cut)

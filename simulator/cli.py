@@ -1,0 +1,165 @@
+"""``svcsim``: the command-line entry point (a thin Hydra app).
+
+Examples::
+
+    svcsim                                   # reference centre, 20 replications
+    svcsim layout=six_comprehensive replications=30
+    svcsim --config-name busy workers=2
+    svcsim --config-name validation/mmc layout.windows.main.count=12
+    svcsim --multirun layout.windows.comprehensive.count=3,4,5
+
+Each run writes into Hydra's output folder: the resolved config (``.hydra/``), a
+manifest (seed, version, git commit), ``summary.csv``, ``replications.csv``,
+``hourly.csv``, ``hourly_summary.csv``, ``by_family.csv`` and charts (PNG).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from simulator.errors import ConfigError
+from simulator.results import Results
+from simulator.runner import simulate
+from simulator.scenario import scenario_from_config
+
+log = logging.getLogger("svcsim")
+
+
+def write_outputs(results: Results, out_dir: Path, charts: bool = True) -> dict[str, Path]:
+    """Write tables, manifest and charts of ``results`` into ``out_dir``.
+
+    Returns the paths written, by name.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    tables = {
+        "summary": results.summary(),
+        "replications": results.replications,
+        "hourly": results.hourly,
+        "hourly_summary": results.hourly_summary(),
+        "by_family": results.by_family,
+        "family_summary": results.family_summary(),
+    }
+    for name, frame in tables.items():
+        path = out_dir / f"{name}.csv"
+        frame.to_csv(path, index=name in ("summary", "replications"))
+        paths[name] = path
+    manifest: dict[str, Any] = {
+        "scenario": results.scenario.name,
+        "source": results.scenario.source,
+        "centre_id": results.scenario.centre_id,
+        "seed": results.seed,
+        "replications": results.n_replications,
+        **results.meta,
+    }
+    paths["manifest"] = out_dir / "manifest.json"
+    paths["manifest"].write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    if charts:
+        paths.update(write_charts(results, out_dir))
+    return paths
+
+
+def write_charts(results: Results, out_dir: Path, lang: str = "en") -> dict[str, Path]:
+    """The standard run charts: wait distribution, queue and utilisation by hour."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    from simulator import charts
+    from simulator.version import code_version
+
+    scn = results.scenario
+    footer = (
+        f"Scenario: {scn.source} | seed {results.seed} | {results.n_replications} "
+        f"replications | {code_version()}"
+    )
+    written: dict[str, Path] = {}
+    figs = {}
+    if results.visits is not None:
+        figs["wait_ecdf"] = charts.wait_ecdf(
+            {scn.name: results.visits}, scn.experiment.target_wait_min, lang=lang, footer=footer
+        )
+    figs["queue_by_hour"] = charts.hourly_profile(
+        results.hourly, "queue_mean", lang=lang, footer=footer
+    )
+    figs["utilisation_by_hour"] = charts.hourly_profile(
+        results.hourly, "utilisation", lang=lang, footer=footer
+    )
+    for name, fig in figs.items():
+        written[name] = charts.save_figure(fig, out_dir / name, formats=("png",))[0]
+        plt.close(fig)
+    return written
+
+
+def run_from_config(
+    cfg: DictConfig | dict[str, Any], out_dir: Path | None, source: str = "svcsim"
+) -> Results:
+    """Validate the config, simulate and (if ``out_dir``) write outputs. Used by the CLI."""
+    container = (
+        OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
+    )
+    assert isinstance(container, dict)
+    container.pop("hydra", None)
+    charts_on = bool(container.pop("charts", True))
+    scn = scenario_from_config({str(k): v for k, v in container.items()}, source=source)
+    results = simulate(
+        scn,
+        record_visits=charts_on or scn.experiment.record_visits,
+        progress=bool(container.get("progress", False)),
+    )
+    if out_dir is not None:
+        write_outputs(results, out_dir, charts=charts_on)
+    return results
+
+
+@hydra.main(version_base="1.3", config_path="pkg://scenarios", config_name="reference")
+def _main(cfg: DictConfig) -> None:
+    hc = HydraConfig.get()
+    out_dir = Path(hc.runtime.output_dir)
+    choices = {k: v for k, v in hc.runtime.choices.items() if not k.startswith("hydra")}
+    non_default = [
+        f"{k}={v}"
+        for k, v in choices.items()
+        if v not in ("reference", "default") and v is not None
+    ]
+    source = f"{hc.job.config_name}.yaml " + " ".join(non_default)
+    overrides = list(hc.overrides.task)
+    if overrides:
+        source += " | " + " ".join(overrides)
+    try:
+        results = run_from_config(cfg, out_dir, source=source.strip())
+    except ConfigError as exc:
+        print(f"svcsim: {exc}", file=sys.stderr)
+        sys.exit(2)
+    s = results.summary()
+    keys = [
+        "arrivals",
+        "served",
+        "abandonment_rate",
+        "wait_mean_min",
+        "wait_p90_min",
+        "service_level",
+        "utilisation",
+        "overtime_min",
+    ]
+    print(f"\n{results.scenario.name}: {results.n_replications} replications, seed {results.seed}")
+    print(s.loc[keys, ["mean", "ci_low", "ci_high"]].to_string(float_format=lambda x: f"{x:.3f}"))
+    print(f"\nResults written to {out_dir}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    _main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Shared fixtures: small hand-made scenarios and residents for exact tests."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+from simulator.demand import Residents
+from simulator.scenario import Scenario, scenario_from_config
+
+BASE: dict[str, Any] = {
+    "centre": {"id": "T", "name": "test centre", "counters": 10, "daily_volume": 10},
+    "catalogue": {
+        "items_file": None,
+        "families": {
+            "a": {"share": 0.5, "service": {"dist": "deterministic", "value": 10}},
+            "b": {"share": 0.5, "service": {"dist": "deterministic", "value": 10}},
+        },
+    },
+    "demand": {
+        "profiles": {
+            "weekday": [{"start": "08:00", "end": "12:00", "share": 1.0}],
+            "weekend": [{"start": "08:00", "end": "12:00", "share": 1.0}],
+            "holiday": [{"start": "08:00", "end": "12:00", "share": 1.0}],
+        },
+        "busyness_cv": 0.0,
+    },
+    "impatience": {"balking": {"enabled": False}, "reneging": {"enabled": False}},
+    "calendar": {
+        "start_date": "2026-03-02",
+        "days": 1,
+        "hours": {
+            "weekday": {"open": "08:00", "close": "12:00"},
+            "weekend": {"open": "08:00", "close": "12:00"},
+            "holiday": {"open": "08:00", "close": "12:00"},
+        },
+    },
+    "layout": {"windows": {"w": {"kind": "comprehensive", "count": 1, "prefix": "W"}}},
+    "staffing": {
+        "skill_multipliers": {"novice": 1.3, "proficient": 1.0, "expert": 0.85},
+        "staff": {"p": {"count": 3, "level": "proficient"}},
+        "plan": {"mode": "auto", "lunch_open_share": 0.5, "min_open": 1},
+    },
+    "replications": 2,
+    "seed": 1,
+}
+
+
+def deep_update(base: dict[str, Any], upd: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for k, v in upd.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = deep_update(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def make_scenario(**updates: Any) -> Scenario:
+    """A small valid scenario with ``updates`` merged in (nested dicts merge)."""
+    return scenario_from_config(deep_update(BASE, updates), source="test")
+
+
+def make_residents(
+    scn: Scenario,
+    times: list[float],
+    families: list[int] | None = None,
+    service: list[float] | None = None,
+    patience: list[float] | None = None,
+    balk_u: list[float] | None = None,
+) -> Residents:
+    """Residents at given minutes since midnight of day 0."""
+    n = len(times)
+    fam = np.asarray(families if families is not None else [0] * n, dtype=np.int32)
+    fam_index = scn.family_index()
+    first_item = {fam_index[it.family]: k for k, it in reversed(list(enumerate(scn.items)))}
+    return Residents(
+        t=np.asarray(times, dtype=float),
+        day=np.zeros(n, dtype=np.int32),
+        item=np.asarray([first_item[f] for f in fam], dtype=np.int32),
+        family=fam,
+        service=np.asarray(service if service is not None else [10.0] * n, dtype=float),
+        patience=np.asarray(patience if patience is not None else [np.inf] * n, dtype=float),
+        balk_u=np.asarray(balk_u if balk_u is not None else [0.5] * n, dtype=float),
+        return_u=np.ones(n),
+    )
+
+
+@pytest.fixture
+def small_scenario() -> Scenario:
+    return make_scenario()
