@@ -1047,7 +1047,9 @@ class CalibrationFit:
         Returns
         -------
         dict
-            Keys ``demand``, ``centre``, ``catalogue``, ``impatience`` and, when the
+            Keys ``demand``, ``centre``, ``catalogue`` (each family also gets its visit
+            ``share`` among the fitted families, which the engine reads when no
+            items file is given), ``impatience`` and, when the
             data allow, ``staffing`` (skill multipliers) and ``origin_mix``. A day type
             without data takes the weekend profile (holiday) or is omitted; see
             :attr:`notes`.
@@ -1058,6 +1060,10 @@ class CalibrationFit:
         for kind in ("weekday", "weekend", "holiday"):
             if kind in present:
                 profiles[kind] = self.arrivals.profile(kind)
+        fams = self.mix.families[self.mix.families["family"].isin([f.group for f in self.service])]
+        fam_share = dict(
+            zip(fams["family"], _round_shares(fams["share"].to_numpy()), strict=True)
+        )
         if "holiday" not in profiles and "weekend" in profiles:
             profiles["holiday"] = self.arrivals.profile("weekend")
         scen: dict[str, Any] = {
@@ -1069,7 +1075,10 @@ class CalibrationFit:
             },
             "centre": {"daily_volume": round(daily.daily_volume, 2)},
             "catalogue": {
-                "families": {f.group: {"service": f.best.to_scenario()} for f in self.service},
+                "families": {
+                    f.group: {"share": fam_share.get(f.group, 0.0), "service": f.best.to_scenario()}
+                    for f in self.service
+                },
                 "item_weights": dict(
                     zip(self.mix.items["item_id"].astype(str),
                         _round_shares(self.mix.items["share"].to_numpy()), strict=True)

@@ -19,10 +19,16 @@ from calibration.io import read_ticket_log
 
 @pytest.fixture(scope="module")
 def fitted(year_log: pd.DataFrame, params: cs.SynthParams) -> CalibrationFit:
-    cleaned = clean_ticket_log(year_log, cs.catalogue(params), cs.OPENING_HOURS,
-                               holidays=params.holidays)
-    return fit_all(cleaned, skills=cs.skills(params), opening_hours=cs.OPENING_HOURS,
-                   holidays=params.holidays, missing_origin_as="shanghai")
+    cleaned = clean_ticket_log(
+        year_log, cs.catalogue(params), cs.OPENING_HOURS, holidays=params.holidays
+    )
+    return fit_all(
+        cleaned,
+        skills=cs.skills(params),
+        opening_hours=cs.OPENING_HOURS,
+        holidays=params.holidays,
+        missing_origin_as="shanghai",
+    )
 
 
 def test_scenario_dict_follows_schema(fitted: CalibrationFit, params: cs.SynthParams) -> None:
@@ -35,8 +41,11 @@ def test_scenario_dict_follows_schema(fitted: CalibrationFit, params: cs.SynthPa
         prof = dem["profiles"][kind]
         assert sum(b["share"] for b in prof) == pytest.approx(1.0, abs=1e-9)
         assert all(len(b["start"]) == 5 and b["start"] < b["end"] for b in prof)
-    assert dem["profiles"]["weekday"][0] == {"start": "08:30", "end": "09:00",
-                                             "share": pytest.approx(0.06, abs=0.004)}
+    assert dem["profiles"]["weekday"][0] == {
+        "start": "08:30",
+        "end": "09:00",
+        "share": pytest.approx(0.06, abs=0.004),
+    }
     assert len(dem["weekday_factors"]) == 7 and len(dem["month_factors"]) == 12
     assert np.mean(dem["month_factors"]) == pytest.approx(1.0, abs=1e-3)
     assert dem["busyness_cv"] == pytest.approx(0.12, abs=0.03)
@@ -48,6 +57,8 @@ def test_scenario_dict_follows_schema(fitted: CalibrationFit, params: cs.SynthPa
         assert svc["dist"] == dist
         assert svc["mean"] == pytest.approx(mean, rel=0.05)
         assert svc["cv"] == pytest.approx(cv, abs=0.05)
+    assert sum(f["share"] for f in fams.values()) == pytest.approx(1.0, abs=1e-9)
+    assert fams["standard"]["share"] == pytest.approx(0.5, abs=0.01)
     weights = scen["catalogue"]["item_weights"]
     assert sum(weights.values()) == pytest.approx(1.0, abs=1e-9)
     assert weights["S1"] == pytest.approx(0.3, abs=4 * math.sqrt(0.21 / fitted.n_used))
@@ -112,11 +123,9 @@ def test_performance_smoke(tmp_path: Path) -> None:
     t1 = time.perf_counter()
     cleaned = clean_ticket_log(raw, cs.catalogue(p), cs.OPENING_HOURS, holidays=p.holidays)
     t2 = time.perf_counter()
-    fit = fit_all(cleaned, skills=cs.skills(p), opening_hours=cs.OPENING_HOURS,
-                  holidays=p.holidays)
+    fit = fit_all(cleaned, skills=cs.skills(p), opening_hours=cs.OPENING_HOURS, holidays=p.holidays)
     t3 = time.perf_counter()
-    print(f"\n{len(raw)} rows: read {t1 - t0:.2f} s, clean {t2 - t1:.2f} s, "
-          f"fit {t3 - t2:.2f} s")
+    print(f"\n{len(raw)} rows: read {t1 - t0:.2f} s, clean {t2 - t1:.2f} s, fit {t3 - t2:.2f} s")
     assert len(raw) >= 58000
     assert cleaned.n_usable == len(raw)
     assert fit.n_used == len(raw)
