@@ -433,8 +433,11 @@ class MixFit:
 def _shares(s: pd.Series, name: str) -> pd.DataFrame:
     vc = s.value_counts()
     return pd.DataFrame(
-        {name: vc.index.astype(str), "count": vc.to_numpy(np.int64), "share": vc.to_numpy() /
-         max(vc.sum(), 1)}
+        {
+            name: vc.index.astype(str),
+            "count": vc.to_numpy(np.int64),
+            "share": vc.to_numpy() / max(vc.sum(), 1),
+        }
     )
 
 
@@ -455,8 +458,12 @@ def fit_mix(data: pd.DataFrame, *, missing_origin_as: str | None = None) -> MixF
         Shares with counts.
     """
     items = (
-        data.groupby(["item_id", "family"]).size().rename("count").reset_index()
-        .sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
+        data.groupby(["item_id", "family"])
+        .size()
+        .rename("count")
+        .reset_index()
+        .sort_values("count", ascending=False, kind="stable")
+        .reset_index(drop=True)
     )
     items["item_id"] = items["item_id"].astype(str)
     items["family"] = items["family"].astype(str)
@@ -610,14 +617,26 @@ def _service_fit(
     if gof_n_mc > 0:
         sub = rng.choice(x, size=gof_max_n, replace=False) if len(x) > gof_max_n else x
         res = stats.goodness_of_fit(
-            _SCIPY[fits[0].dist], sub, known_params={"loc": 0.0}, statistic="ad",
-            n_mc_samples=gof_n_mc, rng=rng,
+            _SCIPY[fits[0].dist],
+            sub,
+            known_params={"loc": 0.0},
+            statistic="ad",
+            n_mc_samples=gof_n_mc,
+            rng=rng,
         )
         stat, p, n_gof = float(res.statistic), float(res.pvalue), len(sub)
     return ServiceFit(
-        group=group, level=level, n=len(x), n_floored=n_floored,
-        sample_mean=float(x.mean()), sample_cv=float(x.std(ddof=1) / x.mean()),
-        candidates=fits, gof_statistic=stat, gof_pvalue=p, gof_n=n_gof, gof_n_mc=gof_n_mc,
+        group=group,
+        level=level,
+        n=len(x),
+        n_floored=n_floored,
+        sample_mean=float(x.mean()),
+        sample_cv=float(x.std(ddof=1) / x.mean()),
+        candidates=fits,
+        gof_statistic=stat,
+        gof_pvalue=p,
+        gof_n=n_gof,
+        gof_n_mc=gof_n_mc,
     )
 
 
@@ -858,8 +877,9 @@ def fit_patience(data: pd.DataFrame, *, no_show: str = "left_censored") -> Patie
     wait = data["wait_min"].to_numpy(dtype=float)
     is_ab = out == "abandoned"
     exact = np.maximum(leave[is_ab & np.isfinite(leave)], _MIN_DURATION)
-    right = np.maximum(wait[np.isin(out, ("served", "transferred")) & np.isfinite(wait)],
-                       _MIN_DURATION)
+    right = np.maximum(
+        wait[np.isin(out, ("served", "transferred")) & np.isfinite(wait)], _MIN_DURATION
+    )
     left = (
         np.maximum(wait[(out == "no_show") & np.isfinite(wait)], _MIN_DURATION)
         if no_show == "left_censored"
@@ -901,14 +921,26 @@ def fit_patience(data: pd.DataFrame, *, no_show: str = "left_censored") -> Patie
             return -float(val)
 
         start = np.array([math.log(exp_mean * math.log(2.0)), 0.0])
-        r2 = optimize.minimize(nll_ln, start, method="Nelder-Mead",
-                               options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 2000})
+        r2 = optimize.minimize(
+            nll_ln,
+            start,
+            method="Nelder-Mead",
+            options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 2000},
+        )
         ln_median, ln_sigma, ln_ll = math.exp(r2.x[0]), math.exp(r2.x[1]), -float(r2.fun)
     return PatienceFit(
-        n_exact=len(exact), n_right=len(right), n_left=len(left), n_unknown=n_unknown,
+        n_exact=len(exact),
+        n_right=len(right),
+        n_left=len(left),
+        n_unknown=n_unknown,
         abandonment_share=float(np.mean(np.isin(out, ("abandoned", "no_show")))),
-        km=km, km_median=km_median, exp_mean=exp_mean, exp_loglik=exp_ll,
-        ln_median=ln_median, ln_sigma=ln_sigma, ln_loglik=ln_ll,
+        km=km,
+        km_median=km_median,
+        exp_mean=exp_mean,
+        exp_loglik=exp_ll,
+        ln_median=ln_median,
+        ln_sigma=ln_sigma,
+        ln_loglik=ln_ll,
     )
 
 
@@ -960,19 +992,25 @@ def fit_cross_province(data: pd.DataFrame) -> CrossProvinceFit:
         return CrossProvinceFit(
             False, f"no usable delay pairs ({int(neg.sum())} negative ignored): skipped", empty
         )
-    d = pd.DataFrame({"origin": data.loc[ok, "origin"].astype(str),
-                      "x": np.maximum(delay[ok].to_numpy(float), _MIN_DURATION)})
+    d = pd.DataFrame(
+        {
+            "origin": data.loc[ok, "origin"].astype(str),
+            "x": np.maximum(delay[ok].to_numpy(float), _MIN_DURATION),
+        }
+    )
     d["lx"] = np.log(d["x"])
     g = d.groupby("origin")
-    tab = pd.DataFrame({
-        "n": g.size(),
-        "mean_min": g["x"].mean(),
-        "median_min": g["x"].median(),
-        "p90_min": g["x"].quantile(0.9),
-        "cv": g["x"].std(ddof=1) / g["x"].mean(),
-        "ln_mu": g["lx"].mean(),
-        "ln_sigma": g["lx"].std(ddof=0),
-    }).reset_index()
+    tab = pd.DataFrame(
+        {
+            "n": g.size(),
+            "mean_min": g["x"].mean(),
+            "median_min": g["x"].median(),
+            "p90_min": g["x"].quantile(0.9),
+            "cv": g["x"].std(ddof=1) / g["x"].mean(),
+            "ln_mu": g["lx"].mean(),
+            "ln_sigma": g["lx"].std(ddof=0),
+        }
+    ).reset_index()
     note = f"{int(ok.sum())} delay pairs used"
     if neg.any():
         note += f"; {int(neg.sum())} with reply before request ignored"
@@ -1031,15 +1069,38 @@ class CalibrationFit:
             ``sample_cv``, ``aic``, ``gof_pvalue``.
         """
         rows = [
-            (f.group, f.level, f.n, f.best.dist, f.best.mean, f.best.cv, f.sample_mean,
-             f.sample_cv, f.best.aic, f.gof_pvalue)
+            (
+                f.group,
+                f.level,
+                f.n,
+                f.best.dist,
+                f.best.mean,
+                f.best.cv,
+                f.sample_mean,
+                f.sample_cv,
+                f.best.aic,
+                f.gof_pvalue,
+            )
             for f in (
                 *self.service,
                 *(g for g in self.service_by_level if all(g is not b for b in self.service)),
             )
         ]
-        return pd.DataFrame(rows, columns=["family", "level", "n", "dist", "mean", "cv",
-                                           "sample_mean", "sample_cv", "aic", "gof_pvalue"])
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "family",
+                "level",
+                "n",
+                "dist",
+                "mean",
+                "cv",
+                "sample_mean",
+                "sample_cv",
+                "aic",
+                "gof_pvalue",
+            ],
+        )
 
     def to_scenario_dict(self) -> dict[str, Any]:
         """Nested dicts in the scenario YAML schema (plain Python types, YAML-safe).
@@ -1061,9 +1122,7 @@ class CalibrationFit:
             if kind in present:
                 profiles[kind] = self.arrivals.profile(kind)
         fams = self.mix.families[self.mix.families["family"].isin([f.group for f in self.service])]
-        fam_share = dict(
-            zip(fams["family"], _round_shares(fams["share"].to_numpy()), strict=True)
-        )
+        fam_share = dict(zip(fams["family"], _round_shares(fams["share"].to_numpy()), strict=True))
         if "holiday" not in profiles and "weekend" in profiles:
             profiles["holiday"] = self.arrivals.profile("weekend")
         scen: dict[str, Any] = {
@@ -1080,8 +1139,11 @@ class CalibrationFit:
                     for f in self.service
                 },
                 "item_weights": dict(
-                    zip(self.mix.items["item_id"].astype(str),
-                        _round_shares(self.mix.items["share"].to_numpy()), strict=True)
+                    zip(
+                        self.mix.items["item_id"].astype(str),
+                        _round_shares(self.mix.items["share"].to_numpy()),
+                        strict=True,
+                    )
                 ),
             },
             "impatience": {"reneging": self.patience.to_scenario()},
@@ -1092,8 +1154,11 @@ class CalibrationFit:
             }
         if len(self.mix.origins):
             scen["origin_mix"] = dict(
-                zip(self.mix.origins["origin"].astype(str),
-                    _round_shares(self.mix.origins["share"].to_numpy()), strict=True)
+                zip(
+                    self.mix.origins["origin"].astype(str),
+                    _round_shares(self.mix.origins["share"].to_numpy()),
+                    strict=True,
+                )
             )
         return scen
 
@@ -1179,16 +1244,21 @@ def fit_all(
     centres = sorted(data["centre_id"].astype(str).unique())
     if centre_id is None:
         if len(centres) != 1:
-            raise ValueError(f"the log holds {len(centres)} centres {centres[:10]}; "
-                             "pass centre_id=")
+            raise ValueError(
+                f"the log holds {len(centres)} centres {centres[:10]}; pass centre_id="
+            )
         centre_id = centres[0]
     elif centre_id not in centres:
         raise ValueError(f"centre_id {centre_id!r} not in the log (centres: {centres[:10]})")
     data = data.loc[data["centre_id"] == centre_id].reset_index(drop=True)
     notes: list[str] = []
     arrivals = fit_arrivals(
-        data, bin_minutes=bin_minutes, opening_hours=opening_hours, holidays=holidays,
-        working_days=working_days, level=overdispersion_level,
+        data,
+        bin_minutes=bin_minutes,
+        opening_hours=opening_hours,
+        holidays=holidays,
+        working_days=working_days,
+        level=overdispersion_level,
     )
     if "holiday" not in set(arrivals.rates["day_type"]):
         notes.append("no holiday in the data: the holiday profile copies the weekend profile")
@@ -1196,8 +1266,14 @@ def fit_all(
     if missing_months:
         notes.append(f"months {missing_months} not observed: month factor set to 1.0")
     base, by_level, mult = fit_service_times(
-        data, skills=skills, outcomes=service_outcomes, candidates=candidates, min_n=min_n,
-        gof_n_mc=gof_n_mc, gof_max_n=gof_max_n, seed=seed,
+        data,
+        skills=skills,
+        outcomes=service_outcomes,
+        candidates=candidates,
+        min_n=min_n,
+        gof_n_mc=gof_n_mc,
+        gof_max_n=gof_max_n,
+        seed=seed,
     )
     fitted = {f.group for f in base}
     for fam in sorted(set(data["family"].astype(str)) - fitted):
@@ -1206,8 +1282,9 @@ def fit_all(
     if not patience.identifiable:
         notes.append("no abandonment observed: reneging disabled")
     if patience.n_unknown:
-        notes.append(f"{patience.n_unknown} abandonments without a leave time not used "
-                     "for patience")
+        notes.append(
+            f"{patience.n_unknown} abandonments without a leave time not used for patience"
+        )
     xp = fit_cross_province(data)
     if not xp.available:
         notes.append(f"cross-province delays: {xp.note}")

@@ -397,8 +397,9 @@ def read_volumes(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
         hour = _strict_numeric(df, "hour", source, integer=True)
         if (hour > 23).any():
             i = int(np.flatnonzero((hour > 23).to_numpy())[0])
-            raise DataFormatError(source, "hour must be 0-23", column="hour",
-                                  row=int(df["source_row"].iloc[i]))
+            raise DataFormatError(
+                source, "hour must be 0-23", column="hour", row=int(df["source_row"].iloc[i])
+            )
         out["hour"] = hour
     out.attrs["source"] = source
     return out
@@ -472,14 +473,21 @@ def read_staff_skills(path: PathLike, encoding: str | None = None) -> pd.DataFra
     bad = ~out["level"].isin(SKILL_LEVELS)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataFormatError(source, f"level must be one of {SKILL_LEVELS}, got "
-                              f"{df['level'].iloc[i]!r}", column="level",
-                              row=int(out["source_row"].iloc[i]))
+        raise DataFormatError(
+            source,
+            f"level must be one of {SKILL_LEVELS}, got {df['level'].iloc[i]!r}",
+            column="level",
+            row=int(out["source_row"].iloc[i]),
+        )
     dup = out.duplicated(["staff_id", "family"])
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise DataFormatError(source, "duplicated (staff_id, family) pair", column="staff_id",
-                              row=int(out["source_row"].iloc[i]))
+        raise DataFormatError(
+            source,
+            "duplicated (staff_id, family) pair",
+            column="staff_id",
+            row=int(out["source_row"].iloc[i]),
+        )
     out.attrs["source"] = source
     return out
 
@@ -509,14 +517,19 @@ def validate_catalogue(catalogue: pd.DataFrame, source: str = "<catalogue>") -> 
     if "source_row" not in cat.columns:
         cat.insert(0, "source_row", np.arange(1, len(cat) + 1, dtype=np.int64))
     _require(cat, CATALOGUE_COLUMNS, source)
-    out = pd.DataFrame({"item_id": _strict_text(cat, "item_id", source),
-                        "family": _strict_text(cat, "family", source)})
+    out = pd.DataFrame(
+        {
+            "item_id": _strict_text(cat, "item_id", source),
+            "family": _strict_text(cat, "family", source),
+        }
+    )
     out = out.drop_duplicates()
     dup = out.duplicated("item_id")
     if dup.any():
         item = out.loc[dup, "item_id"].iloc[0]
-        raise DataFormatError(source, f"item {item!r} listed with more than one family",
-                              column="item_id")
+        raise DataFormatError(
+            source, f"item {item!r} listed with more than one family", column="item_id"
+        )
     return out.reset_index(drop=True)
 
 

@@ -19,9 +19,15 @@ from scipy import optimize, special
 from calibration.calendar import day_types, to_minutes
 
 WEEKDAY_PROFILE = (
-    ("08:30", "09:00", 0.06), ("09:00", "10:00", 0.16), ("10:00", "11:00", 0.16),
-    ("11:00", "12:00", 0.10), ("12:00", "13:00", 0.06), ("13:00", "14:00", 0.11),
-    ("14:00", "15:00", 0.14), ("15:00", "16:00", 0.13), ("16:00", "17:00", 0.08),
+    ("08:30", "09:00", 0.06),
+    ("09:00", "10:00", 0.16),
+    ("10:00", "11:00", 0.16),
+    ("11:00", "12:00", 0.10),
+    ("12:00", "13:00", 0.06),
+    ("13:00", "14:00", 0.11),
+    ("14:00", "15:00", 0.14),
+    ("15:00", "16:00", 0.13),
+    ("16:00", "17:00", 0.08),
 )
 WEEKEND_PROFILE = (("09:00", "10:00", 0.40), ("10:00", "11:00", 0.35), ("11:00", "12:00", 0.25))
 OPENING_HOURS = {
@@ -42,6 +48,7 @@ def sample(rng: np.random.Generator, dist: str, mean: float, cv: float, n: int) 
     if dist == "exponential":
         return rng.exponential(mean, n)
     if dist == "weibull":
+
         def f(k: float) -> float:
             return math.sqrt(special.gamma(1 + 2 / k) / special.gamma(1 + 1 / k) ** 2 - 1) - cv
 
@@ -59,7 +66,18 @@ class SynthParams:
     daily_volume: float = 200.0
     weekday_factors: tuple[float, ...] = (1.15, 1.0, 0.95, 0.95, 0.95, 0.35, 0.25)
     month_factors: tuple[float, ...] = (
-        1.05, 0.75, 1.10, 1.0, 1.0, 1.0, 1.05, 1.05, 1.0, 0.85, 1.0, 1.05
+        1.05,
+        0.75,
+        1.10,
+        1.0,
+        1.0,
+        1.0,
+        1.05,
+        1.05,
+        1.0,
+        0.85,
+        1.0,
+        1.05,
     )
     holidays: tuple[str, ...] = HOLIDAYS_2023
     holiday_factor: float = 0.3
@@ -72,20 +90,32 @@ class SynthParams:
         }
     )
     items: tuple[tuple[str, str, float], ...] = (
-        ("Q1", "quick", 0.2), ("Q2", "quick", 0.1), ("S1", "standard", 0.3),
-        ("S2", "standard", 0.2), ("C1", "complex", 0.2),
+        ("Q1", "quick", 0.2),
+        ("Q2", "quick", 0.1),
+        ("S1", "standard", 0.3),
+        ("S2", "standard", 0.2),
+        ("C1", "complex", 0.2),
     )
     wait_mean: float = 30.0
     patience_median: float = 60.0
     patience_sigma: float = 0.6
     origin_mix: tuple[tuple[str, float], ...] = (
-        ("shanghai", 0.9), ("jiangsu", 0.04), ("zhejiang", 0.04), ("anhui", 0.02),
+        ("shanghai", 0.9),
+        ("jiangsu", 0.04),
+        ("zhejiang", 0.04),
+        ("anhui", 0.02),
     )
     skill_mult: dict[str, float] = field(
         default_factory=lambda: {"novice": 1.3, "proficient": 1.0, "expert": 0.85}
     )
-    staff_levels: tuple[str, ...] = ("novice", "proficient", "proficient", "proficient",
-                                     "expert", "expert")
+    staff_levels: tuple[str, ...] = (
+        "novice",
+        "proficient",
+        "proficient",
+        "proficient",
+        "expert",
+        "expert",
+    )
     xp_delay_median: dict[str, float] = field(
         default_factory=lambda: {"jiangsu": 10.0, "zhejiang": 6.0, "anhui": 20.0}
     )
@@ -177,8 +207,9 @@ def ticket_log(p: SynthParams, seed: int = 0) -> pd.DataFrame:
         {
             "source_row": np.arange(1, n + 1, dtype=np.int64),
             "centre_id": pd.array(["C001"] * n, dtype="string"),
-            "ticket_id": pd.array(pd.Series(seq).astype(str).str.zfill(4).radd("A"),
-                                  dtype="string"),
+            "ticket_id": pd.array(
+                pd.Series(seq).astype(str).str.zfill(4).radd("A"), dtype="string"
+            ),
             "item_id": pd.array(item_ids[item_k], dtype="string"),
             "window_id": pd.array(np.where(ab, None, "W1"), dtype="string"),
             "staff_id": pd.array(np.where(ab, None, staff[staff_k]), dtype="string"),
@@ -204,9 +235,5 @@ def catalogue(p: SynthParams) -> pd.DataFrame:
 
 def skills(p: SynthParams) -> pd.DataFrame:
     """Skills table: every staff member at their level for every family."""
-    rows = [
-        (f"ST{i:02d}", fam, lev)
-        for i, lev in enumerate(p.staff_levels)
-        for fam in p.families
-    ]
+    rows = [(f"ST{i:02d}", fam, lev) for i, lev in enumerate(p.staff_levels) for fam in p.families]
     return pd.DataFrame(rows, columns=["staff_id", "family", "level"])

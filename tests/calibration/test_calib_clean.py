@@ -26,7 +26,8 @@ def _row(df: pd.DataFrame, outcome: str) -> int:
 
 def _dup(df: pd.DataFrame) -> None:
     df.loc[20, ["centre_id", "ticket_id", "ticket_time"]] = df.loc[
-        10, ["centre_id", "ticket_id", "ticket_time"]].to_numpy()
+        10, ["centre_id", "ticket_id", "ticket_time"]
+    ].to_numpy()
 
 
 def _set(col: str, value: object, outcome: str = "served") -> Callable[[pd.DataFrame], int]:
@@ -38,8 +39,9 @@ def _set(col: str, value: object, outcome: str = "served") -> Callable[[pd.DataF
     return corrupt
 
 
-def _shift(col: str, ref: str, minutes: float, outcome: str = "served"
-           ) -> Callable[[pd.DataFrame], int]:
+def _shift(
+    col: str, ref: str, minutes: float, outcome: str = "served"
+) -> Callable[[pd.DataFrame], int]:
     def corrupt(df: pd.DataFrame) -> int:
         i = _row(df, outcome)
         df.loc[i, col] = df.loc[i, ref] + pd.Timedelta(minutes=minutes)
@@ -63,8 +65,11 @@ def _dup_row(df: pd.DataFrame) -> int:
 def _night(df: pd.DataFrame) -> int:
     i = _row(df, "served")
     for c in ("ticket_time", "call_time", "service_start", "service_end"):
-        df.loc[i, c] = df.loc[i, c].normalize() + (df.loc[i, c] - df.loc[i, "ticket_time"]) + \
-            pd.Timedelta(hours=20)
+        df.loc[i, c] = (
+            df.loc[i, c].normalize()
+            + (df.loc[i, c] - df.loc[i, "ticket_time"])
+            + pd.Timedelta(hours=20)
+        )
     return i
 
 
@@ -90,8 +95,7 @@ def test_every_reason_has_a_case() -> None:
 
 
 @pytest.mark.parametrize("reason", list(REASONS))
-def test_each_exclusion_reason(year_log: pd.DataFrame, params: cs.SynthParams,
-                               reason: str) -> None:
+def test_each_exclusion_reason(year_log: pd.DataFrame, params: cs.SynthParams, reason: str) -> None:
     df = _base(year_log)
     i = CASES[reason](df)
     res = clean_ticket_log(df, cs.catalogue(params), cs.OPENING_HOURS, holidays=params.holidays)
@@ -104,8 +108,9 @@ def test_each_exclusion_reason(year_log: pd.DataFrame, params: cs.SynthParams,
     assert f"row {int(df.loc[i, 'source_row'])}" in res.report()
 
 
-def test_missing_ticket_time_and_no_show_without_call(year_log: pd.DataFrame,
-                                                     params: cs.SynthParams) -> None:
+def test_missing_ticket_time_and_no_show_without_call(
+    year_log: pd.DataFrame, params: cs.SynthParams
+) -> None:
     df = _base(year_log)
     df.loc[3, "ticket_time"] = pd.NaT
     df.loc[4, "outcome"] = "no_show"
@@ -118,8 +123,9 @@ def test_missing_ticket_time_and_no_show_without_call(year_log: pd.DataFrame,
     assert "no_show" in set(res.data["outcome"])
 
 
-def test_first_failing_rule_wins_and_nothing_dropped(year_log: pd.DataFrame,
-                                                     params: cs.SynthParams) -> None:
+def test_first_failing_rule_wins_and_nothing_dropped(
+    year_log: pd.DataFrame, params: cs.SynthParams
+) -> None:
     df = _base(year_log)
     CASES["end_before_start"](df)
     _dup(df)
@@ -149,7 +155,8 @@ def test_grace_minutes(year_log: pd.DataFrame, params: cs.SynthParams) -> None:
     df = _base(year_log)
     i = _row(df, "served")
     df.loc[i, "ticket_time"] = df.loc[i, "ticket_time"].normalize() + pd.Timedelta(
-        hours=8, minutes=25)
+        hours=8, minutes=25
+    )
     df.loc[i, "call_time"] = df.loc[i, "ticket_time"] + pd.Timedelta(minutes=1)
     df.loc[i, "service_start"] = df.loc[i, "call_time"]
     df.loc[i, "service_end"] = df.loc[i, "call_time"] + pd.Timedelta(minutes=5)

@@ -15,10 +15,12 @@ from calibration.fit import ArrivalFit, fit_arrivals, fit_daily_counts
 
 @pytest.fixture(scope="module")
 def arrivals(year_log: pd.DataFrame, params: cs.SynthParams) -> ArrivalFit:
-    data = clean_ticket_log(year_log, cs.catalogue(params), cs.OPENING_HOURS,
-                            holidays=params.holidays).data
-    return fit_arrivals(data, bin_minutes=30, opening_hours=cs.OPENING_HOURS,
-                        holidays=params.holidays)
+    data = clean_ticket_log(
+        year_log, cs.catalogue(params), cs.OPENING_HOURS, holidays=params.holidays
+    ).data
+    return fit_arrivals(
+        data, bin_minutes=30, opening_hours=cs.OPENING_HOURS, holidays=params.holidays
+    )
 
 
 def test_weekday_month_factors_and_volume(arrivals: ArrivalFit, params: cs.SynthParams) -> None:
@@ -59,13 +61,15 @@ def test_profiles_and_rates(arrivals: ArrivalFit, params: cs.SynthParams) -> Non
     assert sum(p["share"] for p in prof) == pytest.approx(1.0, abs=1e-12)
 
 
-def test_ks_conditional_uniform(arrivals: ArrivalFit, year_log: pd.DataFrame,
-                                params: cs.SynthParams) -> None:
+def test_ks_conditional_uniform(
+    arrivals: ArrivalFit, year_log: pd.DataFrame, params: cs.SynthParams
+) -> None:
     assert arrivals.ks.n == arrivals.n_arrivals
     assert arrivals.ks.pvalue > 0.01  # rates are constant within 30-min bins
     data = clean_ticket_log(year_log, cs.catalogue(params), holidays=params.holidays).data
-    coarse = fit_arrivals(data, bin_minutes=120, opening_hours=cs.OPENING_HOURS,
-                          holidays=params.holidays)
+    coarse = fit_arrivals(
+        data, bin_minutes=120, opening_hours=cs.OPENING_HOURS, holidays=params.holidays
+    )
     assert coarse.ks.pvalue < 1e-4  # 12:00-14:00 mixes a 6% and an 11% hour
     # without opening hours the range is inferred from the data
     inferred = fit_arrivals(data, bin_minutes=30, holidays=params.holidays)
@@ -87,8 +91,9 @@ def test_pure_poisson_rarely_rejected() -> None:
     rejections = 0
     cvs = []
     for seed in range(40):
-        f = fit_daily_counts(cs.daily_counts(p, np.random.default_rng(seed)), holidays=p.holidays,
-                             level=0.05)
+        f = fit_daily_counts(
+            cs.daily_counts(p, np.random.default_rng(seed)), holidays=p.holidays, level=0.05
+        )
         rejections += f.overdispersed
         cvs.append(f.busyness_cv)
     # 40 tests at level 0.05: P(Binomial(40, 0.05) > 6) < 0.01

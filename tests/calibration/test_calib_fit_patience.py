@@ -12,18 +12,21 @@ from scipy import stats
 from calibration.fit import fit_patience, kaplan_meier
 
 
-def _log(patience: np.ndarray, wait: np.ndarray, no_show_share: float = 0.0,
-         seed: int = 0) -> pd.DataFrame:
+def _log(
+    patience: np.ndarray, wait: np.ndarray, no_show_share: float = 0.0, seed: int = 0
+) -> pd.DataFrame:
     """Residents abandon when patience < wait; some abandoners are only seen as no-shows."""
     rng = np.random.default_rng(seed)
     ab = patience < wait
     no_show = ab & (rng.random(len(ab)) < no_show_share)
     outcome = np.where(no_show, "no_show", np.where(ab, "abandoned", "served"))
-    return pd.DataFrame({
-        "outcome": outcome,
-        "wait_min": np.where(ab & ~no_show, np.nan, wait),  # ticket -> call
-        "leave_min": np.where(ab & ~no_show, patience, np.nan),
-    })
+    return pd.DataFrame(
+        {
+            "outcome": outcome,
+            "wait_min": np.where(ab & ~no_show, np.nan, wait),  # ticket -> call
+            "leave_min": np.where(ab & ~no_show, patience, np.nan),
+        }
+    )
 
 
 def test_lognormal_patience_recovered_naive_mean_biased() -> None:
@@ -65,13 +68,16 @@ def test_exponential_patience_and_no_shows_left_censored() -> None:
     assert fit.exp_mean == pytest.approx(45.0, rel=4 / math.sqrt(d_events) * 1.5)
     ignored = fit_patience(d, no_show="ignore")
     assert ignored.n_left == 0
-    assert fit.to_scenario() == {"enabled": True, "patience": {"dist": "exponential",
-                                                               "mean": round(fit.exp_mean, 4)}}
+    assert fit.to_scenario() == {
+        "enabled": True,
+        "patience": {"dist": "exponential", "mean": round(fit.exp_mean, 4)},
+    }
 
 
 def test_no_abandonment_disables_reneging() -> None:
-    d = pd.DataFrame({"outcome": ["served"] * 5, "wait_min": [1.0, 2, 3, 4, 5],
-                      "leave_min": [np.nan] * 5})
+    d = pd.DataFrame(
+        {"outcome": ["served"] * 5, "wait_min": [1.0, 2, 3, 4, 5], "leave_min": [np.nan] * 5}
+    )
     fit = fit_patience(d)
     assert fit.best is None
     assert fit.to_scenario() == {"enabled": False}

@@ -22,8 +22,12 @@ def _cv_tol(cv: float, n: int) -> float:
 
 @pytest.mark.parametrize(
     ("dist", "mean", "cv"),
-    [("lognormal", 8.0, 0.8), ("gamma", 12.0, 0.5), ("weibull", 4.0, 0.6),
-     ("exponential", 3.0, 1.0)],
+    [
+        ("lognormal", 8.0, 0.8),
+        ("gamma", 12.0, 0.5),
+        ("weibull", 4.0, 0.6),
+        ("exponential", 3.0, 1.0),
+    ],
 )
 def test_family_and_parameters_recovered(dist: str, mean: float, cv: float) -> None:
     x = cs.sample(np.random.default_rng(7), dist, mean, cv, N)
@@ -38,8 +42,9 @@ def test_family_and_parameters_recovered(dist: str, mean: float, cv: float) -> N
 
 def _frame(x: np.ndarray, family: str = "f") -> pd.DataFrame:
     n = len(x)
-    return pd.DataFrame({"family": [family] * n, "staff_id": ["S"] * n,
-                         "outcome": ["served"] * n, "service_min": x})
+    return pd.DataFrame(
+        {"family": [family] * n, "staff_id": ["S"] * n, "outcome": ["served"] * n, "service_min": x}
+    )
 
 
 def test_goodness_of_fit_pvalues() -> None:

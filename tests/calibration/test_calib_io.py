@@ -102,15 +102,23 @@ def test_parquet_with_aware_and_naive_timestamps(tmp_path: Path) -> None:
 
 
 def test_read_volumes(tmp_path: Path) -> None:
-    p = _write(tmp_path, "vol.csv", "centre_id,date,visits,hour\nC1,2023-01-03,12,9\n"
-               "C1,2023-01-03,20,10\n", "utf-8")
+    p = _write(
+        tmp_path,
+        "vol.csv",
+        "centre_id,date,visits,hour\nC1,2023-01-03,12,9\nC1,2023-01-03,20,10\n",
+        "utf-8",
+    )
     df = read_volumes(p)
     assert df["visits"].tolist() == [12, 20]
     assert df["visits"].dtype == "int64"
     assert df["date"].iloc[0] == pd.Timestamp("2023-01-03")
     assert df["hour"].tolist() == [9, 10]
-    bad = _write(tmp_path, "vol2.csv", "centre_id,date,visits\nC1,2023-01-03,12\n"
-                 "C1,2023-01-04,many\n", "utf-8")
+    bad = _write(
+        tmp_path,
+        "vol2.csv",
+        "centre_id,date,visits\nC1,2023-01-03,12\nC1,2023-01-04,many\n",
+        "utf-8",
+    )
     with pytest.raises(DataFormatError, match=r"vol2\.csv.*column 'visits'.*row 2.*'many'"):
         read_volumes(bad)
     with pytest.raises(DataFormatError, match="column 'date'"):
@@ -118,22 +126,48 @@ def test_read_volumes(tmp_path: Path) -> None:
 
 
 def test_read_staffing_skills_catalogue(tmp_path: Path) -> None:
-    st = read_staffing(_write(tmp_path, "st.csv", "centre_id,date,start,end,windows_open,"
-                              "staff_on_duty\nC1,2023-01-03,08:30,17:00,8,10\n", "utf-8"))
+    st = read_staffing(
+        _write(
+            tmp_path,
+            "st.csv",
+            "centre_id,date,start,end,windows_open,staff_on_duty\nC1,2023-01-03,08:30,17:00,8,10\n",
+            "utf-8",
+        )
+    )
     assert st[["start", "end", "windows_open", "staff_on_duty"]].iloc[0].tolist() == [
-        "08:30", "17:00", 8, 10]
+        "08:30",
+        "17:00",
+        8,
+        10,
+    ]
     with pytest.raises(DataFormatError, match=r"column 'start'.*row 1"):
-        read_staffing(_write(tmp_path, "st2.csv", "centre_id,date,start,end,windows_open,"
-                             "staff_on_duty\nC1,2023-01-03,8h30,17:00,8,10\n", "utf-8"))
-    sk = read_staff_skills(_write(tmp_path, "sk.csv", "staff_id,family,level\n张三,quick,"
-                                  "Expert\n", "gb18030"))
+        read_staffing(
+            _write(
+                tmp_path,
+                "st2.csv",
+                "centre_id,date,start,end,windows_open,"
+                "staff_on_duty\nC1,2023-01-03,8h30,17:00,8,10\n",
+                "utf-8",
+            )
+        )
+    sk = read_staff_skills(
+        _write(tmp_path, "sk.csv", "staff_id,family,level\n张三,quick,Expert\n", "gb18030")
+    )
     assert sk["level"].tolist() == ["expert"]
     with pytest.raises(DataFormatError, match=r"column 'level'.*row 2"):
-        read_staff_skills(_write(tmp_path, "sk2.csv", "staff_id,family,level\nA,quick,novice\n"
-                                 "B,quick,guru\n", "utf-8"))
-    cat = read_catalogue(_write(tmp_path, "cat.csv", "item_id,family\nI1,quick\nI2,standard\n",
-                                "utf-8"))
+        read_staff_skills(
+            _write(
+                tmp_path,
+                "sk2.csv",
+                "staff_id,family,level\nA,quick,novice\nB,quick,guru\n",
+                "utf-8",
+            )
+        )
+    cat = read_catalogue(
+        _write(tmp_path, "cat.csv", "item_id,family\nI1,quick\nI2,standard\n", "utf-8")
+    )
     assert cat["family"].tolist() == ["quick", "standard"]
     with pytest.raises(DataFormatError, match="more than one family"):
-        read_catalogue(_write(tmp_path, "cat2.csv", "item_id,family\nI1,quick\nI1,standard\n",
-                              "utf-8"))
+        read_catalogue(
+            _write(tmp_path, "cat2.csv", "item_id,family\nI1,quick\nI1,standard\n", "utf-8")
+        )
