@@ -720,6 +720,57 @@ def _parse_plans(
                 pairs = _auto_assign(ws, staff, f"staffing.plan ({key})", problems)
                 blocks.append(Block(start, end, tuple(pairs)))
             out[key] = tuple(blocks)
+    elif mode == "by_block":
+        # Number of open windows per window group, block by block (e.g. from a staffing
+        # recommendation); staff are assigned automatically as in auto mode.
+        by_block_cfg = _mapping(plan.get("blocks"), "staffing.plan.blocks", problems)
+        groups: dict[str, list[Window]] = {}
+        for w in windows:
+            groups.setdefault(w.group, []).append(w)
+        for key in hours:
+            path = f"staffing.plan.blocks.{key}"
+            raw = by_block_cfg.get(key)
+            if raw is None:
+                problems.add(path, "missing: give the blocks of this day type")
+                continue
+            day_blocks: list[Block] = []
+            for j, b in enumerate(raw):
+                bpath = f"{path}[{j}]"
+                start = parse_clock(b.get("start"), f"{bpath}.start", problems)
+                end = parse_clock(b.get("end"), f"{bpath}.end", problems)
+                if not end > start:
+                    problems.add(bpath, f"end {b.get('end')} must be after start {b.get('start')}")
+                if start < hours[key].open or end > hours[key].close:
+                    problems.add(
+                        bpath,
+                        f"block {b.get('start')}-{b.get('end')} lies outside "
+                        f"opening hours of {key}",
+                    )
+                open_cfg = b.get("open") or {}
+                chosen: list[Window] = []
+                for gname in dict(open_cfg):
+                    if gname not in groups:
+                        problems.add(
+                            f"{bpath}.open.{gname}", f"unknown window group; known: {list(groups)}"
+                        )
+                        continue
+                    n = _num(
+                        open_cfg,
+                        gname,
+                        f"{bpath}.open",
+                        problems,
+                        low=0,
+                        integer=True,
+                        high=len(groups[gname]),
+                    )
+                    chosen.extend(groups[gname][: _as_int(n, 0)])
+                pairs = _auto_assign(chosen, staff, bpath, problems)
+                day_blocks.append(Block(start, end, tuple(pairs)))
+            day_blocks.sort(key=lambda b: b.start)
+            for a, b2 in itertools.pairwise(day_blocks):
+                if b2.start < a.end:
+                    problems.add(path, f"blocks overlap at minute {b2.start:g}")
+            out[key] = tuple(b for b in day_blocks if b.assignments)
     elif mode == "explicit":
         blocks_cfg = plan.get("blocks") or []
         window_ids = {w.id for w in windows}
@@ -764,7 +815,9 @@ def _parse_plans(
                     )
             out[key] = tuple(bl)
     else:
-        problems.add("staffing.plan.mode", f"unknown mode {mode!r}; one of ['auto', 'explicit']")
+        problems.add(
+            "staffing.plan.mode", f"unknown mode {mode!r}; one of ['auto', 'by_block', 'explicit']"
+        )
     return out
 
 

@@ -187,3 +187,19 @@ def test_resident_of_family_with_no_window_left_is_unserved():
     raw = run(scn, res)
     assert raw.outcome.tolist() == [SERVED, UNSERVED]
     assert np.isin(raw.outcome, [SERVED, UNSERVED, ABANDONED, BALKED]).all()
+
+
+def test_by_block_plan_opens_windows_per_block():
+    scn = make_scenario(
+        layout={"windows": {"w": {"count": 3}}},
+        staffing={"plan": {"mode": "by_block", "blocks": {
+            "weekday": [{"start": "08:00", "end": "09:00", "open": {"w": 1}},
+                        {"start": "09:00", "end": "12:00", "open": {"w": 3}}],
+            "weekend": [{"start": "08:00", "end": "12:00", "open": {"w": 1}}],
+            "holiday": [{"start": "08:00", "end": "12:00", "open": {"w": 1}}]}}},
+    )
+    assert [len(b.assignments) for b in scn.plans["weekday"]] == [1, 3]
+    # three residents at 08:00: one window until 09:00, then three
+    res = make_residents(scn, [OPEN, OPEN, OPEN + 1], service=[60, 60, 60])
+    raw = run(scn, res)
+    assert (raw.call - OPEN).tolist() == [0, 60, 60]
