@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from simulator import calendar as cal
-from simulator.distributions import Distribution, from_spec
+from simulator.configparse import Problems, as_int, dist, mapping, num, parse_clock
+from simulator.distributions import Distribution
 from simulator.errors import ConfigError
 
 SKILL_LEVELS = ("none", "novice", "proficient", "expert")
@@ -266,110 +267,21 @@ class Scenario:
         return self.demand.daily_volume * plan.volume_factor * (1.0 - self.demand.online_shift)
 
 
-# ---------------------------------------------------------------------------------------
-# Parsing helpers. Each collects problems into a list instead of raising at the first one.
-
-
-class _Problems:
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.items.append(f"{path}: {message}")
-
-
-def parse_clock(value: Any, path: str, problems: _Problems) -> float:
-    """Parse ``"HH:MM"`` (or minutes as a number) into minutes since midnight."""
-    if isinstance(value, bool):
-        problems.add(path, f"expected a time 'HH:MM' or minutes, got {value!r}")
-        return math.nan
-    if isinstance(value, int | float):
-        if value < 0:
-            problems.add(path, f"time must be >= 0 minutes, got {value}")
-        return float(value)
-    if isinstance(value, str):
-        parts = value.strip().split(":")
-        if len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit():
-            h, m = int(parts[0]), int(parts[1])
-            if 0 <= h <= 24 and 0 <= m < 60 and h * 60 + m <= 1440:
-                return float(h * 60 + m)
-    problems.add(path, f"expected a time 'HH:MM' (00:00-24:00) or minutes, got {value!r}")
-    return math.nan
-
-
-def _num(
-    cfg: Mapping[str, Any],
-    key: str,
-    path: str,
-    problems: _Problems,
-    *,
-    default: Any = None,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-    integer: bool = False,
-) -> float:
-    raw = cfg.get(key, default) if isinstance(cfg, Mapping) else default
-    full = f"{path}.{key}" if path else key
-    if raw is None:
-        problems.add(full, "missing")
-        return math.nan
-    if isinstance(raw, bool):
-        problems.add(full, f"expected a number, got {raw!r}")
-        return math.nan
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        problems.add(full, f"expected a number, got {raw!r}")
-        return math.nan
-    if not math.isfinite(value):
-        problems.add(full, f"must be finite, got {raw!r}")
-    elif integer and value != int(value):
-        problems.add(full, f"must be a whole number, got {raw!r}")
-    elif low is not None and (value <= low if low_open else value < low):
-        problems.add(full, f"must be {'>' if low_open else '>='} {low}, got {raw!r}")
-    elif high is not None and value > high:
-        problems.add(full, f"must be <= {high}, got {raw!r}")
-    return value
-
-
-def _as_int(value: float, default: int) -> int:
-    return int(value) if math.isfinite(value) else default
-
-
-def _mapping(cfg: Any, path: str, problems: _Problems) -> Mapping[str, Any]:
-    if cfg is None:
-        problems.add(path, "missing")
-        return {}
-    if not isinstance(cfg, Mapping):
-        problems.add(path, f"expected a mapping, got {cfg!r}")
-        return {}
-    return cfg
-
-
-def _dist(spec: Any, path: str, problems: _Problems) -> Distribution | None:
-    try:
-        return from_spec(spec, path)
-    except ConfigError as exc:
-        problems.items.extend(exc.problems)
-        return None
-
-
 def _scenarios_root() -> Path:
     import scenarios
 
     return Path(scenarios.__file__).resolve().parent
 
 
-def _read_items(cat: Mapping[str, Any], families: Sequence[str], problems: _Problems) -> list[Item]:
+def _read_items(cat: Mapping[str, Any], families: Sequence[str], problems: Problems) -> list[Item]:
     items_file = cat.get("items_file")
     weights_override = cat.get("item_weights") or {}
     items: list[Item] = []
     if items_file is None:
         # One item per family, named after it, weighted by the family share.
-        fams = _mapping(cat.get("families"), "catalogue.families", problems)
+        fams = mapping(cat.get("families"), "catalogue.families", problems)
         for name in families:
-            share = _num(
+            share = num(
                 fams.get(name, {}),
                 "share",
                 f"catalogue.families.{name}",
@@ -426,7 +338,7 @@ def _read_items(cat: Mapping[str, Any], families: Sequence[str], problems: _Prob
                     back_office=str(row.back_office).lower() in ("1", "true", "yes"),
                 )
             )
-        fams = _mapping(cat.get("families"), "catalogue.families", problems)
+        fams = mapping(cat.get("families"), "catalogue.families", problems)
         if any("share" in (fams.get(f) or {}) for f in families):
             # Rescale item weights so each family gets its configured share of visits.
             totals: dict[str, float] = {}
@@ -434,7 +346,7 @@ def _read_items(cat: Mapping[str, Any], families: Sequence[str], problems: _Prob
                 totals[it.family] = totals.get(it.family, 0.0) + it.weight
             rescaled = []
             for it in items:
-                share = _num(
+                share = num(
                     fams.get(it.family, {}),
                     "share",
                     f"catalogue.families.{it.family}",
@@ -459,9 +371,9 @@ def _read_items(cat: Mapping[str, Any], families: Sequence[str], problems: _Prob
 
 
 def _parse_profiles(
-    dem: Mapping[str, Any], hours: Mapping[str, Hours], problems: _Problems
+    dem: Mapping[str, Any], hours: Mapping[str, Hours], problems: Problems
 ) -> dict[str, tuple[Bin, ...]]:
-    profiles_cfg = _mapping(dem.get("profiles"), "demand.profiles", problems)
+    profiles_cfg = mapping(dem.get("profiles"), "demand.profiles", problems)
     out: dict[str, tuple[Bin, ...]] = {}
     for key in PROFILE_KEYS:
         path = f"demand.profiles.{key}"
@@ -474,7 +386,7 @@ def _parse_profiles(
             bpath = f"{path}[{j}]"
             start = parse_clock(b.get("start"), f"{bpath}.start", problems)
             end = parse_clock(b.get("end"), f"{bpath}.end", problems)
-            share = _num(b, "share", bpath, problems, low=0.0)
+            share = num(b, "share", bpath, problems, low=0.0)
             if end <= start:
                 problems.add(bpath, f"end {b.get('end')} must be after start {b.get('start')}")
             h = hours.get(key)
@@ -495,8 +407,8 @@ def _parse_profiles(
     return out
 
 
-def _parse_hours(cal_cfg: Mapping[str, Any], days: int, problems: _Problems) -> dict[str, Hours]:
-    hours_cfg = _mapping(cal_cfg.get("hours"), "calendar.hours", problems)
+def _parse_hours(cal_cfg: Mapping[str, Any], days: int, problems: Problems) -> dict[str, Hours]:
+    hours_cfg = mapping(cal_cfg.get("hours"), "calendar.hours", problems)
     out: dict[str, Hours] = {}
     for key in PROFILE_KEYS:
         path = f"calendar.hours.{key}"
@@ -541,9 +453,9 @@ def _parse_hours(cal_cfg: Mapping[str, Any], days: int, problems: _Problems) -> 
 
 
 def _parse_windows(
-    lay: Mapping[str, Any], families: Sequence[str], problems: _Problems
+    lay: Mapping[str, Any], families: Sequence[str], problems: Problems
 ) -> list[Window]:
-    groups = _mapping(lay.get("windows"), "layout.windows", problems)
+    groups = mapping(lay.get("windows"), "layout.windows", problems)
     windows: list[Window] = []
     for gname, g in groups.items():
         path = f"layout.windows.{gname}"
@@ -555,7 +467,7 @@ def _parse_windows(
         kind = g.get("kind", "comprehensive")
         if kind not in WINDOW_KINDS:
             problems.add(f"{path}.kind", f"unknown window kind {kind!r}; one of {WINDOW_KINDS}")
-        count = _num(g, "count", path, problems, low=0, integer=True)
+        count = num(g, "count", path, problems, low=0, integer=True)
         fams_raw = g.get("families")
         if kind == "comprehensive" and fams_raw is None:
             fams = tuple(families)
@@ -597,9 +509,9 @@ def _parse_windows(
 
 
 def _parse_staff(
-    stf: Mapping[str, Any], families: Sequence[str], problems: _Problems
+    stf: Mapping[str, Any], families: Sequence[str], problems: Problems
 ) -> list[Staff]:
-    groups = _mapping(stf.get("staff"), "staffing.staff", problems)
+    groups = mapping(stf.get("staff"), "staffing.staff", problems)
     staff: list[Staff] = []
     for gname, g in groups.items():
         path = f"staffing.staff.{gname}"
@@ -608,7 +520,7 @@ def _parse_staff(
         if not isinstance(g, Mapping):
             problems.add(path, f"expected a mapping, got {g!r}")
             continue
-        count = _num(g, "count", path, problems, low=0, integer=True)
+        count = num(g, "count", path, problems, low=0, integer=True)
         level = g.get("level")
         skills: dict[str, str] = {}
         if level is not None:
@@ -638,7 +550,7 @@ def _skills_rank(s: Staff, fams: Sequence[str]) -> int:
 
 
 def _auto_assign(
-    open_windows: Sequence[Window], staff: Sequence[Staff], path: str, problems: _Problems
+    open_windows: Sequence[Window], staff: Sequence[Staff], path: str, problems: Problems
 ) -> list[tuple[str, str]]:
     """Give each open window a staff member: dedicated windows first, each taking the staff
     member covering most of its families with fewest other skills; comprehensive windows
@@ -687,20 +599,20 @@ def _parse_plans(
     hours: Mapping[str, Hours],
     windows: Sequence[Window],
     staff: Sequence[Staff],
-    problems: _Problems,
+    problems: Problems,
 ) -> dict[str, tuple[Block, ...]]:
-    plan = _mapping(stf.get("plan", {"mode": "auto"}), "staffing.plan", problems)
+    plan = mapping(stf.get("plan", {"mode": "auto"}), "staffing.plan", problems)
     mode = plan.get("mode", "auto")
     out: dict[str, tuple[Block, ...]] = {}
     if mode == "auto":
-        lunch_share = _num(
+        lunch_share = num(
             plan, "lunch_open_share", "staffing.plan", problems, default=0.5, low=0.0, high=1.0
         )
-        weekend_share = _num(
+        weekend_share = num(
             plan, "weekend_open_share", "staffing.plan", problems, default=1.0, low=0.0, high=1.0
         )
-        min_open = _as_int(
-            _num(plan, "min_open", "staffing.plan", problems, default=1, low=0, integer=True), 1
+        min_open = as_int(
+            num(plan, "min_open", "staffing.plan", problems, default=1, low=0, integer=True), 1
         )
         for key, h in hours.items():
             share = 1.0 if key == "weekday" else weekend_share
@@ -723,7 +635,7 @@ def _parse_plans(
     elif mode == "by_block":
         # Number of open windows per window group, block by block (e.g. from a staffing
         # recommendation); staff are assigned automatically as in auto mode.
-        by_block_cfg = _mapping(plan.get("blocks"), "staffing.plan.blocks", problems)
+        by_block_cfg = mapping(plan.get("blocks"), "staffing.plan.blocks", problems)
         groups: dict[str, list[Window]] = {}
         for w in windows:
             groups.setdefault(w.group, []).append(w)
@@ -754,7 +666,7 @@ def _parse_plans(
                             f"{bpath}.open.{gname}", f"unknown window group; known: {list(groups)}"
                         )
                         continue
-                    n = _num(
+                    n = num(
                         open_cfg,
                         gname,
                         f"{bpath}.open",
@@ -763,7 +675,7 @@ def _parse_plans(
                         integer=True,
                         high=len(groups[gname]),
                     )
-                    chosen.extend(groups[gname][: _as_int(n, 0)])
+                    chosen.extend(groups[gname][: as_int(n, 0)])
                 pairs = _auto_assign(chosen, staff, bpath, problems)
                 day_blocks.append(Block(start, end, tuple(pairs)))
             day_blocks.sort(key=lambda b: b.start)
@@ -828,7 +740,7 @@ def _check_coverage(
     plans: Mapping[str, tuple[Block, ...]],
     windows: Sequence[Window],
     staff: Sequence[Staff],
-    problems: _Problems,
+    problems: Problems,
 ) -> None:
     """Every family with demand must be servable by some open window with skilled staff
     during opening hours of every day type."""
@@ -869,21 +781,21 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
     ConfigError
         Listing every problem found, each naming its config key and value.
     """
-    p = _Problems()
-    centre = _mapping(cfg.get("centre"), "centre", p)
-    cat = _mapping(cfg.get("catalogue"), "catalogue", p)
-    dem = _mapping(cfg.get("demand"), "demand", p)
-    imp = _mapping(cfg.get("impatience"), "impatience", p)
-    cal_cfg = _mapping(cfg.get("calendar"), "calendar", p)
-    lay = _mapping(cfg.get("layout"), "layout", p)
-    stf = _mapping(cfg.get("staffing"), "staffing", p)
+    p = Problems()
+    centre = mapping(cfg.get("centre"), "centre", p)
+    cat = mapping(cfg.get("catalogue"), "catalogue", p)
+    dem = mapping(cfg.get("demand"), "demand", p)
+    imp = mapping(cfg.get("impatience"), "impatience", p)
+    cal_cfg = mapping(cfg.get("calendar"), "calendar", p)
+    lay = mapping(cfg.get("layout"), "layout", p)
+    stf = mapping(cfg.get("staffing"), "staffing", p)
     exp = cfg  # experiment settings are top-level keys (scenarios/experiment/*.yaml)
 
     # Families and items
-    fam_cfg = _mapping(cat.get("families"), "catalogue.families", p)
+    fam_cfg = mapping(cat.get("families"), "catalogue.families", p)
     families: list[Family] = []
     for name, f in fam_cfg.items():
-        d = _dist((f or {}).get("service"), f"catalogue.families.{name}.service", p)
+        d = dist((f or {}).get("service"), f"catalogue.families.{name}.service", p)
         if d is not None:
             families.append(Family(str(name), d))
     if not fam_cfg:
@@ -892,7 +804,7 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
     items = _read_items(cat, fam_names, p)
 
     # Calendar
-    days = _as_int(_num(cal_cfg, "days", "calendar", p, low=1, integer=True), 1)
+    days = as_int(num(cal_cfg, "days", "calendar", p, low=1, integer=True), 1)
     try:
         start_date = dt.date.fromisoformat(str(cal_cfg.get("start_date")))
     except ValueError:
@@ -907,13 +819,13 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
     rate = dem.get("arrival_rate_per_hour")
     arrival_rate = None
     if rate is not None:
-        arrival_rate = _num(dem, "arrival_rate_per_hour", "demand", p, low=0.0, low_open=True)
+        arrival_rate = num(dem, "arrival_rate_per_hour", "demand", p, low=0.0, low_open=True)
         profiles: dict[str, tuple[Bin, ...]] = {
             k: (Bin(h.open, h.close, 1.0),) for k, h in hours.items()
         }
         daily_volume = 0.0
     else:
-        daily_volume = _num(centre, "daily_volume", "centre", p, low=0.0, low_open=True)
+        daily_volume = num(centre, "daily_volume", "centre", p, low=0.0, low_open=True)
         profiles = _parse_profiles(dem, hours, p)
 
     def factors(key: str, n: int, default: Sequence[float]) -> tuple[float, ...]:
@@ -936,8 +848,8 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
         profiles=FrozenMap(profiles),
         weekday_factors=factors("weekday_factors", 7, [1.0] * 7),
         month_factors=factors("month_factors", 12, [1.0] * 12),
-        holiday_factor=_num(dem, "holiday_factor", "demand", p, default=0.3, low=0.0),
-        adjusted_workday_factor=_num(
+        holiday_factor=num(dem, "holiday_factor", "demand", p, default=0.3, low=0.0),
+        adjusted_workday_factor=num(
             dem, "adjusted_workday_factor", "demand", p, default=0.9, low=0.0
         ),
         post_holiday_factors=factors(
@@ -945,35 +857,35 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
             len(dem.get("post_holiday_factors") or []),
             list(dem.get("post_holiday_factors") or []),
         ),
-        busyness_cv=_num(dem, "busyness_cv", "demand", p, default=0.0, low=0.0, high=2.0),
-        online_shift=_num(dem, "online_shift", "demand", p, default=0.0, low=0.0, high=1.0),
-        p_return_visit=_num(dem, "p_return_visit", "demand", p, default=0.0, low=0.0, high=1.0),
+        busyness_cv=num(dem, "busyness_cv", "demand", p, default=0.0, low=0.0, high=2.0),
+        online_shift=num(dem, "online_shift", "demand", p, default=0.0, low=0.0, high=1.0),
+        p_return_visit=num(dem, "p_return_visit", "demand", p, default=0.0, low=0.0, high=1.0),
         arrival_rate_per_hour=arrival_rate,
     )
 
     # Impatience
-    balk = _mapping(imp.get("balking", {"enabled": False}), "impatience.balking", p)
-    ren = _mapping(imp.get("reneging", {"enabled": False}), "impatience.reneging", p)
+    balk = mapping(imp.get("balking", {"enabled": False}), "impatience.balking", p)
+    ren = mapping(imp.get("reneging", {"enabled": False}), "impatience.reneging", p)
     balk_on = bool(balk.get("enabled", False))
     ren_on = bool(ren.get("enabled", False))
     impatience = Impatience(
         balk_enabled=balk_on,
-        balk_threshold=_as_int(
-            _num(balk, "threshold", "impatience.balking", p, low=0, integer=True), 0
+        balk_threshold=as_int(
+            num(balk, "threshold", "impatience.balking", p, low=0, integer=True), 0
         )
         if balk_on
         else 0,
-        balk_probability=_num(balk, "probability", "impatience.balking", p, low=0.0, high=1.0)
+        balk_probability=num(balk, "probability", "impatience.balking", p, low=0.0, high=1.0)
         if balk_on
         else 0.0,
         renege_enabled=ren_on,
-        patience=_dist(ren.get("patience"), "impatience.reneging.patience", p) if ren_on else None,
+        patience=dist(ren.get("patience"), "impatience.reneging.patience", p) if ren_on else None,
     )
 
     # Layout and staffing
     windows = _parse_windows(lay, fam_names, p)
-    counters = _as_int(
-        _num(centre, "counters", "centre", p, default=len(windows), low=1, integer=True), 0
+    counters = as_int(
+        num(centre, "counters", "centre", p, default=len(windows), low=1, integer=True), 0
     )
     if windows and counters and len(windows) > counters:
         p.add(
@@ -986,14 +898,14 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
     if policy not in POLICIES:
         p.add("layout.policy", f"unknown calling policy {policy!r}; one of {POLICIES}")
     staff = _parse_staff(stf, fam_names, p)
-    mult_cfg = _mapping(
+    mult_cfg = mapping(
         stf.get("skill_multipliers", {"novice": 1.3, "proficient": 1.0, "expert": 0.85}),
         "staffing.skill_multipliers",
         p,
     )
     multipliers = {}
     for lev in SKILL_LEVELS[1:]:
-        multipliers[lev] = _num(
+        multipliers[lev] = num(
             mult_cfg, lev, "staffing.skill_multipliers", p, low=0.0, low_open=True
         )
     plans = _parse_plans(stf, hours, windows, staff, p) if windows and staff else {}
@@ -1003,14 +915,14 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
         _check_coverage(fam_names, items, hours, plans, windows, staff, p)
 
     experiment = Experiment(
-        replications=_as_int(_num(exp, "replications", "", p, default=10, low=1, integer=True), 1),
-        seed=_as_int(_num(exp, "seed", "", p, default=0, low=0, integer=True), 0),
-        warmup_min=_num(exp, "warmup_min", "", p, default=0.0, low=0.0),
-        target_wait_min=_num(exp, "target_wait_min", "", p, default=20.0, low=0.0),
+        replications=as_int(num(exp, "replications", "", p, default=10, low=1, integer=True), 1),
+        seed=as_int(num(exp, "seed", "", p, default=0, low=0, integer=True), 0),
+        warmup_min=num(exp, "warmup_min", "", p, default=0.0, low=0.0),
+        target_wait_min=num(exp, "target_wait_min", "", p, default=20.0, low=0.0),
         record_visits=bool(exp.get("record_visits", False)),
-        workers=_as_int(_num(exp, "workers", "", p, default=1, low=1, integer=True), 1),
+        workers=as_int(num(exp, "workers", "", p, default=1, low=1, integer=True), 1),
         monitor_interval_min=(
-            _num(exp, "monitor_interval_min", "", p, low=0.0, low_open=True)
+            num(exp, "monitor_interval_min", "", p, low=0.0, low_open=True)
             if exp.get("monitor_interval_min") is not None
             else None
         ),
