@@ -12,12 +12,23 @@ missing from the mapping is closed.
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["DAY_TYPES", "OpeningHours", "day_types", "hhmm", "opening_intervals", "to_minutes"]
+__all__ = [
+    "DAY_TYPES",
+    "OfficialCalendar",
+    "OpeningHours",
+    "day_types",
+    "hhmm",
+    "official_calendar",
+    "opening_intervals",
+    "to_minutes",
+]
 
 DAY_TYPES: tuple[str, ...] = ("weekday", "weekend", "holiday")
 
@@ -123,3 +134,59 @@ def opening_intervals(opening_hours: OpeningHours, day_type: str) -> list[tuple[
             raise ValueError(f"opening_hours[{day_type!r}]: end {end} not after start {start}")
         out.append((a, b))
     return sorted(out)
+
+
+@dataclass(frozen=True)
+class OfficialCalendar:
+    """The mainland-China working calendar over a date range, as the simulator sees it.
+
+    Attributes
+    ----------
+    holidays : tuple of datetime.date
+        Days of official holiday breaks (day type ``holiday``).
+    working_days : tuple of datetime.date
+        Adjusted working weekend days (调休; the simulator's ``adjusted_workday``).
+    closed : tuple of datetime.date
+        Days the simulator keeps centres closed (assumed: Spring Festival days 1-3).
+    post_holiday : dict
+        Date -> 0 or 1 for the first / second working day after a break of 3+ days.
+    """
+
+    holidays: tuple[_dt.date, ...]
+    working_days: tuple[_dt.date, ...]
+    closed: tuple[_dt.date, ...]
+    post_holiday: dict[_dt.date, int]
+
+
+def official_calendar(start: DateLike, end: DateLike) -> OfficialCalendar:
+    """Holidays, adjusted working days, closures and post-holiday days from the
+    simulator's calendar (``chinesecalendar`` data) for ``start`` to ``end`` inclusive.
+
+    Parameters
+    ----------
+    start, end : date-like
+        First and last date.
+
+    Returns
+    -------
+    OfficialCalendar
+        The calendar facts; pass ``holidays`` / ``working_days`` to cleaning and fitting.
+
+    Raises
+    ------
+    ValueError
+        If a date lies outside the years the installed calendar covers.
+    """
+    from simulator.calendar import calendar_days
+
+    a = pd.Timestamp(start).date()
+    b = pd.Timestamp(end).date()
+    days = calendar_days(a, (b - a).days + 1) if b >= a else []
+    return OfficialCalendar(
+        holidays=tuple(d.date for d in days if d.day_type == "holiday"),
+        working_days=tuple(d.date for d in days if d.day_type == "adjusted_workday"),
+        closed=tuple(d.date for d in days if d.closed),
+        post_holiday={
+            d.date: int(d.post_holiday_index) for d in days if d.post_holiday_index is not None
+        },
+    )

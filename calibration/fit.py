@@ -155,6 +155,7 @@ def fit_daily_counts(
     holidays: Iterable[DateLike] | None = None,
     working_days: Iterable[DateLike] | None = None,
     level: float = 0.05,
+    exclude: Iterable[DateLike] | None = None,
 ) -> DailyFit:
     """Fit weekday and month factors and day-level busyness to daily counts.
 
@@ -167,6 +168,10 @@ def fit_daily_counts(
         factor fit (holidays get ``holiday_factor``).
     level : float
         Level of the overdispersion test.
+    exclude : iterable of date-like, optional
+        Further dates left out of the factor fit (e.g. the busy working days just after
+        a long holiday, whose own factors are fitted by
+        :func:`calibration.effects.fit_calendar_effects`).
 
     Returns
     -------
@@ -180,6 +185,9 @@ def fit_daily_counts(
     dow = idx.day_of_week.to_numpy()
     month = idx.month.to_numpy() - 1
     regular = ((dtype == "weekday") & (dow < 5)) | ((dtype == "weekend") & (dow >= 5))
+    if exclude is not None:
+        ex = pd.DatetimeIndex([pd.Timestamp(x) for x in exclude]).normalize()
+        regular &= ~idx.isin(ex)
     if regular.sum() < 2:
         raise ValueError("fit_daily_counts: fewer than two regular (non-holiday) days")
     y, d, m = y_all[regular], dow[regular], month[regular]
@@ -325,6 +333,7 @@ def fit_arrivals(
     holidays: Iterable[DateLike] | None = None,
     working_days: Iterable[DateLike] | None = None,
     level: float = 0.05,
+    exclude_days: Iterable[DateLike] | None = None,
 ) -> ArrivalFit:
     """Fit arrival rates per time bin and day type, and the day-level model.
 
@@ -344,6 +353,8 @@ def fit_arrivals(
         cleaning with the same calendar).
     level : float
         Level of the overdispersion test.
+    exclude_days : iterable of date-like, optional
+        Dates left out of the day-level factor fit (see :func:`fit_daily_counts`).
 
     Returns
     -------
@@ -398,7 +409,9 @@ def fit_arrivals(
         pvalue=float(ks.pvalue) if ks is not None else math.nan,
         n=len(u),
     )
-    daily = fit_daily_counts(days, holidays=holidays, working_days=working_days, level=level)
+    daily = fit_daily_counts(
+        days, holidays=holidays, working_days=working_days, level=level, exclude=exclude_days
+    )
     return ArrivalFit(
         bin_minutes=bin_minutes, rates=rates, daily=daily, ks=ks_res, n_arrivals=len(data)
     )
@@ -769,6 +782,9 @@ class PatienceFit:
         Lognormal sigma (of log patience).
     ln_loglik : float
         Its log-likelihood.
+    n_balked : int
+        Abandonments with a leave time within ``balk_max_minutes`` of the ticket,
+        treated as balking (left on seeing the queue), not as patience observations.
     """
 
     n_exact: int
@@ -783,6 +799,7 @@ class PatienceFit:
     ln_median: float
     ln_sigma: float
     ln_loglik: float
+    n_balked: int = 0
 
     @property
     def identifiable(self) -> bool:
@@ -854,7 +871,9 @@ def kaplan_meier(time: np.ndarray, event: np.ndarray) -> pd.DataFrame:
     )
 
 
-def fit_patience(data: pd.DataFrame, *, no_show: str = "left_censored") -> PatienceFit:
+def fit_patience(
+    data: pd.DataFrame, *, no_show: str = "left_censored", balk_max_minutes: float | None = None
+) -> PatienceFit:
     """Fit patience with served residents' waits as right-censored observations.
 
     Parameters
@@ -863,6 +882,10 @@ def fit_patience(data: pd.DataFrame, *, no_show: str = "left_censored") -> Patie
         Cleaned ticket log.
     no_show : {"left_censored", "ignore"}
         How no-shows enter the parametric fits.
+    balk_max_minutes : float, optional
+        Abandonments whose leave time is at most this many minutes after the ticket
+        are balks (the resident left on seeing the queue) and are left out of the
+        patience fit; ``None`` keeps them all (floored at half a second).
 
     Returns
     -------
@@ -876,6 +899,12 @@ def fit_patience(data: pd.DataFrame, *, no_show: str = "left_censored") -> Patie
     leave = data["leave_min"].to_numpy(dtype=float)
     wait = data["wait_min"].to_numpy(dtype=float)
     is_ab = out == "abandoned"
+    n_balked = 0
+    if balk_max_minutes is not None:
+        balk = is_ab & np.isfinite(leave) & (leave <= balk_max_minutes)
+        n_balked = int(balk.sum())
+        leave = np.where(balk, np.nan, leave)
+        is_ab = is_ab & ~balk
     exact = np.maximum(leave[is_ab & np.isfinite(leave)], _MIN_DURATION)
     right = np.maximum(
         wait[np.isin(out, ("served", "transferred")) & np.isfinite(wait)], _MIN_DURATION
@@ -941,6 +970,7 @@ def fit_patience(data: pd.DataFrame, *, no_show: str = "left_censored") -> Patie
         ln_median=ln_median,
         ln_sigma=ln_sigma,
         ln_loglik=ln_ll,
+        n_balked=n_balked,
     )
 
 
@@ -1206,6 +1236,8 @@ def fit_all(
     gof_max_n: int = 500,
     missing_origin_as: str | None = None,
     no_show: str = "left_censored",
+    balk_max_minutes: float | None = None,
+    exclude_days: Iterable[DateLike] | None = None,
     seed: int = 0,
 ) -> CalibrationFit:
     """Fit every scenario parameter from one centre's cleaned ticket log.
@@ -1230,8 +1262,10 @@ def fit_all(
         See :func:`fit_service_times`.
     missing_origin_as : str, optional
         See :func:`fit_mix`.
-    no_show : str
+    no_show, balk_max_minutes :
         See :func:`fit_patience`.
+    exclude_days : iterable of date-like, optional
+        Dates left out of the weekday / month factor fit (see :func:`fit_daily_counts`).
     seed : int
         Seed for the goodness-of-fit subsampling / Monte Carlo.
 
@@ -1259,6 +1293,7 @@ def fit_all(
         holidays=holidays,
         working_days=working_days,
         level=overdispersion_level,
+        exclude_days=exclude_days,
     )
     if "holiday" not in set(arrivals.rates["day_type"]):
         notes.append("no holiday in the data: the holiday profile copies the weekend profile")
@@ -1278,7 +1313,7 @@ def fit_all(
     fitted = {f.group for f in base}
     for fam in sorted(set(data["family"].astype(str)) - fitted):
         notes.append(f"family {fam!r}: fewer than {min_n} service times, no service fit")
-    patience = fit_patience(data, no_show=no_show)
+    patience = fit_patience(data, no_show=no_show, balk_max_minutes=balk_max_minutes)
     if not patience.identifiable:
         notes.append("no abandonment observed: reneging disabled")
     if patience.n_unknown:
