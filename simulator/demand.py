@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.cross_province import PROVINCES, XP_LOCAL, XP_NONE, XP_REMOTE, XP_UNAVAILABLE
 from simulator.scenario import DayPlan, Scenario, item_probabilities
 from simulator.streams import stream
 
@@ -38,6 +39,15 @@ class Residents:
         Minutes the resident is willing to wait (``inf`` when reneging is off).
     balk_u, return_u
         Uniform(0, 1) draws deciding balking and a return visit for missing documents.
+    origin
+        Index into :data:`simulator.cross_province.PROVINCES`.
+    xp_kind
+        Cross-province request kind (``XP_NONE``, ``XP_LOCAL``, ``XP_REMOTE``,
+        ``XP_UNAVAILABLE``; see :mod:`simulator.cross_province`).
+    remote_delay
+        Round trip to the home province's system (minutes; ``inf`` if it fails).
+    bo_work
+        Back-office work content (minutes; NaN when the item has no back-office stage).
     """
 
     t: np.ndarray
@@ -48,6 +58,10 @@ class Residents:
     patience: np.ndarray
     balk_u: np.ndarray
     return_u: np.ndarray
+    origin: np.ndarray
+    xp_kind: np.ndarray
+    remote_delay: np.ndarray
+    bo_work: np.ndarray
 
     def __len__(self) -> int:
         return int(self.t.size)
@@ -109,6 +123,71 @@ def generate_residents(
         patience = np.full(n, np.inf)
     balk_u = stream(seed, replication, "balking").random(n)
     return_u = stream(seed, replication, "outcome").random(n)
+    mix = np.asarray(scn.demand.origin_mix, dtype=float)
+    origin = stream(seed, replication, "origin").choice(len(PROVINCES), size=n, p=mix / mix.sum())
+    origin = origin.astype(np.int8)
+    xp_kind, remote_delay = _cross_province_draws(scn, item, origin, seed, replication)
+    bo_work = _back_office_draws(scn, item, seed, replication)
     return Residents(
-        t_all, day_all, item.astype(np.int32), family, service, patience, balk_u, return_u
+        t_all,
+        day_all,
+        item.astype(np.int32),
+        family,
+        service,
+        patience,
+        balk_u,
+        return_u,
+        origin,
+        xp_kind,
+        remote_delay,
+        bo_work,
     )
+
+
+def _cross_province_draws(
+    scn: Scenario, item: np.ndarray, origin: np.ndarray, seed: int, replication: int
+) -> tuple[np.ndarray, np.ndarray]:
+    n = item.size
+    xp_kind = np.full(n, XP_NONE, dtype=np.int8)
+    delay = np.full(n, np.inf)
+    cross = scn.cross_province
+    if not cross.enabled or n == 0:
+        return xp_kind, delay
+    is_xp = np.array([it.cross_province for it in scn.items], dtype=bool)[item]
+    offered = np.array(
+        [[p in cross.availability.get(it.id, frozenset()) for p in PROVINCES] for it in scn.items],
+        dtype=bool,
+    )
+    ok = offered[item, origin]
+    local = origin == 0
+    xp_kind[is_xp & local & ok] = XP_LOCAL
+    xp_kind[is_xp & ~local & ok] = XP_REMOTE
+    xp_kind[is_xp & ~ok] = XP_UNAVAILABLE
+    rng = stream(seed, replication, "cross_province")
+    fail_u = rng.random(n)
+    for k, prov in enumerate(PROVINCES):
+        system = cross.systems.get(prov)
+        m = origin == k
+        if system is None or not m.any():
+            continue
+        size = int(m.sum())
+        d = system.delay.sample(rng, size) if system.delay is not None else np.zeros(size)
+        d[fail_u[m] < system.failure_prob] = np.inf
+        delay[m] = d
+    return xp_kind, delay
+
+
+def _back_office_draws(scn: Scenario, item: np.ndarray, seed: int, replication: int) -> np.ndarray:
+    work = np.full(item.size, np.nan)
+    bo = scn.back_office
+    if not bo.enabled or item.size == 0:
+        return work
+    rng = stream(seed, replication, "back_office")
+    bureau_of = np.array([it.bureau if it.back_office else "" for it in scn.items], dtype=object)[
+        item
+    ]
+    for name, bureau in sorted(bo.bureaus.items()):
+        m = bureau_of == name
+        if m.any():
+            work[m] = bureau.work.sample(rng, int(m.sum()))
+    return work

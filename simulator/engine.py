@@ -2,12 +2,17 @@
 
 Design: windows are SimPy processes that call tickets; residents are not processes.
 A single arrival process issues tickets at pre-drawn times; a ticket either goes
-straight to an idle eligible window or joins its family's FIFO queue. Reneging is
-handled lazily and exactly: a ticket whose patience ran out before a window calls it is
-recorded as abandoned at its deadline (abandonment frees no capacity, so nothing else
-depends on the moment it is noticed). A schedule process opens and closes windows by
-staffing block; at closing time no more tickets are issued, windows open in the last
-block keep serving in overtime until no ticket they can serve is left.
+straight to an idle eligible window or joins the FIFO queue of its class (its service
+family, or the cross-province class for requests that go to another province's system).
+Reneging is handled lazily and exactly: a ticket whose patience ran out before a window
+calls it is recorded as abandoned at its deadline (abandonment frees no capacity, so
+nothing else depends on the moment it is noticed). A schedule process opens and closes
+windows by staffing block; at closing time no more tickets are issued, windows open in
+the last block keep serving in overtime until no ticket they can serve is left.
+
+Cross-province requests hold the window during the round trip to the home province's
+system, up to a timeout; back-office cases queue per bureau behind the front desk and
+are worked on by bureau staff during back-office hours on working days.
 
 The model writes raw facts only (per-resident times and outcomes, window open
 intervals, day closings); KPIs are computed afterwards in :mod:`simulator.kpis`.
@@ -25,21 +30,38 @@ from typing import Any
 import numpy as np
 import simpy
 
+from simulator.back_office import WORKING_DAY_TYPES
+from simulator.cross_province import (
+    PROVINCES,
+    XP_COMPLETED,
+    XP_DEFERRED,
+    XP_LOCAL,
+    XP_NOT_OFFERED,
+    XP_REMOTE,
+    XP_UNAVAILABLE,
+    is_down,
+    outage_intervals,
+)
 from simulator.demand import Residents
 from simulator.policies import POLICIES
 from simulator.scenario import DayPlan, Scenario
+from simulator.streams import stream
 
 WAITING, SERVED, ABANDONED, BALKED, UNSERVED, IN_SERVICE = range(6)
 OUTCOMES = ("waiting", "served", "abandoned", "balked", "unserved", "in_service")
 
 
 class WindowState:
-    """Runtime state of one window (the static description is ``scenario.Window``)."""
+    """Runtime state of one window (the static description is ``scenario.Window``).
+
+    ``classes`` are the queue classes the window's kind accepts; ``accepts[c]`` and
+    ``mult[c]`` depend on the staff member currently at the window.
+    """
 
     __slots__ = (
         "accepts",
+        "classes",
         "elig",
-        "families",
         "id",
         "idx",
         "is_open",
@@ -54,22 +76,16 @@ class WindowState:
     )
 
     def __init__(
-        self,
-        idx: int,
-        wid: str,
-        kind: str,
-        families: list[int],
-        priority: list[int],
-        n_families: int,
+        self, idx: int, wid: str, kind: str, classes: list[int], priority: list[int], n_classes: int
     ) -> None:
         self.idx = idx
         self.id = wid
         self.kind = kind
-        self.families = families
+        self.classes = classes
         self.priority = priority
         self.staff = -1
-        self.accepts = [False] * n_families
-        self.mult = [0.0] * n_families
+        self.accepts = [False] * n_classes
+        self.mult = [0.0] * n_classes
         self.elig: tuple[int, ...] = ()
         self.prio_elig: tuple[int, ...] = ()
         self.wake: simpy.Event | None = None
@@ -84,8 +100,12 @@ class RawRecords:
 
     Per resident (aligned with :class:`~simulator.demand.Residents`): ``outcome`` code
     (see :data:`OUTCOMES`), ``call`` (time called, NaN if never), ``leave`` (time the
-    resident left the queue: call, abandonment, or end of day), ``end`` (end of service),
-    ``window`` and ``staff`` (indices, -1 if not served), ``service`` (actual minutes).
+    resident left the queue: call, abandonment, or end of day), ``end`` (end of service,
+    including any wait for a remote system), ``window`` and ``staff`` (indices, -1 if not
+    served), ``service`` (minutes of service at the window, remote wait excluded),
+    ``xp_result`` (see :data:`simulator.cross_province.XP_RESULTS`), ``remote_wait``
+    (minutes the window waited on a remote system), ``bo_submit`` and ``bo_done``
+    (back-office submission and completion, NaN if none / not done by the end).
     Per window interval: ``win_intervals`` rows (window, staff, open, close).
     Per day: ``day_close`` rows (day, closing time, time the last window closed).
     ``monitor`` rows (time, residents waiting, busy windows, open windows) when sampled.
@@ -98,6 +118,10 @@ class RawRecords:
     window: np.ndarray
     staff: np.ndarray
     service: np.ndarray
+    xp_result: np.ndarray
+    remote_wait: np.ndarray
+    bo_submit: np.ndarray
+    bo_done: np.ndarray
     win_intervals: np.ndarray
     day_close: np.ndarray
     monitor: np.ndarray
@@ -112,18 +136,38 @@ class CentreModel:
         plans: list[DayPlan],
         res: Residents,
         monitor_interval: float | None = None,
+        seed: int = 0,
+        replication: int = 0,
     ) -> None:
         self.scn = scn
         self.plans = plans
         self.env = simpy.Environment()
         n = len(res)
         self.n = n
+        nf = len(scn.families)
+        fidx = scn.family_index()
+        cross = scn.cross_province
+        self.xp_on = cross.enabled
+        # Queue classes: one per family, plus one for requests to another province.
+        self.n_classes = nf + 1 if self.xp_on else nf
+        xp_class = nf
+        xp_family = fidx.get(cross.family, -1) if self.xp_on else -1
+        cls = res.family.astype(np.int64)
+        if self.xp_on:
+            remote = ((res.xp_kind == XP_REMOTE) | (res.xp_kind == XP_UNAVAILABLE)) & (
+                res.origin != 0
+            )
+            cls = np.where(remote, xp_class, cls)
         # Per-resident data as Python lists: element access is the hot path.
         self.t: list[float] = res.t.tolist()
-        self.fam: list[int] = res.family.tolist()
+        self.cls: list[int] = cls.tolist()
         self.base: list[float] = res.service.tolist()
         self.deadline: list[float] = (res.t + res.patience).tolist()
         self.balk_u: list[float] = res.balk_u.tolist()
+        self.xp_kind: list[int] = res.xp_kind.tolist()
+        self.remote_delay: list[float] = res.remote_delay.tolist()
+        self.origin: list[int] = res.origin.tolist()
+        self.returned: list[bool] = (res.return_u < scn.demand.p_return_visit).tolist()
         self.outcome: list[int] = [WAITING] * n
         self.call: list[float] = [math.nan] * n
         self.leave: list[float] = [math.nan] * n
@@ -131,10 +175,21 @@ class CentreModel:
         self.window: list[int] = [-1] * n
         self.staff_of: list[int] = [-1] * n
         self.svc: list[float] = [math.nan] * n
+        self.xp_result: list[int] = [0] * n
+        self.remote_wait: list[float] = [0.0] * n
+        self.hold_timeout = cross.hold_timeout_min
+        self.outages = (
+            {
+                PROVINCES.index(p): iv
+                for p, iv in outage_intervals(
+                    cross, scn.start_date, scn.days, stream(seed, replication, "outages")
+                ).items()
+            }
+            if self.xp_on
+            else {}
+        )
 
-        fidx = scn.family_index()
-        nf = len(scn.families)
-        self.queues: list[deque[int]] = [deque() for _ in range(nf)]
+        self.queues: list[deque[int]] = [deque() for _ in range(self.n_classes)]
         self.n_waiting = 0
         self.heap: list[tuple[float, int]] = []
         imp = scn.impatience
@@ -143,23 +198,24 @@ class CentreModel:
         self.balk_p = imp.balk_probability
         self.track_heap = imp.balk_enabled and imp.renege_enabled
 
-        self.windows = [
-            WindowState(
-                k, w.id, w.kind, [fidx[f] for f in w.families], [fidx[f] for f in w.priority], nf
+        self.windows = []
+        for k, w in enumerate(scn.windows):
+            classes = [fidx[f] for f in w.families]
+            accepts_remote = (
+                self.xp_on
+                and cross.family in w.families
+                and (w.kind == "cross_province" or not cross.require_window)
             )
-            for k, w in enumerate(scn.windows)
-        ]
+            if accepts_remote:
+                classes.append(xp_class)
+            self.windows.append(
+                WindowState(k, w.id, w.kind, classes, [fidx[f] for f in w.priority], self.n_classes)
+            )
         self.window_index = {w.id: k for k, w in enumerate(scn.windows)}
         self.staff_index = {s.id: k for k, s in enumerate(scn.staff)}
-        # Skill multiplier per staff per family (0 = may not serve).
-        mults = scn.skill_multipliers
-        self.staff_mult = [
-            [
-                0.0 if s.level(f.name) == "none" else float(mults[s.level(f.name)])
-                for f in scn.families
-            ]
-            for s in scn.staff
-        ]
+        # Multiplier per queue class of a staff member (0 = may not serve); filled lazily.
+        self.class_family = list(range(nf)) + ([xp_family] if self.xp_on else [])
+        self._staff_mult: dict[int, list[float]] = {}
         self.policy = POLICIES[scn.policy]()
         self.idle: list[WindowState] = []
         self.n_open = 0
@@ -170,9 +226,41 @@ class CentreModel:
         self.samples: list[tuple[float, int, int, int]] = []
         self.monitor_interval = monitor_interval
 
+        # Back office
+        bo = scn.back_office
+        self.bo_on = bo.enabled
+        self.bo_work: list[float] = res.bo_work.tolist()
+        self.bo_submit: list[float] = [math.nan] * n
+        self.bo_done: list[float] = [math.nan] * n
+        bureaus = sorted(bo.bureaus) if self.bo_on else []
+        bureau_index = {b: k for k, b in enumerate(bureaus)}
+        item_bureau = [
+            bureau_index.get(it.bureau, -1) if it.back_office else -1 for it in scn.items
+        ]
+        self.bo_bureau: list[int] = (
+            [item_bureau[i] for i in res.item.tolist()] if self.bo_on else []
+        )
+        self.bo_queues: list[deque[int]] = [deque() for _ in bureaus]
+        self.bo_wake: list[simpy.Event] = [self.env.event() for _ in bureaus]
+        self.bo_staff = [bo.bureaus[b].staff for b in bureaus]
+
+    def staff_mult(self, s: int) -> list[float]:
+        """Service-time multiplier of staff ``s`` per queue class (0 = may not serve)."""
+        m = self._staff_mult.get(s)
+        if m is None:
+            member = self.scn.staff[s]
+            mults = self.scn.skill_multipliers
+            fams = self.scn.families
+            m = []
+            for f in self.class_family:
+                level = member.level(fams[f].name) if f >= 0 else "none"
+                m.append(0.0 if level == "none" else float(mults[level]))
+            self._staff_mult[s] = m
+        return m
+
     # -- queue primitives used by policies --------------------------------------------
-    def pop_oldest(self, families: tuple[int, ...]) -> int:
-        """Pop the oldest waiting ticket among ``families``; -1 if none. Tickets whose
+    def pop_oldest(self, classes: tuple[int, ...]) -> int:
+        """Pop the oldest waiting ticket among queue ``classes``; -1 if none. Tickets whose
         patience ran out are recorded as abandoned on the way."""
         now = self.env.now
         best_i = -1
@@ -180,8 +268,10 @@ class CentreModel:
         best_q: deque[int] | None = None
         outcome = self.outcome
         deadline = self.deadline
-        for f in families:
-            q = self.queues[f]
+        t = self.t
+        queues = self.queues
+        for c in classes:
+            q = queues[c]
             while q:
                 i = q[0]
                 if outcome[i] != WAITING:
@@ -191,8 +281,8 @@ class CentreModel:
                     self._abandon(i)
                     q.popleft()
                     continue
-                if self.t[i] < best_t:
-                    best_t = self.t[i]
+                if t[i] < best_t:
+                    best_t = t[i]
                     best_i = i
                     best_q = q
                 break
@@ -227,23 +317,23 @@ class CentreModel:
     # -- staffing ---------------------------------------------------------------------
     def _set_staff(self, w: WindowState, s: int) -> None:
         w.staff = s
-        nf = len(w.accepts)
+        nc = self.n_classes
         if s < 0:
-            w.accepts = [False] * nf
+            w.accepts = [False] * nc
             w.elig = ()
             w.prio_elig = ()
             return
-        m = self.staff_mult[s]
-        accepts = [False] * nf
-        mult = [0.0] * nf
-        for f in w.families:
-            if m[f] > 0:
-                accepts[f] = True
-                mult[f] = m[f]
+        m = self.staff_mult(s)
+        accepts = [False] * nc
+        mult = [0.0] * nc
+        for c in w.classes:
+            if m[c] > 0:
+                accepts[c] = True
+                mult[c] = m[c]
         w.accepts = accepts
         w.mult = mult
-        w.elig = tuple(f for f in w.families if accepts[f])
-        w.prio_elig = tuple(f for f in w.priority if accepts[f])
+        w.elig = tuple(c for c in w.classes if accepts[c])
+        w.prio_elig = tuple(c for c in w.priority if accepts[c])
 
     def _apply(self, assign: dict[int, int], overtime: bool = False) -> None:
         for w in self.windows:
@@ -269,7 +359,7 @@ class CentreModel:
     def _arrivals(self) -> Generator[simpy.Event, Any, None]:
         env = self.env
         t = self.t
-        fam = self.fam
+        cls = self.cls
         queues = self.queues
         policy = self.policy
         idle = self.idle
@@ -279,7 +369,7 @@ class CentreModel:
             dt = t[i] - env.now
             if dt > 0:
                 yield env.timeout(dt)
-            f = fam[i]
+            c = cls[i]
             if balk_on:
                 if track_heap:
                     self._purge_expired(env.now)
@@ -288,12 +378,12 @@ class CentreModel:
                     self.leave[i] = t[i]
                     continue
             if idle:
-                w = policy.pick_idle(self, f)
+                w = policy.pick_idle(self, c)
                 if w is not None:
                     idle.remove(w)
                     self._wake(w, i)
                     continue
-            queues[f].append(i)
+            queues[c].append(i)
             self.n_waiting += 1
             if track_heap:
                 heapq.heappush(self.heap, (self.deadline[i], i))
@@ -302,6 +392,10 @@ class CentreModel:
         env = self.env
         outcome = self.outcome
         policy = self.policy
+        call, leave, end = self.call, self.leave, self.end
+        window_of, staff_of, svc = self.window, self.staff_of, self.svc
+        base, cls = self.base, self.cls
+        xp_on, bo_on = self.xp_on, self.bo_on
         while True:
             if w.staff < 0:
                 if w.is_open:
@@ -327,15 +421,43 @@ class CentreModel:
                 i = got
             now = env.now
             outcome[i] = IN_SERVICE
-            self.call[i] = now
-            self.leave[i] = now
-            self.window[i] = w.idx
-            self.staff_of[i] = w.staff
-            dur = self.base[i] * w.mult[self.fam[i]]
-            self.svc[i] = dur
+            call[i] = now
+            leave[i] = now
+            window_of[i] = w.idx
+            staff_of[i] = w.staff
+            dur = base[i] * w.mult[cls[i]]
+            svc[i] = dur
             yield env.timeout(dur)
+            if xp_on and self.xp_kind[i]:
+                yield from self._cross_province(i)
             outcome[i] = SERVED
-            self.end[i] = env.now
+            end[i] = env.now
+            if (
+                bo_on
+                and self.bo_bureau[i] >= 0
+                and not self.returned[i]
+                and self.xp_result[i] not in (XP_DEFERRED, XP_NOT_OFFERED)
+            ):
+                self._submit_back_office(i)
+
+    def _cross_province(self, i: int) -> Generator[simpy.Event, Any, None]:
+        """The window holds resident ``i`` while the request goes to the home province."""
+        kind = self.xp_kind[i]
+        if kind == XP_LOCAL:
+            self.xp_result[i] = XP_COMPLETED
+            return
+        if kind == XP_UNAVAILABLE:
+            self.xp_result[i] = XP_NOT_OFFERED
+            return
+        now = self.env.now
+        delay = self.remote_delay[i]
+        if is_down(self.outages.get(self.origin[i], _NO_OUTAGES), now):
+            delay = math.inf
+        wait = min(delay, self.hold_timeout)
+        if wait > 0:
+            yield self.env.timeout(wait)
+        self.remote_wait[i] = wait
+        self.xp_result[i] = XP_COMPLETED if delay <= self.hold_timeout else XP_DEFERRED
 
     def _close(self, w: WindowState) -> None:
         w.is_open = False
@@ -395,6 +517,45 @@ class CentreModel:
         self.heap.clear()
         self.n_waiting = 0
 
+    # -- back office ------------------------------------------------------------------
+    def _submit_back_office(self, i: int) -> None:
+        b = self.bo_bureau[i]
+        self.bo_submit[i] = self.env.now
+        self.bo_queues[b].append(i)
+        ev = self.bo_wake[b]
+        if not ev.triggered:
+            ev.succeed()
+        self.bo_wake[b] = self.env.event()
+
+    def _bo_worker(self, b: int) -> Generator[simpy.Event, Any, None]:
+        """A back-office clerk of bureau ``b``: works on the oldest case during
+        back-office hours of working days; work pauses at closing and resumes next day."""
+        env = self.env
+        bo = self.scn.back_office
+        q = self.bo_queues[b]
+        current = -1
+        remaining = 0.0
+        for plan in self.plans:
+            if plan.closed or plan.day_type not in WORKING_DAY_TYPES:
+                continue
+            start = plan.offset + bo.open
+            stop = plan.offset + bo.close
+            if env.now < start:
+                yield env.timeout(start - env.now)
+            while env.now < stop - 1e-9:
+                if current < 0:
+                    if not q:
+                        yield env.any_of([self.bo_wake[b], env.timeout(stop - env.now)])
+                        continue
+                    current = q.popleft()
+                    remaining = self.bo_work[current]
+                chunk = min(remaining, stop - env.now)
+                yield env.timeout(chunk)
+                remaining -= chunk
+                if remaining <= 1e-9:
+                    self.bo_done[current] = env.now
+                    current = -1
+
     def _monitor(self, interval: float) -> Generator[simpy.Event, Any, None]:
         env = self.env
         for plan in self.plans:
@@ -415,6 +576,9 @@ class CentreModel:
             env.process(self._window(w))
         env.process(self._schedule())
         env.process(self._arrivals())
+        for b, k in enumerate(self.bo_staff):
+            for _ in range(k):
+                env.process(self._bo_worker(b))
         if self.monitor_interval:
             env.process(self._monitor(self.monitor_interval))
         env.run()
@@ -431,7 +595,14 @@ class CentreModel:
             window=np.asarray(self.window, dtype=np.int32),
             staff=np.asarray(self.staff_of, dtype=np.int32),
             service=np.asarray(self.svc),
+            xp_result=np.asarray(self.xp_result, dtype=np.int8),
+            remote_wait=np.asarray(self.remote_wait),
+            bo_submit=np.asarray(self.bo_submit),
+            bo_done=np.asarray(self.bo_done),
             win_intervals=np.asarray(self.intervals, dtype=float).reshape(-1, 4),
             day_close=np.asarray(self.day_close, dtype=float).reshape(-1, 3),
             monitor=np.asarray(self.samples, dtype=float).reshape(-1, 4),
         )
+
+
+_NO_OUTAGES = np.empty((0, 2))

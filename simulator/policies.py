@@ -23,10 +23,10 @@ class Policy:
         """Pop and return the ticket window ``w`` calls now, or -1 if none is eligible."""
         return model.pop_oldest(w.elig)
 
-    def pick_idle(self, model: CentreModel, family: int) -> WindowState | None:
-        """Return the idle window that takes a new ticket of ``family`` at once, if any."""
+    def pick_idle(self, model: CentreModel, cls: int) -> WindowState | None:
+        """Return the idle window that takes a new ticket of queue class ``cls`` at once."""
         for w in model.idle:
-            if w.accepts[family]:
+            if w.accepts[cls]:
                 return w
         return None
 
@@ -45,11 +45,11 @@ class DedicatedFirst(Policy):
                 return i
         return model.pop_oldest(w.elig)
 
-    def pick_idle(self, model: CentreModel, family: int) -> WindowState | None:
+    def pick_idle(self, model: CentreModel, cls: int) -> WindowState | None:
         fallback = None
         for w in model.idle:
-            if w.accepts[family]:
-                if family in w.prio_elig:
+            if w.accepts[cls]:
+                if cls in w.prio_elig:
                     return w
                 if fallback is None:
                     fallback = w

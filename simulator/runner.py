@@ -6,6 +6,7 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 import pandas as pd
 
@@ -23,7 +24,9 @@ def run_replication(
     """Run one replication: a pure function of (scenario, replication, seed)."""
     plans = scn.day_plans()
     residents = generate_residents(scn, plans, seed, replication)
-    model = CentreModel(scn, plans, residents, scn.experiment.monitor_interval_min)
+    model = CentreModel(
+        scn, plans, residents, scn.experiment.monitor_interval_min, seed, replication
+    )
     raw = model.run()
     return compute_kpis(scn, plans, residents, raw, replication, record_visits)
 
@@ -39,6 +42,7 @@ def simulate(
     workers: int | None = None,
     record_visits: bool | None = None,
     progress: bool | Callable[[int, int], None] = False,
+    executor: Any = None,
 ) -> Results:
     """Simulate ``scenario`` over independent replications.
 
@@ -51,6 +55,11 @@ def simulate(
         replications in a process pool; results are identical to a sequential run.
     progress
         ``True`` for a progress bar, or a callback ``f(done, total)``.
+    executor
+        Where replications run (see :mod:`simulator.executor`): ``None`` uses
+        ``workers`` local processes; an :class:`~simulator.executor.Executor`, a
+        ``distributed.Client`` or a Dask scheduler address runs them there. Results are
+        identical whatever runs them.
 
     Returns
     -------
@@ -81,7 +90,18 @@ def simulate(
             progress(done, n)
 
     out: list[ReplicationKPIs] = []
-    if nw == 1:
+    if executor is not None:
+        from simulator.executor import get_executor
+
+        ex = get_executor(executor)
+        nw = ex.workers
+        slots: list[ReplicationKPIs | None] = [None] * n
+        for i, res in ex.imap_unordered(_run_one, [(t,) for t in tasks]):
+            slots[i] = res
+            out.append(res)
+            tick(len(out))
+        out = [s for s in slots if s is not None]
+    elif nw == 1:
         for task in tasks:
             out.append(_run_one(task))
             tick(len(out))

@@ -22,7 +22,14 @@ import numpy as np
 import pandas as pd
 
 from simulator import calendar as cal
+from simulator.back_office import BackOffice, parse_back_office
 from simulator.configparse import Problems, as_int, dist, mapping, num, parse_clock
+from simulator.cross_province import (
+    PROVINCES,
+    CrossProvince,
+    parse_cross_province,
+    parse_origin_mix,
+)
 from simulator.distributions import Distribution
 from simulator.errors import ConfigError
 
@@ -118,6 +125,7 @@ class Demand:
     online_shift: float
     p_return_visit: float
     arrival_rate_per_hour: float | None = None
+    origin_mix: tuple[float, ...] = (1.0, 0.0, 0.0, 0.0)  # aligned with PROVINCES
 
 
 @dataclass(frozen=True)
@@ -212,6 +220,8 @@ class Scenario:
     plans: Mapping[str, tuple[Block, ...]]
     policy: str
     experiment: Experiment
+    cross_province: CrossProvince = field(default_factory=CrossProvince)
+    back_office: BackOffice = field(default_factory=BackOffice)
     source: str = ""
     config: Mapping[str, Any] = field(default_factory=FrozenMap, compare=False, repr=False)
 
@@ -766,6 +776,58 @@ def _check_coverage(
             problems.add(f"staffing ({key} days)", "no window is open on these days")
 
 
+def _check_cross_province(
+    cross: CrossProvince,
+    demand: Demand,
+    items: Sequence[Item],
+    fam_names: Sequence[str],
+    windows: Sequence[Window],
+    staff: Sequence[Staff],
+    plans: Mapping[str, tuple[Block, ...]],
+    p: Problems,
+) -> None:
+    """The availability matrix, the origin mix and the windows must fit together."""
+    if cross.family not in fam_names:
+        p.add("cross_province.family", f"unknown family {cross.family!r}; known: {fam_names}")
+        return
+    for it in items:
+        if it.cross_province and it.family != cross.family:
+            p.add(
+                f"catalogue item {it.id}",
+                f"cross-province item in family {it.family!r}, expected {cross.family!r}",
+            )
+    remote_share = sum(demand.origin_mix[1:])
+    remote_items = [it for it in items if it.cross_province and it.weight > 0]
+    if remote_share <= 0 or not remote_items:
+        return
+    offered = {prov for it in remote_items for prov in cross.availability.get(it.id, ())}
+    if not offered - {PROVINCES[0]}:
+        p.add(
+            "cross_province.availability_file",
+            "no home province offers any cross-province "
+            "item, yet residents from other provinces come: every request would fail",
+        )
+    if cross.require_window:
+        wmap = {w.id: w for w in windows}
+        smap = {s.id: s for s in staff}
+        for key, blocks in plans.items():
+            ok = any(
+                wmap[wid].kind == "cross_province"
+                and cross.family in wmap[wid].families
+                and smap[sid].level(cross.family) != "none"
+                for b in blocks
+                for wid, sid in b.assignments
+            )
+            if not ok and blocks:
+                p.add(
+                    f"layout.windows ({key} days)",
+                    "cross-province requests need a window "
+                    f"of kind cross_province accepting family {cross.family!r} with staff "
+                    "trained for it, and none is open (or set "
+                    "cross_province.require_window: false)",
+                )
+
+
 def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Scenario:
     """Validate a composed config and build the frozen :class:`Scenario`.
 
@@ -861,6 +923,7 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
         online_shift=num(dem, "online_shift", "demand", p, default=0.0, low=0.0, high=1.0),
         p_return_visit=num(dem, "p_return_visit", "demand", p, default=0.0, low=0.0, high=1.0),
         arrival_rate_per_hour=arrival_rate,
+        origin_mix=parse_origin_mix(dem, p),
     )
 
     # Impatience
@@ -928,6 +991,19 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
         ),
     )
 
+    xp_items = [it.id for it in items if it.cross_province]
+    cross = parse_cross_province(cfg.get("cross_province"), xp_items, _scenarios_root(), p)
+    if cross.enabled:
+        _check_cross_province(cross, demand, items, fam_names, windows, staff, plans, p)
+    bureaus = sorted({it.bureau for it in items if it.back_office})
+    back = parse_back_office(cfg.get("back_office"), bureaus, p)
+    for b in bureaus:
+        if back.enabled and back.bureaus[b].staff == 0:
+            p.add(
+                f"back_office.bureaus.{b}.staff",
+                "the bureau has back-office items but no staff: its backlog would grow without end",
+            )
+
     if p.items:
         lines = "\n  - ".join(p.items)
         raise ConfigError(
@@ -952,6 +1028,8 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
         plans=FrozenMap(plans),
         policy=policy,
         experiment=experiment,
+        cross_province=cross,
+        back_office=back,
         source=source,
         config=FrozenMap(cfg),
     )

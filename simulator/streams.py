@@ -23,6 +23,8 @@ STREAM_NAMES = (
     "outcome",
     "origin",
     "cross_province",
+    "outages",
+    "back_office",
     "routing",
 )
 

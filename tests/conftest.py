@@ -74,13 +74,14 @@ def make_residents(
     service: list[float] | None = None,
     patience: list[float] | None = None,
     balk_u: list[float] | None = None,
+    **extra: Any,
 ) -> Residents:
     """Residents at given minutes since midnight of day 0."""
     n = len(times)
     fam = np.asarray(families if families is not None else [0] * n, dtype=np.int32)
     fam_index = scn.family_index()
     first_item = {fam_index[it.family]: k for k, it in reversed(list(enumerate(scn.items)))}
-    return Residents(
+    fields: dict[str, Any] = dict(
         t=np.asarray(times, dtype=float),
         day=np.zeros(n, dtype=np.int32),
         item=np.asarray([first_item[f] for f in fam], dtype=np.int32),
@@ -89,7 +90,14 @@ def make_residents(
         patience=np.asarray(patience if patience is not None else [np.inf] * n, dtype=float),
         balk_u=np.asarray(balk_u if balk_u is not None else [0.5] * n, dtype=float),
         return_u=np.ones(n),
+        origin=np.zeros(n, dtype=np.int8),
+        xp_kind=np.zeros(n, dtype=np.int8),
+        remote_delay=np.full(n, np.inf),
+        bo_work=np.full(n, np.nan),
     )
+    for key, value in extra.items():
+        fields[key] = np.asarray(value, dtype=fields[key].dtype)
+    return Residents(**fields)
 
 
 @pytest.fixture
