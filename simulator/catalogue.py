@@ -218,6 +218,39 @@ def reference_catalogue(seed: int = 20260101) -> pd.DataFrame:
     return frame
 
 
+# Published counts of the 21 cross-province items each province's system offers.
+PROVINCE_ITEM_COUNTS = {"shanghai": 20, "jiangsu": 9, "zhejiang": 11, "anhui": 7}
+
+
+def reference_availability(seed: int = 20260102) -> pd.DataFrame:
+    """Item x province availability of the 21 cross-province items.
+
+    The counts per province are published; WHICH items each province offers is an
+    assumption until data arrive: every province offers the most visited items first
+    (in catalogue order) with a seeded shuffle among the rest.
+    """
+    cat = reference_catalogue()
+    xp = cat[cat["cross_province"]].reset_index(drop=True)
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"item_id": xp["item_id"], "name_en": xp["name_en"]})
+    n = len(xp)
+    for prov, count in PROVINCE_ITEM_COUNTS.items():
+        # The top third by visits is always offered; the rest is drawn.
+        top = min(count, n // 3)
+        rest = rng.permutation(np.arange(top, n))[: count - top]
+        offered = np.zeros(n, dtype=int)
+        offered[:top] = 1
+        offered[rest] = 1
+        frame[prov] = offered
+    return frame
+
+
+def availability_path() -> Path:
+    import scenarios
+
+    return Path(scenarios.__file__).resolve().parent / "data" / "cross_province_availability.csv"
+
+
 def catalogue_path() -> Path:
     import scenarios
 
@@ -225,11 +258,14 @@ def catalogue_path() -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Write the reference catalogue CSV (``python -m simulator.catalogue [path]``)."""
+    """Write the reference catalogue and availability CSVs
+    (``python -m simulator.catalogue [folder]``)."""
     args = sys.argv[1:] if argv is None else argv
-    path = Path(args[0]) if args else catalogue_path()
-    reference_catalogue().to_csv(path, index=False)
-    print(f"wrote {path}")
+    folder = Path(args[0]) if args else catalogue_path().parent
+    for name, frame in (("items_reference.csv", reference_catalogue()),
+                        ("cross_province_availability.csv", reference_availability())):
+        frame.to_csv(folder / name, index=False)
+        print(f"wrote {folder / name}")
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def compose_config(name: str = "reference", overrides: Sequence[str] = ()) -> di
     try:
         with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
             cfg = compose(config_name=config_name, overrides=[*overrides, *extra])
-    except HydraException as exc:
+    except (HydraException, ValueError) as exc:
         raise ConfigError(
             f"cannot compose scenario {name!r} with overrides {list(overrides)}: {exc}. "
             f"Bundled scenarios: {available_scenarios()}"

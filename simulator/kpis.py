@@ -7,11 +7,19 @@ units are documented in docs/kpis.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from simulator.back_office import WORKING_DAY_TYPES
+from simulator.cross_province import (
+    PROVINCES,
+    XP_COMPLETED,
+    XP_DEFERRED,
+    XP_NONE,
+    XP_NOT_OFFERED,
+)
 from simulator.demand import Residents
 from simulator.engine import ABANDONED, BALKED, OUTCOMES, SERVED, UNSERVED, RawRecords
 from simulator.scenario import DayPlan, Scenario
@@ -40,6 +48,20 @@ KPI_NAMES = (
     "one_visit_rate",
     "service_mean_min",
     "operating_min",
+    "xp_requests",
+    "xp_completed",
+    "xp_deferred",
+    "xp_not_offered",
+    "xp_one_visit_rate",
+    "xp_window_time_mean_min",
+    "xp_remote_wait_min_per_day",
+    "bo_cases",
+    "bo_completed",
+    "bo_open_at_end",
+    "bo_lead_days_mean",
+    "bo_lead_days_p90",
+    "bo_within_target",
+    "bo_backlog_end_mean",
 )
 
 
@@ -70,6 +92,7 @@ class ReplicationKPIs:
     hourly: pd.DataFrame
     by_family: pd.DataFrame
     visits: pd.DataFrame | None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _quantile(x: np.ndarray, q: float) -> float:
@@ -132,6 +155,8 @@ def compute_kpis(
     open_mass = mass_in_periods(wi[:, 2], wi[:, 3]) if wi.size else 0.0
 
     returned = served & (res.return_u < scn.demand.p_return_visit)
+    xp = raw.xp_result
+    not_done = (xp == XP_DEFERRED) | (xp == XP_NOT_OFFERED)
     k: dict[str, float] = {
         "arrivals": float(n),
         "served": float(served.sum()),
@@ -153,7 +178,7 @@ def compute_kpis(
         "queue_mean": queue_mass / operating if operating > 0 else float("nan"),
         "queue_max": float("nan"),
         "overtime_min": float(np.mean(overtime)) if overtime else 0.0,
-        "one_visit_rate": float(1.0 - returned.sum() / served.sum())
+        "one_visit_rate": float(1.0 - (returned | (served & not_done)).sum() / served.sum())
         if served.any()
         else float("nan"),
         "service_mean_min": _mean(raw.service[served]),
@@ -168,10 +193,176 @@ def compute_kpis(
         )
         k["queue_max"] = float(mon[:, 1].max()) if mon.size else float("nan")
 
+    n_days = max(1, sum(1 for p in plans if not p.closed and p.offset + p.hours.close > cut))
+    k.update(_cross_province_kpis(res, raw, served, n_days))
+    bo_kpis, bo_daily = _back_office(scn, plans, res, raw, replication, counted)
+    k.update(bo_kpis)
     hourly = _hourly(scn, plans, res, raw, replication, cut)
     by_family = _by_family(scn, res, raw, replication, counted, wait)
     visits = _visits(scn, plans, res, raw, replication, wait) if record_visits else None
-    return ReplicationKPIs(k, hourly, by_family, visits)
+    tables = {"by_origin": _by_origin(res, raw, replication, counted, served, returned)}
+    if scn.cross_province.enabled:
+        tables["cross_province_items"] = _xp_items(scn, res, raw, replication, served)
+    if scn.back_office.enabled:
+        tables["back_office_daily"] = bo_daily
+    return ReplicationKPIs(k, hourly, by_family, visits, tables)
+
+
+def _cross_province_kpis(
+    res: Residents, raw: RawRecords, served: np.ndarray, n_days: int
+) -> dict[str, float]:
+    req = served & (res.xp_kind != XP_NONE)
+    xp = raw.xp_result
+    n = int(req.sum())
+    completed = int((req & (xp == XP_COMPLETED)).sum())
+    at_window = (raw.end - raw.call)[req]
+    return {
+        "xp_requests": float(n),
+        "xp_completed": float(completed),
+        "xp_deferred": float((req & (xp == XP_DEFERRED)).sum()),
+        "xp_not_offered": float((req & (xp == XP_NOT_OFFERED)).sum()),
+        "xp_one_visit_rate": completed / n if n else float("nan"),
+        "xp_window_time_mean_min": _mean(at_window),
+        "xp_remote_wait_min_per_day": float(raw.remote_wait[served].sum() / n_days),
+    }
+
+
+def _by_origin(
+    res: Residents,
+    raw: RawRecords,
+    replication: int,
+    counted: np.ndarray,
+    served: np.ndarray,
+    returned: np.ndarray,
+) -> pd.DataFrame:
+    rows = []
+    xp = raw.xp_result
+    for k, prov in enumerate(PROVINCES):
+        m = counted & (res.origin == k)
+        s = served & (res.origin == k)
+        req = s & (res.xp_kind != XP_NONE)
+        n_req = int(req.sum())
+        completed = int((req & (xp == XP_COMPLETED)).sum())
+        one_visit = s & ~returned & (xp != XP_DEFERRED) & (xp != XP_NOT_OFFERED)
+        rows.append(
+            {
+                "replication": replication,
+                "origin": prov,
+                "arrivals": int(m.sum()),
+                "served": int(s.sum()),
+                "one_visit_rate": float(one_visit.sum() / s.sum()) if s.any() else float("nan"),
+                "xp_requests": n_req,
+                "xp_completed": completed,
+                "xp_deferred": int((req & (xp == XP_DEFERRED)).sum()),
+                "xp_not_offered": int((req & (xp == XP_NOT_OFFERED)).sum()),
+                "xp_completion_rate": completed / n_req if n_req else float("nan"),
+                "xp_window_time_mean_min": _mean((raw.end - raw.call)[req]),
+                "remote_wait_mean_min": _mean(raw.remote_wait[req]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _xp_items(
+    scn: Scenario, res: Residents, raw: RawRecords, replication: int, served: np.ndarray
+) -> pd.DataFrame:
+    req = served & (res.xp_kind != XP_NONE)
+    if not req.any():
+        return pd.DataFrame(
+            columns=[
+                "replication",
+                "item",
+                "origin",
+                "requests",
+                "completed",
+                "deferred",
+                "not_offered",
+            ]
+        )
+    frame = pd.DataFrame(
+        {
+            "item": np.array([it.id for it in scn.items], dtype=object)[res.item[req]],
+            "origin": np.array(PROVINCES, dtype=object)[res.origin[req]],
+            "completed": raw.xp_result[req] == XP_COMPLETED,
+            "deferred": raw.xp_result[req] == XP_DEFERRED,
+            "not_offered": raw.xp_result[req] == XP_NOT_OFFERED,
+        }
+    )
+    out = (
+        frame.groupby(["item", "origin"])
+        .agg(
+            requests=("completed", "size"),
+            completed=("completed", "sum"),
+            deferred=("deferred", "sum"),
+            not_offered=("not_offered", "sum"),
+        )
+        .reset_index()
+    )
+    out.insert(0, "replication", replication)
+    return out
+
+
+def _back_office(
+    scn: Scenario,
+    plans: list[DayPlan],
+    res: Residents,
+    raw: RawRecords,
+    replication: int,
+    counted: np.ndarray,
+) -> tuple[dict[str, float], pd.DataFrame]:
+    names = (
+        "bo_cases",
+        "bo_completed",
+        "bo_open_at_end",
+        "bo_lead_days_mean",
+        "bo_lead_days_p90",
+        "bo_within_target",
+        "bo_backlog_end_mean",
+    )
+    bo = scn.back_office
+    if not bo.enabled or not plans:
+        return {k: (0.0 if k in names[:3] else float("nan")) for k in names}, pd.DataFrame()
+    sub = counted & np.isfinite(raw.bo_submit)
+    done = sub & np.isfinite(raw.bo_done)
+    ends = np.array([p.offset + 1440.0 for p in plans])
+    day_of = np.searchsorted(ends, raw.bo_submit[sub], side="right")
+    working = np.array([not p.closed and p.day_type in WORKING_DAY_TYPES for p in plans])
+    cum = np.cumsum(working)
+    done_day = np.searchsorted(ends, raw.bo_done[done], side="right")
+    lead = (cum[done_day] - cum[np.searchsorted(ends, raw.bo_submit[done], side="right")]).astype(
+        float
+    )
+    # Cases still open at the end are censored: they count against the target only once
+    # they have been open longer than the target.
+    open_mask = sub & ~done
+    open_age = cum[-1] - cum[np.searchsorted(ends, raw.bo_submit[open_mask], side="right")]
+    late_open = int((open_age > bo.target_days).sum())
+    judged = int(done.sum()) + late_open
+    within = int((lead <= bo.target_days).sum())
+    submitted_by_day = np.bincount(day_of, minlength=len(plans))[: len(plans)]
+    completed_by_day = np.bincount(done_day, minlength=len(plans))[: len(plans)]
+    backlog = np.cumsum(submitted_by_day) - np.cumsum(completed_by_day)
+    daily = pd.DataFrame(
+        {
+            "replication": replication,
+            "day": [p.index for p in plans],
+            "date": [p.date.isoformat() for p in plans],
+            "day_type": [p.day_type for p in plans],
+            "submitted": submitted_by_day,
+            "completed": completed_by_day,
+            "backlog_end": backlog,
+        }
+    )
+    kpis = {
+        "bo_cases": float(sub.sum()),
+        "bo_completed": float(done.sum()),
+        "bo_open_at_end": float(open_mask.sum()),
+        "bo_lead_days_mean": _mean(lead),
+        "bo_lead_days_p90": _quantile(lead, 0.9),
+        "bo_within_target": within / judged if judged else float("nan"),
+        "bo_backlog_end_mean": float(backlog[working].mean()) if working.any() else 0.0,
+    }
+    return kpis, daily
 
 
 def _hourly(

@@ -45,6 +45,9 @@ class Results:
         One row per replication x service family.
     visits
         One row per resident when per-visit records were asked for, else None.
+    tables
+        Further tidy tables by name: ``by_origin`` (always), ``cross_province_items``
+        and ``back_office_daily`` when those features are on.
     meta
         Run metadata (package version, git commit, wall time, workers).
     """
@@ -56,6 +59,39 @@ class Results:
     by_family: pd.DataFrame
     visits: pd.DataFrame | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def by_origin(self) -> pd.DataFrame:
+        """One row per replication x origin province (cross-province KPIs)."""
+        return self.tables.get("by_origin", pd.DataFrame())
+
+    def origin_summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Per-origin completion KPIs: mean across replications with t intervals."""
+        frame = self.by_origin
+        if frame.empty:
+            return frame
+        metrics = [
+            "arrivals",
+            "served",
+            "one_visit_rate",
+            "xp_requests",
+            "xp_completed",
+            "xp_deferred",
+            "xp_not_offered",
+            "xp_completion_rate",
+            "xp_window_time_mean_min",
+        ]
+        rows = []
+        for origin, grp in frame.groupby("origin", sort=False):
+            row: dict[str, Any] = {"origin": origin}
+            for m in metrics:
+                mean, lo, hi, _ = t_interval(grp[m].to_numpy(dtype=float), level)
+                row[m] = mean
+                row[f"{m}_ci_low"] = lo
+                row[f"{m}_ci_high"] = hi
+            rows.append(row)
+        return pd.DataFrame(rows)
 
     @property
     def n_replications(self) -> int:

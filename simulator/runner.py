@@ -133,4 +133,8 @@ def simulate(
         if visits
         else None,
         meta=meta,
+        tables={
+            name: pd.concat([k.tables[name] for k in out if name in k.tables], ignore_index=True)
+            for name in dict.fromkeys(n for k in out for n in k.tables)
+        },
     )

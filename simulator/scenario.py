@@ -299,7 +299,18 @@ def _read_items(cat: Mapping[str, Any], families: Sequence[str], problems: Probl
                 default=1.0,
                 low=0.0,
             )
-            items.append(Item(id=name, name=name, bureau="-", family=name, weight=share))
+            fam = fams.get(name) or {}
+            items.append(
+                Item(
+                    id=name,
+                    name=name,
+                    bureau=str(fam.get("bureau", name)),
+                    family=name,
+                    weight=share,
+                    cross_province=bool(fam.get("cross_province", False)),
+                    back_office=bool(fam.get("back_office", False)),
+                )
+            )
     else:
         path = Path(str(items_file))
         if not path.is_absolute():
