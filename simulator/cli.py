@@ -8,6 +8,10 @@ Examples::
     svcsim --config-name validation/mmc layout.windows.main.count=12
     svcsim --multirun layout.windows.comprehensive.count=3,4,5
 
+A multirun also writes ``sweep_results.csv`` into the sweep folder when it ends (one
+row per job and KPI), and skips jobs that already finished in the same sweep folder
+(see :mod:`simulator.sweep`).
+
 Each run writes into Hydra's output folder: the resolved config (``.hydra/``), a
 manifest (seed, version, git commit), ``summary.csv``, ``replications.csv``,
 ``hourly.csv``, ``hourly_summary.csv``, ``by_family.csv`` and charts (PNG).
@@ -121,8 +125,35 @@ def run_from_config(
     return results
 
 
+_HEADLINE_KPIS = [
+    "arrivals",
+    "served",
+    "abandonment_rate",
+    "wait_mean_min",
+    "wait_p90_min",
+    "service_level",
+    "utilisation",
+    "overtime_min",
+]
+
+
+def _print_summary(summary: Any, title: str, out_dir: Path) -> None:
+    print(f"\n{title}")
+    keys = [k for k in _HEADLINE_KPIS if k in summary.index]
+    print(
+        summary.loc[keys, ["mean", "ci_low", "ci_high"]].to_string(
+            float_format=lambda x: f"{x:.3f}"
+        )
+    )
+    print(f"\nResults written to {out_dir}")
+
+
 @hydra.main(version_base="1.3", config_path="pkg://scenarios", config_name="reference")
 def _main(cfg: DictConfig) -> None:
+    from hydra.types import RunMode
+
+    from simulator import sweep
+
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
     choices = {k: v for k, v in hc.runtime.choices.items() if not k.startswith("hydra")}
@@ -132,32 +163,54 @@ def _main(cfg: DictConfig) -> None:
         if v not in ("reference", "default") and v is not None
     ]
     source = f"{hc.job.config_name}.yaml " + " ".join(non_default)
-    overrides = list(hc.overrides.task)
+    overrides = [o for o in hc.overrides.task if not o.lstrip("+~").startswith("sweep=")]
     if overrides:
         source += " | " + " ".join(overrides)
+    digest = ""
+    if hc.mode == RunMode.MULTIRUN:
+        # Resume: a job that finished earlier in this sweep folder is not run again.
+        container = OmegaConf.to_container(cfg, resolve=True)
+        assert isinstance(container, dict)
+        digest = sweep.config_hash({str(k): v for k, v in container.items()})
+        found = sweep.find_finished(out_dir, digest, Path(hc.sweep.dir))
+        if found is not None:
+            import pandas as pd
+
+            sweep.reuse_finished(found, out_dir)
+            summary = pd.read_csv(out_dir / "summary.csv", index_col="kpi")
+            log.info("job %s: same config and seed as %s, not simulated again", hc.job.num, found)
+            _print_summary(
+                summary, f"{source.strip()}: finished earlier, results reloaded", out_dir
+            )
+            return
+        sweep.stash_stale(out_dir, Path(hc.sweep.dir))  # another config finished here
     try:
         results = run_from_config(cfg, out_dir, source=source.strip())
     except ConfigError as exc:
         print(f"svcsim: {exc}", file=sys.stderr)
         sys.exit(2)
-    s = results.summary()
-    keys = [
-        "arrivals",
-        "served",
-        "abandonment_rate",
-        "wait_mean_min",
-        "wait_p90_min",
-        "service_level",
-        "utilisation",
-        "overtime_min",
-    ]
-    print(f"\n{results.scenario.name}: {results.n_replications} replications, seed {results.seed}")
-    print(s.loc[keys, ["mean", "ci_low", "ci_high"]].to_string(float_format=lambda x: f"{x:.3f}"))
-    print(f"\nResults written to {out_dir}")
+    if digest:
+        sweep.write_marker(out_dir, digest=digest, seed=results.seed, overrides=overrides)
+    _print_summary(
+        results.summary(),
+        f"{results.scenario.name}: {results.n_replications} replications, seed {results.seed}",
+        out_dir,
+    )
+
+
+def _with_sweep_support(argv: list[str]) -> list[str]:
+    """For ``--multirun``, select the ``sweep`` config group (results table when the sweep
+    ends, resumable jobs) unless the command line chooses a sweep option itself."""
+    multirun = any(a in ("-m", "--multirun") for a in argv)
+    chosen = any(a.lstrip("+~").startswith("sweep=") or a == "~sweep" for a in argv)
+    if multirun and not chosen:
+        return [*argv, "+sweep=default"]
+    return argv
 
 
 def main() -> None:
     """Console-script entry point."""
+    sys.argv[1:] = _with_sweep_support(sys.argv[1:])
     _main()
 
 

@@ -1,0 +1,221 @@
+"""One interface for running independent tasks: in-process, local processes, or Dask.
+
+Replications (and the recommender's evaluations) are pure functions of their arguments,
+so where they run never changes what they return. An :class:`Executor` runs a list of
+tasks ``fn(*args)`` and yields ``(index, result)`` pairs *as they complete*; callers
+place results by index, so the assembled output is identical for every executor and
+every completion order.
+
+Three implementations:
+
+* :class:`SerialExecutor`: in this process, one task after another (``workers=1``).
+* :class:`LocalExecutor`: a :class:`concurrent.futures.ProcessPoolExecutor` kept alive
+  across calls (the default for ``workers > 1``).
+* :class:`DaskExecutor`: a ``distributed.Client`` (a cluster the caller started, e.g.
+  ``distributed.LocalCluster`` or a scheduler address ``tcp://host:8786``).
+
+:func:`get_executor` turns the usual user inputs (``None``, a number of workers, an
+Executor, a Dask ``Client`` or a scheduler address) into an Executor.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, Protocol, runtime_checkable
+
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "LocalExecutor",
+    "SerialExecutor",
+    "get_executor",
+]
+
+
+@runtime_checkable
+class Executor(Protocol):
+    """Runs independent tasks and yields ``(task index, result)`` as tasks complete."""
+
+    workers: int
+
+    def imap_unordered(
+        self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]]
+    ) -> Iterator[tuple[int, Any]]:
+        """Run ``fn(*task)`` for every task; yield ``(index, result)`` in completion order."""
+        ...
+
+    def close(self) -> None:
+        """Release workers (a no-op for executors the caller owns)."""
+        ...
+
+
+class SerialExecutor:
+    """Runs tasks in this process, in order."""
+
+    workers = 1
+
+    def imap_unordered(
+        self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]]
+    ) -> Iterator[tuple[int, Any]]:
+        for i, task in enumerate(tasks):
+            yield i, fn(*task)
+
+    def close(self) -> None:
+        return None
+
+    def __enter__(self) -> SerialExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return "SerialExecutor()"
+
+
+class LocalExecutor:
+    """A pool of local worker processes, created on first use and reused until closed.
+
+    Parameters
+    ----------
+    workers
+        Number of processes (capped at the number of CPUs). ``1`` runs in-process.
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        n = int(workers) if workers is not None else (os.cpu_count() or 1)
+        if n < 1:
+            raise ValueError(f"workers must be >= 1, got {n}")
+        self.workers = min(n, os.cpu_count() or 1)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def imap_unordered(
+        self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]]
+    ) -> Iterator[tuple[int, Any]]:
+        if self.workers == 1 or len(tasks) <= 1:
+            yield from SerialExecutor().imap_unordered(fn, tasks)
+            return
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+        futures: dict[Future[Any], int] = {
+            self._pool.submit(fn, *task): i for i, task in enumerate(tasks)
+        }
+        pending = set(futures)
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in sorted(done, key=lambda f: futures[f]):
+                    yield futures[fut], fut.result()
+        finally:
+            for fut in pending:
+                fut.cancel()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> LocalExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"LocalExecutor(workers={self.workers})"
+
+
+class DaskExecutor:
+    """Tasks on a Dask distributed cluster.
+
+    Parameters
+    ----------
+    client
+        A ``distributed.Client``, or a scheduler address (``"tcp://host:8786"``) to
+        connect to. A client created here is closed by :meth:`close`; a client passed
+        in belongs to the caller and stays open.
+
+    Notes
+    -----
+    Workers must import ``simulator`` (same environment, or the package installed on
+    every worker). Tasks are submitted with ``pure=False`` so Dask never reuses a result
+    across calls; results are identical to a local run because every task is a pure
+    function of its arguments (seeded streams, no global state).
+    """
+
+    def __init__(self, client: Any) -> None:
+        from distributed import Client
+
+        if isinstance(client, str):
+            self._client = Client(client)
+            self._owned = True
+        else:
+            self._client = client
+            self._owned = False
+        info = self._client.scheduler_info()
+        self.workers = max(1, sum(w.get("nthreads", 1) for w in info["workers"].values()))
+
+    @property
+    def client(self) -> Any:
+        return self._client
+
+    def imap_unordered(
+        self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]]
+    ) -> Iterator[tuple[int, Any]]:
+        from distributed import as_completed
+
+        if not tasks:
+            return
+        futures = [self._client.submit(fn, *task, pure=False) for task in tasks]
+        index = {fut.key: i for i, fut in enumerate(futures)}
+        try:
+            for fut in as_completed(futures):
+                yield index[fut.key], fut.result()
+        finally:
+            for fut in futures:
+                if not fut.done():
+                    fut.cancel()
+
+    def close(self) -> None:
+        if self._owned:
+            self._client.close()
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"DaskExecutor({self._client!r})"
+
+
+def get_executor(spec: Any = None, workers: int | None = None) -> Executor:
+    """An :class:`Executor` from what a user passes.
+
+    Parameters
+    ----------
+    spec
+        ``None`` (local: ``workers`` processes, in-process when 1), an :class:`Executor`
+        (returned as is), a ``distributed.Client``, or a Dask scheduler address string
+        (``"tcp://..."``; ``"local"`` means local processes).
+    workers
+        Processes for the local executor (default 1).
+    """
+    if spec is None or spec == "local":
+        n = 1 if workers is None else int(workers)
+        return SerialExecutor() if n == 1 else LocalExecutor(n)
+    if isinstance(spec, SerialExecutor | LocalExecutor | DaskExecutor):
+        return spec
+    if isinstance(spec, str):
+        return DaskExecutor(spec)
+    if type(spec).__name__ == "Client" and hasattr(spec, "submit"):
+        return DaskExecutor(spec)
+    if isinstance(spec, Executor):
+        return spec
+    raise TypeError(
+        f"cannot make an executor from {spec!r}: give None, a number of workers, an "
+        "Executor, a distributed.Client or a scheduler address 'tcp://...'"
+    )
