@@ -34,7 +34,7 @@ DAY_TYPES: tuple[str, ...] = ("weekday", "weekend", "holiday")
 
 OpeningHours = Mapping[str, Sequence[tuple[str, str]]]
 
-DateLike = str | pd.Timestamp | np.datetime64
+DateLike = str | pd.Timestamp | np.datetime64 | _dt.date
 
 
 def to_minutes(hhmm_text: str) -> int:

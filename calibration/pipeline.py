@@ -1,0 +1,418 @@
+"""The whole calibration: ticket logs in, a validated scenario and a report out.
+
+:func:`calibrate` is the plain function behind ``svcsim-calibrate``; notebooks and tests
+call it directly. Steps: read the files, restrict to the date range, clean (every
+excluded row counted with its reason), split off the held-out period, fit each centre
+on the rest (arrivals, calendar effects, mixes, service times per family and skill,
+patience), build the scenario from the base scenario and the fit, validate it by
+simulation against the held-out history with the historical staffing, write the
+scenario YAML and the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from calibration.calendar import OfficialCalendar, official_calendar
+from calibration.clean import InsufficientDataError, clean_ticket_log
+from calibration.effects import CalendarEffects, fit_calendar_effects
+from calibration.fit import CalibrationFit, fit_all
+from calibration.io import (
+    PathLike,
+    read_catalogue,
+    read_staff_skills,
+    read_staffing,
+    read_ticket_log,
+)
+from calibration.validate import ValidationResult, validate_scenario
+from calibration.writer import base_config, build_scenario_config, write_scenario
+
+__all__ = ["CentreCalibration", "calibrate", "opening_hours_of", "staffing_plan_from_history"]
+
+
+@dataclass(frozen=True)
+class CentreCalibration:
+    """Everything produced for one centre.
+
+    Attributes
+    ----------
+    centre_id : str
+        Centre.
+    name : str
+        Scenario name written.
+    scenario_path : pathlib.Path
+        The YAML written.
+    config : dict
+        The scenario config (with ``calibration`` provenance).
+    fit : CalibrationFit
+        The fit on the training period.
+    effects : CalendarEffects
+        Calendar factors.
+    validation : ValidationResult or None
+        Held-out comparison (None without a holdout).
+    report_dir : pathlib.Path or None
+        Report folder.
+    """
+
+    centre_id: str
+    name: str
+    scenario_path: Path
+    config: dict[str, Any]
+    fit: CalibrationFit
+    effects: CalendarEffects
+    validation: ValidationResult | None
+    report_dir: Path | None
+
+
+def opening_hours_of(cfg: Mapping[str, Any]) -> dict[str, list[tuple[str, str]]]:
+    """Opening intervals per day type from a scenario config's ``calendar.hours``."""
+
+    def clock(v: Any) -> str:
+        if isinstance(v, int | float):
+            m = int(v)
+            return f"{m // 60:02d}:{m % 60:02d}"
+        return str(v)
+
+    out = {}
+    for key, h in (cfg.get("calendar", {}).get("hours") or {}).items():
+        out[str(key)] = [(clock(h["open"]), clock(h["close"]))]
+    return out
+
+
+def _allocate(n: int, groups: Sequence[tuple[str, int]]) -> dict[str, int]:
+    """Spread ``n`` open windows over window groups: one per group first, then in order."""
+    alloc = {g: 0 for g, _ in groups}
+    left = n
+    for g, c in groups:
+        if left > 0 and c > 0:
+            alloc[g] += 1
+            left -= 1
+    for g, c in groups:
+        take = min(left, c - alloc[g])
+        alloc[g] += take
+        left -= take
+    return {g: k for g, k in alloc.items() if k > 0}
+
+
+def staffing_plan_from_history(
+    staffing: pd.DataFrame, cfg: Mapping[str, Any], calendar: OfficialCalendar
+) -> dict[str, Any]:
+    """A ``by_block`` staffing plan from a staffing history: for each day type the most
+    common block schedule (start, end, windows open) over the history's days, with the
+    open windows spread over the layout's window groups (one per group first, then in
+    layout order) and staff assigned automatically.
+
+    Parameters
+    ----------
+    staffing : pandas.DataFrame
+        One centre's rows of :func:`calibration.io.read_staffing`.
+    cfg : mapping
+        Scenario config (its ``layout.windows``).
+    calendar : OfficialCalendar
+        Day types of the dates.
+
+    Returns
+    -------
+    dict
+        ``{"mode": "by_block", "blocks": {day_type: [{start, end, open}]}}``.
+    """
+    groups = [(g, int(v.get("count", 0))) for g, v in cfg["layout"]["windows"].items() if v]
+    hol, work = set(calendar.holidays), set(calendar.working_days)
+    per_key: dict[str, Counter[tuple[tuple[str, str, int], ...]]] = {}
+    for date, rows in staffing.groupby("date"):
+        d = pd.Timestamp(str(date)).date()
+        key = "holiday" if d in hol else "weekday" if d in work or d.weekday() < 5 else "weekend"
+        sched = tuple(
+            sorted(
+                zip(
+                    rows["start"].astype(str),
+                    rows["end"].astype(str),
+                    rows["windows_open"].astype(int),
+                    strict=True,
+                )
+            )
+        )
+        per_key.setdefault(key, Counter())[sched] += 1
+    blocks: dict[str, list[dict[str, Any]]] = {}
+    for key, cnt in per_key.items():
+        sched = cnt.most_common(1)[0][0]
+        blocks[key] = [
+            {"start": a, "end": b, "open": _allocate(n, groups)} for a, b, n in sched if n > 0
+        ]
+    for key, fallback in (("holiday", "weekend"), ("weekend", "weekday"), ("weekday", "weekend")):
+        if key not in blocks and fallback in blocks:
+            blocks[key] = blocks[fallback]
+    return {"mode": "by_block", "blocks": blocks}
+
+
+def _as_list(x: PathLike | Sequence[PathLike]) -> list[PathLike]:
+    if isinstance(x, str | Path):
+        return [x]
+    return [p for p in x]  # type: ignore[union-attr]
+
+
+def calibrate(
+    tickets: PathLike | Sequence[PathLike],
+    *,
+    name: str = "calibrated",
+    catalogue: PathLike | None = None,
+    skills: PathLike | None = None,
+    staffing: PathLike | None = None,
+    base: str = "reference",
+    centre_id: str | None = None,
+    start: str | dt.date | None = None,
+    end: str | dt.date | None = None,
+    holdout_days: int = 0,
+    out_dir: PathLike | None = None,
+    report_dir: PathLike | None = None,
+    replications: int = 20,
+    seed: int = 0,
+    alpha: float = 0.05,
+    min_usable: int | float = 0.5,
+    min_rows: int = 500,
+    bin_minutes: int = 30,
+    gof_n_mc: int = 99,
+    balk_max_minutes: float | None = 0.0,
+    encoding: str | None = None,
+    workers: int = 1,
+    figures: bool = True,
+    progress: bool = False,
+) -> list[CentreCalibration]:
+    """Calibrate scenarios from ticket logs, validate them and write YAML and report.
+
+    Parameters
+    ----------
+    tickets : path or sequence of paths
+        Ticket logs (CSV / Parquet, ``docs/data-formats.md``).
+    name : str
+        Scenario name; with several centres each gets ``<name>_<centre_id>``.
+    catalogue : path, optional
+        Item catalogue (``item_id, family``); default: the base scenario's items file.
+    skills : path, optional
+        Staff skills table: enables service fits per skill level and skill multipliers.
+    staffing : path, optional
+        Staffing history: the scenario's staffing plan (``by_block``) and the staffing
+        simulated in the validation; default: the base scenario's plan.
+    base : str
+        Base scenario for everything the data cannot inform.
+    centre_id : str, optional
+        Calibrate only this centre (default: every centre in the logs).
+    start, end : date-like, optional
+        Date range of tickets used (inclusive).
+    holdout_days : int
+        Last days of the range held out for validation (0: no validation).
+    out_dir : path, optional
+        Folder of the scenario YAML (default ``scenarios/calibrated``).
+    report_dir : path, optional
+        Report folder (default: ``calibration_report/<name>`` in the working directory);
+        one sub-folder per centre when there are several.
+    replications, seed, alpha, workers :
+        Validation simulation settings and family-wise level of the verdicts.
+    min_usable : int or float
+        Cleaning threshold (count or share of input rows).
+    min_rows : int
+        Fewest usable training rows per centre.
+    bin_minutes, gof_n_mc :
+        Fitting settings (see :func:`calibration.fit.fit_all`).
+    balk_max_minutes : float, optional
+        Abandonments this soon after the ticket are balks, not patience data.
+    encoding : str, optional
+        CSV encoding (default: UTF-8, then GB18030).
+    figures : bool
+        Draw the report figures.
+    progress : bool
+        Show progress bars (tqdm).
+
+    Returns
+    -------
+    list of CentreCalibration
+        One per centre.
+
+    Raises
+    ------
+    InsufficientDataError
+        When too little usable data remains (after cleaning, or for a centre).
+    """
+    from tqdm.auto import tqdm
+
+    from calibration.report import write_report
+
+    base_cfg = base_config(base)
+    paths = _as_list(tickets)
+    frames = []
+    for p in tqdm(paths, desc="read ticket logs", disable=not progress):
+        f = read_ticket_log(p, encoding=encoding)
+        f["source_file"] = str(p)
+        frames.append(f)
+    raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    raw.attrs["source"] = ", ".join(str(p) for p in paths)
+    n_read = len(raw)
+    keep = pd.Series(True, index=raw.index)
+    if start is not None:
+        keep &= ~(raw["ticket_time"] < pd.Timestamp(start))
+    if end is not None:
+        keep &= ~(raw["ticket_time"] >= pd.Timestamp(end) + pd.Timedelta(days=1))
+    if centre_id is not None:
+        keep &= raw["centre_id"].isna() | (raw["centre_id"] == centre_id)
+    raw = raw.loc[keep].reset_index(drop=True)
+    raw.attrs["source"] = ", ".join(str(p) for p in paths)
+    if raw["ticket_time"].notna().sum() == 0:
+        raise InsufficientDataError(
+            f"{raw.attrs['source']}: no ticket with a usable ticket_time in the date range "
+            f"{start} to {end} ({n_read} rows read)"
+        )
+    first = raw["ticket_time"].min().date() if start is None else pd.Timestamp(start).date()
+    last = raw["ticket_time"].max().date() if end is None else pd.Timestamp(end).date()
+    cal = official_calendar(first, last)
+    hours = opening_hours_of(base_cfg)
+    if catalogue is not None:
+        cat = read_catalogue(catalogue)
+        cat_source = str(catalogue)
+    else:
+        from simulator.config import scenarios_dir
+
+        items_file = base_cfg["catalogue"].get("items_file")
+        if items_file is None:
+            raise ValueError("the base scenario has no items_file: pass catalogue=")
+        cat = read_catalogue(scenarios_dir() / str(items_file))
+        cat_source = f"base scenario {base!r} items file {items_file}"
+    cleaned = clean_ticket_log(
+        raw,
+        cat,
+        hours,
+        holidays=cal.holidays,
+        working_days=cal.working_days,
+        min_usable=min_usable,
+    )
+    sk = read_staff_skills(skills, encoding=encoding) if skills is not None else None
+    st = read_staffing(staffing, encoding=encoding) if staffing is not None else None
+    synthetic = any("synthetic" in Path(str(p)).name for p in paths)
+
+    holdout_start = last - dt.timedelta(days=holdout_days - 1) if holdout_days > 0 else None
+    data = cleaned.data
+    centres = sorted(data["centre_id"].astype(str).unique())
+    results = []
+    for cid in tqdm(centres, desc="calibrate centres", disable=not progress):
+        cdata = data.loc[data["centre_id"] == cid]
+        train = (
+            cdata.loc[cdata["date"] < pd.Timestamp(holdout_start)]
+            if holdout_start is not None
+            else cdata
+        )
+        if len(train) < min_rows:
+            raise InsufficientDataError(
+                f"centre {cid}: only {len(train)} usable tickets in the fitting period "
+                f"{first} to {holdout_start or last} (min_rows={min_rows}); "
+                f"widen the date range or lower min_rows.\n" + cleaned.report()
+            )
+        fit = fit_all(
+            train,
+            skills=sk,
+            centre_id=cid,
+            bin_minutes=bin_minutes,
+            opening_hours=hours,
+            holidays=cal.holidays,
+            working_days=cal.working_days,
+            exclude_days=list(cal.post_holiday.keys()),
+            balk_max_minutes=balk_max_minutes,
+            gof_n_mc=gof_n_mc,
+            seed=seed,
+        )
+        counts = train.groupby("date").size()
+        effects = fit_calendar_effects(counts, fit.arrivals.daily, cal)
+        scen_name = name if len(centres) == 1 else f"{name}_{cid}"
+        plan = None
+        if st is not None and (st["centre_id"] == cid).any():
+            plan = staffing_plan_from_history(st.loc[st["centre_id"] == cid], base_cfg, cal)
+        excl = cleaned.excluded
+        excl_c = excl.loc[excl["centre_id"].astype("string").fillna("") == cid]
+        prov = {
+            "synthetic": synthetic,
+            "sources": {
+                "tickets": [str(p) for p in paths],
+                "catalogue": cat_source,
+                "skills": None if skills is None else str(skills),
+                "staffing": None if staffing is None else str(staffing),
+            },
+            "date_range": {"start": str(first), "end": str(last)},
+            "fitting_period": {
+                "start": str(train["date"].min().date()),
+                "end": str(train["date"].max().date()),
+            },
+            "holdout_period": None
+            if holdout_start is None
+            else {"start": str(holdout_start), "end": str(last)},
+            "rows": {
+                "read_all_centres": n_read,
+                "usable_all_centres": cleaned.n_usable,
+                "excluded_all_centres": len(cleaned.excluded),
+                "excluded_by_reason_all_centres": {
+                    str(r): int(c)
+                    for r, c in zip(
+                        cleaned.counts()["reason"], cleaned.counts()["count"], strict=True
+                    )
+                },
+                "excluded_this_centre": len(excl_c),
+                "usable_this_centre": len(cdata),
+                "fitting": len(train),
+                "holdout": len(cdata) - len(train),
+            },
+        }
+        cfg, items, origin = build_scenario_config(
+            fit,
+            name=scen_name,
+            base=base_cfg,
+            effects=effects,
+            provenance=prov,
+            catalogue=cat,
+            staffing_plan=plan,
+        )
+        cfg["calibration"]["base_scenario"] = base
+        val = None
+        if holdout_start is not None:
+            val = validate_scenario(
+                cfg,
+                cdata,
+                holdout_start,
+                holdout_days,
+                replications=replications,
+                seed=seed,
+                alpha=alpha,
+                workers=workers,
+                progress=progress,
+            )
+            cfg["calibration"]["validation"] = {
+                "period": {"start": str(holdout_start), "days": holdout_days},
+                "replications": replications,
+                "alpha_familywise": alpha,
+                "verdicts": val.verdicts(),
+            }
+        path = write_scenario(
+            cfg, scen_name, origin, items, None if out_dir is None else Path(out_dir)
+        )
+        rdir = None
+        if report_dir is not None or figures:
+            root = Path(report_dir) if report_dir is not None else Path("calibration_report") / name
+            rdir = root if len(centres) == 1 else root / cid
+            write_report(
+                rdir,
+                name=scen_name,
+                scenario_path=path,
+                cleaned=cleaned,
+                centre_id=cid,
+                train=train,
+                fit=fit,
+                effects=effects,
+                validation=val,
+                figures=figures,
+                synthetic=synthetic,
+            )
+        results.append(CentreCalibration(cid, scen_name, path, cfg, fit, effects, val, rdir))
+    return results

@@ -1,0 +1,485 @@
+"""Calibration report: figures, fit tables (CSV), exclusions report and a summary.
+
+Folder contents (see ``docs/calibration.md``):
+
+``summary.md``
+    What was fitted from what, the key numbers, the validation verdicts, notes.
+``exclusions.csv`` / ``exclusions_examples.csv``
+    Excluded rows per reason (count, share, meaning) and up to 5 example rows each.
+``fit_service.csv``, ``fit_arrival_rates.csv``, ``fit_daily.csv``,
+``fit_calendar_effects.csv``, ``fit_patience.csv``, ``patience_km.csv``
+    Fit tables.
+``validation.csv``, ``validation_hourly.csv``, ``validation_daily.csv``
+    Held-out comparison (when a holdout was given).
+``fig_*.png``
+    Hourly profiles (observed vs fitted), service-time Q-Q plots, Kaplan-Meier patience
+    curve vs the fit, validation comparisons. Titles state the finding; bands and
+    whiskers are 95% intervals (stated in each figure's notes).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from calibration.clean import CleanResult
+from calibration.effects import CalendarEffects
+from calibration.fit import _SCIPY, CalibrationFit
+from calibration.validate import KPI_LABELS, ValidationResult
+from simulator import style as st
+from simulator.charts import save_figure
+
+__all__ = ["write_report"]
+
+
+def _style() -> tuple[list[str], Any]:
+    _, families = st.resolve_language("en")
+    return list(families), st
+
+
+def _fig_profiles(fit: CalibrationFit, train: pd.DataFrame, folder: Path, footer: str) -> Path:
+    families, _ = _style()
+    rates = fit.arrivals.rates
+    kinds = [k for k in ("weekday", "weekend", "holiday") if k in set(rates["day_type"])]
+    fig, axes = st.new_figure(families, figsize=(9.0, 3.6 * len(kinds)), nrows=len(kinds))
+    d = fit.arrivals.daily
+    worst = 0.0
+    for ax, kind in zip(axes, kinds, strict=False):
+        r = rates.loc[rates["day_type"] == kind].reset_index(drop=True)
+        sub = train.loc[train["day_type"] == kind]
+        days = sub["date"].drop_duplicates().sort_values()
+        t = sub["ticket_minute"].to_numpy(dtype=float)
+        starts, ends = r["start_min"].to_numpy(), r["end_min"].to_numpy()
+        k = np.clip(np.searchsorted(starts, t, side="right") - 1, 0, len(r) - 1)
+        per_day = (
+            pd.DataFrame({"date": sub["date"].to_numpy(), "bin": k})
+            .groupby(["date", "bin"])
+            .size()
+            .unstack(fill_value=0)
+            .reindex(index=days, columns=range(len(r)), fill_value=0)
+        )
+        width_h = (ends - starts) / 60.0
+        obs = per_day.to_numpy(float) / width_h
+        mean = obs.mean(0)
+        se = obs.std(0, ddof=1) / math.sqrt(max(len(obs), 1)) if len(obs) > 1 else 0 * mean
+        # Fitted: expected day volume of the kind x share / bin width.
+        if kind == "weekday":
+            level = d.daily_volume * float(np.mean(d.weekday_factors[:5]))
+        else:
+            level = float(per_day.to_numpy().sum(1).mean())
+        fitted = level * r["share"].to_numpy() / width_h
+        mid = (starts + ends) / 2 / 60.0
+        ax.errorbar(
+            mid,
+            mean,
+            yerr=1.96 * se,
+            fmt="o",
+            ms=3.5,
+            color=st.OKABE_ITO["black"],
+            label="observed mean per day (95% CI)",
+            capsize=2,
+        )
+        ax.step(
+            np.r_[starts, ends[-1]] / 60.0,
+            np.r_[fitted, fitted[-1]],
+            where="post",
+            color=st.SERIES_COLORS[0],
+            label="fitted rate",
+        )
+        ax.set_ylabel("arrivals per hour")
+        ax.set_xlabel("time of day (hour)")
+        ax.set_title(f"{kind} ({len(days)} days)", loc="left", fontsize=10)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = np.abs(mean - fitted) / np.where(se > 0, se, np.inf)
+        worst = max(worst, float(np.nanmax(z)) if len(z) else 0.0)
+    axes[0].legend(fontsize=8, loc="upper right")
+    title = (
+        "Fitted arrival rates match the observed hourly profiles"
+        if worst < 3.5
+        else f"Fitted arrival rates miss some observed bins (worst by {worst:.1f} standard errors)"
+    )
+    st.finish_figure(
+        fig,
+        title,
+        families,
+        notes=[
+            "Whiskers: 95% CI of the mean over days. "
+            "Weekday fitted level = daily volume x mean Mon-Fri factor."
+        ],
+        footer=footer,
+    )
+    return save_figure(fig, folder / "fig_arrival_profiles", formats=("png",))[0]
+
+
+def _fig_qq(fit: CalibrationFit, train: pd.DataFrame, folder: Path, footer: str) -> Path:
+    families, _ = _style()
+    fits = list(fit.service)
+    ncols = min(3, len(fits))
+    nrows = math.ceil(len(fits) / ncols)
+    fig, axes = st.new_figure(
+        families, figsize=(3.4 * ncols, 3.2 * nrows + 0.8), nrows=nrows, ncols=ncols
+    )
+    rng = np.random.default_rng(0)
+    ps = []
+    for ax, sf in zip(axes, fits, strict=False):
+        x = train.loc[
+            (train["family"] == sf.group) & (train["outcome"] == "served"), "service_min"
+        ].to_numpy(dtype=float)
+        if sf.level != "all" and "staff_id" in train:
+            pass  # base fit rows: all rows of the family shown (the fit used the level)
+        x = np.sort(np.maximum(x, 0.5 / 60))
+        if len(x) > 2000:
+            x = np.sort(rng.choice(x, 2000, replace=False))
+        n = len(x)
+        q = (np.arange(1, n + 1) - 0.5) / n
+        dist = _SCIPY[sf.best.dist](*sf.best.params)
+        theo = dist.ppf(q)
+        sims = np.sort(dist.rvs(size=(99, n), random_state=rng), axis=1)
+        lo, hi = np.quantile(sims, [0.025, 0.975], axis=0)
+        ax.fill_between(
+            theo,
+            lo,
+            hi,
+            color=st.SERIES_COLORS[0],
+            alpha=0.2,
+            lw=0,
+            label="95% envelope",
+        )
+        ax.plot(theo, x, ".", ms=2.5, color=st.OKABE_ITO["black"], label="observed")
+        top = float(np.quantile(np.r_[theo, x], 0.995))
+        ax.plot([0, top], [0, top], color=st.BASELINE_COLOR, lw=0.8)
+        ax.set_xlim(0, top)
+        ax.set_ylim(0, top)
+        ax.set_xlabel(f"fitted {sf.best.dist} quantile (min)")
+        ax.set_ylabel("observed service time (min)")
+        ax.set_title(
+            f"{sf.group} [{sf.level}] n={sf.n}\nmean {sf.best.mean:.1f} min, cv {sf.best.cv:.2f},"
+            f" GoF p={sf.gof_pvalue:.2f}",
+            loc="left",
+            fontsize=8.5,
+        )
+        ps.append(sf.gof_pvalue)
+    for ax in axes[len(fits) :]:
+        ax.set_visible(False)
+    axes[0].legend(fontsize=7, loc="upper left")
+    bad = [f.group for f, p in zip(fits, ps, strict=True) if np.isfinite(p) and p < 0.05]
+    title = (
+        "Service-time fits follow the data in every family"
+        if not bad
+        else f"Service-time fits depart from the data in {', '.join(bad)} (GoF p < 0.05)"
+    )
+    st.finish_figure(
+        fig,
+        title,
+        families,
+        notes=[
+            "Band: 95% pointwise envelope of 99 samples "
+            "from the fitted distribution. GoF: Monte Carlo Anderson-Darling."
+        ],
+        footer=footer,
+    )
+    return save_figure(fig, folder / "fig_service_qq", formats=("png",))[0]
+
+
+def _fig_patience(fit: CalibrationFit, folder: Path, footer: str) -> Path:
+    families, _ = _style()
+    p = fit.patience
+    km = p.km
+    fig, axes = st.new_figure(families, figsize=(8.0, 4.8))
+    ax = axes[0]
+    if len(km):
+        t = km["time_min"].to_numpy()
+        s = km["survival"].to_numpy()
+        d = km["events"].to_numpy(float)
+        n = km["at_risk"].to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gw = np.cumsum(np.where(n > d, d / (n * (n - d)), 0.0))
+        se = s * np.sqrt(gw)
+        ax.step(
+            np.r_[0, t],
+            np.r_[1, s],
+            where="post",
+            color=st.OKABE_ITO["black"],
+            label="Kaplan-Meier (served waits censored)",
+        )
+        ax.fill_between(
+            np.r_[0, t],
+            np.r_[1, np.clip(s - 1.96 * se, 0, 1)],
+            np.r_[1, np.clip(s + 1.96 * se, 0, 1)],
+            step="post",
+            color=st.BASELINE_COLOR,
+            alpha=0.25,
+            lw=0,
+            label="95% CI (Greenwood)",
+        )
+        grid = np.linspace(0, max(float(t.max()), 1.0), 300)
+        inside = 0.0
+        if p.identifiable:
+            ln = stats.lognorm(p.ln_sigma, scale=p.ln_median).sf(grid)
+            ex = stats.expon(scale=p.exp_mean).sf(grid)
+            ax.plot(
+                grid,
+                ln,
+                color=st.SERIES_COLORS[0],
+                label=f"lognormal fit (median {p.ln_median:.0f} min, sigma {p.ln_sigma:.2f})",
+            )
+            ax.plot(
+                grid,
+                ex,
+                color=st.SERIES_COLORS[1],
+                ls="--",
+                label=f"exponential fit (mean {p.exp_mean:.0f} min)",
+            )
+            best = (
+                stats.lognorm(p.ln_sigma, scale=p.ln_median)
+                if p.best == "lognormal"
+                else stats.expon(scale=p.exp_mean)
+            )
+            fitted = best.sf(t)
+            ok = (fitted >= s - 1.96 * se - 1e-9) & (fitted <= s + 1.96 * se + 1e-9)
+            inside = float(ok.mean())
+        ax.set_ylim(0, 1.02)
+        ax.set_xlim(0, float(t.max()))
+        title = (
+            f"The {p.best} patience fit stays inside the Kaplan-Meier band "
+            f"({inside:.0%} of event times)"
+            if p.identifiable
+            else "No abandonment observed: patience not identifiable"
+        )
+    else:
+        title = "No patience data"
+    ax.set_xlabel("time waited (min)")
+    ax.set_ylabel("share still willing to wait")
+    ax.legend(fontsize=8)
+    st.finish_figure(
+        fig,
+        title,
+        families,
+        notes=[
+            f"{p.n_exact} abandonments (exact), {p.n_right} served waits (right-censored), "
+            f"{p.n_left} no-shows (left-censored, fit only), {p.n_balked} balks excluded."
+        ],
+        footer=footer,
+    )
+    return save_figure(fig, folder / "fig_patience_km", formats=("png",))[0]
+
+
+def _fig_validation(val: ValidationResult, folder: Path, footer: str) -> Path:
+    families, _ = _style()
+    fig, axes = st.new_figure(families, figsize=(10.0, 9.0), nrows=3)
+    tab = val.table.loc[val.table["kpi"].isin(list(KPI_LABELS))].reset_index(drop=True)
+    ax = axes[0]
+    y = np.arange(len(tab))[::-1]
+    ref = tab["sim_mean"].to_numpy(float)
+    ref = np.where(ref > 0, ref, 1.0)
+    lo = tab["pi_low"].to_numpy(float) / ref
+    hi = tab["pi_high"].to_numpy(float) / ref
+    hv = tab["historical"].to_numpy(float) / ref
+    ok = (tab["verdict"] == "consistent").to_numpy()
+    ax.hlines(
+        y,
+        lo,
+        hi,
+        color=st.SERIES_COLORS[0],
+        lw=5,
+        alpha=0.35,
+        label="simulation prediction interval",
+    )
+    ax.plot(np.ones(len(y)), y, "|", color=st.SERIES_COLORS[0], ms=12, label="simulated mean")
+    ax.plot(hv[ok], y[ok], "o", color=st.OKABE_ITO["black"], label="history (consistent)")
+    ax.plot(hv[~ok], y[~ok], "X", color=st.HIGHLIGHT_COLOR, ms=8, label="history (inconsistent)")
+    ax.set_yticks(y, [KPI_LABELS[k] for k in tab["kpi"]], fontsize=8)
+    ax.set_xlabel("value relative to the simulated mean (ratio)")
+    ax.grid(True, axis="x")
+    ax.legend(fontsize=7, loc="lower right")
+    ax = axes[1]
+    h = val.hourly
+    if len(h):
+        ax.fill_between(
+            h["hour"] + 0.5,
+            h["pi_low"],
+            h["pi_high"],
+            color=st.SERIES_COLORS[0],
+            alpha=0.25,
+            lw=0,
+            label="prediction interval",
+        )
+        ax.plot(h["hour"] + 0.5, h["sim_mean"], color=st.SERIES_COLORS[0], label="simulated mean")
+        ax.plot(h["hour"] + 0.5, h["historical"], "o", color=st.OKABE_ITO["black"], label="history")
+    ax.set_xlabel("hour of day (weekdays)")
+    ax.set_ylabel("utilisation (share)")
+    ax.legend(fontsize=7)
+    ax = axes[2]
+    dd = val.daily.loc[val.daily["open"]]
+    ax.fill_between(
+        dd["date"],
+        dd["band_low"],
+        dd["band_high"],
+        color=st.SERIES_COLORS[0],
+        alpha=0.25,
+        lw=0,
+        step="mid",
+        label="per-day 95% band",
+    )
+    ax.plot(dd["date"], dd["historical"], ".", color=st.OKABE_ITO["black"], label="history")
+    ax.set_ylabel("visits per day (residents)")
+    ax.set_xlabel("date (held-out period)")
+    ax.legend(fontsize=7)
+    n_ok = int((val.table["verdict"] == "consistent").sum())
+    title = (
+        f"History is consistent with the calibrated scenario on all {len(val.table)} KPIs"
+        if n_ok == len(val.table)
+        else f"History is consistent on {n_ok} of {len(val.table)} KPIs: check the ones marked X"
+    )
+    st.finish_figure(
+        fig,
+        title,
+        families,
+        notes=[
+            f"{val.replications} replications over {val.days} held-out days from {val.start}. "
+            f"Prediction intervals Bonferroni-adjusted (family-wise alpha {val.alpha})."
+        ],
+        footer=footer,
+    )
+    return save_figure(fig, folder / "fig_validation", formats=("png",))[0]
+
+
+def _md(df: pd.DataFrame) -> str:
+    """A markdown table (no extra dependency); floats with 4 significant digits."""
+
+    def cell(v: object) -> str:
+        if isinstance(v, float | np.floating):
+            return "" if not np.isfinite(v) else f"{v:.4g}"
+        return "" if v is None else str(v)
+
+    head = "| " + " | ".join(map(str, df.columns)) + " |"
+    sep = "|" + "---|" * len(df.columns)
+    rows = ["| " + " | ".join(cell(v) for v in r) + " |" for r in df.itertuples(index=False)]
+    return "\n".join([head, sep, *rows])
+
+
+def write_report(
+    folder: str | Path,
+    *,
+    name: str,
+    scenario_path: Path,
+    cleaned: CleanResult,
+    centre_id: str,
+    train: pd.DataFrame,
+    fit: CalibrationFit,
+    effects: CalendarEffects,
+    validation: ValidationResult | None,
+    figures: bool = True,
+    synthetic: bool = False,
+) -> Path:
+    """Write the calibration report folder; returns the path of ``summary.md``."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    counts = cleaned.counts()
+    counts.to_csv(out / "exclusions.csv", index=False)
+    ex = cleaned.excluded
+    examples = ex.groupby("reason", sort=False).head(5)
+    examples.to_csv(out / "exclusions_examples.csv", index=False)
+    fit.service_table().to_csv(out / "fit_service.csv", index=False)
+    fit.arrivals.rates.to_csv(out / "fit_arrival_rates.csv", index=False)
+    d = fit.arrivals.daily
+    pd.DataFrame(
+        {
+            "factor": [f"weekday[{k}]" for k in range(7)] + [f"month[{k + 1}]" for k in range(12)],
+            "value": [*d.weekday_factors, *d.month_factors],
+        }
+    ).to_csv(out / "fit_daily.csv", index=False)
+    effects.table().to_csv(out / "fit_calendar_effects.csv", index=False)
+    p = fit.patience
+    pd.DataFrame(
+        [
+            ("best", p.best),
+            ("lognormal_median_min", p.ln_median),
+            ("lognormal_sigma", p.ln_sigma),
+            ("exponential_mean_min", p.exp_mean),
+            ("km_median_min", p.km_median),
+            ("n_exact", p.n_exact),
+            ("n_right", p.n_right),
+            ("n_left", p.n_left),
+            ("n_balked", p.n_balked),
+            ("n_unknown", p.n_unknown),
+        ],
+        columns=["statistic", "value"],
+    ).to_csv(out / "fit_patience.csv", index=False)
+    p.km.to_csv(out / "patience_km.csv", index=False)
+    footer = f"svcsim calibration of centre {centre_id} -> {scenario_path.name}" + (
+        " (SYNTHETIC data)" if synthetic else ""
+    )
+    figs = []
+    if figures:
+        figs.append(_fig_profiles(fit, train, out, footer))
+        if fit.service:
+            figs.append(_fig_qq(fit, train, out, footer))
+        figs.append(_fig_patience(fit, out, footer))
+        if validation is not None:
+            figs.append(_fig_validation(validation, out, footer))
+    if validation is not None:
+        validation.table.to_csv(out / "validation.csv", index=False)
+        validation.hourly.to_csv(out / "validation_hourly.csv", index=False)
+        validation.daily.to_csv(out / "validation_daily.csv", index=False)
+
+    lines = [
+        f"# Calibration report: {name} (centre {centre_id})",
+        "",
+        "**SYNTHETIC DATA**: calibrated from simulated history.\n" if synthetic else "",
+        f"Scenario written: `{scenario_path}`. Load it with "
+        f"`simulator.load_scenario({str(scenario_path)!r})`.",
+        "",
+        "## Data and exclusions",
+        f"{cleaned.n_input} rows read (all centres), {cleaned.n_usable} usable, "
+        f"{len(cleaned.excluded)} excluded; {len(train)} rows of this centre fitted.",
+        "",
+        "```",
+        cleaned.report(),
+        "```",
+        "",
+        "## Fit",
+        "```",
+        fit.summary(),
+        "```",
+        "",
+        "Calendar effects (simulator semantics):",
+        "",
+        _md(effects.table()),
+        "",
+    ]
+    if validation is not None:
+        t = validation.table.copy()
+        lines += [
+            "## Validation on held-out history",
+            f"{validation.replications} replications, {validation.days} days from "
+            f"{validation.start}; prediction intervals Bonferroni-adjusted (family-wise "
+            f"alpha {validation.alpha}).",
+            "",
+            _md(
+                t[
+                    [
+                        "kpi",
+                        "historical",
+                        "sim_mean",
+                        "ci_low",
+                        "ci_high",
+                        "pi_low",
+                        "pi_high",
+                        "verdict",
+                    ]
+                ]
+            ),
+            "",
+        ]
+    if figs:
+        lines += ["## Figures", *[f"![{f.stem}]({f.name})" for f in figs], ""]
+    text = "\n".join(lines)
+    path = out / "summary.md"
+    path.write_text(text, encoding="utf-8")
+    return path
