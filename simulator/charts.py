@@ -70,6 +70,12 @@ __all__ = [
 
 #: Confidence level of every interval these charts compute.
 CONFIDENCE = 0.95
+#: Open window-minutes below this count as closed (float noise in interval sums).
+OPEN_EPS_MIN = 1e-6
+#: Hour slots with fewer open window-minutes per day than this (overtime fragments
+#: after closing, where the few open minutes are busy by construction) are drawn but
+#: not chosen as the peak in a chart's title.
+MIN_OPEN_FOR_PEAK_MIN = 15.0
 
 Kind = Literal["minutes", "share", "count", "residents", "value"]
 
@@ -137,6 +143,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "kpi_overlap": {"en": " (95% CIs overlap)", "zh": "（95%置信区间重叠）"},
     "kpi_lower_better": {"en": "(lower is better)", "zh": "（越低越好）"},
     "kpi_higher_better": {"en": "(higher is better)", "zh": "（越高越好）"},
+    "kpi_axis": {"en": "Measure", "zh": "指标"},
     "kpi_baseline_line": {
         "en": "Dashed line: baseline value.",
         "zh": "虚线：基准方案数值。",
@@ -159,6 +166,11 @@ _TEXT: dict[str, dict[str, str]] = {
     "heat_pm": {
         "en": "; ± half-width of the 95% CI across {n} replications",
         "zh": "；±为{n}次重复运行95%置信区间的半宽",
+    },
+    "peak_note": {
+        "en": "Hour slots with under {m} open window-minutes a day (overtime after closing) "
+        "are not counted in the title.",
+        "zh": "每天开放窗口分钟少于{m}的时段（闭门后加班）不计入标题。",
     },
     "day_type": {"en": "Day type", "zh": "日类型"},
     "weekday": {"en": "Day of week", "zh": "星期"},
@@ -623,11 +635,15 @@ def wait_ecdf(
         )
 
     ax.axvline(target_wait_min, color=style.TEXT_COLOR, linestyle=":", linewidth=1.2)
+    # Left of the target line, at the bottom, where the legend (lower right) cannot cover
+    # it; right of the line when the line is too close to the y axis.
+    left = target_wait_min > 0.3 * max_wait_min
+    label = _t("ecdf_target", lang, t=fmt_num(target_wait_min))
     ax.text(
         target_wait_min,
         2,
-        " " + _t("ecdf_target", lang, t=fmt_num(target_wait_min)),
-        ha="left",
+        f"{label} " if left else f" {label}",
+        ha="right" if left else "left",
         va="bottom",
         fontsize=style.TICK_SIZE,
         color=style.TEXT_COLOR,
@@ -748,7 +764,7 @@ def _hourly_per_replication(hourly: pd.DataFrame, metric: str, by: str | None) -
         open_ = sums["open_min"].to_numpy(dtype=float)
         busy = sums["busy_min"].to_numpy(dtype=float)
         val = np.full(open_.shape, np.nan)
-        np.divide(busy, open_, out=val, where=open_ > 0)
+        np.divide(busy, open_, out=val, where=open_ > OPEN_EPS_MIN)
         out = pd.Series(val, index=sums.index)
     elif spec.agg == "weighted" and "served" in df.columns:
         w = df["served"].astype(float).where(np.isfinite(df[metric].astype(float)), 0.0)
@@ -762,7 +778,7 @@ def _hourly_per_replication(hourly: pd.DataFrame, metric: str, by: str | None) -
         out = df.groupby(keys, observed=True)[metric].mean()
     if "open_min" in df.columns:
         # Hours in which no window of this group of days ever opened are closed, not zero.
-        opened = df.groupby(["_group", "hour"], observed=True)["open_min"].sum() > 0
+        opened = df.groupby(["_group", "hour"], observed=True)["open_min"].sum() > OPEN_EPS_MIN
         group_hour = pd.MultiIndex.from_arrays(
             [out.index.get_level_values("_group"), out.index.get_level_values("hour")]
         )
@@ -771,12 +787,28 @@ def _hourly_per_replication(hourly: pd.DataFrame, metric: str, by: str | None) -
     return out.rename("value").reset_index().rename(columns={"_group": "group"})
 
 
+def _open_minutes_per_day(hourly: pd.DataFrame, by: str | None) -> pd.Series:
+    """Mean open window-minutes per day in each (group, hour) slot.
+
+    Index ``(group, hour)`` (group ``"all days"`` when ``by`` is None); empty when the
+    table has no ``open_min`` column.
+    """
+    if "open_min" not in hourly.columns or "day" not in hourly.columns:
+        return pd.Series(dtype=float)
+    df = _with_replication(hourly)
+    group = df[by].astype(str) if by is not None else pd.Series("all days", index=df.index)
+    df = df.assign(_group=group)
+    days = df.drop_duplicates(["_group", "replication", "day"]).groupby("_group").size()
+    total = df.groupby(["_group", "hour"], observed=True)["open_min"].sum()
+    return total / days.reindex(total.index.get_level_values("_group")).to_numpy(dtype=float)
+
+
 def _active_hours(hourly: pd.DataFrame, agg: pd.DataFrame) -> list[int]:
     """Contiguous range of hours in which the centre was open or had activity."""
     mask = pd.Series(False, index=hourly.index)
     for col in ("open_min", "arrivals"):
         if col in hourly.columns:
-            mask |= hourly[col].fillna(0).astype(float) > 0
+            mask |= hourly[col].fillna(0).astype(float) > (OPEN_EPS_MIN if col == "open_min" else 0)
     hours = hourly.loc[mask, "hour"] if mask.any() else agg.loc[agg["value"].notna(), "hour"]
     if hours.empty:
         return []
@@ -837,12 +869,17 @@ def hourly_profile(
     agg = _hourly_per_replication(hourly, metric, by)
     hours = _active_hours(hourly, agg)
     groups = _order_categories(list(dict.fromkeys(agg["group"])))
+    if by is not None and isinstance(hourly[by].dtype, pd.CategoricalDtype):
+        present = set(groups)
+        groups = [str(c) for c in hourly[by].cat.categories if str(c) in present]
     styles = style.series_styles([str(g) for g in groups])
     scale = _scale(spec.kind)
 
     best: tuple[float, int, str] | None = None
     n_max = 0
     drawn = 0
+    open_per_day = _open_minutes_per_day(hourly, by) if spec.kind == "share" else None
+    skipped_peak = False
     for g in groups:
         sub = agg[agg["group"] == g]
         if not hours:
@@ -872,7 +909,18 @@ def hourly_profile(
             )
         n_max = max(n_max, int(n.max()))
         drawn += 1
-        i = int(np.nanargmax(np.where(np.isfinite(mean), mean, -np.inf)))
+        candidates = np.where(np.isfinite(mean), mean, -np.inf)
+        if open_per_day is not None and not open_per_day.empty:
+            opened = np.array(
+                [float(open_per_day.get((str(g), h), np.inf)) for h in hours], dtype=float
+            )
+            thin = opened < MIN_OPEN_FOR_PEAK_MIN
+            if thin.any() and not thin.all():
+                skipped_peak = skipped_peak or bool(
+                    candidates[thin].max() > candidates[~thin].max()
+                )
+                candidates = np.where(thin, -np.inf, candidates)
+        i = int(np.argmax(candidates))
         if best is None or mean[i] > best[0]:
             best = (float(mean[i]), hours[i], label)
 
@@ -898,6 +946,8 @@ def hourly_profile(
                     hour=fmt_hour(best[1]), v=_fmt(best[0], spec.kind, lang), g=g_txt
                 )
     notes = _uncertainty_notes(n_max, lang, "band") if drawn else []
+    if skipped_peak:
+        notes.append(_t("peak_note", lang, m=fmt_num(MIN_OPEN_FOR_PEAK_MIN)))
     return style.finish_figure(fig, title, families, notes, footer)
 
 
@@ -1098,12 +1148,15 @@ def kpi_comparison(
         for k in group:
             meta = metas[k]
             text = meta.zh if lang == "zh" else meta.en
+            slot_in = 0.85 * figsize[0] * len(group) / sum(widths) / len(group)
+            text = style.wrap_text(text, max(0.7, slot_in), style.TICK_SIZE, families=families)
             if meta.direction:
                 key = "kpi_lower_better" if meta.direction < 0 else "kpi_higher_better"
                 text += "\n" + _t(key, lang)
             ticklabels.append(text)
         ax.set_xticks(x)
         ax.set_xticklabels(ticklabels)
+        ax.set_xlabel(_t("kpi_axis", lang))
         ax.set_xlim(-0.55, len(group) - 0.45)
         ax.set_ylabel(_KIND_AXIS[kind][lang])
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
@@ -1185,10 +1238,11 @@ def utilisation_heatmap(
     sums = df.groupby(keys, observed=True)[["busy_min", "open_min"]].sum().reset_index()
     open_ = sums["open_min"].to_numpy(dtype=float)
     util = np.full(open_.shape, np.nan)
-    np.divide(sums["busy_min"].to_numpy(dtype=float), open_, out=util, where=open_ > 0)
+    np.divide(sums["busy_min"].to_numpy(dtype=float), open_, out=util, where=open_ > OPEN_EPS_MIN)
     sums["util"] = util
 
-    open_hours = sums.loc[sums["open_min"] > 0, "hour"]
+    open_hours = sums.loc[sums["open_min"] > OPEN_EPS_MIN, "hour"]
+    open_per_day = _open_minutes_per_day(df, by)
     rows: list[Any] = (
         sorted(set(sums[by])) if weekday_rows else _order_categories(list(dict.fromkeys(sums[by])))
     )
@@ -1198,6 +1252,7 @@ def utilisation_heatmap(
     ax = axes[0]
     ax.grid(False)
     n_max = 0
+    skipped_peak = False
     if open_hours.empty or not rows:
         _no_data(ax, lang)
         title = title or _t("no_data", lang)
@@ -1266,6 +1321,20 @@ def utilisation_heatmap(
                 title = _t("no_data", lang)
             else:
                 flat = np.where(np.isfinite(mean_m), mean_m, -np.inf)
+                if not open_per_day.empty:
+                    thin = np.array(
+                        [
+                            [
+                                float(open_per_day.get((str(r), h), np.inf))
+                                < MIN_OPEN_FOR_PEAK_MIN
+                                for h in hours
+                            ]
+                            for r in rows
+                        ]
+                    )
+                    if thin.any() and not (thin | ~np.isfinite(flat)).all():
+                        skipped_peak = bool(flat[thin].max() > flat[~thin].max())
+                        flat = np.where(thin, -np.inf, flat)
                 i, j = (int(v) for v in np.unravel_index(int(np.argmax(flat)), flat.shape))
                 row_label = ax.get_yticklabels()[i].get_text()
                 k = int((flat > high_utilisation).sum())
@@ -1280,6 +1349,8 @@ def utilisation_heatmap(
                 )
         pm = _t("heat_pm", lang, n=n_max) if n_max > 1 else ""
         notes = [_t("heat_note", lang, pm=pm)]
+        if skipped_peak:
+            notes.append(_t("peak_note", lang, m=fmt_num(MIN_OPEN_FOR_PEAK_MIN)))
         if n_max <= 1:
             notes.append(_t("single_rep", lang))
     return style.finish_figure(fig, title, families, [" ".join(notes)], footer)

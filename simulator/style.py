@@ -230,6 +230,30 @@ def find_cjk_font() -> str | None:
             continue
         if any(_covers(path, _CJK_PROBE) for path in by_name[name]):
             return name
+    return _register_new_cjk_font({f.fname for f in entries})
+
+
+def _register_new_cjk_font(known: set[str]) -> str | None:
+    """Find a CJK font installed after matplotlib cached its font list, and register it.
+
+    matplotlib keeps its font list in a cache file that is not refreshed when fonts are
+    installed later (e.g. ``apt-get install fonts-wqy-microhei`` after a first run), so
+    such fonts would otherwise stay invisible until the cache is deleted.
+    """
+    try:
+        paths = sorted(font_manager.findSystemFonts())
+    except Exception:  # unreadable font folders
+        return None
+    for path in paths:
+        if path in known or not _covers(path, _CJK_PROBE):
+            continue
+        try:
+            font_manager.fontManager.addfont(path)
+            name = font_manager.FontProperties(fname=path).get_name()
+        except Exception:  # a font matplotlib cannot load
+            continue
+        if not any(bad in name for bad in _NON_CJK_FONTS):
+            return str(name)
     return None
 
 

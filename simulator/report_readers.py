@@ -1,0 +1,289 @@
+"""Readers for result folders: one small reader per folder kind, detected by its files.
+
+A report combines folders written by the project's tools. Each kind of folder is
+recognised by the files it holds (:data:`READERS`, tried in order); a folder matching
+no kind is a clear :class:`UnknownFolderError` naming the files found and the files
+each kind needs. Readers only read: charts and reports never re-simulate.
+
+Kinds
+-----
+run
+    One ``svcsim`` run: ``summary.csv``, ``replications.csv``, ``manifest.json``
+    (plus ``hourly.csv``, ``.hydra/config.yaml``, optional ``visits.csv[.gz]`` /
+    ``visits.parquet`` and the run's PNG charts).
+sweep
+    A ``svcsim --multirun`` folder: ``multirun.yaml`` and one run folder per job
+    (``0/``, ``1/``, ...). Read as the runs it contains.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from simulator.report_provenance import EXPERIMENT_KEYS
+
+
+class ReportError(Exception):
+    """A report cannot be built from the folders given."""
+
+
+class UnknownFolderError(ReportError):
+    """A folder matches none of the known result-folder kinds."""
+
+
+@dataclass
+class RunData:
+    """One simulated option, as read from a run folder.
+
+    Attributes
+    ----------
+    label : str
+        Short name of the option in tables and charts.
+    path : Path
+        The folder.
+    summary : DataFrame
+        KPI x (mean, ci_low, ci_high, std, n).
+    replications : DataFrame or None
+        One row per replication (index ``replication``).
+    hourly : DataFrame or None
+        The run's ``hourly`` table.
+    visits : DataFrame or None
+        Per-visit records, when the folder stores them.
+    manifest : dict
+        ``manifest.json`` (seed, replications, version, git commit).
+    config : dict
+        Resolved scenario config (``.hydra/config.yaml``), empty if missing.
+    overrides : list of str
+        Hydra overrides of the run (``.hydra/overrides.yaml``).
+    config_name : str or None
+        Primary config (``reference``, ``busy``, ``calibrated/...``).
+    images : dict of str to Path
+        PNG charts the run wrote, by stem.
+    """
+
+    label: str
+    path: Path
+    summary: pd.DataFrame
+    replications: pd.DataFrame | None
+    hourly: pd.DataFrame | None
+    visits: pd.DataFrame | None
+    manifest: dict[str, Any]
+    config: dict[str, Any]
+    overrides: list[str]
+    config_name: str | None
+    images: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def seed(self) -> int | None:
+        seed = self.manifest.get("seed", self.config.get("seed"))
+        return None if seed is None else int(seed)
+
+    @property
+    def n_replications(self) -> int:
+        if self.replications is not None:
+            return len(self.replications)
+        return int(self.manifest.get("replications", 0) or 0)
+
+    def kpi(self, name: str) -> tuple[float, float, float]:
+        """(mean, ci_low, ci_high) of a KPI, NaN when missing."""
+        if name not in self.summary.index:
+            nan = float("nan")
+            return nan, nan, nan
+        vals = self.summary.loc[name, ["mean", "ci_low", "ci_high"]].to_numpy(dtype=float)
+        return float(vals[0]), float(vals[1]), float(vals[2])
+
+    def windows(self) -> int | None:
+        """Windows in the layout (sum of the window groups' counts)."""
+        groups = (self.config.get("layout") or {}).get("windows") or {}
+        try:
+            return int(sum(int(g.get("count", 1)) for g in groups.values()))
+        except (AttributeError, TypeError, ValueError):
+            return None
+
+    def staff(self) -> int | None:
+        """Staff members (sum of the staff groups' counts)."""
+        groups = (self.config.get("staffing") or {}).get("staff") or {}
+        try:
+            return int(sum(int(g.get("count", 1)) for g in groups.values()))
+        except (AttributeError, TypeError, ValueError):
+            return None
+
+    def days(self) -> int | None:
+        days = (self.config.get("calendar") or {}).get("days")
+        return None if days is None else int(days)
+
+
+@dataclass
+class FolderContent:
+    """What a reader found in one folder."""
+
+    kind: str
+    path: Path
+    runs: list[RunData]
+
+
+@dataclass(frozen=True)
+class FolderKind:
+    """A kind of result folder: how to recognise it and how to read it."""
+
+    name: str
+    needs: str
+    detect: Callable[[Path], bool]
+    read: Callable[[Path], FolderContent]
+
+
+# --------------------------------------------------------------------------- run
+
+
+RUN_FILES = ("summary.csv", "replications.csv", "manifest.json")
+
+
+def _is_run(path: Path) -> bool:
+    return all((path / f).is_file() for f in RUN_FILES)
+
+
+def _read_yaml(path: Path) -> Any:
+    if not path.is_file():
+        return None
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _config_name(path: Path) -> str | None:
+    hydra_cfg = _read_yaml(path / ".hydra" / "hydra.yaml")
+    try:
+        return str(hydra_cfg["hydra"]["job"]["config_name"])
+    except (TypeError, KeyError):
+        return None
+
+
+def option_label(overrides: list[str], config_name: str | None, fallback: str) -> str:
+    """Short option name from a run's overrides: ``layout=six_comprehensive``,
+    ``comprehensive.count=5``; the config name when nothing was overridden."""
+    parts = []
+    for ov in overrides:
+        if "=" not in ov:
+            continue
+        key, value = ov.split("=", 1)
+        key = key.lstrip("+~")
+        if key.startswith("hydra") or key in EXPERIMENT_KEYS:
+            continue
+        short = ".".join(key.split(".")[-2:])
+        parts.append(f"{short}={value}")
+    if parts:
+        return " ".join(parts)
+    if config_name:
+        return config_name
+    return fallback
+
+
+def _read_visits(path: Path) -> pd.DataFrame | None:
+    for name in ("visits.parquet", "visits.csv.gz", "visits.csv"):
+        f = path / name
+        if f.is_file():
+            return pd.read_parquet(f) if name.endswith("parquet") else pd.read_csv(f)
+    return None
+
+
+def read_run(path: Path) -> RunData:
+    """Read one run folder (see the module docstring for the files)."""
+    try:
+        summary = pd.read_csv(path / "summary.csv", index_col=0)
+        reps = pd.read_csv(path / "replications.csv", index_col=0)
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"{path}: cannot read run files ({exc})") from None
+    missing = {"mean", "ci_low", "ci_high"} - set(summary.columns)
+    if missing:
+        raise ReportError(f"{path / 'summary.csv'}: missing columns {sorted(missing)}")
+    hourly_path = path / "hourly.csv"
+    hourly = pd.read_csv(hourly_path) if hourly_path.is_file() else None
+    config = _read_yaml(path / ".hydra" / "config.yaml") or {}
+    overrides = _read_yaml(path / ".hydra" / "overrides.yaml") or []
+    config_name = _config_name(path)
+    images = {p.stem: p for p in sorted(path.glob("*.png"))}
+    label = option_label([str(o) for o in overrides], config_name, path.name)
+    return RunData(
+        label=label,
+        path=path,
+        summary=summary,
+        replications=reps,
+        hourly=hourly,
+        visits=_read_visits(path),
+        manifest=manifest,
+        config=dict(config),
+        overrides=[str(o) for o in overrides],
+        config_name=config_name,
+        images=images,
+    )
+
+
+def _read_run_folder(path: Path) -> FolderContent:
+    return FolderContent("run", path, [read_run(path)])
+
+
+# --------------------------------------------------------------------------- sweep
+
+
+def _job_dirs(path: Path) -> list[Path]:
+    dirs = [p for p in path.iterdir() if p.is_dir() and _is_run(p)]
+
+    def key(p: Path) -> tuple[int, str]:
+        m = re.fullmatch(r"\d+", p.name)
+        return (int(p.name) if m else 10**9, p.name)
+
+    return sorted(dirs, key=key)
+
+
+def _is_sweep(path: Path) -> bool:
+    if _is_run(path):
+        return False
+    return (path / "multirun.yaml").is_file() or bool(_job_dirs(path))
+
+
+def _read_sweep(path: Path) -> FolderContent:
+    jobs = _job_dirs(path)
+    if not jobs:
+        raise ReportError(f"{path}: a sweep folder without any finished run (0/, 1/, ...)")
+    return FolderContent("sweep", path, [read_run(p) for p in jobs])
+
+
+#: Known folder kinds, tried in order. Add a reader here when a new tool writes folders.
+READERS: list[FolderKind] = [
+    FolderKind("run", " + ".join(RUN_FILES), _is_run, _read_run_folder),
+    FolderKind("sweep", "multirun.yaml or run sub-folders (0/, 1/, ...)", _is_sweep, _read_sweep),
+]
+
+
+def read_folder(path: str | Path) -> FolderContent:
+    """Detect the kind of a result folder and read it.
+
+    Raises
+    ------
+    ReportError
+        If the folder does not exist.
+    UnknownFolderError
+        If it matches no known kind; the message lists its files and what each kind
+        needs.
+    """
+    p = Path(path)
+    if not p.is_dir():
+        raise ReportError(f"{p}: not a folder")
+    for kind in READERS:
+        if kind.detect(p):
+            return kind.read(p)
+    files = sorted(x.name + ("/" if x.is_dir() else "") for x in p.iterdir())
+    shown = ", ".join(files[:20]) + (" ..." if len(files) > 20 else "") or "(empty)"
+    needs = "; ".join(f"{k.name}: {k.needs}" for k in READERS)
+    raise UnknownFolderError(
+        f"{p}: not a result folder svcsim-report knows. Files found: {shown}. "
+        f"Known kinds and the files that identify them: {needs}."
+    )
