@@ -413,6 +413,7 @@ def calibrate(
                 validation=val,
                 figures=figures,
                 synthetic=synthetic,
+                skills=sk,
             )
         results.append(CentreCalibration(cid, scen_name, path, cfg, fit, effects, val, rdir))
     return results

@@ -29,7 +29,7 @@ from scipy import stats
 
 from calibration.clean import CleanResult
 from calibration.effects import CalendarEffects
-from calibration.fit import _SCIPY, CalibrationFit
+from calibration.fit import _SCIPY, CalibrationFit, _skill_levels
 from calibration.validate import KPI_LABELS, ValidationResult
 from simulator import style as st
 from simulator.charts import save_figure
@@ -116,7 +116,13 @@ def _fig_profiles(fit: CalibrationFit, train: pd.DataFrame, folder: Path, footer
     return save_figure(fig, folder / "fig_arrival_profiles", formats=("png",))[0]
 
 
-def _fig_qq(fit: CalibrationFit, train: pd.DataFrame, folder: Path, footer: str) -> Path:
+def _fig_qq(
+    fit: CalibrationFit,
+    train: pd.DataFrame,
+    folder: Path,
+    footer: str,
+    levels: pd.Series | None = None,
+) -> Path:
     families, _ = _style()
     fits = list(fit.service)
     ncols = min(3, len(fits))
@@ -130,8 +136,9 @@ def _fig_qq(fit: CalibrationFit, train: pd.DataFrame, folder: Path, footer: str)
         x = train.loc[
             (train["family"] == sf.group) & (train["outcome"] == "served"), "service_min"
         ].to_numpy(dtype=float)
-        if sf.level != "all" and "staff_id" in train:
-            pass  # base fit rows: all rows of the family shown (the fit used the level)
+        if sf.level != "all" and levels is not None:
+            sel = (train["family"] == sf.group) & (train["outcome"] == "served")
+            x = train.loc[sel & (levels == sf.level), "service_min"].to_numpy(dtype=float)
         x = np.sort(np.maximum(x, 0.5 / 60))
         if len(x) > 2000:
             x = np.sort(rng.choice(x, 2000, replace=False))
@@ -327,6 +334,11 @@ def _fig_validation(val: ValidationResult, folder: Path, footer: str) -> Path:
         label="per-day 95% band",
     )
     ax.plot(dd["date"], dd["historical"], ".", color=st.OKABE_ITO["black"], label="history")
+    import matplotlib.dates as mdates
+
+    loc = mdates.AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
     ax.set_ylabel("visits per day (residents)")
     ax.set_xlabel("date (held-out period)")
     ax.legend(fontsize=7)
@@ -376,6 +388,7 @@ def write_report(
     validation: ValidationResult | None,
     figures: bool = True,
     synthetic: bool = False,
+    skills: pd.DataFrame | None = None,
 ) -> Path:
     """Write the calibration report folder; returns the path of ``summary.md``."""
     out = Path(folder)
@@ -419,7 +432,10 @@ def write_report(
     if figures:
         figs.append(_fig_profiles(fit, train, out, footer))
         if fit.service:
-            figs.append(_fig_qq(fit, train, out, footer))
+            lv = None
+            if skills is not None:
+                lv = _skill_levels(train, skills).fillna("")
+            figs.append(_fig_qq(fit, train, out, footer, lv))
         figs.append(_fig_patience(fit, out, footer))
         if validation is not None:
             figs.append(_fig_validation(validation, out, footer))

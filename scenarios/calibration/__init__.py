@@ -1,0 +1,1 @@
+"""Hydra config of the ``svcsim-calibrate`` app (``calibrate.yaml``)."""
