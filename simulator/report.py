@@ -478,6 +478,11 @@ def compare(paths: Sequence[str | Path], labels: Sequence[str] | None = None) ->
     for r in runs:
         if seen[r.label] > 1:
             r.label = f"{r.label} ({r.path.name})"
+    used: set[str] = set()
+    for k, r in enumerate(runs, start=1):
+        if r.label in used:  # the same folder twice
+            r.label = f"{r.label} #{k}"
+        used.add(r.label)
     return Comparison(runs, folders)
 
 
