@@ -213,7 +213,7 @@ def test_comparison_report_structure(runs: tuple[Path, Path], tmp_path: Path) ->
     assert "4 independent replications" in sure and "Student t" in sure
     assert "Common random numbers" in sure and "paired" in sure
     # Assumptions: published and assumed inputs listed, the option marked.
-    assume = text.split("<section id=\"assumptions\">")[1].split("</section>")[0]
+    assume = text.split('<section id="assumptions">')[1].split("</section>")[0]
     assert "<code>catalogue.items_file</code>" in assume
     assert "<code>centre.daily_volume</code>" in assume
     assert "badge published" in assume and "badge assumed" in assume
