@@ -782,6 +782,9 @@ class PatienceFit:
         Lognormal sigma (of log patience).
     ln_loglik : float
         Its log-likelihood.
+    ln_mu_se, ln_sigma_se : float
+        Standard errors of ``log(ln_median)`` and of ``ln_sigma`` from the observed
+        information (numerical Hessian of the censored log-likelihood).
     n_balked : int
         Abandonments with a leave time within ``balk_max_minutes`` of the ticket,
         treated as balking (left on seeing the queue), not as patience observations.
@@ -800,6 +803,8 @@ class PatienceFit:
     ln_sigma: float
     ln_loglik: float
     n_balked: int = 0
+    ln_mu_se: float = math.nan
+    ln_sigma_se: float = math.nan
 
     @property
     def identifiable(self) -> bool:
@@ -836,6 +841,29 @@ class PatienceFit:
         else:
             pat = {"dist": "exponential", "mean": round(self.exp_mean, 4)}
         return {"enabled": True, "patience": pat}
+
+
+def _lognormal_se(nll: Any, theta: np.ndarray) -> tuple[float, float]:
+    """SEs of (mu, sigma) from a central-difference Hessian in (mu, log sigma)."""
+    h = 1e-3
+    hess = np.empty((2, 2))
+    for i in range(2):
+        for j in range(2):
+            ei, ej = np.eye(2)[i] * h, np.eye(2)[j] * h
+            hess[i, j] = (
+                nll(theta + ei + ej)
+                - nll(theta + ei - ej)
+                - nll(theta - ei + ej)
+                + nll(theta - ei - ej)
+            ) / (4 * h * h)
+    try:
+        cov = np.linalg.inv(hess)
+    except np.linalg.LinAlgError:
+        return math.nan, math.nan
+    if not (cov[0, 0] > 0 and cov[1, 1] > 0):
+        return math.nan, math.nan
+    sigma = math.exp(float(theta[1]))
+    return math.sqrt(cov[0, 0]), sigma * math.sqrt(cov[1, 1])
 
 
 def kaplan_meier(time: np.ndarray, event: np.ndarray) -> pd.DataFrame:
@@ -922,7 +950,7 @@ def fit_patience(
     below = km["survival"].to_numpy() <= 0.5
     km_median = float(km["time_min"].to_numpy()[np.argmax(below)]) if below.any() else None
 
-    exp_mean = ln_median = ln_sigma = math.nan
+    exp_mean = ln_median = ln_sigma = ln_mu_se = ln_sigma_se = math.nan
     exp_ll = ln_ll = -math.inf
     if len(exact) + len(left) > 0:
         total = exact.sum() + right.sum()
@@ -957,6 +985,7 @@ def fit_patience(
             options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 2000},
         )
         ln_median, ln_sigma, ln_ll = math.exp(r2.x[0]), math.exp(r2.x[1]), -float(r2.fun)
+        ln_mu_se, ln_sigma_se = _lognormal_se(nll_ln, np.asarray(r2.x, dtype=float))
     return PatienceFit(
         n_exact=len(exact),
         n_right=len(right),
@@ -971,6 +1000,8 @@ def fit_patience(
         ln_sigma=ln_sigma,
         ln_loglik=ln_ll,
         n_balked=n_balked,
+        ln_mu_se=ln_mu_se,
+        ln_sigma_se=ln_sigma_se,
     )
 
 
