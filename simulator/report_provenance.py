@@ -185,6 +185,25 @@ PROVENANCE: tuple[Entry, ...] = (
         "排班：午间半数窗口轮休，周末开放60%窗口",
     ),
     Entry(
+        "cross_province.availability_file",
+        "assumed",
+        "Which cross-province items each province offers; the counts are published "
+        "(21 items: Shanghai 20, Zhejiang 11, Jiangsu 9, Anhui 7), the item lists assumed",
+        "各省可办的跨省事项；数量为公开数据（21项：上海20、浙江11、江苏9、安徽7），具体事项为假设",
+    ),
+    Entry(
+        "cross_province.provinces",
+        "assumed",
+        "Round-trip delays, failures and outages of the home provinces' systems",
+        "各省系统往返时延、失败率与中断",
+    ),
+    Entry(
+        "back_office",
+        "assumed",
+        "Back-office clerks per bureau, working hours and work content",
+        "各部门后台人员、工作时间与工作量",
+    ),
+    Entry(
         "target_wait_min",
         "assumed",
         "Target wait for the service level (planning target: 90% within 20 min)",
