@@ -20,6 +20,7 @@ intervals, day closings); KPIs are computed afterwards in :mod:`simulator.kpis`.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from collections import deque
@@ -43,7 +44,7 @@ from simulator.cross_province import (
     outage_intervals,
 )
 from simulator.demand import Residents
-from simulator.policies import POLICIES
+from simulator.policies import POLICIES, Policy
 from simulator.scenario import DayPlan, Scenario
 from simulator.streams import stream
 
@@ -171,7 +172,6 @@ class CentreModel:
         self.outcome: list[int] = [WAITING] * n
         self.call: list[float] = [math.nan] * n
         self.leave: list[float] = [math.nan] * n
-        self.end: list[float] = [math.nan] * n
         self.window: list[int] = [-1] * n
         self.staff_of: list[int] = [-1] * n
         self.svc: list[float] = [math.nan] * n
@@ -190,6 +190,8 @@ class CentreModel:
         )
 
         self.queues: list[deque[int]] = [deque() for _ in range(self.n_classes)]
+        self.next_i = 0  # first resident not yet admitted (residents are sorted by time)
+        self.arrival_wait: simpy.Event | None = None
         self.n_waiting = 0
         self.heap: list[tuple[float, int]] = []
         imp = scn.impatience
@@ -197,6 +199,7 @@ class CentreModel:
         self.balk_threshold = imp.balk_threshold
         self.balk_p = imp.balk_probability
         self.track_heap = imp.balk_enabled and imp.renege_enabled
+        self.no_renege = not imp.renege_enabled
 
         self.windows = []
         for k, w in enumerate(scn.windows):
@@ -241,8 +244,19 @@ class CentreModel:
             [item_bureau[i] for i in res.item.tolist()] if self.bo_on else []
         )
         self.bo_queues: list[deque[int]] = [deque() for _ in bureaus]
-        self.bo_wake: list[simpy.Event] = [self.env.event() for _ in bureaus]
+        self.bo_idle: list[list[simpy.Event]] = [[] for _ in bureaus]
         self.bo_staff = [bo.bureaus[b].staff for b in bureaus]
+        periods = (
+            [
+                (p.offset + bo.open, p.offset + bo.close)
+                for p in plans
+                if not p.closed and p.day_type in WORKING_DAY_TYPES
+            ]
+            if self.bo_on
+            else []
+        )
+        self.bo_periods = periods
+        self.bo_period_ends = [e for _, e in periods]
 
     def staff_mult(self, s: int) -> list[float]:
         """Service-time multiplier of staff ``s`` per queue class (0 = may not serve)."""
@@ -262,6 +276,12 @@ class CentreModel:
     def pop_oldest(self, classes: tuple[int, ...]) -> int:
         """Pop the oldest waiting ticket among queue ``classes``; -1 if none. Tickets whose
         patience ran out are recorded as abandoned on the way."""
+        if self.no_renege and len(classes) == 1:
+            q = self.queues[classes[0]]
+            if q:
+                self.n_waiting -= 1
+                return q.popleft()
+            return -1
         now = self.env.now
         best_i = -1
         best_t = math.inf
@@ -307,6 +327,8 @@ class CentreModel:
     def waiting_now(self) -> int:
         """Exact number of residents waiting now (scans the queues; for monitoring)."""
         now = self.env.now
+        if not self.idle:  # with an idle window, nobody who arrived before now is pending
+            self.admit(now)
         return sum(
             1
             for q in self.queues
@@ -356,46 +378,104 @@ class CentreModel:
             ev.succeed(value)
 
     # -- processes --------------------------------------------------------------------
+    def _balks(self, i: int) -> bool:
+        """Balking decision for resident ``i`` on arrival (records it if so)."""
+        if self.track_heap:
+            self._purge_expired(self.t[i])
+        if self.n_waiting >= self.balk_threshold and self.balk_u[i] < self.balk_p:
+            self.outcome[i] = BALKED
+            self.leave[i] = self.t[i]
+            return True
+        return False
+
+    def _enqueue(self, i: int) -> None:
+        self.queues[self.cls[i]].append(i)
+        self.n_waiting += 1
+        if self.track_heap:
+            heapq.heappush(self.heap, (self.deadline[i], i))
+
+    def admit(self, now: float) -> None:
+        """Admit, in order, every resident who arrived at or before ``now`` into the queues.
+
+        Calls happen only at decision points, so the queue a resident saw on arrival is
+        exactly the queue at admission: balking is decided with it, after recording the
+        abandonments whose deadline had passed by the resident's arrival.
+        """
+        i = self.next_i
+        n = self.n
+        t = self.t
+        if i >= n or t[i] > now:
+            return
+        balk_on = self.balk_on
+        while i < n and t[i] <= now:
+            if not (balk_on and self._balks(i)):
+                self._enqueue(i)
+            i += 1
+        self.next_i = i
+
     def _arrivals(self) -> Generator[simpy.Event, Any, None]:
+        """Issue tickets at their times, but only while some window is idle: when every
+        window is busy, residents are admitted lazily by the next window that calls."""
         env = self.env
         t = self.t
-        cls = self.cls
-        queues = self.queues
-        policy = self.policy
         idle = self.idle
+        policy = self.policy
+        cls = self.cls
         balk_on = self.balk_on
-        track_heap = self.track_heap
-        for i in range(self.n):
-            dt = t[i] - env.now
-            if dt > 0:
-                yield env.timeout(dt)
-            c = cls[i]
-            if balk_on:
-                if track_heap:
-                    self._purge_expired(env.now)
-                if self.n_waiting >= self.balk_threshold and self.balk_u[i] < self.balk_p:
-                    self.outcome[i] = BALKED
-                    self.leave[i] = t[i]
-                    continue
-            if idle:
-                w = policy.pick_idle(self, c)
-                if w is not None:
-                    idle.remove(w)
-                    self._wake(w, i)
-                    continue
-            queues[c].append(i)
-            self.n_waiting += 1
-            if track_heap:
-                heapq.heappush(self.heap, (self.deadline[i], i))
+        while self.next_i < self.n:
+            if not idle:
+                self.arrival_wait = env.event()
+                yield self.arrival_wait
+                self.arrival_wait = None
+                continue
+            i = self.next_i
+            if t[i] > env.now:
+                yield env.timeout(t[i] - env.now)
+                continue
+            # A resident arriving now: balk, go straight to an idle window, or queue.
+            self.next_i = i + 1
+            if balk_on and self._balks(i):
+                continue
+            w = policy.pick_idle(self, cls[i])
+            if w is not None:
+                idle.remove(w)
+                self._dispatch(w, i)
+            else:
+                self._enqueue(i)
+
+    def _dispatch(self, w: WindowState, i: int) -> None:
+        """Idle window ``w`` calls resident ``i`` who arrives now.
+
+        The service starts at once; instead of waking the window now and letting it
+        schedule the end of service, the window's pending wake-up is handed to a timeout
+        at the end of the service (one event instead of two). The window then receives
+        ``-1 - i`` and goes on as after any service.
+        """
+        ev = w.wake
+        w.wake = None
+        now = self.env.now
+        self.outcome[i] = SERVED
+        self.call[i] = now
+        self.window[i] = w.idx
+        self.staff_of[i] = w.staff
+        dur = self.base[i] * w.mult[self.cls[i]]
+        self.svc[i] = dur
+        done = self.env.timeout(dur, -1 - i)
+        assert ev is not None and ev.callbacks is not None
+        done.callbacks.extend(ev.callbacks)
+        ev.callbacks.clear()
 
     def _window(self, w: WindowState) -> Generator[simpy.Event, Any, None]:
         env = self.env
         outcome = self.outcome
         policy = self.policy
-        call, leave, end = self.call, self.leave, self.end
+        call = self.call
         window_of, staff_of, svc = self.window, self.staff_of, self.svc
         base, cls = self.base, self.cls
         xp_on, bo_on = self.xp_on, self.bo_on
+        t, n = self.t, self.n
+        pop_oldest = self.pop_oldest
+        fast_select = type(policy) is Policy
         while True:
             if w.staff < 0:
                 if w.is_open:
@@ -407,7 +487,11 @@ class CentreModel:
                 w.is_open = True
                 w.open_since = env.now
                 self.n_open += 1
-            i = policy.select(self, w)
+            now = env.now
+            nxt = self.next_i
+            if nxt < n and t[nxt] <= now:
+                self.admit(now)
+            i = pop_oldest(w.elig) if fast_select else policy.select(self, w)
             if i < 0:
                 if w.overtime:
                     w.overtime = False
@@ -415,23 +499,26 @@ class CentreModel:
                     continue
                 w.wake = env.event()
                 self.idle.append(w)
+                wait = self.arrival_wait
+                if wait is not None and not wait.triggered:
+                    wait.succeed()
                 got = yield w.wake
                 if got is None:
                     continue
-                i = got
-            now = env.now
-            outcome[i] = IN_SERVICE
-            call[i] = now
-            leave[i] = now
-            window_of[i] = w.idx
-            staff_of[i] = w.staff
-            dur = base[i] * w.mult[cls[i]]
-            svc[i] = dur
-            yield env.timeout(dur)
+                # A ticket handed over on arrival: its service has already run (see
+                # _dispatch), so the window resumes only once, at the end of it.
+                i = -1 - got
+            else:
+                # Served: the leave and end times are derived after the run.
+                outcome[i] = SERVED
+                call[i] = now
+                window_of[i] = w.idx
+                staff_of[i] = w.staff
+                dur = base[i] * w.mult[cls[i]]
+                svc[i] = dur
+                yield env.timeout(dur)
             if xp_on and self.xp_kind[i]:
                 yield from self._cross_province(i)
-            outcome[i] = SERVED
-            end[i] = env.now
             if (
                 bo_on
                 and self.bo_bureau[i] >= 0
@@ -504,6 +591,7 @@ class CentreModel:
         """Everyone still waiting when the last window closes goes home unserved (or had
         already abandoned)."""
         now = self.env.now
+        self.admit(now)
         for q in self.queues:
             for i in q:
                 if self.outcome[i] == WAITING:
@@ -521,40 +609,39 @@ class CentreModel:
     def _submit_back_office(self, i: int) -> None:
         b = self.bo_bureau[i]
         self.bo_submit[i] = self.env.now
-        self.bo_queues[b].append(i)
-        ev = self.bo_wake[b]
-        if not ev.triggered:
-            ev.succeed()
-        self.bo_wake[b] = self.env.event()
+        idle = self.bo_idle[b]
+        if idle:
+            idle.pop(0).succeed(i)
+        else:
+            self.bo_queues[b].append(i)
 
     def _bo_worker(self, b: int) -> Generator[simpy.Event, Any, None]:
-        """A back-office clerk of bureau ``b``: works on the oldest case during
-        back-office hours of working days; work pauses at closing and resumes next day."""
+        """A back-office clerk of bureau ``b``: takes the oldest case, works on it during
+        back-office hours of working days (work pauses at closing and resumes on the next
+        working day); stops when the horizon has no working time left."""
         env = self.env
-        bo = self.scn.back_office
         q = self.bo_queues[b]
-        current = -1
-        remaining = 0.0
-        for plan in self.plans:
-            if plan.closed or plan.day_type not in WORKING_DAY_TYPES:
-                continue
-            start = plan.offset + bo.open
-            stop = plan.offset + bo.close
-            if env.now < start:
-                yield env.timeout(start - env.now)
-            while env.now < stop - 1e-9:
-                if current < 0:
-                    if not q:
-                        yield env.any_of([self.bo_wake[b], env.timeout(stop - env.now)])
-                        continue
-                    current = q.popleft()
-                    remaining = self.bo_work[current]
+        periods = self.bo_periods
+        ends = self.bo_period_ends
+        while True:
+            if q:
+                i = q.popleft()
+            else:
+                ev = env.event()
+                self.bo_idle[b].append(ev)
+                i = yield ev
+            remaining = self.bo_work[i]
+            while remaining > 1e-9:
+                k = bisect.bisect_right(ends, env.now)
+                if k >= len(periods):
+                    return  # no working time left: the case stays open
+                start, stop = periods[k]
+                if env.now < start:
+                    yield env.timeout(start - env.now)
                 chunk = min(remaining, stop - env.now)
                 yield env.timeout(chunk)
                 remaining -= chunk
-                if remaining <= 1e-9:
-                    self.bo_done[current] = env.now
-                    current = -1
+            self.bo_done[i] = env.now
 
     def _monitor(self, interval: float) -> Generator[simpy.Event, Any, None]:
         env = self.env
@@ -587,16 +674,23 @@ class CentreModel:
             if self.outcome[i] == WAITING:
                 self.outcome[i] = UNSERVED
                 self.leave[i] = self.t[i]
+        outcome = np.asarray(self.outcome, dtype=np.int8)
+        call = np.asarray(self.call)
+        served = outcome == SERVED
+        remote_wait = np.asarray(self.remote_wait)
+        svc = np.asarray(self.svc)
+        leave = np.where(served, call, np.asarray(self.leave))
+        end = np.where(served, call + svc + remote_wait, np.nan)
         return RawRecords(
-            outcome=np.asarray(self.outcome, dtype=np.int8),
-            call=np.asarray(self.call),
-            leave=np.asarray(self.leave),
-            end=np.asarray(self.end),
+            outcome=outcome,
+            call=call,
+            leave=leave,
+            end=end,
             window=np.asarray(self.window, dtype=np.int32),
             staff=np.asarray(self.staff_of, dtype=np.int32),
-            service=np.asarray(self.svc),
+            service=svc,
             xp_result=np.asarray(self.xp_result, dtype=np.int8),
-            remote_wait=np.asarray(self.remote_wait),
+            remote_wait=remote_wait,
             bo_submit=np.asarray(self.bo_submit),
             bo_done=np.asarray(self.bo_done),
             win_intervals=np.asarray(self.intervals, dtype=float).reshape(-1, 4),

@@ -19,6 +19,7 @@ from simulator.cross_province import (
     XP_DEFERRED,
     XP_NONE,
     XP_NOT_OFFERED,
+    XP_RESULTS,
 )
 from simulator.demand import Residents
 from simulator.engine import ABANDONED, BALKED, OUTCOMES, SERVED, UNSERVED, RawRecords
@@ -84,19 +85,71 @@ def interval_mass(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np
     return np.diff(f)
 
 
+Columns = dict[str, np.ndarray]
+
+
+def to_frame(cols: Columns | None) -> pd.DataFrame:
+    """A tidy table from its columns (empty DataFrame for None)."""
+    return pd.DataFrame(cols) if cols is not None else pd.DataFrame()
+
+
+def concat_columns(parts: list[Columns]) -> pd.DataFrame:
+    """One DataFrame from the column dicts of several replications (built once: pandas
+    construction per replication would cost more than the simulation)."""
+    parts = [p for p in parts if p]
+    if not parts:
+        return pd.DataFrame()
+    names = list(parts[0])
+    return pd.DataFrame({c: np.concatenate([np.asarray(p[c]) for p in parts]) for c in names})
+
+
 @dataclass(frozen=True)
 class ReplicationKPIs:
-    """KPIs of one replication: a scalar per KPI and tidy tables."""
+    """KPIs of one replication: a scalar per KPI and tidy tables (stored as columns;
+    the properties return DataFrames)."""
 
     kpis: dict[str, float]
-    hourly: pd.DataFrame
-    by_family: pd.DataFrame
-    visits: pd.DataFrame | None
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    hourly_cols: Columns
+    by_family_cols: Columns
+    visits_cols: Columns | None = None
+    table_cols: dict[str, Columns] = field(default_factory=dict)
+
+    @property
+    def hourly(self) -> pd.DataFrame:
+        return to_frame(self.hourly_cols)
+
+    @property
+    def by_family(self) -> pd.DataFrame:
+        return to_frame(self.by_family_cols)
+
+    @property
+    def visits(self) -> pd.DataFrame | None:
+        return to_frame(self.visits_cols) if self.visits_cols is not None else None
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {k: to_frame(v) for k, v in self.table_cols.items()}
 
 
 def _quantile(x: np.ndarray, q: float) -> float:
     return float(np.quantile(x, q)) if x.size else float("nan")
+
+
+def _rows_to_columns(rows: list[dict[str, object]]) -> Columns:
+    if not rows:
+        return {}
+    return {c: np.asarray([r[c] for r in rows]) for c in rows[0]}
+
+
+def _sorted_quantile(xs: np.ndarray, q: float) -> float:
+    """Quantile of an already sorted array (numpy's default linear interpolation)."""
+    n = xs.size
+    if n == 0:
+        return float("nan")
+    pos = q * (n - 1)
+    lo = int(pos)
+    hi = min(lo + 1, n - 1)
+    return float(xs[lo] + (xs[hi] - xs[lo]) * (pos - lo))
 
 
 def _mean(x: np.ndarray) -> float:
@@ -124,7 +177,7 @@ def compute_kpis(
     unserved = counted & (out == UNSERVED)
     joined = counted & ~balked
     n = int(counted.sum())
-    w_served = wait[served]
+    w_served = np.sort(wait[served])
 
     # Operating periods: from opening to the last window closing, per day, after warm-up.
     periods = []
@@ -167,9 +220,9 @@ def compute_kpis(
         "renege_rate": float(aband.sum() / n) if n else float("nan"),
         "balk_rate": float(balked.sum() / n) if n else float("nan"),
         "wait_mean_min": _mean(w_served),
-        "wait_p50_min": _quantile(w_served, 0.5),
-        "wait_p90_min": _quantile(w_served, 0.9),
-        "wait_p95_min": _quantile(w_served, 0.95),
+        "wait_p50_min": _sorted_quantile(w_served, 0.5),
+        "wait_p90_min": _sorted_quantile(w_served, 0.9),
+        "wait_p95_min": _sorted_quantile(w_served, 0.95),
         "wait_max_min": float(w_served.max()) if w_served.size else float("nan"),
         "queue_time_mean_min": _mean(wait[joined]),
         "p_wait_gt0": float((wait[joined] > 1e-9).mean()) if joined.any() else float("nan"),
@@ -234,7 +287,7 @@ def _by_origin(
     counted: np.ndarray,
     served: np.ndarray,
     returned: np.ndarray,
-) -> pd.DataFrame:
+) -> Columns:
     rows = []
     xp = raw.xp_result
     for k, prov in enumerate(PROVINCES):
@@ -260,46 +313,30 @@ def _by_origin(
                 "remote_wait_mean_min": _mean(raw.remote_wait[req]),
             }
         )
-    return pd.DataFrame(rows)
+    return _rows_to_columns(rows)
 
 
 def _xp_items(
     scn: Scenario, res: Residents, raw: RawRecords, replication: int, served: np.ndarray
-) -> pd.DataFrame:
+) -> Columns:
     req = served & (res.xp_kind != XP_NONE)
-    if not req.any():
-        return pd.DataFrame(
-            columns=[
-                "replication",
-                "item",
-                "origin",
-                "requests",
-                "completed",
-                "deferred",
-                "not_offered",
-            ]
-        )
-    frame = pd.DataFrame(
-        {
-            "item": np.array([it.id for it in scn.items], dtype=object)[res.item[req]],
-            "origin": np.array(PROVINCES, dtype=object)[res.origin[req]],
-            "completed": raw.xp_result[req] == XP_COMPLETED,
-            "deferred": raw.xp_result[req] == XP_DEFERRED,
-            "not_offered": raw.xp_result[req] == XP_NOT_OFFERED,
-        }
-    )
-    out = (
-        frame.groupby(["item", "origin"])
-        .agg(
-            requests=("completed", "size"),
-            completed=("completed", "sum"),
-            deferred=("deferred", "sum"),
-            not_offered=("not_offered", "sum"),
-        )
-        .reset_index()
-    )
-    out.insert(0, "replication", replication)
-    return out
+    n_prov = len(PROVINCES)
+    key = res.item[req].astype(np.int64) * n_prov + res.origin[req]
+    keys, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    xp = raw.xp_result[req]
+
+    def total(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(inverse, weights=mask, minlength=keys.size).astype(np.int64)
+
+    return {
+        "replication": np.full(keys.size, replication),
+        "item": np.array([it.id for it in scn.items], dtype=object)[keys // n_prov],
+        "origin": np.array(PROVINCES, dtype=object)[keys % n_prov],
+        "requests": counts,
+        "completed": total(xp == XP_COMPLETED),
+        "deferred": total(xp == XP_DEFERRED),
+        "not_offered": total(xp == XP_NOT_OFFERED),
+    }
 
 
 def _back_office(
@@ -309,7 +346,7 @@ def _back_office(
     raw: RawRecords,
     replication: int,
     counted: np.ndarray,
-) -> tuple[dict[str, float], pd.DataFrame]:
+) -> tuple[dict[str, float], Columns]:
     names = (
         "bo_cases",
         "bo_completed",
@@ -321,7 +358,7 @@ def _back_office(
     )
     bo = scn.back_office
     if not bo.enabled or not plans:
-        return {k: (0.0 if k in names[:3] else float("nan")) for k in names}, pd.DataFrame()
+        return {k: (0.0 if k in names[:3] else float("nan")) for k in names}, {}
     sub = counted & np.isfinite(raw.bo_submit)
     done = sub & np.isfinite(raw.bo_done)
     ends = np.array([p.offset + 1440.0 for p in plans])
@@ -329,9 +366,8 @@ def _back_office(
     working = np.array([not p.closed and p.day_type in WORKING_DAY_TYPES for p in plans])
     cum = np.cumsum(working)
     done_day = np.searchsorted(ends, raw.bo_done[done], side="right")
-    lead = (cum[done_day] - cum[np.searchsorted(ends, raw.bo_submit[done], side="right")]).astype(
-        float
-    )
+    sub_day_done = np.searchsorted(ends, raw.bo_submit[done], side="right")
+    lead = np.sort((cum[done_day] - cum[sub_day_done]).astype(float))
     # Cases still open at the end are censored: they count against the target only once
     # they have been open longer than the target.
     open_mask = sub & ~done
@@ -339,30 +375,34 @@ def _back_office(
     late_open = int((open_age > bo.target_days).sum())
     judged = int(done.sum()) + late_open
     within = int((lead <= bo.target_days).sum())
-    submitted_by_day = np.bincount(day_of, minlength=len(plans))[: len(plans)]
-    completed_by_day = np.bincount(done_day, minlength=len(plans))[: len(plans)]
+    n_days = len(plans)
+    submitted_by_day = np.bincount(day_of, minlength=n_days)[:n_days]
+    completed_by_day = np.bincount(done_day, minlength=n_days)[:n_days]
     backlog = np.cumsum(submitted_by_day) - np.cumsum(completed_by_day)
-    daily = pd.DataFrame(
-        {
-            "replication": replication,
-            "day": [p.index for p in plans],
-            "date": [p.date.isoformat() for p in plans],
-            "day_type": [p.day_type for p in plans],
-            "submitted": submitted_by_day,
-            "completed": completed_by_day,
-            "backlog_end": backlog,
-        }
-    )
+    daily: Columns = {
+        "replication": np.full(n_days, replication),
+        "day": np.array([p.index for p in plans]),
+        "date": np.array([p.date.isoformat() for p in plans], dtype=object),
+        "day_type": np.array([p.day_type for p in plans], dtype=object),
+        "submitted": submitted_by_day,
+        "completed": completed_by_day,
+        "backlog_end": backlog,
+    }
     kpis = {
         "bo_cases": float(sub.sum()),
         "bo_completed": float(done.sum()),
         "bo_open_at_end": float(open_mask.sum()),
         "bo_lead_days_mean": _mean(lead),
-        "bo_lead_days_p90": _quantile(lead, 0.9),
+        "bo_lead_days_p90": _sorted_quantile(lead, 0.9),
         "bo_within_target": within / judged if judged else float("nan"),
         "bo_backlog_end_mean": float(backlog[working].mean()) if working.any() else 0.0,
     }
     return kpis, daily
+
+
+def _clean(mass: np.ndarray) -> np.ndarray:
+    """Drop floating-point dust (e.g. 1e-12 window-minutes) from interval integrals."""
+    return np.where(np.abs(mass) < 1e-6, 0.0, mass)
 
 
 def _hourly(
@@ -372,7 +412,7 @@ def _hourly(
     raw: RawRecords,
     replication: int,
     cut: float,
-) -> pd.DataFrame:
+) -> Columns:
     last = max(
         [float(np.nanmax(raw.end)) if np.isfinite(raw.end).any() else 0.0]
         + [float(x) for x in raw.day_close[:, 2]]
@@ -382,40 +422,38 @@ def _hourly(
     edges = np.arange(nbins + 1) * 60.0
     out = raw.outcome
     bal = out == BALKED
-    queue = interval_mass(res.t[~bal], raw.leave[~bal], edges)
-    busy = interval_mass(raw.call, raw.end, edges)
+    queue = _clean(interval_mass(res.t[~bal], raw.leave[~bal], edges))
+    busy = _clean(interval_mass(raw.call, raw.end, edges))
     wi = raw.win_intervals
-    opened = interval_mass(wi[:, 2], wi[:, 3], edges) if wi.size else np.zeros(nbins)
+    opened = _clean(interval_mass(wi[:, 2], wi[:, 3], edges)) if wi.size else np.zeros(nbins)
     hour_of = np.minimum((res.t // 60).astype(int), nbins - 1)
     arrivals = np.bincount(hour_of, minlength=nbins)
-    served = np.bincount(hour_of[out == SERVED], minlength=nbins)
+    is_served = out == SERVED
+    served = np.bincount(hour_of[is_served], minlength=nbins)
     aband = np.bincount(hour_of[(out == ABANDONED) | bal], minlength=nbins)
     wait = raw.leave - res.t
-    wsum = np.bincount(hour_of[out == SERVED], weights=wait[out == SERVED], minlength=nbins)
+    wsum = np.bincount(hour_of[is_served], weights=wait[is_served], minlength=nbins)
     with np.errstate(invalid="ignore", divide="ignore"):
         wmean = np.where(served > 0, wsum / np.maximum(served, 1), np.nan)
         util = np.where(opened > 0, busy / np.where(opened > 0, opened, 1.0), np.nan)
     bins = np.arange(nbins)
     day = np.minimum(bins // 24, max(len(plans) - 1, 0))
-    day_type = np.array([plans[d].day_type if plans else "" for d in day])
-    frame = pd.DataFrame(
-        {
-            "replication": replication,
-            "day": day,
-            "day_type": day_type,
-            "hour": bins % 24,
-            "arrivals": arrivals,
-            "served": served,
-            "abandoned": aband,
-            "wait_mean_min": wmean,
-            "queue_mean": queue / 60.0,
-            "busy_min": busy,
-            "open_min": opened,
-            "utilisation": util,
-        }
-    )
-    keep = ((frame["open_min"] > 0) | (frame["arrivals"] > 0)) & (edges[1:] > cut)
-    return frame[keep].reset_index(drop=True)
+    day_types = np.array([p.day_type for p in plans] or [""], dtype=object)
+    keep = ((opened > 0) | (arrivals > 0)) & (edges[1:] > cut)
+    return {
+        "replication": np.full(int(keep.sum()), replication),
+        "day": day[keep],
+        "day_type": day_types[day[keep]],
+        "hour": (bins % 24)[keep],
+        "arrivals": arrivals[keep],
+        "served": served[keep],
+        "abandoned": aband[keep],
+        "wait_mean_min": wmean[keep],
+        "queue_mean": queue[keep] / 60.0,
+        "busy_min": busy[keep],
+        "open_min": opened[keep],
+        "utilisation": util[keep],
+    }
 
 
 def _by_family(
@@ -425,14 +463,14 @@ def _by_family(
     replication: int,
     counted: np.ndarray,
     wait: np.ndarray,
-) -> pd.DataFrame:
-    rows = []
+) -> Columns:
+    rows: list[dict[str, object]] = []
     out = raw.outcome
     target = scn.experiment.target_wait_min
     for k, fam in enumerate(scn.families):
         m = counted & (res.family == k)
         s = m & (out == SERVED)
-        w = wait[s]
+        w = np.sort(wait[s])
         n = int(m.sum())
         rows.append(
             {
@@ -443,12 +481,14 @@ def _by_family(
                 "abandoned": int((m & (out == ABANDONED)).sum()),
                 "balked": int((m & (out == BALKED)).sum()),
                 "wait_mean_min": _mean(w),
-                "wait_p90_min": _quantile(w, 0.9),
+                "wait_p90_min": _sorted_quantile(w, 0.9),
                 "service_mean_min": _mean(raw.service[s]),
                 "service_level": float((w <= target).sum() / n) if n else float("nan"),
             }
         )
-    return pd.DataFrame(rows)
+    cols = _rows_to_columns(rows)
+    cols["family"] = cols["family"].astype(object)
+    return cols
 
 
 def _visits(
@@ -458,25 +498,26 @@ def _visits(
     raw: RawRecords,
     replication: int,
     wait: np.ndarray,
-) -> pd.DataFrame:
-    offsets = np.array([p.offset for p in plans])[res.day] if len(res) else np.empty(0)
+) -> Columns:
+    n = len(res)
+    offsets = np.array([p.offset for p in plans])[res.day] if n else np.empty(0)
     fam_names = np.array(scn.family_names, dtype=object)
     item_ids = np.array([it.id for it in scn.items], dtype=object)
     win_ids = np.array([w.id for w in scn.windows] + [""], dtype=object)
     staff_ids = np.array([s.id for s in scn.staff] + [""], dtype=object)
     out = raw.outcome
-    return pd.DataFrame(
-        {
-            "replication": replication,
-            "day": res.day,
-            "arrival_min": res.t - offsets,
-            "item": item_ids[res.item] if len(res) else [],
-            "family": fam_names[res.family] if len(res) else [],
-            "outcome": np.array(OUTCOMES, dtype=object)[out],
-            "wait_min": np.where(out == BALKED, np.nan, wait),
-            "service_min": raw.service,
-            "window": win_ids[raw.window],
-            "staff": staff_ids[raw.staff],
-            "returned": (out == SERVED) & (res.return_u < scn.demand.p_return_visit),
-        }
-    )
+    return {
+        "replication": np.full(n, replication),
+        "day": res.day,
+        "arrival_min": res.t - offsets,
+        "item": item_ids[res.item],
+        "family": fam_names[res.family],
+        "origin": np.array(PROVINCES, dtype=object)[res.origin],
+        "outcome": np.array(OUTCOMES, dtype=object)[out],
+        "wait_min": np.where(out == BALKED, np.nan, wait),
+        "service_min": raw.service,
+        "window": win_ids[raw.window],
+        "staff": staff_ids[raw.staff],
+        "returned": (out == SERVED) & (res.return_u < scn.demand.p_return_visit),
+        "xp_result": np.array(XP_RESULTS, dtype=object)[raw.xp_result],
+    }

@@ -12,7 +12,7 @@ import pandas as pd
 
 from simulator.demand import generate_residents
 from simulator.engine import CentreModel
-from simulator.kpis import ReplicationKPIs, compute_kpis
+from simulator.kpis import ReplicationKPIs, compute_kpis, concat_columns
 from simulator.results import Results
 from simulator.scenario import Scenario
 from simulator.version import run_metadata
@@ -112,12 +112,7 @@ def simulate(
                 tick(len(out))
     if bar is not None:
         bar.close()
-    reps = pd.DataFrame(
-        [
-            {"replication": k.hourly["replication"].iloc[0] if len(k.hourly) else r, **k.kpis}
-            for r, k in enumerate(out)
-        ]
-    )
+    reps = pd.DataFrame([k.kpis for k in out])
     reps["replication"] = range(n)
     meta = run_metadata()
     meta.update(
@@ -127,14 +122,14 @@ def simulate(
         scenario=scenario,
         seed=root,
         replications=reps.set_index("replication"),
-        hourly=pd.concat([k.hourly for k in out], ignore_index=True),
-        by_family=pd.concat([k.by_family for k in out], ignore_index=True),
-        visits=pd.concat([k.visits for k in out if k.visits is not None], ignore_index=True)
+        hourly=concat_columns([k.hourly_cols for k in out]),
+        by_family=concat_columns([k.by_family_cols for k in out]),
+        visits=concat_columns([k.visits_cols for k in out if k.visits_cols is not None])
         if visits
         else None,
         meta=meta,
         tables={
-            name: pd.concat([k.tables[name] for k in out if name in k.tables], ignore_index=True)
-            for name in dict.fromkeys(n for k in out for n in k.tables)
+            name: concat_columns([k.table_cols[name] for k in out if name in k.table_cols])
+            for name in dict.fromkeys(n for k in out for n in k.table_cols)
         },
     )
