@@ -9,6 +9,9 @@ parameters. Typical use::
     print(cleaned.report())
     fit = fit_all(cleaned, opening_hours=opening_hours, holidays=holidays)
     scenario_part = fit.to_scenario_dict()
+
+The whole pipeline (validated scenario YAML and report) is :func:`calibrate`; a synthetic
+history to try it on comes from :func:`generate_history`. See ``docs/calibration.md``.
 """
 
 from __future__ import annotations
@@ -23,14 +26,18 @@ from calibration.io import (
     read_ticket_log,
     read_volumes,
 )
+from calibration.pipeline import calibrate
+from calibration.synthetic import generate_history
 
 __all__ = [
     "CalibrationFit",
     "CleanResult",
     "DataFormatError",
     "InsufficientDataError",
+    "calibrate",
     "clean_ticket_log",
     "fit_all",
+    "generate_history",
     "read_catalogue",
     "read_staff_skills",
     "read_staffing",
