@@ -131,11 +131,27 @@ def run_centre(
     kr = run_replication(scn, replication, seed, record_visits=wait_histogram)
     out = _summarise(scn, district, replication, kr, wait_histogram, time.perf_counter() - t0)
     del kr
-    # The SimPy model of a replication lives in reference cycles (processes <-> model);
-    # without a full collection a worker keeps every finished centre-year (about
-    # 60 MB each for a large centre) until Python's generation-2 threshold is reached.
-    gc.collect()
+    _collect_garbage(int(out.kpis.get("arrivals", 0)))
     return out
+
+
+_GC_RESIDENTS = 250_000
+"""Residents simulated in a process between two full garbage collections."""
+_since_gc = 0  # process-local housekeeping counter (no effect on results)
+
+
+def _collect_garbage(residents: int) -> None:
+    # The SimPy model of a replication lives in reference cycles (processes <-> model),
+    # so refcounting never frees it: a worker would keep every finished centre-year
+    # (about 400 bytes per resident, 60-80 MB for a large centre) until Python's
+    # generation-2 threshold is reached, past 1 GiB per worker in a city-year. A full
+    # collection costs about 60 ms whatever was freed, so collect after every
+    # ``_GC_RESIDENTS`` residents: at most about 100 MB of garbage per process.
+    global _since_gc
+    _since_gc += residents
+    if _since_gc >= _GC_RESIDENTS:
+        gc.collect()
+        _since_gc = 0
 
 
 def _run_group(

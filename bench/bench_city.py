@@ -1,0 +1,283 @@
+"""City-year benchmark (issue 3, "Scale").
+
+Run from the repository root::
+
+    .venv/bin/python bench/bench_city.py                      # all 220 centres, 2026, 2 workers
+    .venv/bin/python bench/bench_city.py --days 7 --centres 20  # quick run
+    .venv/bin/python bench/bench_city.py --no-hist            # without wait histograms
+    .venv/bin/python bench/bench_city.py --dask               # on a LocalCluster (2 x 1 thread)
+
+What it measures:
+
+1. Building the city (compose the base once, derive 220 layouts, validate 220 scenarios).
+2. One replication of the city (:func:`simulator.city_run.run_city`, per-visit records off
+   in the results; with ``--hist`` (default) each worker builds its centre's visits table
+   to histogram the waits): wall time, CPU time (this process + worker processes),
+   visits simulated per wall and per CPU second.
+3. Peak memory: the peak of the summed RSS of this process and all its child processes,
+   sampled every 0.1 s with psutil (if installed), plus ``ru_maxrss`` of this process and
+   of the largest child (``resource.getrusage``).
+4. Where the time goes: per centre-year task seconds in the workers, and for three
+   centres (smallest, median, largest) a phase split of one replication, in this
+   process: calendar, residents, SimPy model, KPI tables, per-visit table (histogram),
+   the city summary of the task.
+
+It prints figures and never asserts on time. Results are also written to
+``bench/results/city.json`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results" / "city.json"
+
+
+class PeakRSS:
+    """Samples the summed RSS of this process and its children in a thread."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.peak = 0
+        self.peak_children = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        try:
+            import psutil
+
+            self._proc: Any = psutil.Process()
+        except ImportError:  # pragma: no cover - psutil comes with distributed
+            self._proc = None
+
+    def _sample(self) -> None:
+        import psutil
+
+        total = self._proc.memory_info().rss
+        children = 0
+        for ch in self._proc.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                children += ch.memory_info().rss
+        self.peak = max(self.peak, total + children)
+        self.peak_children = max(self.peak_children, children)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def __enter__(self) -> PeakRSS:
+        if self._proc is not None:
+            self._sample()
+            self._thread = threading.Thread(target=self._loop, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+
+def cpu_seconds() -> tuple[float, float]:
+    s = resource.getrusage(resource.RUSAGE_SELF)
+    c = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime, c.ru_utime + c.ru_stime
+
+
+def phase_split(scn: Any, seed: int) -> dict[str, float]:
+    """Seconds per phase of one replication of one centre (mirrors run_replication)."""
+    import inspect
+
+    from simulator.city import centre_seed
+    from simulator.city_run import _summarise
+    from simulator.demand import generate_residents
+    from simulator.engine import CentreModel
+    from simulator.kpis import ReplicationKPIs, compute_kpis
+
+    s = centre_seed(seed, scn.centre_id)
+    out: dict[str, float] = {}
+    t = time.perf_counter()
+    plans = scn.day_plans()
+    out["calendar"] = time.perf_counter() - t
+    t = time.perf_counter()
+    res = generate_residents(scn, plans, s, 0)
+    out["residents"] = time.perf_counter() - t
+    t = time.perf_counter()
+    n_args = len(inspect.signature(CentreModel).parameters)
+    extra = (s, 0) if n_args >= 6 else ()
+    model = CentreModel(scn, plans, res, scn.experiment.monitor_interval_min, *extra)
+    raw = model.run()
+    out["simpy_model"] = time.perf_counter() - t
+    t = time.perf_counter()
+    kr = compute_kpis(scn, plans, res, raw, 0, False)
+    out["kpis"] = time.perf_counter() - t
+    t = time.perf_counter()
+    kv = compute_kpis(scn, plans, res, raw, 0, True)
+    out["kpis_with_visits"] = time.perf_counter() - t
+    t = time.perf_counter()
+    _summarise(scn, "-", 0, ReplicationKPIs(kr.kpis, kr.hourly, kr.by_family, kv.visits), True, 0)
+    out["city_summary"] = time.perf_counter() - t
+    out["residents_n"] = float(len(res))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--days", type=int, default=365, help="days from --start-date (365)")
+    ap.add_argument("--start-date", default="2026-01-01")
+    ap.add_argument("--centres", type=int, default=None, help="only the first N centres")
+    ap.add_argument("--districts", nargs="*", default=None, help="only these districts")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--replications", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=20261128)
+    ap.add_argument("--unit", choices=("centre", "district"), default="centre")
+    ap.add_argument("--no-hist", action="store_true", help="no wait histograms")
+    ap.add_argument("--dask", action="store_true", help="run on a 2-worker LocalCluster")
+    ap.add_argument("--no-phases", action="store_true", help="skip the phase split")
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args(argv)
+
+    from simulator.city import build_city
+    from simulator.city_run import run_city
+
+    load_before = os.getloadavg()
+    t0 = time.perf_counter()
+    city = build_city(
+        start_date=args.start_date,
+        days=args.days,
+        districts=args.districts,
+        max_centres=args.centres,
+    )
+    build_s = time.perf_counter() - t0
+    print(
+        f"city: {len(city)} centres, {args.days} days from {args.start_date}, "
+        f"expected visits {city.expected_visits():,.0f}; built in {build_s:.1f} s",
+        flush=True,
+    )
+    client = cluster = None
+    if args.dask:
+        import distributed
+
+        cluster = distributed.LocalCluster(
+            n_workers=args.workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
+        )
+        client = distributed.Client(cluster)
+    cpu0 = cpu_seconds()
+    with PeakRSS() as mem:
+        t0 = time.perf_counter()
+        res = run_city(
+            city,
+            replications=args.replications,
+            seed=args.seed,
+            workers=args.workers,
+            client=client,
+            unit=args.unit,
+            wait_histogram=not args.no_hist,
+            progress=True,
+        )
+        run_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        summary = res.city_summary()
+        equity = res.equity()
+        volume = res.volume_check()
+        res.district_summary()
+        agg_s = time.perf_counter() - t0
+    if client is not None:
+        client.close()
+        cluster.close()
+    cpu1 = cpu_seconds()
+    load_after = os.getloadavg()
+    visits = float(res.centres["arrivals"].sum())
+    task_s = res.centres["seconds"]
+    self_max = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_max = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    cpu_self = cpu1[0] - cpu0[0]
+    cpu_children = cpu1[1] - cpu0[1]
+    mib = 2**20
+    figures: dict[str, Any] = {
+        "centres": len(city),
+        "days": args.days,
+        "replications": args.replications,
+        "workers": args.workers,
+        "backend": res.meta["backend"],
+        "wait_histogram": not args.no_hist,
+        "visits": visits,
+        "build_s": build_s,
+        "run_wall_s": run_s,
+        "aggregate_s": agg_s,
+        "cpu_main_s": cpu_self,
+        "cpu_workers_s": cpu_children,
+        "visits_per_wall_s": visits / run_s,
+        "visits_per_cpu_s": visits / max(cpu_self + cpu_children, 1e-9),
+        "task_s_total": float(task_s.sum()),
+        "task_s_mean": float(task_s.mean()),
+        "task_s_max": float(task_s.max()),
+        "task_us_per_visit": float(task_s.sum() / visits * 1e6),
+        "peak_rss_total_mib": mem.peak / mib if mem.peak else None,
+        "peak_rss_children_mib": mem.peak_children / mib if mem.peak else None,
+        "maxrss_main_mib": self_max,
+        "maxrss_largest_child_mib": child_max,
+        "loadavg_before": load_before,
+        "loadavg_after": load_after,
+    }
+    print("\n== City run ==")
+    for k, v in figures.items():
+        print(f"{k:>26}: {v:,.3f}" if isinstance(v, float) else f"{k:>26}: {v}")
+    print("\n== Volume check ==")
+    print(volume.to_string())
+    print("\n== City KPIs (mean) ==")
+    print(summary["mean"].to_string(float_format=lambda x: f"{x:,.3f}"))
+    print("\n== Equity: p90 wait across centres (min) ==")
+    print(equity.to_string(float_format=lambda x: f"{x:,.3f}"))
+    phases: dict[str, dict[str, float]] = {}
+    if not args.no_phases:
+        order = city.centres.sort_values("expected_visits")["centre_id"].tolist()
+        picks = {"smallest": order[0], "median": order[len(order) // 2], "largest": order[-1]}
+        print("\n== Phase split, one replication in this process (s) ==")
+        for label, cid in picks.items():
+            ph = phase_split(city.scenario(cid), args.seed)
+            phases[f"{label} {cid}"] = ph
+            parts = ", ".join(f"{k} {v:.3f}" for k, v in ph.items() if k != "residents_n")
+            print(f"{label:>8} {cid} ({ph['residents_n']:,.0f} residents): {parts}")
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
+    record = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": " ".join([Path(sys.argv[0]).name, *(argv or sys.argv[1:])]),
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "commit": commit,
+        },
+        "figures": figures,
+        "phases": phases,
+        "volume": {
+            k: (v if isinstance(v, bool | float | int) else str(v)) for k, v in volume.items()
+        },
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
+    print(f"\nwritten {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
