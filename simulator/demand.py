@@ -62,6 +62,7 @@ class Residents:
     xp_kind: np.ndarray
     remote_delay: np.ndarray
     bo_work: np.ndarray
+    guest: np.ndarray | None = None  # True for residents diverted here from another centre
 
     def __len__(self) -> int:
         return int(self.t.size)

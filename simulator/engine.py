@@ -24,7 +24,7 @@ import bisect
 import heapq
 import math
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,8 +48,8 @@ from simulator.policies import POLICIES, Policy
 from simulator.scenario import DayPlan, Scenario
 from simulator.streams import stream
 
-WAITING, SERVED, ABANDONED, BALKED, UNSERVED, IN_SERVICE = range(6)
-OUTCOMES = ("waiting", "served", "abandoned", "balked", "unserved", "in_service")
+WAITING, SERVED, ABANDONED, BALKED, UNSERVED, IN_SERVICE, DIVERTED = range(7)
+OUTCOMES = ("waiting", "served", "abandoned", "balked", "unserved", "in_service", "diverted")
 
 
 class WindowState:
@@ -128,6 +128,22 @@ class RawRecords:
     monitor: np.ndarray
 
 
+@dataclass(frozen=True)
+class Guest:
+    """What a resident diverted from another centre brings (see :meth:`CentreModel.inject`).
+    Item and family indices refer to the catalogue, which all centres of a district share."""
+
+    item: int
+    family: int
+    service: float
+    patience: float
+    return_u: float
+    origin: int
+    xp_kind: int
+    remote_delay: float
+    bo_work: float
+
+
 class CentreModel:
     """One replication of one centre. Build it, then call :meth:`run` once."""
 
@@ -139,12 +155,23 @@ class CentreModel:
         monitor_interval: float | None = None,
         seed: int = 0,
         replication: int = 0,
+        env: simpy.Environment | None = None,
+        divert: Callable[[CentreModel, int], bool] | None = None,
     ) -> None:
         self.scn = scn
         self.plans = plans
-        self.env = simpy.Environment()
+        self.env = env if env is not None else simpy.Environment()
+        # With a diversion rule (city-wide handling), every arrival is an event so that
+        # the rule sees the live queue at the arrival instant.
+        self.divert = divert
+        self.eager = divert is not None
         n = len(res)
-        self.n = n
+        self.n = n  # native residents; guests diverted from other centres come after them
+        self.item: list[int] = res.item.tolist()
+        self.family: list[int] = res.family.tolist()
+        self.patience: list[float] = res.patience.tolist()
+        self.return_u: list[float] = res.return_u.tolist()
+        self.guest_t: list[float] = []
         nf = len(scn.families)
         fidx = scn.family_index()
         cross = scn.cross_province
@@ -404,7 +431,7 @@ class CentreModel:
         i = self.next_i
         n = self.n
         t = self.t
-        if i >= n or t[i] > now:
+        if i >= n or t[i] > now or self.eager:
             return
         balk_on = self.balk_on
         while i < n and t[i] <= now:
@@ -422,8 +449,9 @@ class CentreModel:
         policy = self.policy
         cls = self.cls
         balk_on = self.balk_on
+        eager = self.eager
         while self.next_i < self.n:
-            if not idle:
+            if not idle and not eager:
                 self.arrival_wait = env.event()
                 yield self.arrival_wait
                 self.arrival_wait = None
@@ -432,8 +460,13 @@ class CentreModel:
             if t[i] > env.now:
                 yield env.timeout(t[i] - env.now)
                 continue
-            # A resident arriving now: balk, go straight to an idle window, or queue.
+            # A resident arriving now: go elsewhere, balk, go straight to an idle window,
+            # or queue.
             self.next_i = i + 1
+            if eager and self.divert is not None and self.divert(self, i):
+                self.outcome[i] = DIVERTED
+                self.leave[i] = t[i]
+                continue
             if balk_on and self._balks(i):
                 continue
             w = policy.pick_idle(self, cls[i])
@@ -656,8 +689,52 @@ class CentreModel:
                 self.samples.append((env.now, self.waiting_now(), busy, self.n_open))
                 yield env.timeout(interval)
 
-    def run(self) -> RawRecords:
-        """Run the replication to the end and return its raw records."""
+    def inject(self, guest: Guest) -> int:
+        """A resident diverted from another centre arrives now; returns the local index.
+
+        The guest does not balk (they chose to come); patience restarts on arrival.
+        """
+        now = self.env.now
+        i = len(self.t)
+        self.t.append(now)
+        self.guest_t.append(now)
+        self.item.append(guest.item)
+        self.family.append(guest.family)
+        self.patience.append(guest.patience)
+        self.return_u.append(guest.return_u)
+        cls = guest.family
+        if self.xp_on and guest.xp_kind in (XP_REMOTE, XP_UNAVAILABLE) and guest.origin != 0:
+            cls = self.n_classes - 1
+        self.cls.append(cls)
+        self.base.append(guest.service)
+        self.deadline.append(now + guest.patience)
+        self.balk_u.append(1.0)
+        self.xp_kind.append(guest.xp_kind)
+        self.remote_delay.append(guest.remote_delay)
+        self.origin.append(guest.origin)
+        self.returned.append(guest.return_u < self.scn.demand.p_return_visit)
+        self.outcome.append(WAITING)
+        self.window.append(-1)
+        self.staff_of.append(-1)
+        self.xp_result.append(0)
+        self.remote_wait.append(0.0)
+        for lst in (self.call, self.leave, self.svc, self.bo_submit, self.bo_done):
+            lst.append(math.nan)
+        self.bo_work.append(guest.bo_work)
+        if self.bo_on:
+            it = self.scn.items[guest.item]
+            names = sorted(self.scn.back_office.bureaus)
+            self.bo_bureau.append(names.index(it.bureau) if it.back_office else -1)
+        w = self.policy.pick_idle(self, cls) if self.idle else None
+        if w is not None:
+            self.idle.remove(w)
+            self._dispatch(w, i)
+        else:
+            self._enqueue(i)
+        return i
+
+    def start(self) -> None:
+        """Register the model's processes with its environment (shared in a district)."""
         env = self.env
         for w in self.windows:
             env.process(self._window(w))
@@ -668,9 +745,17 @@ class CentreModel:
                 env.process(self._bo_worker(b))
         if self.monitor_interval:
             env.process(self._monitor(self.monitor_interval))
-        env.run()
+
+    def run(self) -> RawRecords:
+        """Run the replication to the end and return its raw records."""
+        self.start()
+        self.env.run()
+        return self.finish()
+
+    def finish(self) -> RawRecords:
+        """Raw records after the environment has run out of events."""
         # Residents never reached (e.g. arriving on a day with no open window).
-        for i in range(self.n):
+        for i in range(len(self.t)):
             if self.outcome[i] == WAITING:
                 self.outcome[i] = UNSERVED
                 self.leave[i] = self.t[i]

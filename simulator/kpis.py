@@ -22,7 +22,7 @@ from simulator.cross_province import (
     XP_RESULTS,
 )
 from simulator.demand import Residents
-from simulator.engine import ABANDONED, BALKED, OUTCOMES, SERVED, UNSERVED, RawRecords
+from simulator.engine import ABANDONED, BALKED, DIVERTED, OUTCOMES, SERVED, UNSERVED, RawRecords
 from simulator.scenario import DayPlan, Scenario
 
 KPI_NAMES = (
@@ -31,6 +31,8 @@ KPI_NAMES = (
     "abandoned",
     "balked",
     "unserved",
+    "diverted",
+    "guests",
     "abandonment_rate",
     "renege_rate",
     "balk_rate",
@@ -175,7 +177,8 @@ def compute_kpis(
     aband = counted & (out == ABANDONED)
     balked = counted & (out == BALKED)
     unserved = counted & (out == UNSERVED)
-    joined = counted & ~balked
+    diverted = counted & (out == DIVERTED)
+    joined = counted & ~balked & ~diverted
     n = int(counted.sum())
     w_served = np.sort(wait[served])
 
@@ -216,6 +219,8 @@ def compute_kpis(
         "abandoned": float(aband.sum()),
         "balked": float(balked.sum()),
         "unserved": float(unserved.sum()),
+        "diverted": float(diverted.sum()),
+        "guests": float((counted & res.guest).sum()) if res.guest is not None else 0.0,
         "abandonment_rate": float((aband.sum() + balked.sum()) / n) if n else float("nan"),
         "renege_rate": float(aband.sum() / n) if n else float("nan"),
         "balk_rate": float(balked.sum() / n) if n else float("nan"),
