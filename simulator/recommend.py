@@ -507,7 +507,10 @@ class _Plan:
         )
 
 
-def _clock(m: float) -> str:
+def _clock(m: float) -> str | float:
+    """``"HH:MM"`` within a day; minutes (a number) beyond 24 h (validation scenarios)."""
+    if m > 1440 or m != round(m):
+        return float(m)
     return f"{int(m // 60):02d}:{round(m % 60):02d}"
 
 
