@@ -101,10 +101,8 @@ def _summarise(
     daily = h.groupby("day", sort=True)[[*DAILY_SUMS, "wait_sum_min"]].sum().reset_index()
     counts = None
     if hist:
-        v = kr.visits
-        assert v is not None
-        w = v["wait_min"].to_numpy(dtype=float)[(v["outcome"] == _OUTCOME_SERVED).to_numpy()]
-        counts = np.histogram(w, bins=WAIT_EDGES)[0].astype(np.int64)
+        assert kr.served_waits is not None
+        counts = np.histogram(kr.served_waits, bins=WAIT_EDGES)[0].astype(np.int64)
     return CentreRun(
         centre_id=scn.centre_id,
         district=district,
@@ -128,7 +126,7 @@ def run_centre(
     """
     t0 = time.perf_counter()
     seed = centre_seed(root_seed, scn.centre_id)
-    kr = run_replication(scn, replication, seed, record_visits=wait_histogram)
+    kr = run_replication(scn, replication, seed)
     out = _summarise(scn, district, replication, kr, wait_histogram, time.perf_counter() - t0)
     del kr
     _collect_garbage(int(out.kpis.get("arrivals", 0)))

@@ -736,15 +736,15 @@ class CentreModel:
     def start(self) -> None:
         """Register the model's processes with its environment (shared in a district)."""
         env = self.env
-        for w in self.windows:
-            env.process(self._window(w))
-        env.process(self._schedule())
-        env.process(self._arrivals())
+        gens: list[Generator[simpy.Event, Any, None]] = [self._window(w) for w in self.windows]
+        gens += [self._schedule(), self._arrivals()]
         for b, k in enumerate(self.bo_staff):
-            for _ in range(k):
-                env.process(self._bo_worker(b))
+            gens += [self._bo_worker(b) for _ in range(k)]
         if self.monitor_interval:
-            env.process(self._monitor(self.monitor_interval))
+            gens.append(self._monitor(self.monitor_interval))
+        self._generators = gens
+        for g in gens:
+            env.process(g)
 
     def run(self) -> RawRecords:
         """Run the replication to the end and return its raw records."""
@@ -754,6 +754,16 @@ class CentreModel:
 
     def finish(self) -> RawRecords:
         """Raw records after the environment has run out of events."""
+        # Processes still waiting (idle windows, clerks) hold the model through their
+        # frames: close them so the replication's memory is freed at once, not by the
+        # cycle collector some time later.
+        for g in getattr(self, "_generators", []):
+            g.close()
+        self._generators = []
+        for w in self.windows:
+            w.wake = None
+        self.arrival_wait = None
+        self.bo_idle = [[] for _ in self.bo_idle]
         # Residents never reached (e.g. arriving on a day with no open window).
         for i in range(len(self.t)):
             if self.outcome[i] == WAITING:

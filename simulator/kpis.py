@@ -115,6 +115,7 @@ class ReplicationKPIs:
     by_family_cols: Columns
     visits_cols: Columns | None = None
     table_cols: dict[str, Columns] = field(default_factory=dict)
+    served_waits: np.ndarray | None = None  # sorted waits (min) of served residents
 
     @property
     def hourly(self) -> pd.DataFrame:
@@ -263,7 +264,7 @@ def compute_kpis(
         tables["cross_province_items"] = _xp_items(scn, res, raw, replication, served)
     if scn.back_office.enabled:
         tables["back_office_daily"] = bo_daily
-    return ReplicationKPIs(k, hourly, by_family, visits, tables)
+    return ReplicationKPIs(k, hourly, by_family, visits, tables, w_served)
 
 
 def _cross_province_kpis(
