@@ -28,6 +28,7 @@ import pandas as pd
 
 from simulator.city import City, centre_seed
 from simulator.city_results import CityResults
+from simulator.district import Diversion, parse_diversion, run_district_replication
 from simulator.kpis import ReplicationKPIs
 from simulator.runner import run_replication
 from simulator.scenario import Scenario
@@ -153,29 +154,52 @@ def _collect_garbage(residents: int) -> None:
 
 
 def _run_group(
-    jobs: Sequence[tuple[Scenario, str]], replication: int, root_seed: int, wait_histogram: bool
+    jobs: Sequence[tuple[Scenario, str]],
+    replication: int,
+    root_seed: int,
+    wait_histogram: bool,
+    diversion: Diversion | None = None,
 ) -> list[CentreRun]:
-    return [run_centre(s, d, replication, root_seed, wait_histogram) for s, d in jobs]
+    if diversion is None or not diversion.enabled:
+        return [run_centre(s, d, replication, root_seed, wait_histogram) for s, d in jobs]
+    # City-wide handling couples the centres of a district: one shared simulation.
+    if len({d for _, d in jobs}) > 1:
+        raise ValueError("with diversion on, a task must hold the centres of one district")
+    t0 = time.perf_counter()
+    scenarios = [s for s, _ in jobs]
+    seeds = [centre_seed(root_seed, s.centre_id) for s in scenarios]
+    krs = run_district_replication(scenarios, seeds, replication, diversion)
+    secs = (time.perf_counter() - t0) / max(len(jobs), 1)
+    return [
+        _summarise(s, d, replication, kr, wait_histogram, secs)
+        for (s, d), kr in zip(jobs, krs, strict=True)
+    ]
 
 
 def run_district(
-    city: City, district: str, replication: int = 0, seed: int = 0, wait_histogram: bool = True
+    city: City,
+    district: str,
+    replication: int = 0,
+    seed: int = 0,
+    wait_histogram: bool = True,
+    diversion: Diversion | None = None,
 ) -> list[CentreRun]:
     """Run one district's centres as one unit, in this process.
 
-    Centres are independent today (no diversion between centres), so this equals the
-    centres' runs in :func:`run_city`. A model of 全市通办 (a resident facing a long
-    queue goes to another centre of the same district) would couple them here.
+    Without diversion the centres are independent, so this equals their runs in
+    :func:`run_city`. With city-wide handling (全市通办, ``diversion.enabled``) residents
+    facing a long queue may go to another centre of the district, and the district's
+    centres share one simulation (:func:`simulator.district.run_district_replication`).
     """
     sub = city.subset(districts=[district])
     jobs = [(s, district) for s in sub.scenarios]
-    return _run_group(jobs, replication, seed, wait_histogram)
+    return _run_group(jobs, replication, seed, wait_histogram, diversion)
 
 
 # ---------------------------------------------------------------------------------------
 # Executors: yield (task index, result) as tasks complete.
 
-Task = tuple[Sequence[tuple[Scenario, str]], int, int, bool]
+Task = tuple[Sequence[tuple[Scenario, str]], int, int, bool, Diversion | None]
 
 
 def _serial(tasks: Sequence[Task]) -> Iterator[tuple[int, list[CentreRun]]]:
@@ -236,6 +260,7 @@ def run_city(
     unit: str = "centre",
     wait_histogram: bool = True,
     progress: bool | Callable[[int, int], None] = False,
+    diversion: Diversion | None = None,
 ) -> CityResults:
     """Simulate every centre of ``city`` for ``replications`` replications.
 
@@ -262,6 +287,9 @@ def run_city(
         makes each worker build per-visit records of its centre (about 10% slower).
     progress
         ``True`` for a tqdm bar over centre-replications, or a callback ``f(done, total)``.
+    diversion
+        City-wide handling (全市通办); when enabled, each district runs as one unit
+        (``unit`` is then ``"district"`` whatever was given).
 
     Returns
     -------
@@ -272,6 +300,8 @@ def run_city(
         raise ValueError(f"replications must be >= 1, got {replications}")
     if unit not in ("centre", "district"):
         raise ValueError(f"unit must be 'centre' or 'district', got {unit!r}")
+    if diversion is not None and diversion.enabled:
+        unit = "district"
     t0 = time.perf_counter()
     districts = [str(d) for d in city.centres["district"]]
     jobs = list(zip(city.scenarios, districts, strict=True))
@@ -286,7 +316,9 @@ def run_city(
             by.setdefault(j[1], []).append(j)
         groups = sorted(by.values(), key=lambda g: -sum(s.demand.daily_volume for s, _ in g))
     tasks: list[Task] = [
-        (g, r, int(seed), bool(wait_histogram)) for r in range(replications) for g in groups
+        (g, r, int(seed), bool(wait_histogram), diversion)
+        for r in range(replications)
+        for g in groups
     ]
     total = len(jobs) * replications
     bar = None
@@ -330,6 +362,7 @@ def run_city(
             "backend": backend,
             "workers": nw,
             "unit": unit,
+            "diversion": bool(diversion is not None and diversion.enabled),
             "replications": replications,
             "seed": int(seed),
             "centres": len(city),
@@ -351,4 +384,5 @@ def run_city_from_config(city: City, cfg: dict[str, Any]) -> CityResults:
         unit=str(cfg.get("unit", "centre")),
         wait_histogram=bool(cfg.get("wait_histogram", True)),
         progress=bool(cfg.get("progress", False)),
+        diversion=parse_diversion(cfg.get("diversion")),
     )

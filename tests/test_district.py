@@ -5,18 +5,24 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulator import load_scenario
-from simulator.district import Diversion, parse_diversion, run_district_replication
+from simulator import ConfigError, load_scenario
 from simulator.distributions import Deterministic
+from simulator.district import Diversion, parse_diversion, run_district_replication
 from simulator.runner import run_replication
 
 
 @pytest.fixture(scope="module")
 def two_centres():
     busy = load_scenario("reference", ["centre.id=A", "centre.daily_volume=320"])
-    light = load_scenario("reference", ["centre.id=B", "centre.daily_volume=120",
-                                        "layout.windows.comprehensive.count=6",
-                                        "staffing.staff.all_round.count=6"])
+    light = load_scenario(
+        "reference",
+        [
+            "centre.id=B",
+            "centre.daily_volume=120",
+            "layout.windows.comprehensive.count=6",
+            "staffing.staff.all_round.count=6",
+        ],
+    )
     return [busy, light]
 
 
@@ -24,12 +30,22 @@ def test_without_diversion_district_equals_independent_runs(two_centres):
     """Shared environment and eager arrivals give exactly the independent results (this
     also checks that lazy admission of residents is exact)."""
     seeds = [11, 12]
-    together = run_district_replication(two_centres, seeds, 0, Diversion(enabled=True,
-                                                                           probability=0.0))
+    together = run_district_replication(
+        two_centres, seeds, 0, Diversion(enabled=True, probability=0.0)
+    )
     for scn, seed, got in zip(two_centres, seeds, together, strict=True):
         alone = run_replication(scn, 0, seed)
-        for k in ("arrivals", "served", "abandoned", "balked", "wait_mean_min",
-                  "wait_p90_min", "utilisation", "queue_mean", "bo_completed"):
+        for k in (
+            "arrivals",
+            "served",
+            "abandoned",
+            "balked",
+            "wait_mean_min",
+            "wait_p90_min",
+            "utilisation",
+            "queue_mean",
+            "bo_completed",
+        ):
             assert got.kpis[k] == pytest.approx(alone.kpis[k], rel=1e-12, nan_ok=True), k
         assert got.kpis["diverted"] == 0 and got.kpis["guests"] == 0
 
@@ -37,9 +53,12 @@ def test_without_diversion_district_equals_independent_runs(two_centres):
 def test_diversion_moves_load_from_saturated_centre_to_neighbour(two_centres):
     seeds = [11, 12]
     off = [run_district_replication(two_centres, seeds, r, Diversion()) for r in range(6)]
-    on = [run_district_replication(two_centres, seeds, r,
-                                   Diversion(True, 0.8, 8, Deterministic(15.0)))
-          for r in range(6)]
+    on = [
+        run_district_replication(
+            two_centres, seeds, r, Diversion(True, 0.8, 8, Deterministic(15.0))
+        )
+        for r in range(6)
+    ]
     diverted = np.array([rep[0].kpis["diverted"] for rep in on])
     guests = np.array([rep[1].kpis["guests"] for rep in on])
     assert (diverted > 0).all()
@@ -53,13 +72,34 @@ def test_diversion_moves_load_from_saturated_centre_to_neighbour(two_centres):
     assert (served_b_on > served_b_off).all()
     for rep in on:
         k = rep[0].kpis
-        assert k["served"] + k["abandoned"] + k["balked"] + k["unserved"] + k["diverted"] \
+        assert (
+            k["served"] + k["abandoned"] + k["balked"] + k["unserved"] + k["diverted"]
             == k["arrivals"]
+        )
 
 
 def test_parse_diversion_errors_name_keys():
-    with pytest.raises(Exception, match="diversion.probability"):
+    with pytest.raises(ConfigError, match=r"diversion\.probability"):
         parse_diversion({"enabled": True, "probability": 2})
-    d = parse_diversion({"enabled": True, "probability": 0.5, "queue_threshold": 10,
-                         "travel": {"dist": "deterministic", "value": 20}})
+    d = parse_diversion(
+        {
+            "enabled": True,
+            "probability": 0.5,
+            "queue_threshold": 10,
+            "travel": {"dist": "deterministic", "value": 20},
+        }
+    )
     assert d.enabled and d.queue_threshold == 10 and d.travel.mean == 20
+
+
+def test_city_run_with_diversion_runs_districts_as_units():
+    from simulator.city import build_city
+    from simulator.city_run import run_city
+
+    city = build_city(seed=3, days=2).subset(districts=["Huangpu"])
+    off = run_city(city, seed=5, workers=1)
+    on = run_city(city, seed=5, workers=1, diversion=Diversion(True, 1.0, 3, Deterministic(10.0)))
+    assert on.meta["unit"] == "district" and on.meta["diversion"]
+    assert on.centres["diverted"].sum() > 0
+    assert on.centres["diverted"].sum() == on.centres["guests"].sum()
+    assert off.centres["diverted"].sum() == 0
