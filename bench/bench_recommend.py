@@ -1,0 +1,93 @@
+"""Recommender benchmark (issue 5): wall time to recommend a layout and an hour-by-hour
+staffing plan for the reference centre.
+
+Run from the repository root::
+
+    .venv/bin/python bench/bench_recommend.py              # default space, 2 workers
+    .venv/bin/python bench/bench_recommend.py --workers 1
+    .venv/bin/python bench/bench_recommend.py --quick      # recommend=quick (12 options)
+
+Every run starts from an empty output folder (no cached evaluations), so the figure is
+the full cost: screening, sequential feasibility, selection, hour-by-hour staffing
+(ISA with trimming and verification), final evaluation, robustness, tables, YAML and
+charts. It then reruns in the same folder to time a resume with everything cached.
+The script prints figures and never asserts on time; results also go to
+``bench/results/recommend.json`` (git-ignored). Target: under 5 minutes on 2 cores for
+at least 50 layout options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--quick", action="store_true", help="recommend=quick (12 options)")
+    ap.add_argument("--out", type=Path, default=Path("bench/results/recommend.json"))
+    args = ap.parse_args()
+
+    from simulator.config import compose_config
+    from simulator.recommend import recommend
+    from simulator.recommend_config import bundled_group
+    from simulator.scenario import scenario_from_config
+    from simulator.version import run_metadata
+
+    cfg = compose_config("reference")
+    cfg["recommend"] = bundled_group("recommend", "quick" if args.quick else "default")
+    scn = scenario_from_config(cfg, source="reference (bench)")
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        cpu0 = time.process_time()
+        rec = recommend(scn, out_dir=tmp, workers=args.workers, progress=False)
+        wall = time.perf_counter() - t0
+        cpu_main = time.process_time() - cpu0
+        t1 = time.perf_counter()
+        again = recommend(scn, out_dir=tmp, workers=args.workers, progress=False)
+        wall_resume = time.perf_counter() - t1
+    assert again.option == rec.option and again.stats["evaluations_run"] == 0
+    opts = rec.options
+    result = {
+        "benchmark": "recommend reference centre (issue 5)",
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": "python bench/bench_recommend.py"
+        + (" --quick" if args.quick else "")
+        + f" --workers {args.workers}",
+        "machine": {
+            "python": platform.python_version(),
+            "cpu_count": os.cpu_count(),
+            "load_avg_1min": os.getloadavg()[0],
+            **run_metadata(),
+        },
+        "options": int(rec.stats["options"]),
+        "decisions": opts["decision"].value_counts().to_dict(),
+        "replications_simulated": int(rec.stats["evaluations_run"]),
+        "wall_s": round(wall, 2),
+        "main_process_cpu_s": round(cpu_main, 2),
+        "wall_s_resume_all_cached": round(wall_resume, 2),
+        "recommended": rec.option,
+        "cost_per_day": rec.cost_per_day,
+        "layout_cost_per_day": rec.stats["layout_cost_per_day"],
+        "meets_targets": rec.meets_targets,
+        "service_level": float(rec.kpis.loc["service_level", "mean"]),
+    }
+    print(json.dumps(result, indent=2))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    print(
+        f"\n{result['options']} options, {result['replications_simulated']} replications: "
+        f"{wall:.1f} s wall on {args.workers} workers (target < 300 s); "
+        f"resume with everything cached {wall_resume:.1f} s."
+    )
+
+
+if __name__ == "__main__":
+    main()
