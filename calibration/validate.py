@@ -307,7 +307,9 @@ def validate_scenario(
         half_ci = t95 * sd / math.sqrt(x.size)
         half_pi = tq * sd * math.sqrt(1 + 1 / x.size)
         hv = hk[kpi]
-        ok = mean - half_pi <= hv <= mean + half_pi
+        # Every KPI here is non-negative (waits, rates, volumes): clip the bounds at 0.
+        pi_low = max(0.0, mean - half_pi)
+        ok = pi_low <= hv <= mean + half_pi
         rows.append(
             (
                 kpi,
@@ -315,9 +317,9 @@ def validate_scenario(
                 hv,
                 mean,
                 sd,
-                mean - half_ci,
+                max(0.0, mean - half_ci),
                 mean + half_ci,
-                mean - half_pi,
+                pi_low,
                 mean + half_pi,
                 "consistent" if ok else "inconsistent",
             )
@@ -332,9 +334,8 @@ def validate_scenario(
         mean, sd = float(np.nanmean(x)), float(np.nanstd(x, ddof=1))
         half = th * sd * math.sqrt(1 + 1 / r)
         hv = float(hutil[hh])
-        hrows.append(
-            (int(hh), hv, mean, mean - half, mean + half, mean - half <= hv <= mean + half)
-        )
+        lo = max(0.0, mean - half)
+        hrows.append((int(hh), hv, mean, lo, mean + half, lo <= hv <= mean + half))
     hourly = pd.DataFrame(
         hrows, columns=["hour", "historical", "sim_mean", "pi_low", "pi_high", "inside"]
     )

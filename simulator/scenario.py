@@ -1015,6 +1015,7 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
                 "the bureau has back-office items but no staff: its backlog would grow without end",
             )
 
+    p.items = list(dict.fromkeys(p.items))  # the same problem found twice is listed once
     if p.items:
         lines = "\n  - ".join(p.items)
         raise ConfigError(
