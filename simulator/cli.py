@@ -198,13 +198,24 @@ def _main(cfg: DictConfig) -> None:
     )
 
 
+#: The callback of ``scenarios/sweep/default.yaml`` as a Hydra override. A group
+#: appended with ``+sweep=default`` resolves relative to the primary config's folder
+#: (``validation/sweep`` for ``validation/mmc``), a ``hydra.*`` override works for all.
+SWEEP_CALLBACK = (
+    "+hydra.callbacks.sweep_table={_target_: simulator.sweep.SweepTable, "
+    "filename: sweep_results.csv}"
+)
+
+
 def _with_sweep_support(argv: list[str]) -> list[str]:
-    """For ``--multirun``, select the ``sweep`` config group (results table when the sweep
-    ends, resumable jobs) unless the command line chooses a sweep option itself."""
+    """For ``--multirun``, register the sweep-table callback (results table when the sweep
+    ends; jobs resume in any case) unless the command line sets it up itself."""
     multirun = any(a in ("-m", "--multirun") for a in argv)
-    chosen = any(a.lstrip("+~").startswith("sweep=") or a == "~sweep" for a in argv)
+    chosen = any(
+        a.lstrip("+~").startswith(("sweep=", "hydra.callbacks")) or a == "~sweep" for a in argv
+    )
     if multirun and not chosen:
-        return [*argv, "+sweep=default"]
+        return [*argv, SWEEP_CALLBACK]
     return argv
 
 

@@ -94,6 +94,22 @@ def test_reordered_sweep_reuses_results_of_another_job_folder(tmp_path: Path) ->
     assert s.loc["4", "mean"] > s.loc["6", "mean"]
 
 
+def test_sweep_of_a_scenario_in_a_subfolder(tmp_path: Path) -> None:
+    sweep = tmp_path / "sweep"
+    svcsim(
+        "--config-name",
+        "validation/mmc",
+        "--multirun",
+        "layout.windows.main.count=11,12",
+        "calendar.hours.weekday.close=2000",
+        *COMMON,
+        f"hydra.sweep.dir={sweep}",
+        cwd=tmp_path,
+    )
+    table = pd.read_csv(sweep / "sweep_results.csv")
+    assert sorted(table["layout.windows.main.count"].unique()) == [11, 12]
+
+
 @pytest.mark.slow
 def test_submitit_local_launcher_matches_basic(tmp_path: Path) -> None:
     tables = {}
