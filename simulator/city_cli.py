@@ -67,10 +67,6 @@ def write_city_outputs(res: CityResults, out_dir: Path, charts: bool = True) -> 
     paths["manifest"] = out_dir / "manifest.json"
     paths["manifest"].write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     if charts:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        from matplotlib import pyplot as plt
 
         from simulator import charts as ch
 
@@ -86,7 +82,6 @@ def write_city_outputs(res: CityResults, out_dir: Path, charts: bool = True) -> 
             ),
         )
         paths["spread_wait_p90"] = ch.save_figure(fig, out_dir / "spread_wait_p90", ("png",))[0]
-        plt.close(fig)
     return paths
 
 

@@ -439,6 +439,8 @@ def _hourly(
     aband = np.bincount(hour_of[(out == ABANDONED) | bal], minlength=nbins)
     wait = raw.leave - res.t
     wsum = np.bincount(hour_of[is_served], weights=wait[is_served], minlength=nbins)
+    on_time = is_served & (wait <= scn.experiment.target_wait_min)
+    within = np.bincount(hour_of[on_time], minlength=nbins)
     with np.errstate(invalid="ignore", divide="ignore"):
         wmean = np.where(served > 0, wsum / np.maximum(served, 1), np.nan)
         util = np.where(opened > 0, busy / np.where(opened > 0, opened, 1.0), np.nan)
@@ -453,6 +455,7 @@ def _hourly(
         "hour": (bins % 24)[keep],
         "arrivals": arrivals[keep],
         "served": served[keep],
+        "served_within_target": within[keep],
         "abandoned": aband[keep],
         "wait_mean_min": wmean[keep],
         "queue_mean": queue[keep] / 60.0,

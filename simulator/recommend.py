@@ -1647,10 +1647,6 @@ def write_outputs(
 
 
 def _write_charts(rec: Recommendation, out_dir: Path, source: str) -> dict[str, Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
 
     from simulator import charts
     from simulator.version import code_version
@@ -1677,7 +1673,6 @@ def _write_charts(rec: Recommendation, out_dir: Path, source: str) -> dict[str, 
     out["cost_service_frontier"] = charts.save_figure(
         fig, out_dir / "cost_service_frontier", formats=("png",)
     )[0]
-    plt.close(fig)
     comparison = rec.stats.get("comparison") or {}
     kpis = [
         k
@@ -1699,7 +1694,6 @@ def _write_charts(rec: Recommendation, out_dir: Path, source: str) -> dict[str, 
         out["kpi_comparison"] = charts.save_figure(
             fig, out_dir / "kpi_comparison", formats=("png",)
         )[0]
-        plt.close(fig)
     return out
 
 
