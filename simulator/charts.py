@@ -50,7 +50,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from scipy import stats
 
 from simulator import style
-from simulator.style import fmt_hour, fmt_num, fmt_pct
+from simulator.style import fmt_hour, fmt_num, fmt_pct, fmt_pct_vs
 
 __all__ = [
     "CONFIDENCE",
@@ -58,6 +58,7 @@ __all__ = [
     "KpiMeta",
     "completion_by_group",
     "cost_service_frontier",
+    "ecdf_grid_minutes",
     "hourly_profile",
     "kpi_comparison",
     "mean_ci",
@@ -66,6 +67,7 @@ __all__ = [
     "spread_across",
     "utilisation_heatmap",
     "wait_ecdf",
+    "wait_ecdf_grid",
 ]
 
 #: Confidence level of every interval these charts compute.
@@ -125,22 +127,34 @@ _TEXT: dict[str, dict[str, str]] = {
     "peak_suffix": {"en": " ({g})", "zh": "（{g}）"},
     "hourly_zero": {"en": "{label}: zero in every hour{g}", "zh": "{label}：各时段均为零{g}"},
     # kpi_comparison
-    "kpi_lower": {"en": "{alt} cuts the {kpi} from {b} to {a}", "zh": "{alt}将{kpi}从{b}降至{a}"},
+    "kpi_lower": {"en": "{alt} {verb} the {kpi} from {b} to {a}", "zh": "{alt}将{kpi}从{b}降至{a}"},
     "kpi_higher": {
-        "en": "{alt} raises the {kpi} from {b} to {a}",
+        "en": "{alt} {verb} the {kpi} from {b} to {a}",
         "zh": "{alt}将{kpi}从{b}提高到{a}",
     },
     "kpi_no_better": {
         "en": "No option improves the {kpi} of {base} ({b}); the best, {alt}, has {a}",
         "zh": "没有方案能改善{base}的{kpi}（{b}）；最佳方案{alt}为{a}",
     },
+    "kpi_unclear": {
+        "en": "No clear difference in the {kpi}: {a} with {alt}, {b} with {base}",
+        "zh": "{kpi}无明显差异：{alt}为{a}，{base}为{b}",
+    },
     "kpi_neutral": {
         "en": "{kpi}: {alt} {a} vs {b} for {base}",
         "zh": "{kpi}：{alt}为{a}，{base}为{b}",
     },
-    "kpi_equal": {"en": "{alt} leaves the {kpi} at {b}", "zh": "{alt}的{kpi}与基准持平（{b}）"},
+    "kpi_equal": {"en": "{alt} {verb} the {kpi} at {b}", "zh": "{alt}的{kpi}与基准持平（{b}）"},
     "kpi_only": {"en": "{base}: {kpi} {b}", "zh": "{base}：{kpi}{b}"},
     "kpi_overlap": {"en": " (95% CIs overlap)", "zh": "（95%置信区间重叠）"},
+    "kpi_paired_zero": {
+        "en": " (95% CI of the paired difference includes zero)",
+        "zh": "（配对差值的95%置信区间包含零）",
+    },
+    "kpi_paired_clear": {
+        "en": " (paired 95% CI of the difference {lo} to {hi})",
+        "zh": "（配对差值95%置信区间 {lo}至{hi}）",
+    },
     "kpi_lower_better": {"en": "(lower is better)", "zh": "（越低越好）"},
     "kpi_higher_better": {"en": "(higher is better)", "zh": "（越高越好）"},
     "kpi_axis": {"en": "Measure", "zh": "指标"},
@@ -175,7 +189,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "day_type": {"en": "Day type", "zh": "日类型"},
     "weekday": {"en": "Day of week", "zh": "星期"},
     # cost_service_frontier
-    "front_x": {"en": "Staff cost (CNY per day)", "zh": "人员成本（元/天）"},
+    "front_x": {"en": "Cost per day (CNY)", "zh": "每天成本（元）"},
     "front_y": {
         "en": "Service level\n(% served within target wait)",
         "zh": "服务水平\n（目标等候时间内服务比例，%）",
@@ -185,14 +199,27 @@ _TEXT: dict[str, dict[str, str]] = {
     "front_line": {"en": "Cost-efficient frontier", "zh": "成本效率前沿"},
     "front_rec": {"en": "Recommended", "zh": "推荐方案"},
     "front_target": {"en": "Target {v}", "zh": "目标 {v}"},
-    "front_title_rec": {
-        "en": "{rec} is recommended: {sl} served within target at {c} per day",
-        "zh": "推荐{rec}：目标时间内服务比例{sl}，每天{c}",
+    "front_title_rec_cheapest": {
+        "en": "The cheapest option meeting the target, {rec}, serves {sl} within the target "
+        "wait at {c} per day",
+        "zh": "达标方案中成本最低的是{rec}：目标时间内服务比例{sl}，每天{c}",
     },
-    "front_rec_misses": {"en": " (misses the target)", "zh": "（未达标）"},
-    "front_cheaper": {
-        "en": "; {cheap} meets the target for less ({c})",
-        "zh": "；{cheap}以更低成本达标（{c}）",
+    "front_title_rec_dearer": {
+        "en": "{cheap} meets the target for less ({c0} per day) than {rec} ({sl} served "
+        "within the target wait at {c})",
+        "zh": "{cheap}以更低成本达标（每天{c0}）；{rec}目标时间内服务比例{sl}，每天{c}",
+    },
+    "front_title_rec_misses": {
+        "en": "{rec} misses the target: {sl} served within the target wait at {c} per day",
+        "zh": "{rec}未达标：目标时间内服务比例{sl}，每天{c}",
+    },
+    "front_title_rec_plain": {
+        "en": "{rec} serves {sl} within the target wait at {c} per day",
+        "zh": "{rec}目标时间内服务比例{sl}，每天{c}",
+    },
+    "front_meets_instead": {
+        "en": "; {cheap} meets it at {c}",
+        "zh": "；{cheap}以每天{c}达标",
     },
     "front_title_cheap": {
         "en": "{cheap} is the cheapest option meeting the target: {sl} at {c} per day",
@@ -536,6 +563,88 @@ def _nice_ceiling(x: float) -> float:
     return float(math.ceil(x / 60.0) * 60)
 
 
+def ecdf_grid_minutes(max_wait_min: float, target_wait_min: float | None = None) -> np.ndarray:
+    """The wait grid of :func:`wait_ecdf_grid`: every minute to 60, then every 5 minutes.
+
+    Reaches at least ``max_wait_min`` (rounded up to 5 minutes; at least 60) and
+    contains ``target_wait_min``.
+    """
+    top = max(60.0, 5.0 * math.ceil(max(0.0, float(max_wait_min)) / 5.0))
+    grid = np.concatenate([np.arange(0.0, 61.0), np.arange(65.0, top + 1.0, 5.0)])
+    if target_wait_min is not None and math.isfinite(target_wait_min):
+        grid = np.union1d(grid, [float(target_wait_min)])
+    return grid
+
+
+def _grid_column(t: float) -> str:
+    return f"{t:g}"
+
+
+def wait_ecdf_grid(
+    visits: pd.DataFrame, target_wait_min: float | None = None, grid: Sequence[float] | None = None
+) -> pd.DataFrame:
+    """Per-replication ECDF of the waits of served residents on a grid of minutes.
+
+    A compact stand-in for the per-visit table that :func:`wait_ecdf` (and the report)
+    can overlay across options: 20 replications x about 100 grid points.
+
+    Parameters
+    ----------
+    visits : DataFrame
+        ``visits`` table (``replication``, ``outcome``, ``wait_min``).
+    target_wait_min : float, optional
+        Included in the default grid.
+    grid : sequence of float, optional
+        Minutes; default :func:`ecdf_grid_minutes` up to the largest wait.
+
+    Returns
+    -------
+    DataFrame
+        One row per replication: ``replication``, ``served`` (residents served), then
+        one column per grid minute ``t`` (named ``f"{t:g}"``) holding the share of
+        served residents who waited at most ``t`` minutes (NaN when none was served).
+    """
+    v = _with_replication(visits)
+    waits = v["wait_min"].astype(float)
+    served = v[(v["outcome"] == "served") & np.isfinite(waits)]
+    reps = sorted(pd.unique(v["replication"]))
+    if grid is None:
+        top = float(served["wait_min"].max()) if len(served) else 0.0
+        grid_arr = ecdf_grid_minutes(top, target_wait_min)
+    else:
+        grid_arr = np.asarray(sorted(set(float(g) for g in grid)), dtype=float)
+    by_rep = {r: np.sort(g["wait_min"].to_numpy(dtype=float)) for r, g in served.groupby(
+        "replication", sort=True, observed=True)}  # fmt: skip
+    rows = []
+    for r in reps:
+        w = by_rep.get(r, np.empty(0))
+        shares = (
+            np.searchsorted(w, grid_arr, side="right") / w.size
+            if w.size
+            else np.full(grid_arr.size, np.nan)
+        )
+        rows.append([r, w.size, *shares])
+    cols = ["replication", "served", *[_grid_column(t) for t in grid_arr]]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _is_ecdf_grid(df: pd.DataFrame) -> bool:
+    return (
+        "wait_min" not in df.columns
+        and "replication" in df.columns
+        and any(_grid_minute(c) is not None for c in df.columns)
+    )
+
+
+def _grid_minute(col: object) -> float | None:
+    if col in ("replication", "served"):
+        return None
+    try:
+        return float(str(col))
+    except ValueError:
+        return None
+
+
 def wait_ecdf(
     visits_by_scenario: Mapping[str, pd.DataFrame],
     target_wait_min: float,
@@ -557,7 +666,9 @@ def wait_ecdf(
     ----------
     visits_by_scenario : mapping of str to DataFrame
         Scenario name to its ``visits`` table (columns ``replication``, ``outcome``,
-        ``wait_min``; only ``outcome == "served"`` rows with a finite wait are used).
+        ``wait_min``; only ``outcome == "served"`` rows with a finite wait are used), or
+        to a per-replication ECDF grid from :func:`wait_ecdf_grid` (``wait_ecdf.csv``
+        of a run folder; drawn on its own grid, linear between grid minutes).
     target_wait_min : float
         Target wait in minutes, drawn as a vertical line.
     max_wait_min : float, optional
@@ -585,7 +696,17 @@ def wait_ecdf(
     styles = style.series_styles(names)
 
     waits: dict[str, list[np.ndarray]] = {}
+    grids: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name, visits in visits_by_scenario.items():
+        if _is_ecdf_grid(visits):
+            cols = [(t, c) for c in visits.columns if (t := _grid_minute(c)) is not None]
+            cols.sort()
+            minutes = np.array([m for m, _ in cols], dtype=float)
+            mat = visits[[c for _, c in cols]].to_numpy(dtype=float)
+            mat = mat[np.isfinite(mat).any(axis=1)]
+            grids[name] = (minutes, mat)
+            waits[name] = []
+            continue
         v = _with_replication(visits)
         served = v[(v["outcome"] == "served") & np.isfinite(v["wait_min"].astype(float))]
         per_rep = [
@@ -597,6 +718,10 @@ def wait_ecdf(
     all_waits = [w for ws in waits.values() for w in ws]
     if max_wait_min is None:
         p99 = max((float(np.quantile(w, 0.99)) for w in all_waits), default=0.0)
+        for minutes, mat in grids.values():
+            if mat.size:  # first grid minute where the mean ECDF reaches 99%
+                reach = np.flatnonzero(np.nanmean(mat, axis=0) >= 0.99)
+                p99 = max(p99, float(minutes[reach[0]] if reach.size else minutes[-1]))
         max_wait_min = _nice_ceiling(max(p99, 1.5 * target_wait_min, 1.0))
     grid = np.linspace(0.0, max_wait_min, grid_points)
 
@@ -605,25 +730,35 @@ def wait_ecdf(
     for name in names:
         st = styles[name]
         reps = waits[name]
-        if not reps:
+        x = grid
+        if name in grids:
+            minutes, mat = grids[name]
+            if not mat.size:
+                ax.plot([], [], color=st.color, label=_t("ecdf_no_served", lang, name=name))
+                continue
+            keep = minutes <= max_wait_min
+            x, curves = minutes[keep], mat[:, keep]
+            within = np.array([np.interp(target_wait_min, minutes, row) for row in mat])
+        elif not reps:
             ax.plot([], [], color=st.color, label=_t("ecdf_no_served", lang, name=name))
             continue
-        curves = np.vstack([np.searchsorted(w, grid, side="right") / w.size for w in reps])
+        else:
+            curves = np.vstack([np.searchsorted(w, grid, side="right") / w.size for w in reps])
+            within = np.array([np.mean(w <= target_wait_min) for w in reps])
         mean, low, high, n = mean_ci(curves)
-        within = np.array([np.mean(w <= target_wait_min) for w in reps])
         m, lo, hi, _ = mean_ci(within)
         shares[name] = (float(m[0]), float(lo[0]), float(hi[0]))
         n_max = max(n_max, int(n.max()))
         ax.plot(
-            grid,
+            x,
             100 * mean,
             color=st.color,
             linestyle=st.linestyle,
             linewidth=2.0,
             label=name,
         )
-        if len(reps) > 1:
-            ax.fill_between(grid, 100 * low, 100 * high, color=st.color, alpha=0.18, lw=0)
+        if curves.shape[0] > 1:
+            ax.fill_between(x, 100 * low, 100 * high, color=st.color, alpha=0.18, lw=0)
         ax.plot(
             [target_wait_min],
             [100 * shares[name][0]],
@@ -966,14 +1101,25 @@ def _summary_value(summary: pd.DataFrame, kpi: str) -> tuple[float, float, float
     return vals[0], vals[1], vals[2]
 
 
+_VERBS = {"kpi_lower": ("cuts", "cut"), "kpi_higher": ("raises", "raise"),
+          "kpi_equal": ("leaves", "leave")}  # fmt: skip
+
+
 def _kpi_title(
     summaries: Mapping[str, pd.DataFrame],
     kpi: str,
     baseline: str,
     meta: KpiMeta,
     lang: str,
+    differences: Mapping[str, tuple[float, float, float]] | None = None,
 ) -> str:
-    """Finding for the headline KPI: best alternative against the baseline."""
+    """Finding for the headline KPI: best alternative against the baseline.
+
+    A difference is stated as a change only when it is clear: the paired 95% interval
+    of ``differences`` excludes zero, or (without paired differences) the two 95%
+    confidence intervals do not overlap. Otherwise the title says there is no clear
+    difference.
+    """
     kname = meta.zh if lang == "zh" else meta.en
     b, blo, bhi = _summary_value(summaries[baseline], kpi)
     alts = {
@@ -993,21 +1139,38 @@ def _kpi_title(
     a, alo, ahi = alts[alt]
     fa = _fmt(a, meta.kind, lang)
     kw = {"alt": alt, "base": baseline, "kpi": kname, "a": fa, "b": fb}
-    if fa == fb:
-        text = _t("kpi_equal", lang, **kw)
-    elif meta.direction == 0:
-        text = _t("kpi_neutral", lang, **kw)
-    elif (a - b) * meta.direction > 0:
-        text = _t("kpi_higher" if a > b else "kpi_lower", lang, **kw)
+    plural = lang == "en" and style.is_plural_name(alt)
+    note = ""
+    diff = (differences or {}).get(alt)
+    if diff is not None and math.isfinite(diff[1]) and math.isfinite(diff[2]):
+        clear: bool | None = diff[1] > 0 or diff[2] < 0
+        if clear:
+            scale = _scale(meta.kind)
+            unit = " pp" if meta.kind == "share" else (" min" if meta.kind == "minutes" else "")
+            lo_txt = f"{scale * diff[1]:+.1f}{unit}" if lang == "en" else f"{scale * diff[1]:+.1f}"
+            hi_txt = f"{scale * diff[2]:+.1f}{unit}" if lang == "en" else f"{scale * diff[2]:+.1f}"
+            note = _t("kpi_paired_clear", lang, lo=lo_txt, hi=hi_txt)
+        else:
+            note = _t("kpi_paired_zero", lang)
+    elif all(math.isfinite(x) for x in (blo, bhi, alo, ahi)):
+        clear = not (alo <= bhi and blo <= ahi)
+        note = "" if clear else _t("kpi_overlap", lang)
     else:
-        text = _t("kpi_no_better", lang, **kw)
-    if (
-        fa != fb
-        and all(math.isfinite(x) for x in (blo, bhi, alo, ahi))
-        and (alo <= bhi and blo <= ahi)
-    ):
-        text += _t("kpi_overlap", lang)
-    return text
+        clear = None  # no interval to judge by
+    if fa == fb:
+        key = "kpi_equal"
+        note = ""
+    elif meta.direction == 0:
+        key = "kpi_neutral"
+    elif (a - b) * meta.direction > 0:
+        key = "kpi_unclear" if clear is False else ("kpi_higher" if a > b else "kpi_lower")
+    else:
+        key = "kpi_no_better"
+    if key == "kpi_unclear" or key == "kpi_neutral":
+        note = "" if key == "kpi_neutral" else note
+    if key in _VERBS:
+        kw["verb"] = _VERBS[key][1 if plural else 0]
+    return _t(key, lang, **kw) + note
 
 
 def kpi_comparison(
@@ -1016,6 +1179,7 @@ def kpi_comparison(
     baseline: str,
     *,
     kpi_meta: Mapping[str, KpiMeta] | None = None,
+    differences: Mapping[str, tuple[float, float, float]] | None = None,
     lang: str = "en",
     footer: str | None = None,
     title: str | None = None,
@@ -1025,7 +1189,8 @@ def kpi_comparison(
 
     KPIs with different units (minutes, percent, counts...) go to separate panels
     (small multiples). The title compares the best alternative with the baseline on
-    the first KPI (and says when the 95% intervals overlap).
+    the first KPI and states a change only when it is clear (else "no clear
+    difference").
 
     Parameters
     ----------
@@ -1038,6 +1203,10 @@ def kpi_comparison(
         Key of ``summaries`` drawn in grey and used as reference.
     kpi_meta : mapping of str to KpiMeta, optional
         Names, units and directions for KPIs not in :data:`KPI_META` (or overrides).
+    differences : mapping of str to (mean, ci_low, ci_high), optional
+        Paired difference (option - baseline) of the first KPI per option, e.g. under
+        common random numbers; the title then calls a change clear only when its
+        interval excludes zero (without it: when the two 95% CIs do not overlap).
     lang : {"en", "zh"}
         Label language.
     footer : str, optional
@@ -1169,7 +1338,7 @@ def kpi_comparison(
             ax.set_ylim(0, 1)
     handles, labels = axes[0].get_legend_handles_labels()
     if title is None:
-        title = _kpi_title(summaries, kpis[0], baseline, metas[kpis[0]], lang)
+        title = _kpi_title(summaries, kpis[0], baseline, metas[kpis[0]], lang, differences)
     notes = [_t("kpi_baseline_line", lang)]
     notes += _uncertainty_notes(2 if any_ci else 1, lang, "whisker")
     return style.finish_figure(
@@ -1325,8 +1494,7 @@ def utilisation_heatmap(
                     thin = np.array(
                         [
                             [
-                                float(open_per_day.get((str(r), h), np.inf))
-                                < MIN_OPEN_FOR_PEAK_MIN
+                                float(open_per_day.get((str(r), h), np.inf)) < MIN_OPEN_FOR_PEAK_MIN
                                 for h in hours
                             ]
                             for r in rows
@@ -1389,17 +1557,126 @@ def pareto_frontier(cost: np.ndarray, value: np.ndarray) -> np.ndarray:
     return np.asarray(frontier, dtype=int)
 
 
+def _place_labels(
+    ax: Axes,
+    points: Sequence[tuple[float, float, str, bool]],
+    obstacles: Sequence[tuple[float, float]],
+    figsize: tuple[float, float],
+    families: Sequence[str],
+    fontsize: float = 8.0,
+) -> None:
+    """Annotate points with labels that neither overlap each other nor the markers.
+
+    Positions are estimated in inches from the axis limits and an approximate axes size
+    (the final layout differs by a few percent; margins absorb that). For each label
+    (in the given order) the first candidate offset whose box is free is taken, with a
+    thin leader line when the label sits far from its point.
+
+    Parameters
+    ----------
+    points : sequence of (x, y, text, bold)
+        Data coordinates of the labelled points (y as drawn), text and emphasis.
+    obstacles : sequence of (x, y)
+        Every plotted marker (labels keep clear of them).
+    """
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    w_in, h_in = max(1.0, figsize[0] - 1.4), max(1.0, figsize[1] - 2.1)
+
+    def to_in(x: float, y: float) -> tuple[float, float]:
+        return (x - x0) / (x1 - x0) * w_in, (y - y0) / (y1 - y0) * h_in
+
+    pad = 0.02
+    taken: list[tuple[float, float, float, float]] = []
+    for ox, oy in obstacles:
+        cx, cy = to_in(ox, oy)
+        taken.append((cx - 0.07, cy - 0.07, cx + 0.07, cy + 0.07))
+    line_h = fontsize * 1.25 / 72.0
+    # (dx, dy) offsets of the label's anchor in points, with its alignment.
+    candidates = [
+        (9, -6, "left", "top"),
+        (9, 6, "left", "bottom"),
+        (-9, 6, "right", "bottom"),
+        (-9, -6, "right", "top"),
+        (0, 12, "center", "bottom"),
+        (0, -12, "center", "top"),
+        (14, -22, "left", "top"),
+        (14, 22, "left", "bottom"),
+        (-14, 22, "right", "bottom"),
+        (-14, -22, "right", "top"),
+        (0, 30, "center", "bottom"),
+        (0, -30, "center", "top"),
+        (24, -40, "left", "top"),
+        (24, 40, "left", "bottom"),
+    ]
+    for x, y, text, bold in points:
+        weight = "bold" if bold else "normal"
+        fams, weight = style.title_font(text, families) if bold else (list(families), weight)
+        width = style._text_width_pt(text, fontsize, weight, tuple(fams)) / 72.0
+        px, py = to_in(x, y)
+        choice = candidates[0]
+        box = None
+        for cand in candidates:
+            dx, dy, ha, va = cand
+            ax_in, ay_in = px + dx / 72.0, py + dy / 72.0
+            left = ax_in - (width if ha == "right" else width / 2 if ha == "center" else 0.0)
+            bottom = ay_in - (line_h if va == "top" else 0.0)
+            b = (left - pad, bottom - pad, left + width + pad, bottom + line_h + pad)
+            inside = b[0] >= -0.05 and b[2] <= w_in + 0.05 and b[1] >= -0.05 and b[3] <= h_in
+            free = all(b[2] <= t[0] or b[0] >= t[2] or b[3] <= t[1] or b[1] >= t[3] for t in taken)
+            if inside and free:
+                choice, box = cand, b
+                break
+        if box is None:  # nothing free: the first candidate, overlapping as little as drawn
+            dx, dy, ha, va = choice
+            ax_in, ay_in = px + dx / 72.0, py + dy / 72.0
+            left = ax_in - (width if ha == "right" else width / 2 if ha == "center" else 0.0)
+            bottom = ay_in - (line_h if va == "top" else 0.0)
+            box = (left, bottom, left + width, bottom + line_h)
+        taken.append(box)
+        dx, dy, ha, va = choice
+        far = abs(dx) > 12 or abs(dy) > 14
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha=ha,
+            va=va,
+            fontsize=fontsize,
+            fontweight=weight,
+            color=style.TEXT_COLOR,
+            zorder=5,
+            arrowprops=(
+                {
+                    "arrowstyle": "-",
+                    "color": "#888888",
+                    "linewidth": 0.6,
+                    "shrinkA": 0,
+                    "shrinkB": 5,
+                }
+                if far
+                else None
+            ),
+        )
+
+
 def cost_service_frontier(
     options: pd.DataFrame,
     recommended: str | None = None,
     *,
     target: float | None = None,
+    cost_label: str | None = None,
+    label_all: bool = False,
     lang: str = "en",
     footer: str | None = None,
     title: str | None = None,
     figsize: tuple[float, float] = (8.0, 5.2),
 ) -> Figure:
     """Staffing options: daily cost against service level, with the Pareto frontier.
+
+    Points on the cost-efficient frontier and the recommended option are labelled
+    (every option with ``label_all``), at offsets chosen so labels do not overlap.
 
     Parameters
     ----------
@@ -1412,6 +1689,11 @@ def cost_service_frontier(
         Option to mark with a star.
     target : float, optional
         Service-level target (fraction), drawn as a horizontal line.
+    cost_label : str, optional
+        x-axis label; default "Cost per day (CNY)" (whatever ``cost_per_day`` holds:
+        the recommender's is staff on duty + amortised training + windows).
+    label_all : bool
+        Label every option, not only the frontier and the recommended one.
     lang : {"en", "zh"}
         Label language.
     footer : str, optional
@@ -1446,6 +1728,7 @@ def cost_service_frontier(
     sl = options[sl_col].to_numpy(dtype=float)
     lo = options[lo_col].to_numpy(dtype=float) if lo_col else np.full_like(sl, np.nan)
     hi = options[hi_col].to_numpy(dtype=float) if hi_col else np.full_like(sl, np.nan)
+    judged = "meets_target" in options.columns or target is not None
     if "meets_target" in options.columns:
         meets = options["meets_target"].fillna(False).to_numpy(dtype=bool)
     elif target is not None:
@@ -1499,20 +1782,19 @@ def cost_service_frontier(
                 zorder=3,
                 label=_t(key, lang),
             )
-    if recommended is not None:
-        r = names.index(recommended)
-        if ok[r]:
-            ax.scatter(
-                [cost[r]],
-                [100 * sl[r]],
-                s=320,
-                marker="*",
-                facecolors="none",
-                edgecolors="black",
-                linewidths=1.4,
-                zorder=4,
-                label=_t("front_rec", lang),
-            )
+    r_idx = names.index(recommended) if recommended is not None else None
+    if r_idx is not None and ok[r_idx]:
+        ax.scatter(
+            [cost[r_idx]],
+            [100 * sl[r_idx]],
+            s=320,
+            marker="*",
+            facecolors="none",
+            edgecolors="black",
+            linewidths=1.4,
+            zorder=4,
+            label=_t("front_rec", lang),
+        )
     if target is not None:
         ax.axhline(100 * target, color=style.TEXT_COLOR, linestyle=":", linewidth=1.1)
         ax.annotate(
@@ -1524,50 +1806,62 @@ def cost_service_frontier(
             fontsize=style.TICK_SIZE,
             color=style.TEXT_COLOR,
         )
-    if ok.sum() <= 15:
-        for idx in np.flatnonzero(ok):
-            ax.annotate(
-                names[idx],
-                (cost[idx], 100 * sl[idx]),
-                xytext=(9, -7),
-                textcoords="offset points",
-                va="top",
-                fontsize=8,
-                color=style.TEXT_COLOR,
-            )
     span = float(np.ptp(cost[ok])) or max(1.0, abs(float(cost[ok][0])) * 0.1)
-    ax.set_xlim(float(cost[ok].min()) - 0.08 * span, float(cost[ok].max()) + 0.18 * span)
+    ax.set_xlim(float(cost[ok].min()) - 0.08 * span, float(cost[ok].max()) + 0.22 * span)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
-    ax.set_xlabel(_t("front_x", lang))
+    ax.set_xlabel(cost_label or _t("front_x", lang))
     ax.set_ylabel(_t("front_y", lang))
-    ax.margins(y=0.15)
+    ys = 100 * sl[ok]
+    if target is not None:
+        ys = np.append(ys, 100 * target)
+    y_lo, y_hi = float(np.min(ys)), float(np.max(ys))
+    y_pad = max(1.0, 0.15 * (y_hi - y_lo))
+    ax.set_ylim(y_lo - y_pad, min(100.0 + y_pad, y_hi + y_pad))
     ax.legend(loc="lower right")
+
+    labelled = [int(i) for i in np.flatnonzero(ok & (on_front | label_all))]
+    if r_idx is not None and ok[r_idx]:
+        labelled = [r_idx, *[i for i in labelled if i != r_idx]]
+    _place_labels(
+        ax,
+        [(cost[i], 100 * sl[i], names[i], i == r_idx) for i in labelled],
+        [(cost[i], 100 * sl[i]) for i in np.flatnonzero(ok)],
+        figsize,
+        families,
+    )
 
     def cny(v: float) -> str:
         return _t("unit_cny", lang, v=fmt_num(v))
 
     if title is None:
-        cheapest = [int(c) for c in np.argsort(cost) if ok[c] and meets[c]]
-        if recommended is not None and ok[names.index(recommended)]:
-            r = names.index(recommended)
-            title = _t("front_title_rec", lang, rec=recommended, sl=fmt_pct(sl[r]), c=cny(cost[r]))
-            if not meets[r]:
-                title += _t("front_rec_misses", lang)
+        cheapest = [int(c) for c in np.argsort(cost, kind="stable") if ok[c] and meets[c]]
+        if r_idx is not None and ok[r_idx]:
+            r = r_idx
+            kw = {"rec": recommended, "sl": fmt_pct_vs(sl[r], target), "c": cny(cost[r])}
+            if not judged:
+                title = _t("front_title_rec_plain", lang, **kw)
+            elif not meets[r]:
+                title = _t("front_title_rec_misses", lang, **kw)
+                if cheapest:
+                    title += _t(
+                        "front_meets_instead", lang, cheap=names[cheapest[0]],
+                        c=cny(cost[cheapest[0]]),
+                    )  # fmt: skip
             elif cheapest and cost[cheapest[0]] < cost[r]:
-                title += _t(
-                    "front_cheaper", lang, cheap=names[cheapest[0]], c=cny(cost[cheapest[0]])
-                )
-        elif cheapest:
+                i = cheapest[0]
+                title = _t("front_title_rec_dearer", lang, cheap=names[i], c0=cny(cost[i]), **kw)
+            else:
+                title = _t("front_title_rec_cheapest", lang, **kw)
+        elif cheapest and judged:
             i = cheapest[0]
-            title = _t("front_title_cheap", lang, cheap=names[i], sl=fmt_pct(sl[i]), c=cny(cost[i]))
+            title = _t(
+                "front_title_cheap", lang, cheap=names[i], sl=fmt_pct_vs(sl[i], target),
+                c=cny(cost[i]),
+            )  # fmt: skip
         else:
             i = int(np.nanargmax(np.where(ok, sl, -np.inf)))
-            key = (
-                "front_title_none"
-                if "meets_target" in options.columns or target
-                else "front_title_plain"
-            )
-            title = _t(key, lang, best=names[i], sl=fmt_pct(sl[i]), c=cny(cost[i]))
+            key = "front_title_none" if judged else "front_title_plain"
+            title = _t(key, lang, best=names[i], sl=fmt_pct_vs(sl[i], target), c=cny(cost[i]))
     notes = _uncertainty_notes(2 if has_ci.any() else 1, lang, "whisker")
     return style.finish_figure(fig, title, families, notes, footer)
 
@@ -1657,7 +1951,7 @@ def completion_by_group(
         st = st.sort_values("mean", ascending=False, na_position="last")
     label = rate_label or _t("comp_label", lang)
     if figsize is None:
-        figsize = (8.0, 2.2 + 0.38 * max(1, len(st)))
+        figsize = (8.0, 2.2 + 0.38 * max(1, len(st)) + (0.35 if target is not None else 0.0))
     fig, axes = style.new_figure(families, figsize)
     ax = axes[0]
     style.style_axes(ax, families, grid_axis="x")
@@ -1693,7 +1987,7 @@ def completion_by_group(
         )
     right = np.where(np.isfinite(hi), hi, mean)
     for yi, m, r in zip(y, mean, right, strict=True):
-        text = fmt_pct(m) if math.isfinite(m) else _t("no_data_short", lang)
+        text = fmt_pct_vs(m, target) if math.isfinite(m) else _t("no_data_short", lang)
         xpos = 100 * r if math.isfinite(r) else 0.0
         ax.annotate(
             text,
@@ -1723,7 +2017,6 @@ def completion_by_group(
             ),
             Patch(facecolor=style.OKABE_ITO["blue"], label=_t("at_or_above", lang)),
         ]
-        ax.legend(handles=handles, loc="lower right", framealpha=0.9, frameon=True)
     groups = [_name(g, lang) for g in st.index]
     ax.set_yticks(y)
     ax.set_yticklabels(groups)
@@ -1734,11 +2027,17 @@ def completion_by_group(
     if title is None:
         vg = [(m, g) for m, g, v in zip(mean, groups, valid, strict=True) if v]
         if len(vg) == 1:
-            title = _t("comp_one", lang, label=label, v=fmt_pct(vg[0][0]), g=vg[0][1])
+            title = _t("comp_one", lang, label=label, v=fmt_pct_vs(vg[0][0], target), g=vg[0][1])
         else:
             (mlo, glo), (mhi, ghi) = min(vg), max(vg)
             title = _t(
-                "comp_range", lang, label=label, lo=fmt_pct(mlo), glo=glo, hi=fmt_pct(mhi), ghi=ghi
+                "comp_range",
+                lang,
+                label=label,
+                lo=fmt_pct_vs(mlo, target),
+                glo=glo,
+                hi=fmt_pct_vs(mhi, target),
+                ghi=ghi,
             )
         if target is not None:
             title += _t("comp_below", lang, k=int(below.sum()), n=len(vg), t=fmt_pct(target))
@@ -1746,7 +2045,9 @@ def completion_by_group(
         if missing:
             title += _t("comp_missing", lang, k=missing)
     notes = _uncertainty_notes(2 if has_ci.any() else 1, lang, "whisker")
-    return style.finish_figure(fig, title, families, notes, footer)
+    # The legend goes below the axes (the lowest bars are the below-target ones).
+    legend = (handles, [str(h.get_label()) for h in handles], len(handles)) if handles else None
+    return style.finish_figure(fig, title, families, notes, footer, legend)
 
 
 # --------------------------------------------------------------------------- spread

@@ -14,7 +14,9 @@ row per job and KPI), and skips jobs that already finished in the same sweep fol
 
 Each run writes into Hydra's output folder: the resolved config (``.hydra/``), a
 manifest (seed, version, git commit), ``summary.csv``, ``replications.csv``,
-``hourly.csv``, ``hourly_summary.csv``, ``by_family.csv`` and charts (PNG).
+``hourly.csv``, ``hourly_summary.csv``, ``by_family.csv``, ``family_summary.csv``,
+``wait_ecdf.csv`` (per-replication wait distribution on a grid of minutes, when
+per-visit records were kept, as they are with charts on) and charts (PNG).
 """
 
 from __future__ import annotations
@@ -56,6 +58,15 @@ def write_outputs(results: Results, out_dir: Path, charts: bool = True) -> dict[
         path = out_dir / f"{name}.csv"
         frame.to_csv(path, index=name in ("summary", "replications"))
         paths[name] = path
+    if results.visits is not None:
+        # Served waits as a per-replication ECDF on a grid of minutes (about 100 numbers
+        # per replication): lets svcsim-report overlay the wait distributions of several
+        # runs without keeping the per-visit table.
+        from simulator.charts import wait_ecdf_grid
+
+        grid = wait_ecdf_grid(results.visits, results.scenario.experiment.target_wait_min)
+        paths["wait_ecdf"] = out_dir / "wait_ecdf.csv"
+        grid.to_csv(paths["wait_ecdf"], index=False, float_format="%.5g")
     manifest: dict[str, Any] = {
         "scenario": results.scenario.name,
         "source": results.scenario.source,
@@ -72,12 +83,11 @@ def write_outputs(results: Results, out_dir: Path, charts: bool = True) -> dict[
 
 
 def write_charts(results: Results, out_dir: Path, lang: str = "en") -> dict[str, Path]:
-    """The standard run charts: wait distribution, queue and utilisation by hour."""
-    import matplotlib
+    """The standard run charts: wait distribution, queue and utilisation by hour.
 
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
+    The chart functions return standalone figures (not registered with pyplot), so no
+    backend is selected and nothing needs closing.
+    """
     from simulator import charts
     from simulator.version import code_version
 
@@ -100,7 +110,6 @@ def write_charts(results: Results, out_dir: Path, lang: str = "en") -> dict[str,
     )
     for name, fig in figs.items():
         written[name] = charts.save_figure(fig, out_dir / name, formats=("png",))[0]
-        plt.close(fig)
     return written
 
 

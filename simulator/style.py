@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import unicodedata
 import warnings
 from collections.abc import Iterable, Sequence
@@ -45,6 +46,9 @@ __all__ = [
     "fmt_hour",
     "fmt_num",
     "fmt_pct",
+    "fmt_pct_vs",
+    "has_bold",
+    "is_plural_name",
     "new_figure",
     "resolve_language",
     "series_styles",
@@ -300,6 +304,58 @@ def resolve_language(lang: str) -> tuple[Lang, list[str]]:
     return "en", [DEFAULT_FAMILY] if cjk is None else [DEFAULT_FAMILY, cjk]
 
 
+@functools.cache
+def has_bold(family: str) -> bool:
+    """Whether matplotlib knows a bold (weight 600 or more) face of ``family``.
+
+    CJK families such as WenQuanYi Micro Hei ship one regular face only; asking for
+    bold makes matplotlib log "findfont: Failed to find font weight bold" every time.
+    """
+    for f in font_manager.fontManager.ttflist:
+        if f.name != family:
+            continue
+        weight = f.weight
+        if isinstance(weight, str):
+            weight = font_manager.weight_dict.get(weight, 400)
+        if int(weight) >= 600:
+            return True
+    return False
+
+
+def title_font(text: str, families: Sequence[str]) -> tuple[list[str], str]:
+    """Font families and weight for a bold title that never asks for a missing face.
+
+    Text without wide (CJK) characters uses only the families that have a bold face
+    (the CJK fallback is not needed for it) in bold. Text with CJK characters needs the
+    CJK family: bold when every family has a bold face, else normal weight (matplotlib
+    cannot embolden a font, and would otherwise log a font warning per title).
+
+    Returns
+    -------
+    families : list of str
+    weight : {"bold", "normal"}
+    """
+    fams = list(families)
+    if not any(_is_wide(ch) for ch in text):
+        bold = [f for f in fams if has_bold(f)]
+        if bold:
+            return bold, "bold"
+        return fams, "normal"
+    return fams, "bold" if all(has_bold(f) for f in fams) else "normal"
+
+
+def is_plural_name(name: str) -> bool:
+    """Whether an option name reads as a plural subject ("2 cross-province windows").
+
+    English heuristic for verb agreement in titles: a leading number other than one
+    followed by a word ending in "s" ("6 windows", "2 YRD windows, no lunch cover").
+    """
+    m = re.match(r"\s*(\d+(?:\.\d+)?)\s+([^,;:()]+)", name)
+    if not m or float(m.group(1)) == 1.0:
+        return False
+    return any(w.lower().endswith("s") for w in m.group(2).split())
+
+
 # --------------------------------------------------------------------------- formatting
 
 
@@ -362,6 +418,39 @@ def fmt_pct(frac: float) -> str:
             continue
         return f"{text}%"
     return f"{pct:.2f}%"
+
+
+def fmt_pct_vs(frac: float, target: float | None) -> str:
+    """Format a share like :func:`fmt_pct`, with enough decimals to keep its side of a target.
+
+    A value just below a target never reads as the target or above it (0.898 against
+    0.90 gives ``"89.8%"``, not ``"90%"``), nor a value at or above it as below.
+
+    Parameters
+    ----------
+    frac : float
+        Fraction, e.g. 0.898.
+    target : float, optional
+        Target fraction; None formats like :func:`fmt_pct`.
+
+    Returns
+    -------
+    str
+        e.g. ``"89.8%"``, ``"95%"``.
+    """
+    text = fmt_pct(frac)
+    if target is None or frac is None or not math.isfinite(frac) or not math.isfinite(target):
+        return text
+    below = frac < target
+    for decimals in (0, 1, 2, 3):
+        shown = round(100.0 * frac, decimals)
+        if (
+            (shown < round(100.0 * target, 6)) == below
+            and not (shown == 100.0 and frac < 1.0)
+            and not (shown == 0.0 and frac > 0.0)
+        ):
+            return f"{shown:.{decimals}f}%"
+    return f"{100.0 * frac:.3f}%"
 
 
 def fmt_hour(hour: float) -> str:
@@ -560,12 +649,13 @@ def finish_figure(
     """
     width_in, height_in = fig.get_size_inches()
     with mpl.rc_context(_rc(families)):
-        fig.suptitle(
-            wrap_text(title, width_in - 0.25, TITLE_SIZE, "bold", families),
+        title_families, weight = title_font(title, families)
+        suptitle = fig.suptitle(
+            wrap_text(title, width_in - 0.25, TITLE_SIZE, weight, title_families),
             x=0.012,
             ha="left",
             fontsize=TITLE_SIZE,
-            fontweight="bold",
+            fontweight=weight,
             color=TEXT_COLOR,
         )
         lines = [n for n in notes if n]
@@ -606,7 +696,14 @@ def finish_figure(
         if isinstance(engine, ConstrainedLayoutEngine) and bottom > 0:
             engine.set(rect=(0.0, bottom, 1.0, 1.0 - bottom))
     for text_artist in fig.findobj(Text):
-        text_artist.set_fontfamily(list(families))
+        if text_artist is suptitle:
+            text_artist.set_fontfamily(title_families)
+        elif text_artist.get_fontweight() in ("bold", 700, "heavy", "black", "semibold"):
+            fams, weight = title_font(text_artist.get_text(), families)
+            text_artist.set_fontfamily(fams)
+            text_artist.set_fontweight(weight)
+        else:
+            text_artist.set_fontfamily(list(families))
     for ax in fig.axes:
         ax.tick_params(labelfontfamily=list(families))
     return fig

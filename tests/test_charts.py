@@ -16,6 +16,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -384,15 +385,130 @@ def test_utilisation_heatmap(tmp_path: Path) -> None:
 def test_cost_service_frontier(tmp_path: Path) -> None:
     options = make_options()
     fig = charts.cost_service_frontier(options, recommended="9 windows", target=0.9, footer=FOOTER)
-    assert _title(fig).startswith("9 windows is recommended")
-    assert "8 windows meets the target for less" in _title(fig)
+    assert _title(fig).startswith("8 windows meets the target for less")
+    assert "than 9 windows" in _title(fig) and "is recommended" not in _title(fig)
+    assert fig.axes[0].get_xlabel() == "Cost per day (CNY)"
     check_figure(fig, tmp_path, "frontier")
+    fig = charts.cost_service_frontier(options, recommended="8 windows", target=0.9)
+    assert _title(fig).startswith("The cheapest option meeting the target, 8 windows, serves")
+    fig = charts.cost_service_frontier(options, recommended="7 windows", target=0.9)
+    assert _title(fig).startswith("7 windows misses the target")
+    fig = charts.cost_service_frontier(options, cost_label="Staff cost (CNY per day)")
+    assert fig.axes[0].get_xlabel() == "Staff cost (CNY per day)"
     fig = charts.cost_service_frontier(options)
     assert "cheapest" in _title(fig)
     check_figure(fig, tmp_path, "frontier_norec")
     assert list(
         charts.pareto_frontier(np.array([3.0, 1, 2, 4]), np.array([0.5, 0.4, 0.3, 0.9]))
     ) == [1, 0, 3]
+
+
+def _label_boxes(fig: Figure) -> list[Any]:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    return [t.get_window_extent(renderer) for t in ax.texts if t.get_text() and
+            not t.get_text().startswith("Target")]  # fmt: skip
+
+
+def test_frontier_labels_do_not_overlap() -> None:
+    """Options close together (a recommended plan at the same cost as its layout, two
+    options of almost the same cost): only frontier points and the recommended one are
+    labelled, and no two labels overlap."""
+    options = pd.DataFrame(
+        {
+            "option": ["C4+Q0", "C4+Q1", "C5+Q0", "C6+Q0", "C5+Q1", "C6+Q1", "recommended plan"],
+            "cost_per_day": [2892, 3479.5, 3607, 4182, 4194.5, 4769.5, 3607],
+            "service_level": [0.673, 0.876, 0.921, 0.9751, 0.9750, 0.993, 0.940],
+            "meets_target": [False, False, True, True, True, True, True],
+        }
+    )
+    fig = charts.cost_service_frontier(options, "recommended plan", target=0.9)
+    labels = {t.get_text() for t in fig.axes[0].texts} - {"Target 90%"}
+    assert "recommended plan" in labels and "C5+Q1" not in labels and "C5+Q0" not in labels
+    boxes = _label_boxes(fig)
+    assert len(boxes) == len(labels)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), (a, b)
+
+
+def test_pct_near_target_and_plural_names() -> None:
+    assert style.fmt_pct_vs(0.898, 0.9) == "89.8%"
+    assert style.fmt_pct_vs(0.8999, 0.9) == "89.99%"
+    assert style.fmt_pct_vs(0.95, 0.9) == "95%"
+    assert style.fmt_pct_vs(0.9, 0.9) == "90%"
+    assert style.fmt_pct_vs(0.9004, None) == "90%"
+    assert style.is_plural_name("2 cross-province windows")
+    assert style.is_plural_name("6 windows, no lunch cover")
+    assert not style.is_plural_name("1 window")
+    assert not style.is_plural_name("Option B") and not style.is_plural_name("C5+Q0")
+
+
+def test_completion_labels_and_legend_outside(tmp_path: Path) -> None:
+    df = pd.DataFrame(
+        {"province": ["A", "B", "C"], "mean": [0.95, 0.898, 0.7], "ci_low": [0.93, 0.88, 0.65],
+         "ci_high": [0.97, 0.91, 0.75]}
+    )  # fmt: skip
+    fig = charts.completion_by_group(df, "province", target=0.9)
+    assert "89.8%" in _texts(fig) and "90%" not in _texts(fig)
+    assert fig.axes[0].get_legend() is None and fig.legends  # below the axes, not on bars
+    check_figure(fig, tmp_path, "completion_near")
+
+
+def test_kpi_title_no_clear_difference_and_plurals() -> None:
+    base = pd.DataFrame({"mean": [6.7], "ci_low": [5.9], "ci_high": [7.5]}, index=["wait_mean_min"])
+    alt = pd.DataFrame({"mean": [6.5], "ci_low": [5.6], "ci_high": [7.3]}, index=["wait_mean_min"])
+    fig = charts.kpi_comparison({"current": base, "calibrated": alt}, ["wait_mean_min"], "current")
+    assert _title(fig).startswith("No clear difference in the mean wait")
+    # A paired interval excluding zero makes it a finding, with plural agreement.
+    fig = charts.kpi_comparison(
+        {"current": base, "2 cross-province windows": alt},
+        ["wait_mean_min"],
+        "current",
+        differences={"2 cross-province windows": (-0.2, -0.3, -0.1)},
+    )
+    assert _title(fig).startswith("2 cross-province windows cut the mean wait from 6.7 min")
+    fig = charts.kpi_comparison(
+        {"current": base, "calibrated": alt},
+        ["wait_mean_min"],
+        "current",
+        differences={"calibrated": (-0.2, -0.5, 0.1)},
+    )
+    assert "No clear difference" in _title(fig) and "paired difference" in _title(fig)
+
+
+def test_no_findfont_messages(caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    """Bold titles never ask a regular-only CJK font for bold (no findfont log lines)."""
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="matplotlib.font_manager"):
+        figs = [charts.cost_service_frontier(make_options(), "9 windows", target=0.9)]
+        if CJK is not None:
+            figs.append(charts.hourly_profile(make_hourly(n_rep=2), lang="zh"))
+            figs.append(charts.completion_by_group(make_completion(), "province", lang="zh"))
+            summaries = {
+                "基准": make_summary(14, 34, 0.78, 0.06, 0.88),
+                "方案B": make_summary(7, 18, 0.93, 0.02, 0.8),
+            }
+            figs.append(charts.kpi_comparison(summaries, ["wait_p90_min"], "基准"))
+        for i, fig in enumerate(figs):
+            charts.save_figure(fig, tmp_path / f"f{i}", formats=("png",))
+    assert not [r for r in caplog.records if "findfont" in r.getMessage()]
+
+
+def test_wait_ecdf_from_grid(tmp_path: Path) -> None:
+    visits = make_visits()
+    grid = charts.wait_ecdf_grid(visits, 20)
+    assert list(grid.columns[:3]) == ["replication", "served", "0"] and "20" in grid.columns
+    assert len(grid) == 5 and (grid["65"] >= grid["20"]).all()
+    fig = charts.wait_ecdf({"visits": visits, "grid": grid}, 20)
+    share = [t for t in _title(fig).split(", ")]
+    assert len(share) == 2 and share[0].split()[-1] == share[1].split()[-1]  # same share
+    check_figure(fig, tmp_path, "ecdf_grid")
 
 
 def test_completion_by_group(tmp_path: Path) -> None:
