@@ -65,8 +65,8 @@ def write_outputs(results: Results, out_dir: Path, charts: bool = True) -> dict[
         from simulator.charts import wait_ecdf_grid
 
         grid = wait_ecdf_grid(results.visits, results.scenario.experiment.target_wait_min)
-        paths["wait_ecdf"] = out_dir / "wait_ecdf.csv"
-        grid.to_csv(paths["wait_ecdf"], index=False, float_format="%.5g")
+        paths["wait_ecdf_grid"] = out_dir / "wait_ecdf.csv"
+        grid.to_csv(paths["wait_ecdf_grid"], index=False, float_format="%.5g")
     manifest: dict[str, Any] = {
         "scenario": results.scenario.name,
         "source": results.scenario.source,

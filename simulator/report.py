@@ -25,12 +25,12 @@ import base64
 import datetime as dt
 import html
 import io
-import logging
 import math
+import re
 import sys
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -48,7 +48,9 @@ from simulator.report_provenance import (
 )
 from simulator.report_readers import (
     READERS,
+    CalibrationData,
     FolderContent,
+    RecommendationData,
     ReportError,
     RunData,
     UnknownFolderError,
@@ -265,6 +267,117 @@ _T: dict[str, dict[str, str]] = {
     },
     "kind_run": {"en": "run", "zh": "单次运行"},
     "kind_sweep": {"en": "sweep", "zh": "参数扫描"},
+    "kind_recommendation": {"en": "recommendation", "zh": "推荐方案"},
+    "kind_calibration": {"en": "calibration report", "zh": "校准报告"},
+    # cost
+    "cny": {"en": "CNY {v}", "zh": "{v}元"},
+    "cost_item": {"en": "{name} {c} (staff {s})", "zh": "{name}{c}（人员{s}）"},
+    "sum_cost": {
+        "en": "Cost per open day (the recommender's cost model, assumed rates: staff on "
+        "duty, amortised training, windows): {items}.",
+        "zh": "每个开放日成本（推荐模块的成本模型，费率为假设：在岗人员、摊销培训、窗口）："
+        "{items}。",
+    },
+    "sum_cheapest_cost": {
+        "en": " The cheapest option that meets both targets (mean wait at most {tw} min, "
+        "{ts} within {t} min) is {opt} ({res}, {c} per day).",
+        "zh": "同时满足两项目标（平均等候不超过{tw}分钟、{t}分钟内服务比例不低于{ts}）且成本最低"
+        "的方案是{opt}（{res}，每天{c}）。",
+    },
+    "cost_row": {"en": "Cost per day (CNY)", "zh": "每天成本（元）"},
+    "staff_part": {"en": "staff {v}", "zh": "人员{v}"},
+    "cost_note": {
+        "en": "Cost per open day from the scenario's cost section (assumed rates): staff on "
+        "duty by skill level, amortised training, installed windows; staff cost in brackets.",
+        "zh": "每个开放日成本按情景的成本设置计算（费率为假设）：按技能等级计的在岗人员、摊销培训、"
+        "已设窗口；括号内为人员成本。",
+    },
+    # recommendation section
+    "rec_h": {"en": "Recommendation", "zh": "推荐方案"},
+    "rec_layout": {
+        "en": "Recommended layout: {layout}; roster: {mix}; share of windows open over "
+        "lunch: {lunch}. Cost {c} per open day ({parts}); with every window open all day "
+        "{c_all}; the current layout costs {c_now}.",
+        "zh": "推荐布局：{layout}；人员配置：{mix}；午间开放窗口比例：{lunch}。每个开放日成本{c}"
+        "（{parts}）；全天开放所有窗口为{c_all}；现有布局为{c_now}。",
+    },
+    "rec_kpis_h": {"en": "Service with the recommended plan", "zh": "推荐方案的服务水平"},
+    "rec_kpis_note": {
+        "en": "Final check on {n} fresh replications: mean with 95% CI; the bound is the "
+        "one-sided {conf} confidence bound judged against the target (within tolerance "
+        "counts as met).",
+        "zh": "在{n}次全新重复运行上的最终检验：均值及95%置信区间；界限为{conf}单侧置信界，"
+        "与目标比较（在容差内视为达标）。",
+    },
+    "rec_plan_h": {"en": "Hour-by-hour staffing plan", "zh": "分时段排班方案"},
+    "rec_hourly_h": {"en": "Service by hour (final check)", "zh": "分时段服务水平（最终检验）"},
+    "rec_runner_h": {"en": "Runner-ups", "zh": "备选方案"},
+    "rec_runner_note": {
+        "en": "Next cheapest options meeting the targets, with the paired 95% CI of their "
+        "service level minus the recommendation's (same residents).",
+        "zh": "次低成本的达标方案，以及其服务水平与推荐方案之差的配对95%置信区间（相同居民）。",
+    },
+    "rec_robust_h": {"en": "Robustness", "zh": "稳健性"},
+    "rec_robust_note": {
+        "en": "The recommended plan, unchanged, under more demand and more services moved online.",
+        "zh": "推荐方案保持不变，在需求增加和更多业务转到线上时的表现。",
+    },
+    "cap_frontier": {
+        "en": "Cost per open day against the share served within the target wait, every "
+        "layout option tested; the star is the recommended hour-by-hour plan.",
+        "zh": "每个开放日成本与目标等候时间内服务比例，所有测试的布局方案；"
+        "星号为推荐的分时段方案。",
+    },
+    "cap_rec_kpi": {
+        "en": "Current layout, recommended plan and runner-ups on the same residents, as "
+        "charted by svcsim-recommend.",
+        "zh": "现有布局、推荐方案与备选方案（相同居民），由svcsim-recommend绘制。",
+    },
+    "rec_none": {
+        "en": "No tested option meets every target.",
+        "zh": "没有测试方案满足全部目标。",
+    },
+    # calibration section
+    "cal_h": {"en": "Calibration: {name}", "zh": "校准：{name}"},
+    "cal_synthetic": {
+        "en": "Synthetic data: this scenario was calibrated from a simulated history.",
+        "zh": "合成数据：该情景由模拟历史数据校准。",
+    },
+    "cal_data": {"en": "Data and exclusions", "zh": "数据与剔除"},
+    "cal_no_excl": {"en": "No row was excluded.", "zh": "没有剔除任何记录。"},
+    "cal_fit_h": {"en": "Fitted parameters", "zh": "拟合参数"},
+    "cal_val_h": {"en": "Validation on held-out history", "zh": "留出期历史数据验证"},
+    "cal_val_note": {
+        "en": "The history should lie inside the simulation's prediction interval "
+        "(Bonferroni-adjusted over the checks); the 95% CI is that of the simulated mean.",
+        "zh": "历史值应落在模拟的预测区间内（对各项检验做Bonferroni调整）；"
+        "95%置信区间为模拟均值的区间。",
+    },
+    "cal_sentence": {
+        "en": "Calibration {name}{centre}: {k} of {n} validation checks on held-out history "
+        "consistent{bad}.",
+        "zh": "校准{name}{centre}：留出期历史数据的{n}项验证中{k}项一致{bad}。",
+    },
+    "cal_sentence_noval": {
+        "en": "Calibration {name}{centre}: fitted without a held-out validation.",
+        "zh": "校准{name}{centre}：已拟合，未做留出期验证。",
+    },
+    "cal_bad": {"en": " (not: {items})", "zh": "（不一致：{items}）"},
+    "cal_figs": {"en": "Figures of the calibration report.", "zh": "校准报告图表。"},
+    "col_param": {"en": "Parameter", "zh": "参数"},
+    "col_detail": {"en": "Detail", "zh": "说明"},
+    "col_estimate": {"en": "Estimate", "zh": "估计值"},
+    "col_reason": {"en": "Reason", "zh": "原因"},
+    "col_count": {"en": "Rows", "zh": "行数"},
+    "col_share": {"en": "Share", "zh": "占比"},
+    "col_historical": {"en": "History", "zh": "历史值"},
+    "col_sim": {"en": "Simulated (95% CI)", "zh": "模拟值（95%置信区间）"},
+    "col_pi": {"en": "Prediction interval", "zh": "预测区间"},
+    "col_verdict": {"en": "Verdict", "zh": "结论"},
+    "col_target": {"en": "Target", "zh": "目标"},
+    "col_bound": {"en": "Bound", "zh": "界限"},
+    "col_met": {"en": "Met?", "zh": "是否达标"},
+    "col_mean": {"en": "Mean (95% CI)", "zh": "均值（95%置信区间）"},
 }
 
 _EXTRA_KPI_NAMES = {
@@ -398,14 +511,29 @@ def difference(option: RunData, baseline: RunData, kpi: str, level: float = 0.95
 
 @dataclass
 class Comparison:
-    """Options read from the folders, the baseline first."""
+    """Options read from the folders, the baseline first, plus any recommendation and
+    calibration folders."""
 
     runs: list[RunData]
     folders: list[FolderContent]
+    recommendations: list[RecommendationData] = field(default_factory=list)
+    calibrations: list[CalibrationData] = field(default_factory=list)
 
     @property
     def baseline(self) -> RunData:
         return self.runs[0]
+
+    def targets(self) -> tuple[float, float]:
+        """(mean wait at most, service level at least) for the summary and table: the
+        baseline's ``targets`` config group when it has one, else the planning targets."""
+        tw, ts = TARGET_MEAN_WAIT_MIN, TARGET_SERVICE_LEVEL
+        if self.runs:
+            day = (self.baseline.config.get("targets") or {}).get("day") or {}
+            wait = (day.get("wait_mean_min") or {}).get("max")
+            sl = (day.get("service_level") or {}).get("min")
+            tw = float(wait) if isinstance(wait, int | float) else tw
+            ts = float(sl) if isinstance(sl, int | float) else ts
+        return tw, ts
 
     def best(self, kpi: str = "wait_mean_min") -> RunData:
         """Option (not the baseline) with the lowest mean of ``kpi``; baseline if alone."""
@@ -417,7 +545,8 @@ class Comparison:
     def meets_targets(self, run: RunData) -> bool:
         w = run.kpi("wait_mean_min")[0]
         sl = run.kpi("service_level")[0]
-        return w <= TARGET_MEAN_WAIT_MIN and sl >= TARGET_SERVICE_LEVEL
+        tw, ts = self.targets()
+        return w <= tw and sl >= ts
 
     def chart_runs(self) -> list[RunData]:
         """Baseline plus the options with the shortest mean wait, at most 8 in all."""
@@ -467,6 +596,8 @@ def compare(paths: Sequence[str | Path], labels: Sequence[str] | None = None) ->
         raise ReportError("no result folder given")
     folders = [read_folder(p) for p in paths]
     runs = [r for f in folders for r in f.runs]
+    recs = [r for f in folders for r in f.recommendations]
+    cals = [c for f in folders for c in f.calibrations]
     if labels is not None:
         if len(labels) != len(runs):
             raise ReportError(f"{len(labels)} labels given for {len(runs)} options read")
@@ -483,7 +614,7 @@ def compare(paths: Sequence[str | Path], labels: Sequence[str] | None = None) ->
         if r.label in used:  # the same folder twice
             r.label = f"{r.label} #{k}"
         used.add(r.label)
-    return Comparison(runs, folders)
+    return Comparison(runs, folders, recs, cals)
 
 
 # --------------------------------------------------------------------------- text parts
@@ -501,18 +632,89 @@ def _days(run: RunData, lang: str) -> str:
     return _t("days", lang, d=d) if d else _t("days_unknown", lang)
 
 
+_COSTS: dict[int, tuple[float, dict[str, float]] | None] = {}
+
+
+def option_cost(run: RunData) -> tuple[float, dict[str, float]] | None:
+    """Cost per open day of a run's option, with its components (CNY), or None.
+
+    Uses the recommender's cost model and function (:mod:`simulator.recommend`):
+    staffed window-hours priced by skill level, amortised training of the roster and
+    installed windows, averaged over the simulated open days. Needs the ``cost``
+    section of the run's resolved config (``.hydra/config.yaml``); None without one or
+    when the config cannot be rebuilt into a scenario.
+    """
+    key = id(run)
+    if key in _COSTS:
+        return _COSTS[key]
+    result: tuple[float, dict[str, float]] | None = None
+    cost_cfg = run.config.get("cost")
+    if isinstance(cost_cfg, dict) and cost_cfg:
+        from simulator.errors import ConfigError
+        from simulator.recommend import _levels_cost
+        from simulator.recommend_config import parse_cost
+        from simulator.scenario import scenario_from_config
+
+        try:
+            model = parse_cost(cost_cfg)
+            scn = scenario_from_config(dict(run.config), source=str(run.path))
+            total, parts = _levels_cost(scn, model)
+            result = (float(total), {k: float(v) for k, v in parts.items()})
+        except (ConfigError, KeyError, TypeError, ValueError, OSError):
+            result = None
+    _COSTS[key] = result
+    return result
+
+
+def _cny(value: float, lang: str) -> str:
+    return _t("cny", lang, v=style.fmt_num(value))
+
+
+def _cost_sentence(cmp: Comparison, lang: str) -> str:
+    parts = []
+    for r in cmp.runs:
+        c = option_cost(r)
+        if c is None:
+            continue
+        parts.append(
+            _t("cost_item", lang, name=r.label, c=_cny(c[0], lang), s=_cny(c[1]["staff"], lang))
+        )
+    if not parts:
+        return ""
+    sep = "；" if lang == "zh" else "; "
+    return " " + _t("sum_cost", lang, items=sep.join(parts))
+
+
 def summary_text(cmp: Comparison, lang: str) -> str:
-    """The plain-language summary paragraph (which option, how much better, how sure,
-    at what staff)."""
+    """The plain-language summary (which option, how much better, how sure, at what
+    staff and cost), then the recommendation and calibration findings."""
+    return " ".join(summary_paragraphs(cmp, lang))
+
+
+def summary_paragraphs(cmp: Comparison, lang: str) -> list[str]:
+    """The summary as paragraphs: the options compared, each recommendation, each
+    calibration."""
+    parts = []
+    if cmp.runs:
+        parts.append(_runs_summary(cmp, lang))
+    for rec in cmp.recommendations:
+        parts.append(str(rec.summary.get("statement", "")))
+    for cal in cmp.calibrations:
+        parts.append(_calibration_sentence(cal, lang))
+    return [p for p in parts if p]
+
+
+def _runs_summary(cmp: Comparison, lang: str) -> str:
     base = cmp.baseline
     target = float(base.config.get("target_wait_min", 20) or 20)
     t = style.fmt_num(target)
-    ts = style.fmt_pct(TARGET_SERVICE_LEVEL)
-    tw = style.fmt_num(TARGET_MEAN_WAIT_MIN)
+    tw_v, ts_v = cmp.targets()
+    ts = style.fmt_pct(ts_v)
+    tw = style.fmt_num(tw_v)
     if len(cmp.runs) == 1:
         w, wlo, whi = base.kpi("wait_mean_min")
         sl = base.kpi("service_level")[0]
-        sl_tgt = _t("sl_meets" if sl >= TARGET_SERVICE_LEVEL else "sl_misses", lang, ts=ts)
+        sl_tgt = _t("sl_meets" if sl >= ts_v else "sl_misses", lang, ts=ts)
         return _t(
             "sum_one",
             lang,
@@ -528,7 +730,7 @@ def summary_text(cmp: Comparison, lang: str) -> str:
             res=_resources(base, lang),
             n=base.n_replications,
             days=_days(base, lang),
-        )
+        ) + _cost_sentence(cmp, lang)
     best = cmp.best()
     w0, wb = base.kpi("wait_mean_min")[0], best.kpi("wait_mean_min")[0]
     d = difference(best, base, "wait_mean_min")
@@ -557,8 +759,21 @@ def summary_text(cmp: Comparison, lang: str) -> str:
         text = _t("sum_none_better", lang, **kw)
     how = _t("how_paired", lang, n=d.n) if d.paired else _t("how_welch", lang)
     text += _t("sum_sure" if d.clear else "sum_unsure", lang, how=how)
+    text += _cost_sentence(cmp, lang)
     meeting = [r for r in cmp.runs if cmp.meets_targets(r)]
-    if meeting:
+    costs = {id(r): option_cost(r) for r in meeting}
+    if meeting and all(c is not None for c in costs.values()):
+
+        def by_cost(r: RunData) -> tuple[float, float]:
+            c = costs[id(r)]
+            return (c[0] if c is not None else math.inf, r.kpi("wait_mean_min")[0])
+
+        cheapest = min(meeting, key=by_cost)
+        c = costs[id(cheapest)]
+        assert c is not None
+        text += _t("sum_cheapest_cost", lang, tw=tw, ts=ts, t=t, opt=cheapest.label,
+                   res=_resources(cheapest, lang), c=_cny(c[0], lang))  # fmt: skip
+    elif meeting:
         cheapest = min(
             meeting,
             key=lambda r: (r.staff() or 10**6, r.windows() or 10**6, r.kpi("wait_mean_min")[0]),
@@ -572,6 +787,10 @@ def summary_text(cmp: Comparison, lang: str) -> str:
 
 def headline(cmp: Comparison, lang: str) -> str:
     """The report's title: the finding in one line."""
+    if not cmp.runs:
+        if cmp.recommendations:
+            return _recommendation_headline(cmp.recommendations[0], lang)
+        return _calibration_headline(cmp.calibrations[0], lang)
     base = cmp.baseline
     w0 = base.kpi("wait_mean_min")[0]
     if len(cmp.runs) == 1:
@@ -586,10 +805,23 @@ def headline(cmp: Comparison, lang: str) -> str:
         )
     best = cmp.best()
     wb = best.kpi("wait_mean_min")[0]
+    if wb < w0 and not difference(best, base, "wait_mean_min").clear:
+        if lang == "zh":
+            return (
+                f"平均等候时间无明显差异：{best.label}为{_fmt_min(wb, lang)}，"
+                f"{base.label}为{_fmt_min(w0, lang)}"
+            )
+        return (
+            f"No clear difference in the mean wait: {_fmt_min(wb, lang)} with {best.label}, "
+            f"{_fmt_min(w0, lang)} with {base.label}"
+        )
     if wb < w0:
         if lang == "zh":
             return f"{best.label}将平均等候时间从{_fmt_min(w0, lang)}缩短至{_fmt_min(wb, lang)}"
-        return f"{best.label} cuts the mean wait from {_fmt_min(w0, lang)} to {_fmt_min(wb, lang)}"
+        verb = "cut" if style.is_plural_name(best.label) else "cuts"
+        return (
+            f"{best.label} {verb} the mean wait from {_fmt_min(w0, lang)} to {_fmt_min(wb, lang)}"
+        )
     if lang == "zh":
         return f"没有方案能缩短{base.label}的平均等候时间（{_fmt_min(w0, lang)}）"
     return f"No option shortens the mean wait of {base.label} ({_fmt_min(w0, lang)})"
@@ -611,6 +843,16 @@ def _table_html(cmp: Comparison, lang: str) -> str:
     ):
         counts = "".join(f"<td>{_esc('-' if getter(r) is None else getter(r))}</td>" for r in runs)
         rows.append(f"<tr><th scope='row'>{_esc(label)}</th>{counts}</tr>")
+    costs = [option_cost(r) for r in runs]
+    if any(c is not None for c in costs):
+        cost_cells = "".join(
+            "<td>-</td>"
+            if c is None
+            else f"<td>{_esc(style.fmt_num(c[0]))}<span class='ci'> "
+            f"({_esc(_t('staff_part', lang, v=style.fmt_num(c[1]['staff'])))})</span></td>"
+            for c in costs
+        )
+        rows.append(f"<tr><th scope='row'>{_esc(_t('cost_row', lang))}</th>{cost_cells}</tr>")
     for kpi in TABLE_KPIS:
         if all(kpi not in r.summary.index for r in runs):
             continue
@@ -632,13 +874,10 @@ def _table_html(cmp: Comparison, lang: str) -> str:
             cells.append(f"<td{cls}>{text}</td>")
         rows.append(f"<tr><th scope='row'>{_esc(kpi_name(kpi, lang))}</th>{''.join(cells)}</tr>")
     target = style.fmt_num(float(cmp.baseline.config.get("target_wait_min", 20) or 20))
-    note = _t(
-        "table_note",
-        lang,
-        tw=style.fmt_num(TARGET_MEAN_WAIT_MIN),
-        ts=style.fmt_pct(TARGET_SERVICE_LEVEL),
-        t=target,
-    )
+    tw_v, ts_v = cmp.targets()
+    note = _t("table_note", lang, tw=style.fmt_num(tw_v), ts=style.fmt_pct(ts_v), t=target)
+    if any(c is not None for c in costs):
+        note += " " + _t("cost_note", lang)
     if len(runs) > 1:
         note += (
             " Green: clearly better than the baseline; red: clearly worse (95% CI of the "
@@ -696,12 +935,22 @@ def charts_html(cmp: Comparison, lang: str) -> list[str]:
     summaries = {r.label: r.summary for r in runs}
     kpis = [k for k in CHART_KPIS if any(k in r.summary.index for r in runs)]
     if kpis:
-        fig = charts.kpi_comparison(summaries, kpis, base.label, lang=lang, footer=footer)
+        diffs = {}
+        for r in runs[1:]:
+            d = difference(r, base, kpis[0])
+            diffs[r.label] = (d.mean, d.ci_low, d.ci_high)
+        fig = charts.kpi_comparison(
+            summaries, kpis, base.label, differences=diffs, lang=lang, footer=footer
+        )
         title = fig.texts[0].get_text() if fig.texts else ""
         out.append(_figure_html(_fig_png(fig), title, _t("cap_kpi", lang)))
 
-    if all(r.visits is not None for r in runs):
-        visits = {r.label: r.visits for r in runs if r.visits is not None}
+    if all(r.visits is not None or r.wait_grid is not None for r in runs):
+        visits: dict[str, pd.DataFrame] = {}
+        for r in runs:
+            table = r.visits if r.visits is not None else r.wait_grid
+            assert table is not None
+            visits[r.label] = table
         fig = charts.wait_ecdf(visits, target, lang=lang, footer=footer)
         out.append(_figure_html(_fig_png(fig), "wait ECDF", _t("cap_ecdf", lang)))
     else:
@@ -739,6 +988,457 @@ def charts_html(cmp: Comparison, lang: str) -> list[str]:
                 )
             )
     return out
+
+
+def _cell_ci(kpi: str, m: float, lo: float, hi: float) -> str:
+    if kpi in _SHARE_KPIS:  # a t interval of a share can leave [0, 1]: show what is possible
+        lo, hi = max(0.0, lo), min(1.0, hi)
+    text = _esc(fmt_value(kpi, m))
+    if math.isfinite(lo) and math.isfinite(hi):
+        text += f"<span class='ci'> ({_esc(fmt_value(kpi, lo))}–{_esc(fmt_value(kpi, hi))})</span>"
+    return text
+
+
+def _num(v: Any) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _fmt_or_blank(v: float) -> str:
+    return style.fmt_num(v) if math.isfinite(v) else ""
+
+
+def _html_table(head: Sequence[str], rows: Sequence[Sequence[str]], cls: str) -> str:
+    """A table from escaped cells; the first cell of a row is its header."""
+    th = "".join(f"<th scope='col'>{h}</th>" for h in head)
+    body = "".join(
+        f"<tr><th scope='row'>{r[0]}</th>{''.join(f'<td>{c}</td>' for c in r[1:])}</tr>"
+        for r in rows
+    )
+    return (
+        f"<div class='table-wrap'><table class='{cls}'><thead><tr>{th}</tr></thead>"
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def _plan_label(rec: RecommendationData, lang: str) -> str:
+    opt = rec.option or "?"
+    return f"{opt}（分时段方案）" if lang == "zh" else f"{opt} (hour-by-hour plan)"
+
+
+def _recommendation_headline(rec: RecommendationData, lang: str) -> str:
+    if not rec.option:
+        return _t("rec_none", lang)
+    c = _cny(_num(rec.summary.get("cost_per_day")), lang)
+    if lang == "zh":
+        ok = "满足全部目标" if rec.summary.get("meets_targets") else "未满足全部目标"
+        return f"{rec.option}加分时段排班{ok}，每个开放日成本{c}"
+    ok = "meets every target" if rec.summary.get("meets_targets") else "misses a target"
+    return f"{rec.option} with an hour-by-hour staffing plan {ok} at {c} per open day"
+
+
+def _verdicts(cal: CalibrationData) -> tuple[int, int, list[str]]:
+    val = cal.tables.get("validation")
+    if val is None or "verdict" not in val.columns:
+        return 0, 0, []
+    ok = val["verdict"].astype(str) == "consistent"
+    bad = [str(k) for k in val.loc[~ok, "kpi"]] if "kpi" in val.columns else []
+    return int(ok.sum()), len(val), bad
+
+
+def _calibration_headline(cal: CalibrationData, lang: str) -> str:
+    k, n, _bad = _verdicts(cal)
+    if lang == "zh":
+        return (
+            f"校准情景{cal.name}：{n}项验证中{k}项与留出期历史一致" if n else f"校准情景{cal.name}"
+        )
+    if not n:
+        return f"Calibrated scenario {cal.name}"
+    return (
+        f"Calibrated scenario {cal.name}: {k} of {n} validation checks match the held-out history"
+    )
+
+
+def _calibration_sentence(cal: CalibrationData, lang: str) -> str:
+    centre = f" ({cal.centre})" if cal.centre else ""
+    k, n, bad = _verdicts(cal)
+    if not n:
+        return _t("cal_sentence_noval", lang, name=cal.name, centre=centre)
+    sep = "、" if lang == "zh" else ", "
+    bad_txt = _t("cal_bad", lang, items=sep.join(bad)) if bad else ""
+    return _t("cal_sentence", lang, name=cal.name, centre=centre, k=k, n=n, bad=bad_txt)
+
+
+def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str:
+    from simulator import charts
+
+    sm = rec.summary
+    out = [f"<p>{_esc(sm.get('statement', ''))}</p>"]
+    stats_ = sm.get("stats") or {}
+    layout = sm.get("layout") or {}
+    sep = "、" if lang == "zh" else ", "
+    layout_txt = sep.join(f"{g} {n}" for g, n in layout.items()) or "-"
+    parts = sm.get("cost_breakdown") or {}
+    parts_txt = sep.join(f"{k} {_cny(_num(v), lang)}" for k, v in parts.items())
+    if rec.option:
+        lunch = sm.get("lunch_open_share")
+        out.append(
+            "<p>"
+            + _esc(
+                _t(
+                    "rec_layout",
+                    lang,
+                    layout=layout_txt,
+                    mix=sm.get("skill_mix") or "-",
+                    lunch="-" if lunch is None else style.fmt_pct(_num(lunch)),
+                    c=_cny(_num(sm.get("cost_per_day")), lang),
+                    parts=parts_txt,
+                    c_all=_cny(_num(stats_.get("layout_cost_per_day")), lang),
+                    c_now=_cny(_num(stats_.get("baseline_cost_per_day")), lang),
+                )
+            )
+            + "</p>"
+        )
+    # KPIs vs targets
+    k = rec.kpis
+    rows = []
+    n_final = 0
+    for kpi, row in k.iterrows():
+        name = str(kpi)
+        m, lo, hi = _num(row.get("mean")), _num(row.get("ci_low")), _num(row.get("ci_high"))
+        if name == "hourly targets":
+            mean_txt = _esc(style.fmt_pct(m))
+            label = (
+                "小时目标（达标时段比例）"
+                if lang == "zh"
+                else "Hourly targets (share of hours met)"
+            )
+        else:
+            mean_txt = _cell_ci(name, m, lo, hi)
+            label = kpi_name(name, lang)
+            n_final = max(
+                n_final, int(_num(row.get("n"))) if math.isfinite(_num(row.get("n"))) else 0
+            )
+        target = row.get("target")
+        bound = _num(row.get("bound"))
+        met = row.get("meets")
+        met_txt = "" if not isinstance(met, str) else met
+        cls = "met" if met_txt == "yes" else ("tol" if met_txt.startswith("within") else "")
+        if met_txt.startswith("no"):
+            cls = "missed"
+        rows.append(
+            [
+                _esc(label),
+                mean_txt,
+                _esc(target if isinstance(target, str) else ""),
+                _esc(fmt_value(name, bound) if math.isfinite(bound) else ""),
+                f"<span class='verdict {cls}'>{_esc(met_txt)}</span>" if met_txt else "",
+            ]
+        )
+    out.append(f"<h3>{_esc(_t('rec_kpis_h', lang))}</h3>")
+    head = [_esc(_t(c, lang)) for c in ("kpi", "col_mean", "col_target", "col_bound", "col_met")]
+    out.append(_html_table(head, rows, "rec-kpis"))
+    conf = style.fmt_pct(_num(sm.get("confidence", 0.95)))
+    out.append(f"<p class='note'>{_esc(_t('rec_kpis_note', lang, n=n_final, conf=conf))}</p>")
+    # plan
+    plan = rec.staffing_plan
+    if plan is not None and not plan.empty:
+        open_cols = [c for c in plan.columns if c.startswith("open_")]
+        head = [
+            _esc("日类型" if lang == "zh" else "Day type"),
+            _esc("时段" if lang == "zh" else "Time"),
+        ]
+        head += [_esc(("开放窗口：" if lang == "zh" else "Open: ") + c.removeprefix("open_"))
+                 for c in open_cols]  # fmt: skip
+        head.append(_esc("在岗人员" if lang == "zh" else "Staff on duty"))
+        rows = [
+            [
+                _esc(r["day_type"]),
+                _esc(f"{r['start']}–{r['end']}"),
+                *[_esc(int(_num(r[c]))) for c in open_cols],
+                _esc(r.get("staff_on_duty", "")),
+            ]
+            for _, r in plan.iterrows()
+        ]
+        out.append(f"<h3>{_esc(_t('rec_plan_h', lang))}</h3>")
+        out.append(_html_table(head, rows, "rec-plan"))
+    hourly = rec.hourly
+    if hourly is not None and not hourly.empty and "service_level" in hourly.columns:
+        open_cols = [c for c in hourly.columns if c.startswith("open_")]
+        head = [
+            _esc("日类型，时段" if lang == "zh" else "Day type, hour"),
+            _esc("到访" if lang == "zh" else "Arrivals"),
+            _esc("开放窗口" if lang == "zh" else "Windows open"),
+            _esc(kpi_name("service_level", lang)),
+            _esc(kpi_name("wait_mean_min", lang)),
+        ]
+        rows = []
+        for _, r in hourly.iterrows():
+            hour = int(_num(r["hour"]))
+            rows.append(
+                [
+                    _esc(f"{r['day_type']} {style.fmt_hour(hour)}"),
+                    _esc(style.fmt_num(_num(r.get("arrivals")))),
+                    _esc(style.fmt_num(sum(_num(r[c]) for c in open_cols))),
+                    _cell_ci(
+                        "service_level",
+                        _num(r["service_level"]),
+                        _num(r.get("service_level_ci_low")),
+                        _num(r.get("service_level_ci_high")),
+                    ),
+                    _cell_ci(
+                        "wait_mean_min",
+                        _num(r.get("wait_mean_min")),
+                        _num(r.get("wait_mean_min_ci_low")),
+                        _num(r.get("wait_mean_min_ci_high")),
+                    ),
+                ]
+            )
+        out.append(f"<h3>{_esc(_t('rec_hourly_h', lang))}</h3>")
+        out.append(_html_table(head, rows, "rec-hourly"))
+    # frontier
+    pareto = rec.pareto
+    if (
+        pareto is not None
+        and not pareto.empty
+        and {"option", "cost_per_day"} <= set(pareto.columns)
+    ):
+        p = pareto.copy()
+        p["option"] = p["option"].astype(str)
+        plan_label = _plan_label(rec, lang)
+        p.loc[p["option"] == "recommended plan", "option"] = plan_label
+        recommended = plan_label if (p["option"] == plan_label).any() else None
+        if recommended is None and rec.option in set(p["option"]):
+            recommended = rec.option
+        fig = charts.cost_service_frontier(
+            p,
+            recommended=recommended,
+            target=rec.target_value("service_level"),
+            lang=lang,
+            footer=footer,
+        )
+        out.append(_figure_html(_fig_png(fig), "cost-service frontier", _t("cap_frontier", lang)))
+    png = rec.images.get("kpi_comparison")
+    if png is not None and png.is_file():
+        out.append(
+            _figure_html(png.read_bytes(), "recommended vs current", _t("cap_rec_kpi", lang))
+        )
+    # runner-ups
+    ru = rec.runner_ups
+    if ru is not None and not ru.empty:
+        head = [
+            _esc("方案" if lang == "zh" else "Option"),
+            _esc(_t("cost_row", lang)),
+            _esc("额外成本" if lang == "zh" else "Extra cost per day"),
+            _esc(
+                "服务水平之差（95%置信区间）"
+                if lang == "zh"
+                else "Service level difference (95% CI)"
+            ),
+        ]
+        rows = []
+        for _, r in ru.iterrows():
+            d, lo, hi = _num(r.get("service_level_diff")), _num(r.get("diff_ci_low")), _num(
+                r.get("diff_ci_high"))  # fmt: skip
+            rows.append(
+                [
+                    _esc(r["option"]),
+                    _esc(style.fmt_num(_num(r.get("cost_per_day")))),
+                    _esc(style.fmt_num(_num(r.get("extra_cost_per_day")))),
+                    _esc(
+                        f"{_signed('service_level', d)} ({_signed('service_level', lo)} to "
+                        f"{_signed('service_level', hi)})"
+                    ),
+                ]
+            )
+        out.append(f"<h3>{_esc(_t('rec_runner_h', lang))}</h3>")
+        out.append(_html_table(head, rows, "rec-runners"))
+        out.append(f"<p class='note'>{_esc(_t('rec_runner_note', lang))}</p>")
+    rb = rec.robustness
+    if rb is not None and not rb.empty:
+        kp = [c for c in ("service_level", "wait_mean_min", "abandonment_rate") if c in rb.columns]
+        head = [_esc("情形" if lang == "zh" else "Case")]
+        head += [_esc(kpi_name(c, lang)) for c in kp]
+        head.append(_esc("是否满足全部目标" if lang == "zh" else "All targets met?"))
+        rows = []
+        for _, r in rb.iterrows():
+            ok = str(r.get("meets_all_targets")).lower() == "true"
+            misses = r.get("misses")
+            verdict = ("是" if lang == "zh" else "yes") if ok else (
+                ("否" if lang == "zh" else "no") + (f": {misses}" if isinstance(misses, str)
+                                                     and misses else ""))  # fmt: skip
+            rows.append(
+                [
+                    _esc(r["case"]),
+                    *[
+                        _cell_ci(
+                            c, _num(r[c]), _num(r.get(f"{c}_ci_low")), _num(r.get(f"{c}_ci_high"))
+                        )
+                        for c in kp
+                    ],
+                    f"<span class='verdict {'met' if ok else 'missed'}'>{_esc(verdict)}</span>",
+                ]
+            )
+        out.append(f"<h3>{_esc(_t('rec_robust_h', lang))}</h3>")
+        out.append(f"<p>{_esc(_t('rec_robust_note', lang))}</p>")
+        out.append(_html_table(head, rows, "rec-robust"))
+    return "".join(out)
+
+
+_WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _calibration_params(cal: CalibrationData, lang: str) -> list[list[str]]:
+    rows: list[list[str]] = []
+    sc = cal.scenario
+    vol = _get(sc, "centre.daily_volume")
+    cv = _get(sc, "demand.busyness_cv")
+    if vol is None:
+        m = re.search(r"daily volume ([0-9.]+)", cal.summary_md)
+        vol = float(m.group(1)) if m else None
+    if cv is None:
+        m = re.search(r"busyness CV ([0-9.]+)", cal.summary_md)
+        cv = float(m.group(1)) if m else None
+    if vol is not None:
+        rows.append(
+            [
+                "Daily volume (centre.daily_volume)",
+                style.fmt_num(_num(vol)),
+                "residents on a reference weekday",
+            ]
+        )
+    if cv is not None:
+        rows.append(
+            [
+                "Busyness CV (demand.busyness_cv)",
+                f"{_num(cv):.3f}",
+                "day-to-day variation (negative binomial)",
+            ]
+        )
+    daily = cal.tables.get("fit_daily")
+    if daily is not None and {"factor", "value"} <= set(daily.columns):
+        wd = daily[daily["factor"].astype(str).str.startswith("weekday[")]["value"].to_list()
+        if len(wd) == 7:
+            rows.append(
+                [
+                    "Weekday factors (demand.weekday_factors)",
+                    ", ".join(
+                        f"{d} {_num(v):.2f}" for d, v in zip(_WEEKDAY_NAMES, wd, strict=True)
+                    ),
+                    "Poisson log-linear fit, regular days",
+                ]
+            )
+    eff = cal.tables.get("fit_calendar_effects")
+    if eff is not None and {"factor", "value"} <= set(eff.columns):
+        for _, r in eff.iterrows():
+            v = _num(r["value"])
+            if not math.isfinite(v):
+                continue
+            se = _num(r.get("se"))
+            detail = f"SE {se:.3f}, {int(_num(r.get('n_days')))} days" if math.isfinite(se) else ""
+            rows.append([f"Calendar effect: {r['factor']}", f"{v:.2f}", detail])
+    svc = cal.tables.get("fit_service")
+    if svc is not None and {"family", "dist", "mean", "cv"} <= set(svc.columns):
+        for _, r in svc.iterrows():
+            level = r.get("level")
+            p = _num(r.get("gof_pvalue"))
+            detail = f"n = {int(_num(r.get('n')))}" + (
+                f", GoF p = {p:.2f}" if math.isfinite(p) else ""
+            )
+            lvl = f" ({level})" if isinstance(level, str) and level else ""
+            rows.append(
+                [
+                    f"Service time: {r['family']}{lvl}",
+                    f"{r['dist']}, mean {_num(r['mean']):.2f} min, CV {_num(r['cv']):.2f}",
+                    detail,
+                ]
+            )
+    pat = cal.tables.get("fit_patience")
+    if pat is not None and {"statistic", "value"} <= set(pat.columns):
+        st_ = dict(zip(pat["statistic"].astype(str), pat["value"], strict=False))
+        med, sig = _num(st_.get("lognormal_median_min")), _num(st_.get("lognormal_sigma"))
+        if math.isfinite(med):
+            rows.append(
+                [
+                    "Patience (impatience.reneging)",
+                    f"{st_.get('best', 'lognormal')}: median {med:.1f} min, sigma {sig:.2f}",
+                    f"censored MLE; {int(_num(st_.get('n_exact')))} abandonments, "
+                    f"{int(_num(st_.get('n_right')))} served (censored)",
+                ]
+            )
+    return [[_esc(a), _esc(b), _esc(c)] for a, b, c in rows]
+
+
+def _calibration_html(cal: CalibrationData, lang: str) -> str:
+    title = _t("cal_h", lang, name=cal.name + (f" ({cal.centre})" if cal.centre else ""))
+    out = [f"<h3>{_esc(title)}</h3>"]
+    out.append(f"<p>{_esc(_calibration_sentence(cal, lang))}</p>")
+    if cal.synthetic:
+        out.append(f"<p class='note'><strong>{_esc(_t('cal_synthetic', lang))}</strong></p>")
+    m = re.search(r"^(\d+ rows read.*?)$", cal.summary_md, re.M)
+    out.append(f"<h4>{_esc(_t('cal_data', lang))}</h4>")
+    if m:
+        out.append(f"<p>{_esc(m.group(1))}</p>")
+    excl = cal.tables.get("exclusions")
+    if excl is not None and not excl.empty and {"reason", "count"} <= set(excl.columns):
+        head = [_esc(_t(c, lang)) for c in ("col_reason", "col_count", "col_share", "col_note")]
+        rows = [
+            [
+                f"<code>{_esc(r['reason'])}</code>",
+                _esc(int(_num(r["count"]))),
+                _esc(style.fmt_pct(_num(r.get("share")))),
+                _esc(r.get("meaning", "")),
+            ]
+            for _, r in excl.iterrows()
+        ]
+        out.append(_html_table(head, rows, "cal-exclusions"))
+    else:
+        out.append(f"<p>{_esc(_t('cal_no_excl', lang))}</p>")
+    params = _calibration_params(cal, lang)
+    if params:
+        out.append(f"<h4>{_esc(_t('cal_fit_h', lang))}</h4>")
+        head = [_esc(_t(c, lang)) for c in ("col_param", "col_estimate", "col_detail")]
+        out.append(_html_table(head, params, "cal-params"))
+    val = cal.tables.get("validation")
+    if val is not None and not val.empty and "verdict" in val.columns:
+        rows = []
+        for _, r in val.iterrows():
+            ok = str(r["verdict"]) == "consistent"
+            label = r.get("label") if isinstance(r.get("label"), str) else r.get("kpi")
+            rows.append(
+                [
+                    _esc(label),
+                    _esc(style.fmt_num(_num(r.get("historical")))),
+                    _esc(_fmt_or_blank(_num(r.get("sim_mean"))))
+                    + (
+                        f"<span class='ci'> ({_esc(style.fmt_num(_num(r.get('ci_low'))))}–"
+                        f"{_esc(style.fmt_num(_num(r.get('ci_high'))))})</span>"
+                        if math.isfinite(_num(r.get("ci_low")))
+                        else ""
+                    ),
+                    _esc(
+                        f"{style.fmt_num(_num(r.get('pi_low')))}–{style.fmt_num(_num(r.get('pi_high')))}"
+                        if math.isfinite(_num(r.get("pi_low")))
+                        else ""
+                    ),
+                    f"<span class='verdict {'met' if ok else 'missed'}'>"
+                    f"{_esc(r['verdict'])}</span>",
+                ]
+            )
+        head = [
+            _esc(_t(c, lang)) for c in ("kpi", "col_historical", "col_sim", "col_pi", "col_verdict")
+        ]
+        out.append(f"<h4>{_esc(_t('cal_val_h', lang))}</h4>")
+        out.append(_html_table(head, rows, "cal-validation"))
+        out.append(f"<p class='note'>{_esc(_t('cal_val_note', lang))}</p>")
+    for stem, path in cal.images.items():
+        if path.is_file():
+            out.append(
+                _figure_html(path.read_bytes(), stem, f"{cal.name}: {stem.removeprefix('fig_')}")
+            )
+    return "".join(out)
 
 
 def _sure_html(cmp: Comparison, lang: str) -> str:
@@ -860,7 +1560,11 @@ def _sources_html(cmp: Comparison, lang: str) -> str:
     items = []
     for f in cmp.folders:
         kind = _T.get(f"kind_{f.kind}", {}).get(lang, f.kind)
-        labels = ", ".join(r.label for r in f.runs)
+        labels = ", ".join(
+            [r.label for r in f.runs]
+            + [r.option or "-" for r in f.recommendations]
+            + [c.name for c in f.calibrations]
+        )
         items.append(f"<li><code>{_esc(f.path)}</code> ({_esc(kind)}): {_esc(labels)}</li>")
     return f"<ul class='sources'>{''.join(items)}</ul>"
 
@@ -900,6 +1604,14 @@ figure img{display:block;max-width:100%;height:auto;border:1px solid #eee}
 figcaption{color:#555;font-size:.9rem;margin-top:.3rem}
 p.note,footer{color:#555;font-size:.88rem}
 ul.sources{font-size:.9rem;overflow-wrap:anywhere}
+h3{font-size:1.05rem;margin:1.5rem 0 .4rem}
+h4{font-size:.95rem;margin:1.2rem 0 .3rem}
+.verdict{display:inline-block;padding:0 .4rem;border-radius:.3rem;font-size:.85rem}
+.verdict.met{background:#e5f4ee}
+.verdict.tol{background:#fdf0d5}
+.verdict.missed{background:#fbe9e0}
+table.cal-params td,table.cal-params th,table.cal-exclusions td,table.rec-robust td:last-child,
+table.rec-kpis td:last-child{text-align:left}
 @media print{h2{break-after:avoid}figure{break-inside:avoid}}
 """
 
@@ -915,12 +1627,7 @@ _PAGE = Template(
 <body>
 <main>
 <header><p class="note">$doc_title</p><h1>$title</h1></header>
-<section id="summary"><h2>$summary_h</h2><p class="summary">$summary</p></section>
-<section id="comparison"><h2>$table_h</h2>$table</section>
-<section id="charts"><h2>$charts_h</h2>$charts_note$charts</section>
-<section id="how-sure"><h2>$sure_h</h2>$sure</section>
-<section id="assumptions"><h2>$assume_h</h2>$assumptions</section>
-<section id="sources"><h2>$sources_h</h2>$sources</section>
+$body
 <footer><p>$generated</p></footer>
 </main>
 </body>
@@ -929,34 +1636,57 @@ _PAGE = Template(
 )
 
 
+def _section(sid: str, heading: str, body: str) -> str:
+    return f'<section id="{sid}"><h2>{_esc(heading)}</h2>{body}</section>\n'
+
+
+def _rec_footer(rec: RecommendationData) -> str:
+    st_ = rec.summary.get("stats") or {}
+    return (
+        f"Source: {rec.path.name} (svcsim-recommend) | seed {st_.get('seed', '?')} | "
+        f"svcsim {st_.get('code_version', '?')} | confidence "
+        f"{_num(rec.summary.get('confidence', 0.95)):g}"
+    )
+
+
 def render_html(cmp: Comparison, lang: str = "en") -> str:
     """The report as one HTML string (see :func:`build_report`)."""
-    charts = charts_html(cmp, lang)
-    note = ""
-    if len(cmp.runs) > MAX_CHART_OPTIONS:
-        note = (
-            f"<p class='note'>"
-            f"{_esc(_t('more_options', lang, k=MAX_CHART_OPTIONS - 1, n=len(cmp.runs)))}</p>"
-        )
     when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    paragraphs = "".join(f"<p class='summary'>{_esc(p)}</p>" for p in summary_paragraphs(cmp, lang))
+    body = [_section("summary", _t("summary_h", lang), paragraphs)]
+    if cmp.runs:
+        charts = charts_html(cmp, lang)
+        note = ""
+        if len(cmp.runs) > MAX_CHART_OPTIONS:
+            note = (
+                f"<p class='note'>"
+                f"{_esc(_t('more_options', lang, k=MAX_CHART_OPTIONS - 1, n=len(cmp.runs)))}</p>"
+            )
+        body.append(_section("comparison", _t("table_h", lang), _table_html(cmp, lang)))
+        body.append(_section("charts", _t("charts_h", lang), note + "".join(charts)))
+    for i, rec in enumerate(cmp.recommendations):
+        sid = "recommendation" if i == 0 else f"recommendation-{i + 1}"
+        rec_html = _recommendation_html(rec, lang, _rec_footer(rec))
+        body.append(_section(sid, _t("rec_h", lang), rec_html))
+    if cmp.calibrations:
+        heading = "校准" if lang == "zh" else "Calibration"
+        body.append(
+            _section(
+                "calibration",
+                heading,
+                "".join(_calibration_html(c, lang) for c in cmp.calibrations),
+            )
+        )
+    if cmp.runs:
+        body.append(_section("how-sure", _t("sure_h", lang), _sure_html(cmp, lang)))
+        body.append(_section("assumptions", _t("assume_h", lang), _assumptions_html(cmp, lang)))
+    body.append(_section("sources", _t("sources_h", lang), _sources_html(cmp, lang)))
     return _PAGE.substitute(
         lang="zh-CN" if lang == "zh" else "en",
         title=_esc(headline(cmp, lang)),
         doc_title=_esc(_t("doc_title", lang)),
         css=_CSS,
-        summary_h=_esc(_t("summary_h", lang)),
-        summary=_esc(summary_text(cmp, lang)),
-        table_h=_esc(_t("table_h", lang)),
-        table=_table_html(cmp, lang),
-        charts_h=_esc(_t("charts_h", lang)),
-        charts_note=note,
-        charts="".join(charts),
-        sure_h=_esc(_t("sure_h", lang)),
-        sure=_sure_html(cmp, lang),
-        assume_h=_esc(_t("assume_h", lang)),
-        assumptions=_assumptions_html(cmp, lang),
-        sources_h=_esc(_t("sources_h", lang)),
-        sources=_sources_html(cmp, lang),
+        body="".join(body),
         generated=_esc(_t("generated", lang, when=when, n=len(cmp.folders))),
     )
 
@@ -999,18 +1729,11 @@ def build_report(
     lang, _families = style.resolve_language(lang)
     cmp = compare(paths, labels)
     target = Path(out) if out is not None else cmp.folders[0].path / "report.html"
-    import matplotlib
-
-    matplotlib.use("Agg")
-    font_log = logging.getLogger("matplotlib.font_manager")
-    level = font_log.level
-    font_log.setLevel(logging.ERROR)  # "no bold weight" notices of CJK fonts
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", style.CJKFontWarning)
-            text = render_html(cmp, lang)
-    finally:
-        font_log.setLevel(level)
+    # Charts are standalone figures rendered with Agg directly: no pyplot backend is
+    # selected, so building a report never changes the caller's matplotlib state.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", style.CJKFontWarning)
+        text = render_html(cmp, lang)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     return target

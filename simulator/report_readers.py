@@ -14,6 +14,14 @@ run
 sweep
     A ``svcsim --multirun`` folder: ``multirun.yaml`` and one run folder per job
     (``0/``, ``1/``, ...). Read as the runs it contains.
+recommendation
+    A ``svcsim-recommend`` output folder: ``recommendation.json`` and ``kpis.csv``
+    (plus ``staffing_plan.csv``, ``hourly.csv``, ``options.csv``, ``runner_ups.csv``,
+    ``pareto.csv``, ``robustness.csv``, ``recommended.yaml`` and its PNG charts).
+calibration
+    A calibration report folder (``calibrate(report_dir=...)``, ``svcsim-calibrate``):
+    ``summary.md``, ``fit_service.csv`` and ``exclusions.csv`` (plus the other fit and
+    validation tables and ``fig_*.png``), or a folder of such folders (one per centre).
 """
 
 from __future__ import annotations
@@ -57,6 +65,10 @@ class RunData:
         The run's ``hourly`` table.
     visits : DataFrame or None
         Per-visit records, when the folder stores them.
+    wait_grid : DataFrame or None
+        ``wait_ecdf.csv``: per-replication share of served residents who waited at
+        most t minutes, one column per grid minute (see
+        :func:`simulator.charts.wait_ecdf_grid`).
     manifest : dict
         ``manifest.json`` (seed, replications, version, git commit).
     config : dict
@@ -80,6 +92,7 @@ class RunData:
     overrides: list[str]
     config_name: str | None
     images: dict[str, Path] = field(default_factory=dict)
+    wait_grid: pd.DataFrame | None = None
 
     @property
     def seed(self) -> int | None:
@@ -121,6 +134,100 @@ class RunData:
         return None if days is None else int(days)
 
 
+def _read_csv(path: Path, **kw: Any) -> pd.DataFrame | None:
+    if not path.is_file():
+        return None
+    try:
+        return pd.read_csv(path, **kw)
+    except (OSError, ValueError, pd.errors.EmptyDataError):
+        return None
+
+
+@dataclass
+class RecommendationData:
+    """A ``svcsim-recommend`` output folder.
+
+    Attributes
+    ----------
+    path : Path
+        The folder.
+    summary : dict
+        ``recommendation.json``: statement, option, layout, skill mix, lunch share,
+        cost per day and breakdown, targets, confidence, stats.
+    kpis : DataFrame
+        ``kpis.csv`` (index KPI): mean, ci_low, ci_high, n, target, bound, meets.
+    staffing_plan, hourly, options, runner_ups, pareto, robustness : DataFrame or None
+        The tables of the same names.
+    scenario : dict
+        ``recommended.yaml`` (the recommended scenario), empty if missing.
+    images : dict of str to Path
+        PNG charts in the folder, by stem.
+    """
+
+    path: Path
+    summary: dict[str, Any]
+    kpis: pd.DataFrame
+    staffing_plan: pd.DataFrame | None
+    hourly: pd.DataFrame | None
+    options: pd.DataFrame | None
+    runner_ups: pd.DataFrame | None
+    pareto: pd.DataFrame | None
+    robustness: pd.DataFrame | None
+    scenario: dict[str, Any]
+    images: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def option(self) -> str | None:
+        opt = self.summary.get("option")
+        return None if opt is None else str(opt)
+
+    def target_value(self, kpi: str) -> float | None:
+        """The day target of ``kpi`` (e.g. 0.9 for ``day service_level >= 0.9``)."""
+        for label in self.summary.get("targets") or []:
+            m = re.fullmatch(rf"day {re.escape(kpi)} (>=|<=) ([-+0-9.eE]+)", str(label))
+            if m:
+                return float(m.group(2))
+        return None
+
+
+@dataclass
+class CalibrationData:
+    """One centre's calibration report folder.
+
+    Attributes
+    ----------
+    path : Path
+        The folder.
+    name : str
+        Scenario name (from ``summary.md``'s title, else the folder name).
+    centre : str or None
+        Centre id.
+    synthetic : bool
+        Calibrated from a synthetic (simulated) history.
+    summary_md : str
+        ``summary.md``.
+    scenario_path : Path or None
+        The scenario YAML written (as named in ``summary.md``), when it still exists.
+    scenario : dict
+        That YAML, parsed (empty when not found).
+    tables : dict of str to DataFrame
+        ``exclusions``, ``fit_service``, ``fit_daily``, ``fit_calendar_effects``,
+        ``fit_patience``, ``fit_arrival_rates``, ``validation``, ... (those present).
+    images : dict of str to Path
+        ``fig_*.png`` by stem.
+    """
+
+    path: Path
+    name: str
+    centre: str | None
+    synthetic: bool
+    summary_md: str
+    scenario_path: Path | None
+    scenario: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    images: dict[str, Path] = field(default_factory=dict)
+
+
 @dataclass
 class FolderContent:
     """What a reader found in one folder."""
@@ -128,6 +235,8 @@ class FolderContent:
     kind: str
     path: Path
     runs: list[RunData]
+    recommendations: list[RecommendationData] = field(default_factory=list)
+    calibrations: list[CalibrationData] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -185,6 +294,13 @@ def option_label(overrides: list[str], config_name: str | None, fallback: str) -
     return fallback
 
 
+def _read_wait_grid(path: Path) -> pd.DataFrame | None:
+    grid = _read_csv(path / "wait_ecdf.csv")
+    if grid is None or "replication" not in grid.columns:
+        return None
+    return grid
+
+
 def _read_visits(path: Path) -> pd.DataFrame | None:
     for name in ("visits.parquet", "visits.csv.gz", "visits.csv"):
         f = path / name
@@ -218,6 +334,7 @@ def read_run(path: Path) -> RunData:
         replications=reps,
         hourly=hourly,
         visits=_read_visits(path),
+        wait_grid=_read_wait_grid(path),
         manifest=manifest,
         config=dict(config),
         overrides=[str(o) for o in overrides],
@@ -256,10 +373,145 @@ def _read_sweep(path: Path) -> FolderContent:
     return FolderContent("sweep", path, [read_run(p) for p in jobs])
 
 
+# --------------------------------------------------------------------------- recommendation
+
+
+RECOMMEND_FILES = ("recommendation.json", "kpis.csv")
+
+
+def _is_recommendation(path: Path) -> bool:
+    return all((path / f).is_file() for f in RECOMMEND_FILES)
+
+
+def read_recommendation(path: Path) -> RecommendationData:
+    """Read a ``svcsim-recommend`` output folder (see the module docstring)."""
+    try:
+        summary = json.loads((path / "recommendation.json").read_text(encoding="utf-8"))
+        kpis = pd.read_csv(path / "kpis.csv", index_col=0)
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"{path}: cannot read recommendation files ({exc})") from None
+    if not isinstance(summary, dict) or "statement" not in summary:
+        raise ReportError(f"{path / 'recommendation.json'}: no statement")
+    missing = {"mean", "ci_low", "ci_high"} - set(kpis.columns)
+    if missing:
+        raise ReportError(f"{path / 'kpis.csv'}: missing columns {sorted(missing)}")
+    scenario: Any = {}
+    try:
+        scenario = _read_yaml(path / "recommended.yaml") or {}
+    except yaml.YAMLError:
+        scenario = {}
+    return RecommendationData(
+        path=path,
+        summary=summary,
+        kpis=kpis,
+        staffing_plan=_read_csv(path / "staffing_plan.csv"),
+        hourly=_read_csv(path / "hourly.csv"),
+        options=_read_csv(path / "options.csv"),
+        runner_ups=_read_csv(path / "runner_ups.csv"),
+        pareto=_read_csv(path / "pareto.csv"),
+        robustness=_read_csv(path / "robustness.csv"),
+        scenario=dict(scenario) if isinstance(scenario, dict) else {},
+        images={p.stem: p for p in sorted(path.glob("*.png"))},
+    )
+
+
+def _read_recommendation_folder(path: Path) -> FolderContent:
+    return FolderContent("recommendation", path, [], recommendations=[read_recommendation(path)])
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+CALIBRATION_FILES = ("summary.md", "fit_service.csv", "exclusions.csv")
+_CALIBRATION_TABLES = (
+    "exclusions",
+    "fit_service",
+    "fit_daily",
+    "fit_calendar_effects",
+    "fit_patience",
+    "fit_arrival_rates",
+    "validation",
+    "validation_hourly",
+    "validation_daily",
+)
+
+
+def _is_calibration_report(path: Path) -> bool:
+    return all((path / f).is_file() for f in CALIBRATION_FILES)
+
+
+def _calibration_dirs(path: Path) -> list[Path]:
+    if _is_calibration_report(path):
+        return [path]
+    return sorted(p for p in path.iterdir() if p.is_dir() and _is_calibration_report(p))
+
+
+def _is_calibration(path: Path) -> bool:
+    return bool(_calibration_dirs(path))
+
+
+def read_calibration(path: Path) -> CalibrationData:
+    """Read one centre's calibration report folder (see the module docstring)."""
+    try:
+        text = (path / "summary.md").read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot read summary.md ({exc})") from None
+    m = re.search(r"^# Calibration report: (.+?)(?: \(centre (.+)\))?\s*$", text, re.M)
+    name = m.group(1).strip() if m else path.name
+    centre = m.group(2) if m and m.group(2) else None
+    scenario_path: Path | None = None
+    scenario: dict[str, Any] = {}
+    sm = re.search(r"Scenario written: `([^`]+)`", text)
+    if sm:
+        for cand in (Path(sm.group(1)), path / Path(sm.group(1)).name):
+            if cand.is_file():
+                scenario_path = cand
+                try:
+                    loaded = _read_yaml(cand)
+                except yaml.YAMLError:
+                    loaded = None
+                scenario = dict(loaded) if isinstance(loaded, dict) else {}
+                break
+    tables = {}
+    for t in _CALIBRATION_TABLES:
+        frame = _read_csv(path / f"{t}.csv")
+        if frame is not None:
+            tables[t] = frame
+    return CalibrationData(
+        path=path,
+        name=name,
+        centre=centre,
+        synthetic="SYNTHETIC DATA" in text,
+        summary_md=text,
+        scenario_path=scenario_path,
+        scenario=scenario,
+        tables=tables,
+        images={p.stem: p for p in sorted(path.glob("fig_*.png"))},
+    )
+
+
+def _read_calibration_folder(path: Path) -> FolderContent:
+    return FolderContent(
+        "calibration", path, [], calibrations=[read_calibration(p) for p in _calibration_dirs(path)]
+    )
+
+
 #: Known folder kinds, tried in order. Add a reader here when a new tool writes folders.
 READERS: list[FolderKind] = [
     FolderKind("run", " + ".join(RUN_FILES), _is_run, _read_run_folder),
     FolderKind("sweep", "multirun.yaml or run sub-folders (0/, 1/, ...)", _is_sweep, _read_sweep),
+    FolderKind(
+        "recommendation",
+        " + ".join(RECOMMEND_FILES),
+        _is_recommendation,
+        _read_recommendation_folder,
+    ),
+    FolderKind(
+        "calibration",
+        " + ".join(CALIBRATION_FILES) + " (or sub-folders with them, one per centre)",
+        _is_calibration,
+        _read_calibration_folder,
+    ),
 ]
 
 

@@ -90,3 +90,23 @@ def test_bad_override_exits_with_clear_message(tmp_path: Path) -> None:
     )
     assert proc.returncode != 0
     assert "centre.daily_volume" in proc.stderr + proc.stdout
+
+
+def test_write_outputs_keeps_a_wait_ecdf_grid_and_no_pyplot_state(tmp_path: Path) -> None:
+    """Run folders get ``wait_ecdf.csv`` (small) and writing charts neither selects a
+    matplotlib backend nor leaves pyplot figures open."""
+    import matplotlib
+    from matplotlib import pyplot as plt
+
+    from simulator import load_scenario, simulate
+    from simulator.cli import write_outputs
+
+    scn = load_scenario("reference", overrides=["calendar.days=2"])
+    res = simulate(scn, replications=3, seed=1, record_visits=True)
+    backend, figures = matplotlib.get_backend(), plt.get_fignums()
+    paths = write_outputs(res, tmp_path / "out")
+    assert matplotlib.get_backend() == backend and plt.get_fignums() == figures
+    grid = pd.read_csv(paths["wait_ecdf_grid"])
+    assert list(grid["replication"]) == [0, 1, 2] and "20" in grid.columns
+    assert grid.drop(columns=["replication", "served"]).max(axis=None) <= 1.0
+    assert paths["wait_ecdf_grid"].stat().st_size < 20_000
