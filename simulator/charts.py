@@ -205,12 +205,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "zh": "达标方案中成本最低的是{rec}：目标时间内服务比例{sl}，每天{c}",
     },
     "front_title_rec_dearer": {
-        "en": "{cheap} meets the target for less ({c0} per day) than {rec} ({sl} served "
+        "en": "{cheap} {meets} the target for less ({c0} per day) than {rec} ({sl} served "
         "within the target wait at {c})",
         "zh": "{cheap}以更低成本达标（每天{c0}）；{rec}目标时间内服务比例{sl}，每天{c}",
     },
     "front_title_rec_misses": {
-        "en": "{rec} misses the target: {sl} served within the target wait at {c} per day",
+        "en": "{rec} {misses} the target: {sl} served within the target wait at {c} per day",
         "zh": "{rec}未达标：目标时间内服务比例{sl}，每天{c}",
     },
     "front_title_rec_plain": {
@@ -218,11 +218,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "zh": "{rec}目标时间内服务比例{sl}，每天{c}",
     },
     "front_meets_instead": {
-        "en": "; {cheap} meets it at {c}",
+        "en": "; {cheap} {meets} it at {c}",
         "zh": "；{cheap}以每天{c}达标",
     },
     "front_title_cheap": {
-        "en": "{cheap} is the cheapest option meeting the target: {sl} at {c} per day",
+        "en": "{cheap} {is_} the cheapest option meeting the target: {sl} at {c} per day",
         "zh": "{cheap}是达标方案中成本最低的：{sl}，每天{c}",
     },
     "front_title_none": {
@@ -1833,6 +1833,14 @@ def cost_service_frontier(
     def cny(v: float) -> str:
         return _t("unit_cny", lang, v=fmt_num(v))
 
+    def verbs(name: str) -> dict[str, str]:
+        plural = lang == "en" and style.is_plural_name(name)
+        return {
+            "meets": "meet" if plural else "meets",
+            "misses": "miss" if plural else "misses",
+            "is_": "are" if plural else "is",
+        }
+
     if title is None:
         cheapest = [int(c) for c in np.argsort(cost, kind="stable") if ok[c] and meets[c]]
         if r_idx is not None and ok[r_idx]:
@@ -1841,22 +1849,25 @@ def cost_service_frontier(
             if not judged:
                 title = _t("front_title_rec_plain", lang, **kw)
             elif not meets[r]:
-                title = _t("front_title_rec_misses", lang, **kw)
+                title = _t("front_title_rec_misses", lang, **kw, **verbs(names[r]))
                 if cheapest:
                     title += _t(
                         "front_meets_instead", lang, cheap=names[cheapest[0]],
-                        c=cny(cost[cheapest[0]]),
+                        c=cny(cost[cheapest[0]]), **verbs(names[cheapest[0]]),
                     )  # fmt: skip
             elif cheapest and cost[cheapest[0]] < cost[r]:
                 i = cheapest[0]
-                title = _t("front_title_rec_dearer", lang, cheap=names[i], c0=cny(cost[i]), **kw)
+                title = _t(
+                    "front_title_rec_dearer", lang, cheap=names[i], c0=cny(cost[i]), **kw,
+                    **verbs(names[i]),
+                )  # fmt: skip
             else:
                 title = _t("front_title_rec_cheapest", lang, **kw)
         elif cheapest and judged:
             i = cheapest[0]
             title = _t(
                 "front_title_cheap", lang, cheap=names[i], sl=fmt_pct_vs(sl[i], target),
-                c=cny(cost[i]),
+                c=cny(cost[i]), **verbs(names[i]),
             )  # fmt: skip
         else:
             i = int(np.nanargmax(np.where(ok, sl, -np.inf)))

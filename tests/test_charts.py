@@ -385,14 +385,14 @@ def test_utilisation_heatmap(tmp_path: Path) -> None:
 def test_cost_service_frontier(tmp_path: Path) -> None:
     options = make_options()
     fig = charts.cost_service_frontier(options, recommended="9 windows", target=0.9, footer=FOOTER)
-    assert _title(fig).startswith("8 windows meets the target for less")
+    assert _title(fig).startswith("8 windows meet the target for less")
     assert "than 9 windows" in _title(fig) and "is recommended" not in _title(fig)
     assert fig.axes[0].get_xlabel() == "Cost per day (CNY)"
     check_figure(fig, tmp_path, "frontier")
     fig = charts.cost_service_frontier(options, recommended="8 windows", target=0.9)
     assert _title(fig).startswith("The cheapest option meeting the target, 8 windows, serves")
     fig = charts.cost_service_frontier(options, recommended="7 windows", target=0.9)
-    assert _title(fig).startswith("7 windows misses the target")
+    assert _title(fig).startswith("7 windows miss the target")
     fig = charts.cost_service_frontier(options, cost_label="Staff cost (CNY per day)")
     assert fig.axes[0].get_xlabel() == "Staff cost (CNY per day)"
     fig = charts.cost_service_frontier(options)
