@@ -1570,7 +1570,8 @@ def _place_labels(
     Positions are estimated in inches from the axis limits and an approximate axes size
     (the final layout differs by a few percent; margins absorb that). For each label
     (in the given order) the first candidate offset whose box is free is taken, with a
-    thin leader line when the label sits far from its point.
+    thin leader line when the label sits far from its point. A point with no free place
+    is left unlabelled, except an emphasised (bold) one.
 
     Parameters
     ----------
@@ -1627,7 +1628,9 @@ def _place_labels(
             if inside and free:
                 choice, box = cand, b
                 break
-        if box is None:  # nothing free: the first candidate, overlapping as little as drawn
+        if box is None and not bold:
+            continue  # no free place: leave this point unlabelled rather than overlap
+        if box is None:  # the emphasised label is always drawn, at the first candidate
             dx, dy, ha, va = choice
             ax_in, ay_in = px + dx / 72.0, py + dy / 72.0
             left = ax_in - (width if ha == "right" else width / 2 if ha == "center" else 0.0)

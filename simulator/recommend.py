@@ -381,7 +381,7 @@ def _meets(
 # --------------------------------------------------------------------------- options
 
 
-def _levels_cost(scn: Scenario, cost: CostModel) -> tuple[float, dict[str, float]]:
+def levels_cost(scn: Scenario, cost: CostModel) -> tuple[float, dict[str, float]]:
     """Mean cost per open simulated day: staffed window-hours, training, windows."""
     staff = {s.id: s for s in scn.staff}
     plans = [p for p in scn.day_plans() if not p.closed]
@@ -472,7 +472,7 @@ def _build_options(
                 }
             )
             continue
-        total, breakdown = _levels_cost(oscn, cost)
+        total, breakdown = levels_cost(oscn, cost)
         cand = Candidate(name, params, cfg, oscn, total, breakdown)
         same = next((v for v in valid if v.key == cand.key), None)
         if same is not None:  # e.g. lunch shares that open the same number of windows
@@ -1005,7 +1005,7 @@ def _recommend(
                 rec_cand, tgt, proc, seed, runner, cost, (final_seed, proc.final_replications)
             )
             cand_cfg = _with_plan(rec_cand.config, isa_plan)
-            isa_cost, _ = _levels_cost(scenario_from_config(cand_cfg), cost)
+            isa_cost, _ = levels_cost(scenario_from_config(cand_cfg), cost)
             if verified and isa_cost <= rec_cand.cost + 1e-9:
                 final_cfg = cand_cfg
             else:
@@ -1025,7 +1025,7 @@ def _recommend(
     final_cfg["seed"] = final_seed
     final_cfg["replications"] = proc.final_replications
     final_scn = scenario_from_config(final_cfg, source="recommended plan")
-    final_cost, breakdown = _levels_cost(final_scn, cost)
+    final_cost, breakdown = levels_cost(final_scn, cost)
     final = Candidate("recommended plan", {}, final_cfg, final_scn, final_cost, breakdown)
     baseline_cfg = copy.deepcopy(base)
     baseline = Candidate(
@@ -1033,7 +1033,7 @@ def _recommend(
         {},
         baseline_cfg,
         scenario_from_config(baseline_cfg, source="current"),
-        *_levels_cost(scn, cost),
+        *levels_cost(scn, cost),
     )
     robust = _robustness_candidates(final, cost, proc)
     runner.ensure(

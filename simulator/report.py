@@ -651,14 +651,14 @@ def option_cost(run: RunData) -> tuple[float, dict[str, float]] | None:
     cost_cfg = run.config.get("cost")
     if isinstance(cost_cfg, dict) and cost_cfg:
         from simulator.errors import ConfigError
-        from simulator.recommend import _levels_cost
+        from simulator.recommend import levels_cost
         from simulator.recommend_config import parse_cost
         from simulator.scenario import scenario_from_config
 
         try:
             model = parse_cost(cost_cfg)
             scn = scenario_from_config(dict(run.config), source=str(run.path))
-            total, parts = _levels_cost(scn, model)
+            total, parts = levels_cost(scn, model)
             result = (float(total), {k: float(v) for k, v in parts.items()})
         except (ConfigError, KeyError, TypeError, ValueError, OSError):
             result = None
