@@ -76,7 +76,7 @@ from simulator.recommend_stats import (
     kn_survivors,
     one_sided_bounds,
 )
-from simulator.results import t_interval
+from simulator.results import kpi_summary, t_interval
 from simulator.runner import run_replication
 from simulator.scenario import Scenario, scenario_from_config
 from simulator.sweep import config_hash
@@ -721,23 +721,11 @@ def _summary(recs: Sequence[Mapping[str, Any]], level: float = 0.95) -> pd.DataF
     names: list[str] = []
     for rec in recs:
         names += [k for k in rec["kpis"] if k not in names]
-    rows = {}
-    for k in names:
-        vals = np.array(
-            [np.nan if rec["kpis"].get(k) is None else rec["kpis"][k] for rec in recs],
-            dtype=float,
-        )
-        mean, lo, hi, sd = t_interval(vals, level)
-        rows[k] = {
-            "mean": mean,
-            "ci_low": lo,
-            "ci_high": hi,
-            "std": sd,
-            "n": int(np.isfinite(vals).sum()),
-        }
-    frame = pd.DataFrame.from_dict(rows, orient="index")
-    frame.index.name = "kpi"
-    return frame
+    values = [
+        {k: np.nan if rec["kpis"].get(k) is None else rec["kpis"][k] for k in names}
+        for rec in recs
+    ]
+    return kpi_summary(pd.DataFrame(values, columns=names, dtype=float), level)
 
 
 # --------------------------------------------------------------------------- main

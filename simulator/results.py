@@ -27,6 +27,49 @@ def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, f
     return mean, mean - half, mean + half, sd
 
 
+def kpi_summary(frame: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """One row per column of ``frame`` (one row per replication): ``mean``, ``ci_low``,
+    ``ci_high`` (Student t at ``level``), ``std`` and ``n`` (finite replications)."""
+    rows = {}
+    for kpi in frame.columns:
+        if kpi == "replication":
+            continue
+        vals = frame[kpi].to_numpy(dtype=float)
+        mean, lo, hi, sd = t_interval(vals, level)
+        rows[kpi] = {
+            "mean": mean,
+            "ci_low": lo,
+            "ci_high": hi,
+            "std": sd,
+            "n": int(np.isfinite(vals).sum()),
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "kpi"
+    return out
+
+
+def group_summary(
+    frame: pd.DataFrame,
+    by: list[str],
+    metrics: list[str],
+    level: float = 0.95,
+    sort: bool = True,
+) -> pd.DataFrame:
+    """Per group of ``by``: each metric's mean over the rows (one per replication) with
+    ``<metric>_ci_low`` / ``<metric>_ci_high`` t bounds."""
+    rows = []
+    for key, grp in frame.groupby(by, sort=sort):
+        keys = key if isinstance(key, tuple) else (key,)
+        row: dict[str, Any] = dict(zip(by, keys, strict=True))
+        for m in metrics:
+            mean, lo, hi, _ = t_interval(grp[m].to_numpy(dtype=float), level)
+            row[m] = mean
+            row[f"{m}_ci_low"] = lo
+            row[f"{m}_ci_high"] = hi
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 @dataclass
 class Results:
     """What :func:`simulator.simulate` returns.
@@ -82,16 +125,7 @@ class Results:
             "xp_completion_rate",
             "xp_window_time_mean_min",
         ]
-        rows = []
-        for origin, grp in frame.groupby("origin", sort=False):
-            row: dict[str, Any] = {"origin": origin}
-            for m in metrics:
-                mean, lo, hi, _ = t_interval(grp[m].to_numpy(dtype=float), level)
-                row[m] = mean
-                row[f"{m}_ci_low"] = lo
-                row[f"{m}_ci_high"] = hi
-            rows.append(row)
-        return pd.DataFrame(rows)
+        return group_summary(frame, ["origin"], metrics, level, sort=False)
 
     @property
     def n_replications(self) -> int:
@@ -100,22 +134,7 @@ class Results:
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """KPI summary: index KPI name; columns ``mean``, ``ci_low``, ``ci_high`` (Student t
         across replications at ``level``), ``std`` and ``n`` (replications)."""
-        rows = {}
-        for kpi in self.replications.columns:
-            if kpi == "replication":
-                continue
-            vals = self.replications[kpi].to_numpy(dtype=float)
-            mean, lo, hi, sd = t_interval(vals, level)
-            rows[kpi] = {
-                "mean": mean,
-                "ci_low": lo,
-                "ci_high": hi,
-                "std": sd,
-                "n": int(np.isfinite(vals).sum()),
-            }
-        frame = pd.DataFrame.from_dict(rows, orient="index")
-        frame.index.name = "kpi"
-        return frame
+        return kpi_summary(self.replications, level)
 
     def hourly_summary(
         self, by: tuple[str, ...] = ("day_type", "hour"), level: float = 0.95
@@ -133,17 +152,7 @@ class Results:
             "utilisation",
         ]
         per_rep = self.hourly.groupby(["replication", *by])[metrics].mean().reset_index()
-        rows = []
-        for key, grp in per_rep.groupby(list(by)):
-            keys = key if isinstance(key, tuple) else (key,)
-            row: dict[str, Any] = dict(zip(by, keys, strict=True))
-            for m in metrics:
-                mean, lo, hi, _ = t_interval(grp[m].to_numpy(dtype=float), level)
-                row[m] = mean
-                row[f"{m}_ci_low"] = lo
-                row[f"{m}_ci_high"] = hi
-            rows.append(row)
-        return pd.DataFrame(rows)
+        return group_summary(per_rep, list(by), metrics, level)
 
     def family_summary(self, level: float = 0.95) -> pd.DataFrame:
         """Per-family KPIs: mean across replications with t confidence intervals."""
@@ -157,13 +166,4 @@ class Results:
             "service_mean_min",
             "service_level",
         ]
-        rows = []
-        for fam, grp in self.by_family.groupby("family", sort=False):
-            row: dict[str, Any] = {"family": fam}
-            for m in metrics:
-                mean, lo, hi, _ = t_interval(grp[m].to_numpy(dtype=float), level)
-                row[m] = mean
-                row[f"{m}_ci_low"] = lo
-                row[f"{m}_ci_high"] = hi
-            rows.append(row)
-        return pd.DataFrame(rows)
+        return group_summary(self.by_family, ["family"], metrics, level, sort=False)
