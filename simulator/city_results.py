@@ -327,14 +327,24 @@ class CityResults:
         ``expected`` is the sum of the centres' expected visits over the run's days (the
         published 12.5 million for a calendar year). The model interval is
         ``expected +- z sd`` with ``sd`` from Poisson counts with gamma day busyness,
-        independent across centres and days; ``within_model_interval`` says whether the
+        independent across centres and days, plus the common city-wide busyness when
+        the run had one (``common_busyness_cv``); ``within_model_interval`` says whether the
         mean simulated count falls inside it (with ``n`` replications the sd of the
         mean is ``sd / sqrt(n)``). With two or more replications the t interval of the
         simulated mean is given too, and whether it covers ``expected``.
         """
         sims = self.centres.groupby("replication")["arrivals"].sum().to_numpy(dtype=float)
         expected = self.city.expected_visits()
-        sd = float(np.sqrt(self.city.centres["visits_variance"].sum()))
+        var = float(self.city.centres["visits_variance"].sum())
+        cv_common = float(self.meta.get("common_busyness_cv", 0.0))
+        if cv_common > 0 and self.city.scenarios:
+            # A busyness common to all centres adds cv^2 * sum_d E_d^2 (first order),
+            # E_d the city's expected visits of day d; all centres share the day factors.
+            s0 = self.city.scenarios[0]
+            e0 = np.array([s0.expected_daily_volume(p) for p in s0.day_plans()])
+            scale = expected / e0.sum() if e0.sum() > 0 else 0.0
+            var += cv_common**2 * float(np.sum((scale * e0) ** 2))
+        sd = float(np.sqrt(var))
         n = sims.size
         z = float(stats.norm.ppf(0.5 + level / 2))
         mean, lo, hi, sd_rep = t_interval(sims, level)

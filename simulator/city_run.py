@@ -32,6 +32,7 @@ from simulator.district import Diversion, parse_diversion, run_district_replicat
 from simulator.kpis import ReplicationKPIs
 from simulator.runner import run_replication
 from simulator.scenario import Scenario
+from simulator.streams import stream
 from simulator.version import run_metadata
 
 __all__ = [
@@ -117,8 +118,21 @@ def _summarise(
     )
 
 
+def common_day_factors(seed: int, replication: int, days: int, cv: float) -> np.ndarray | None:
+    """City-wide day factors (gamma, mean 1, CV ``cv``) of one replication, or None."""
+    if cv <= 0:
+        return None
+    shape = 1.0 / cv**2
+    return stream(seed, replication, "city_busyness").gamma(shape, 1.0 / shape, days)
+
+
 def run_centre(
-    scn: Scenario, district: str, replication: int, root_seed: int, wait_histogram: bool = True
+    scn: Scenario,
+    district: str,
+    replication: int,
+    root_seed: int,
+    wait_histogram: bool = True,
+    day_factors: np.ndarray | None = None,
 ) -> CentreRun:
     """One centre, one replication: a pure function of its arguments.
 
@@ -127,7 +141,7 @@ def run_centre(
     """
     t0 = time.perf_counter()
     seed = centre_seed(root_seed, scn.centre_id)
-    kr = run_replication(scn, replication, seed)
+    kr = run_replication(scn, replication, seed, day_factors=day_factors)
     out = _summarise(scn, district, replication, kr, wait_histogram, time.perf_counter() - t0)
     del kr
     _collect_garbage(int(out.kpis.get("arrivals", 0)))
@@ -159,16 +173,21 @@ def _run_group(
     root_seed: int,
     wait_histogram: bool,
     diversion: Diversion | None = None,
+    day_factors: np.ndarray | None = None,
 ) -> list[CentreRun]:
     if diversion is None or not diversion.enabled:
-        return [run_centre(s, d, replication, root_seed, wait_histogram) for s, d in jobs]
+        return [
+            run_centre(s, d, replication, root_seed, wait_histogram, day_factors) for s, d in jobs
+        ]
     # City-wide handling couples the centres of a district: one shared simulation.
     if len({d for _, d in jobs}) > 1:
         raise ValueError("with diversion on, a task must hold the centres of one district")
     t0 = time.perf_counter()
     scenarios = [s for s, _ in jobs]
     seeds = [centre_seed(root_seed, s.centre_id) for s in scenarios]
-    krs = run_district_replication(scenarios, seeds, replication, diversion)
+    krs = run_district_replication(
+        scenarios, seeds, replication, diversion, day_factors=day_factors
+    )
     secs = (time.perf_counter() - t0) / max(len(jobs), 1)
     return [
         _summarise(s, d, replication, kr, wait_histogram, secs)
@@ -199,7 +218,7 @@ def run_district(
 # ---------------------------------------------------------------------------------------
 # Executors: yield (task index, result) as tasks complete.
 
-Task = tuple[Sequence[tuple[Scenario, str]], int, int, bool, Diversion | None]
+Task = tuple[Sequence[tuple[Scenario, str]], int, int, bool, Diversion | None, np.ndarray | None]
 
 
 def _serial(tasks: Sequence[Task]) -> Iterator[tuple[int, list[CentreRun]]]:
@@ -261,6 +280,7 @@ def run_city(
     wait_histogram: bool = True,
     progress: bool | Callable[[int, int], None] = False,
     diversion: Diversion | None = None,
+    common_busyness_cv: float = 0.0,
 ) -> CityResults:
     """Simulate every centre of ``city`` for ``replications`` replications.
 
@@ -290,6 +310,10 @@ def run_city(
     diversion
         City-wide handling (全市通办); when enabled, each district runs as one unit
         (``unit`` is then ``"district"`` whatever was given).
+    common_busyness_cv
+        CV of a day-level busyness factor (gamma, mean 1) common to all centres, on top
+        of each centre's own (a city-wide busy day: weather, a policy deadline). Drawn
+        per replication from the ``city_busyness`` stream of ``seed``; 0 = off.
 
     Returns
     -------
@@ -315,8 +339,13 @@ def run_city(
         for j in jobs:
             by.setdefault(j[1], []).append(j)
         groups = sorted(by.values(), key=lambda g: -sum(s.demand.daily_volume for s, _ in g))
+    if common_busyness_cv < 0:
+        raise ValueError(f"common_busyness_cv must be >= 0, got {common_busyness_cv}")
+    common = [
+        common_day_factors(int(seed), r, city.days, common_busyness_cv) for r in range(replications)
+    ]
     tasks: list[Task] = [
-        (g, r, int(seed), bool(wait_histogram), diversion)
+        (g, r, int(seed), bool(wait_histogram), diversion, common[r])
         for r in range(replications)
         for g in groups
     ]
@@ -363,6 +392,7 @@ def run_city(
             "workers": nw,
             "unit": unit,
             "diversion": bool(diversion is not None and diversion.enabled),
+            "common_busyness_cv": float(common_busyness_cv),
             "replications": replications,
             "seed": int(seed),
             "centres": len(city),
@@ -385,4 +415,5 @@ def run_city_from_config(city: City, cfg: dict[str, Any]) -> CityResults:
         wait_histogram=bool(cfg.get("wait_histogram", True)),
         progress=bool(cfg.get("progress", False)),
         diversion=parse_diversion(cfg.get("diversion")),
+        common_busyness_cv=float(cfg.get("common_busyness_cv", 0.0)),
     )

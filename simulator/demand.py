@@ -79,11 +79,24 @@ def day_busyness(scn: Scenario, seed: int, replication: int, days: int) -> np.nd
 
 
 def generate_residents(
-    scn: Scenario, plans: list[DayPlan], seed: int, replication: int
+    scn: Scenario,
+    plans: list[DayPlan],
+    seed: int,
+    replication: int,
+    day_factors: np.ndarray | None = None,
 ) -> Residents:
-    """Draw every walk-in of one replication (see module docstring)."""
+    """Draw every walk-in of one replication (see module docstring).
+
+    ``day_factors`` (one per day, mean 1) multiply each day's volume on top of the
+    centre's own busyness: a busyness common to several centres (a city-wide busy day).
+    """
     rng_arr = stream(seed, replication, "arrivals")
     busy = day_busyness(scn, seed, replication, len(plans))
+    if day_factors is not None:
+        factors = np.asarray(day_factors, dtype=float)
+        if factors.shape != busy.shape:
+            raise ValueError(f"day_factors: expected {busy.size} values, got {factors.size}")
+        busy = busy * factors
     times: list[np.ndarray] = []
     days: list[np.ndarray] = []
     for plan, b in zip(plans, busy, strict=True):

@@ -102,6 +102,7 @@ def run_district_replication(
     replication: int,
     diversion: Diversion,
     record_visits: bool = False,
+    day_factors: np.ndarray | None = None,
 ) -> list[ReplicationKPIs]:
     """One replication of the centres of a district in one shared environment.
 
@@ -114,6 +115,9 @@ def run_district_replication(
     diversion
         City-wide handling rule; when disabled the result equals running each centre
         on its own.
+    day_factors
+        Busyness common to the centres, one factor per day (see
+        :func:`simulator.demand.generate_residents`).
     """
     if len(scenarios) != len(seeds):
         raise ValueError("give one seed per centre")
@@ -124,7 +128,7 @@ def run_district_replication(
     env = simpy.Environment()
     plans = [s.day_plans() for s in scenarios]
     residents = [
-        generate_residents(s, p, seed, replication)
+        generate_residents(s, p, seed, replication, day_factors)
         for s, p, seed in zip(scenarios, plans, seeds, strict=True)
     ]
     routing = []

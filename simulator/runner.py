@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from simulator.demand import generate_residents
@@ -19,11 +20,16 @@ from simulator.version import run_metadata
 
 
 def run_replication(
-    scn: Scenario, replication: int, seed: int, record_visits: bool = False
+    scn: Scenario,
+    replication: int,
+    seed: int,
+    record_visits: bool = False,
+    day_factors: np.ndarray | None = None,
 ) -> ReplicationKPIs:
-    """Run one replication: a pure function of (scenario, replication, seed)."""
+    """Run one replication: a pure function of (scenario, replication, seed[, day
+    factors common to several centres: see :func:`simulator.demand.generate_residents`])."""
     plans = scn.day_plans()
-    residents = generate_residents(scn, plans, seed, replication)
+    residents = generate_residents(scn, plans, seed, replication, day_factors)
     model = CentreModel(
         scn, plans, residents, scn.experiment.monitor_interval_min, seed, replication
     )

@@ -103,3 +103,46 @@ def test_city_run_with_diversion_runs_districts_as_units():
     assert on.centres["diverted"].sum() > 0
     assert on.centres["diverted"].sum() == on.centres["guests"].sum()
     assert off.centres["diverted"].sum() == 0
+
+
+def test_day_factors_scale_each_day_exactly(two_centres):
+    from simulator.demand import generate_residents
+
+    scn = two_centres[0]
+    plans = scn.day_plans()
+    factors = np.ones(len(plans))
+    factors[1] = 0.0
+    res = generate_residents(scn, plans, 3, 0, factors)
+    assert (res.day != 1).all()  # a zero factor removes the day's walk-ins
+    base = generate_residents(scn, plans, 3, 0)
+    assert (base.day == 1).any()
+    with pytest.raises(ValueError, match="day_factors"):
+        generate_residents(scn, plans, 3, 0, np.ones(2))
+
+
+def test_common_busyness_correlates_centres_and_widens_volume_interval():
+    from simulator.city import build_city
+    from simulator.city_run import run_city
+
+    city = build_city(seed=3, days=12, start_date="2026-03-02").subset(districts=["Huangpu"])
+    runs = {cv: run_city(city, seed=5, workers=1, common_busyness_cv=cv) for cv in (0.0, 0.4)}
+
+    expected = {
+        scn.centre_id: [scn.expected_daily_volume(p) for p in scn.day_plans()]
+        for scn in city.scenarios
+    }
+
+    def mean_corr(res) -> float:
+        """Mean correlation across centres of daily arrivals / their expectation."""
+        d = res.daily.pivot_table(index="day", columns="centre_id", values="arrivals")
+        ratio = np.column_stack(
+            [d[c].to_numpy() / np.asarray(expected[c])[d.index] for c in d.columns]
+        )
+        c = np.corrcoef(ratio.T)
+        return float(c[np.triu_indices_from(c, 1)].mean())
+
+    assert mean_corr(runs[0.4]) > mean_corr(runs[0.0]) + 0.3
+    assert (
+        runs[0.4].volume_check()["model_sd_per_replication"]
+        > 2 * runs[0.0].volume_check()["model_sd_per_replication"]
+    )
