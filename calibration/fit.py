@@ -34,6 +34,10 @@ Methods
   waits of served / transferred residents are right-censored patience; no-shows (called,
   absent) are left-censored (they left before the call) in the parametric fits. Kaplan-
   Meier on exact and right-censored data; censored MLE for exponential and lognormal.
+* Balking: the queue each ticket saw is rebuilt from the log (tickets of the same centre
+  and day taken earlier whose wait had not ended), and the simulator's step rule
+  ``P(balk | n) = probability * 1[n >= threshold]`` is fitted by profile maximum
+  likelihood; see :mod:`calibration.balking`.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from calibration.balking import BalkingFit, fit_balking
 from calibration.calendar import DateLike, OpeningHours, day_types, hhmm, opening_intervals
 from calibration.clean import CleanResult
 from calibration.io import SKILL_LEVELS
@@ -55,6 +60,7 @@ from calibration.io import SKILL_LEVELS
 __all__ = [
     "SERVICE_CANDIDATES",
     "ArrivalFit",
+    "BalkingFit",
     "CalibrationFit",
     "CrossProvinceFit",
     "DailyFit",
@@ -65,6 +71,7 @@ __all__ = [
     "ServiceFit",
     "fit_all",
     "fit_arrivals",
+    "fit_balking",
     "fit_cross_province",
     "fit_daily_counts",
     "fit_mix",
@@ -1107,6 +1114,9 @@ class CalibrationFit:
         Cleaned rows used.
     notes : tuple of str
         Caveats found while fitting (e.g. fallbacks in the scenario dict).
+    balking : BalkingFit or None
+        Step-rule balking fit; None when balks were not separated from abandonments
+        (``fit_all(balk_max_minutes=None)``), and then the scenario keeps the base's rule.
     """
 
     centre_id: str
@@ -1119,6 +1129,7 @@ class CalibrationFit:
     cross_province: CrossProvinceFit
     n_used: int
     notes: tuple[str, ...] = field(default=())
+    balking: BalkingFit | None = None
 
     def service_table(self) -> pd.DataFrame:
         """Tidy table of all service fits (best candidate per group).
@@ -1171,7 +1182,8 @@ class CalibrationFit:
         dict
             Keys ``demand``, ``centre``, ``catalogue`` (each family also gets its visit
             ``share`` among the fitted families, which the engine reads when no
-            items file is given), ``impatience`` and, when the
+            items file is given), ``impatience`` (``reneging``, and ``balking`` when
+            it was fitted) and, when the
             data allow, ``staffing`` (skill multipliers) and ``origin_mix``. A day type
             without data takes the weekend profile (holiday) or is omitted; see
             :attr:`notes`.
@@ -1209,6 +1221,8 @@ class CalibrationFit:
             },
             "impatience": {"reneging": self.patience.to_scenario()},
         }
+        if self.balking is not None:
+            scen["impatience"]["balking"] = self.balking.to_scenario()
         if self.skill_multipliers:
             scen["staffing"] = {
                 "skill_multipliers": {k: round(v, 4) for k, v in self.skill_multipliers.items()}
@@ -1245,6 +1259,8 @@ class CalibrationFit:
             f"{p.ln_sigma:.2f}; exponential mean {p.exp_mean:.1f} min "
             f"({p.n_exact} exact, {p.n_right} right-, {p.n_left} left-censored)"
         )
+        if self.balking is not None:
+            lines.append(f"  {self.balking.summary()}")
         lines.append(f"  cross-province: {self.cross_province.note}")
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
@@ -1294,11 +1310,14 @@ def fit_all(
     missing_origin_as : str, optional
         See :func:`fit_mix`.
     no_show, balk_max_minutes :
-        See :func:`fit_patience`.
+        See :func:`fit_patience`. With ``balk_max_minutes`` set, balking is also fitted
+        (:func:`calibration.balking.fit_balking`); with None it is not (no balk
+        definition), and the scenario keeps the base scenario's rule.
     exclude_days : iterable of date-like, optional
         Dates left out of the weekday / month factor fit (see :func:`fit_daily_counts`).
     seed : int
-        Seed for the goodness-of-fit subsampling / Monte Carlo.
+        Seed for the goodness-of-fit subsampling / Monte Carlo (and the balking LR
+        bootstrap).
 
     Returns
     -------
@@ -1351,6 +1370,14 @@ def fit_all(
         notes.append(
             f"{patience.n_unknown} abandonments without a leave time not used for patience"
         )
+    balking = None
+    if balk_max_minutes is None:
+        notes.append(
+            "balks not separated from abandonments (balk_max_minutes=None): balking not calibrated"
+        )
+    else:
+        balking = fit_balking(data, balk_max_minutes=balk_max_minutes, seed=seed)
+        notes.extend(_balking_notes(balking))
     xp = fit_cross_province(data)
     if not xp.available:
         notes.append(f"cross-province delays: {xp.note}")
@@ -1365,4 +1392,28 @@ def fit_all(
         cross_province=xp,
         n_used=len(data),
         notes=tuple(notes),
+        balking=balking,
     )
+
+
+def _balking_notes(b: BalkingFit) -> list[str]:
+    """Caveats of a balking fit for :attr:`CalibrationFit.notes`."""
+    if not b.enabled:
+        return [
+            f"no balk (abandonment within {b.balk_max_minutes:g} min of the ticket) among "
+            f"{b.n_tickets} tickets: balking disabled"
+        ]
+    out = []
+    if b.threshold == 0:
+        out.append(
+            "balks seen with an empty queue: balking threshold 0 (zero-wait abandonments "
+            "happen whatever the queue; check the balk definition)"
+        )
+    if math.isfinite(b.lr_pvalue) and b.lr_pvalue > 0.05:
+        out.append(
+            f"balks do not depend detectably on the queue length (LR {b.lr_statistic:.2f}, "
+            f"p {b.lr_pvalue:.2f}): the step rule is fitted but weakly supported"
+        )
+    if b.n_balked < 20:
+        out.append(f"balking estimated from only {b.n_balked} balks")
+    return out

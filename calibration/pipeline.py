@@ -4,7 +4,7 @@
 call it directly. Steps: read the files, restrict to the date range, clean (every
 excluded row counted with its reason), split off the held-out period, fit each centre
 on the rest (arrivals, calendar effects, mixes, service times per family and skill,
-patience), build the scenario from the base scenario and the fit, validate it by
+patience, balking), build the scenario from the base scenario and the fit, validate it by
 simulation against the held-out history with the historical staffing, write the
 scenario YAML and the report.
 """
@@ -222,7 +222,9 @@ def calibrate(
     bin_minutes, gof_n_mc :
         Fitting settings (see :func:`calibration.fit.fit_all`).
     balk_max_minutes : float, optional
-        Abandonments this soon after the ticket are balks, not patience data.
+        Abandonments this soon after the ticket are balks: not patience data, and the
+        data of the balking fit (``impatience.balking``); None leaves balking as in
+        the base scenario.
     encoding : str, optional
         CSV encoding (default: UTF-8, then GB18030).
     figures : bool

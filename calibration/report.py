@@ -7,8 +7,10 @@ Folder contents (see ``docs/calibration.md``):
 ``exclusions.csv`` / ``exclusions_examples.csv``
     Excluded rows per reason (count, share, meaning) and up to 5 example rows each.
 ``fit_service.csv``, ``fit_arrival_rates.csv``, ``fit_daily.csv``,
-``fit_calendar_effects.csv``, ``fit_patience.csv``, ``patience_km.csv``
-    Fit tables.
+``fit_calendar_effects.csv``, ``fit_patience.csv``, ``patience_km.csv``,
+``fit_balking.csv``
+    Fit tables (``fit_balking.csv``: tickets and balks per queue length seen, when
+    balking was fitted).
 ``validation.csv``, ``validation_hourly.csv``, ``validation_daily.csv``
     Held-out comparison (when a holdout was given).
 ``fig_*.png``
@@ -425,6 +427,8 @@ def write_report(
         columns=["statistic", "value"],
     ).to_csv(out / "fit_patience.csv", index=False)
     p.km.to_csv(out / "patience_km.csv", index=False)
+    if fit.balking is not None:
+        fit.balking.by_queue.to_csv(out / "fit_balking.csv", index=False)
     footer = f"svcsim calibration of centre {centre_id} -> {scenario_path.name}" + (
         " (SYNTHETIC data)" if synthetic else ""
     )

@@ -4,7 +4,7 @@ The written file is a primary config under ``scenarios/calibrated/`` (or any fol
 that :func:`simulator.load_scenario` reads like any other: ``# @package _global_`` on
 the first line, ``defaults: [{/experiment: default}, _self_]``, and every section the
 loader needs. Sections the data cannot inform (layout, staffing plan, opening hours,
-balking, return visits, online shift, ...) come from a base scenario (default
+return visits, online shift, ...) come from a base scenario (default
 ``reference``); the fitted numbers overwrite their keys. Each section is preceded by a
 comment naming which of its keys are calibrated and which come from the base, and the
 ``calibration:`` key (ignored by the loader) records provenance: source files, date
@@ -274,7 +274,6 @@ def build_scenario_config(
 
     imp = dict(cfg["impatience"] or {})
     imp["reneging"] = fitted["impatience"]["reneging"]
-    cfg["impatience"] = imp
     p = fit.patience
     params["impatience.reneging"] = {
         **fitted["impatience"]["reneging"],
@@ -288,7 +287,38 @@ def build_scenario_config(
         "lognormal": {"median": _r(p.ln_median), "sigma": _r(p.ln_sigma)},
         "exponential_mean": _r(p.exp_mean),
     }
-    origin["impatience"] = {"calibrated": ["reneging"], "base": ["balking"]}
+    imp_cal = ["reneging"]
+    bk = fit.balking
+    if bk is not None:
+        imp["balking"] = fitted["impatience"]["balking"]
+        imp_cal.append("balking")
+        lo, hi = bk.probability_ci
+        params["impatience.balking"] = {
+            **fitted["impatience"]["balking"],
+            "method": (
+                "step rule P(balk | n) = probability * 1[n >= threshold], n = tickets "
+                "waiting centre-wide at the ticket time rebuilt from the log; profile MLE "
+                "over integer thresholds, probability = balks / tickets at n >= threshold"
+            ),
+            "balk_definition": f"abandoned, leave time <= {bk.balk_max_minutes:g} min "
+            "after the ticket",
+            "n_tickets": bk.n_tickets,
+            "n_balks": bk.n_balked,
+            "n_at_risk": bk.n_at_risk,
+            "n_at_threshold": bk.n_at_threshold,
+            "probability_se": _r(bk.probability_se),
+            "probability_wilson95": None if bk.probability is None else [_r(lo), _r(hi)],
+            "threshold_likelihood_set": None
+            if bk.threshold_set is None
+            else list(bk.threshold_set),
+            "lr_vs_queue_independent": {
+                "statistic": _r(bk.lr_statistic),
+                "pvalue_bootstrap": _r(bk.lr_pvalue, 6),
+            },
+            "max_queue_seen": bk.max_queue,
+        }
+    cfg["impatience"] = imp
+    origin["impatience"] = {"calibrated": imp_cal, "base": []}
 
     stf = dict(cfg["staffing"] or {})
     if fit.skill_multipliers:

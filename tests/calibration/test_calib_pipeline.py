@@ -138,6 +138,21 @@ def test_parameter_recovery(history: SyntheticHistory, calibrated: list[CentreCa
         assert p.best == "lognormal"
         assert abs(math.log(p.ln_median) - math.log(pat["median"])) < Z * p.ln_mu_se
         assert abs(p.ln_sigma - pat["sigma"]) < Z * p.ln_sigma_se
+        # Balking (step rule): k_hat >= k (ties counted as waiting); k_hat > k needs no balk
+        # among the tickets that saw exactly k, probability (1 - p)^n; p binomial given k.
+        bt = truth["impatience"]["balking"]
+        b = fit.balking
+        assert b is not None and b.enabled
+        at_k = int(b.by_queue.set_index("queue")["tickets"].get(bt["threshold"], 0))
+        # The reference centres reach 25 waiting only on a few busy days (SYN-01 saw
+        # exactly 25 about 4 times), so equality is required only where the data make it
+        # near certain; tests/calibration/test_calib_fit_balking.py checks a busier centre.
+        assert b.threshold is not None and b.threshold >= bt["threshold"], b.summary()
+        if (1 - bt["probability"]) ** at_k < 1e-4:
+            assert b.threshold == bt["threshold"], b.summary()
+        if b.threshold == bt["threshold"]:
+            se_p = math.sqrt(bt["probability"] * (1 - bt["probability"]) / b.n_at_risk)
+            assert abs(b.probability - bt["probability"]) < Z * se_p, b.summary()
         # Calendar effects against the simulator's values, with their own SEs.
         eff = c.effects
         hf = eff.holiday
@@ -176,6 +191,10 @@ def test_round_trip_loads_and_simulates(calibrated: list[CentreCalibration]) -> 
     assert prov["rows"]["fitting"] + prov["rows"]["holdout"] == prov["rows"]["usable_this_centre"]
     assert "centre.daily_volume" in prov["parameters"]
     assert prov["parameters"]["impatience.reneging"]["n_exact"] > 0
+    assert prov["parameters"]["impatience.balking"]["n_balks"] > 0
+    assert "impatience" not in prov["not_calibrated"]  # reneging and balking both fitted
+    assert scn.impatience.balk_enabled
+    assert scn.impatience.balk_threshold == c.config["impatience"]["balking"]["threshold"]
 
 
 def test_validation_consistent_on_held_out_data(calibrated: list[CentreCalibration]) -> None:
