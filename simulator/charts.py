@@ -467,6 +467,50 @@ def _no_data(ax: Axes, lang: str) -> None:
     ax.set_yticks([])
 
 
+def _no_data_figure(
+    fig: Figure, ax: Axes, lang: str, title: str | None, families: Sequence[str], footer: str | None
+) -> Figure:
+    """Finish a chart that has nothing to draw: the 'no data' message and title."""
+    _no_data(ax, lang)
+    return style.finish_figure(fig, title or _t("no_data", lang), families, [], footer)
+
+
+def _ci_whiskers(
+    ax: Axes,
+    pos: np.ndarray,
+    mean: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    mask: np.ndarray,
+    *,
+    horizontal: bool = False,
+    scale: float = 1.0,
+    ecolor: str = style.TEXT_COLOR,
+    zorder: float = 3,
+) -> None:
+    """Whiskers from ``lo`` to ``hi`` around ``mean`` at ``pos``, where ``mask`` is True.
+
+    Values are multiplied by ``scale`` (shares drawn in percent); ``horizontal`` draws
+    them along x (horizontal bars), else along y.
+    """
+    if not mask.any():
+        return
+    err = scale * np.vstack([np.maximum(mean - lo, 0)[mask], np.maximum(hi - mean, 0)[mask]])
+    centre = scale * mean[mask]
+    x, y = (centre, pos[mask]) if horizontal else (pos[mask], centre)
+    ax.errorbar(
+        x,
+        y,
+        xerr=err if horizontal else None,
+        yerr=None if horizontal else err,
+        fmt="none",
+        ecolor=ecolor,
+        elinewidth=1.0,
+        capsize=3,
+        zorder=zorder,
+    )
+
+
 def _uncertainty_notes(n_max: int, lang: str, kind: Literal["band", "whisker"]) -> list[str]:
     """Footer note describing the interval shown, or the single-replication caveat."""
     if n_max <= 1:
@@ -494,6 +538,27 @@ def _with_replication(df: pd.DataFrame) -> pd.DataFrame:
     if "replication" in df.columns:
         return df
     return df.assign(replication=0)
+
+
+def _with_group(df: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """Return ``df`` with a ``_group`` column: ``by`` as text, or "all days" when None."""
+    return df.assign(_group=df[by].astype(str) if by is not None else "all days")
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, min_den: float) -> np.ndarray:
+    """``num / den`` where ``den`` exceeds ``min_den``, NaN elsewhere (no warning)."""
+    out = np.full(den.shape, np.nan)
+    np.divide(num, den, out=out, where=den > min_den)
+    return out
+
+
+def _thin_slots(open_per_day: pd.Series, group: object, hours: Sequence[int]) -> np.ndarray:
+    """Hour slots of ``group`` with too few open window-minutes a day to be a peak.
+
+    ``open_per_day`` is :func:`_open_minutes_per_day`; slots missing from it are not thin.
+    """
+    opened = np.array([float(open_per_day.get((str(group), h), np.inf)) for h in hours])
+    return opened < MIN_OPEN_FOR_PEAK_MIN
 
 
 def _order_categories(values: Sequence[object]) -> list[object]:
@@ -891,24 +956,19 @@ _HOURLY: dict[str, _HourlyMetric] = {
 def _hourly_per_replication(hourly: pd.DataFrame, metric: str, by: str | None) -> pd.DataFrame:
     """Aggregate days per replication: columns replication, group, hour, value."""
     spec = _HOURLY[metric]
-    df = _with_replication(hourly)
-    df = df.assign(_group=df[by].astype(str) if by is not None else "all days")
+    df = _with_group(_with_replication(hourly), by)
     keys = ["replication", "_group", "hour"]
     if spec.agg == "ratio" and {"busy_min", "open_min"} <= set(df.columns):
         sums = df.groupby(keys, observed=True)[["busy_min", "open_min"]].sum()
         open_ = sums["open_min"].to_numpy(dtype=float)
         busy = sums["busy_min"].to_numpy(dtype=float)
-        val = np.full(open_.shape, np.nan)
-        np.divide(busy, open_, out=val, where=open_ > OPEN_EPS_MIN)
-        out = pd.Series(val, index=sums.index)
+        out = pd.Series(_ratio(busy, open_, OPEN_EPS_MIN), index=sums.index)
     elif spec.agg == "weighted" and "served" in df.columns:
         w = df["served"].astype(float).where(np.isfinite(df[metric].astype(float)), 0.0)
         x = df[metric].astype(float).fillna(0.0) * w
         sums = df.assign(_w=w, _x=x).groupby(keys, observed=True)[["_w", "_x"]].sum()
         wsum = sums["_w"].to_numpy(dtype=float)
-        val = np.full(wsum.shape, np.nan)
-        np.divide(sums["_x"].to_numpy(dtype=float), wsum, out=val, where=wsum > 0)
-        out = pd.Series(val, index=sums.index)
+        out = pd.Series(_ratio(sums["_x"].to_numpy(dtype=float), wsum, 0.0), index=sums.index)
     else:
         out = df.groupby(keys, observed=True)[metric].mean()
     if "open_min" in df.columns:
@@ -930,9 +990,7 @@ def _open_minutes_per_day(hourly: pd.DataFrame, by: str | None) -> pd.Series:
     """
     if "open_min" not in hourly.columns or "day" not in hourly.columns:
         return pd.Series(dtype=float)
-    df = _with_replication(hourly)
-    group = df[by].astype(str) if by is not None else pd.Series("all days", index=df.index)
-    df = df.assign(_group=group)
+    df = _with_group(_with_replication(hourly), by)
     days = df.drop_duplicates(["_group", "replication", "day"]).groupby("_group").size()
     total = df.groupby(["_group", "hour"], observed=True)["open_min"].sum()
     return total / days.reindex(total.index.get_level_values("_group")).to_numpy(dtype=float)
@@ -1046,10 +1104,7 @@ def hourly_profile(
         drawn += 1
         candidates = np.where(np.isfinite(mean), mean, -np.inf)
         if open_per_day is not None and not open_per_day.empty:
-            opened = np.array(
-                [float(open_per_day.get((str(g), h), np.inf)) for h in hours], dtype=float
-            )
-            thin = opened < MIN_OPEN_FOR_PEAK_MIN
+            thin = _thin_slots(open_per_day, g, hours)
             if thin.any() and not thin.all():
                 skipped_peak = skipped_peak or bool(
                     candidates[thin].max() > candidates[~thin].max()
@@ -1147,8 +1202,8 @@ def _kpi_title(
         if clear:
             scale = _scale(meta.kind)
             unit = " pp" if meta.kind == "share" else (" min" if meta.kind == "minutes" else "")
-            lo_txt = f"{scale * diff[1]:+.1f}{unit}" if lang == "en" else f"{scale * diff[1]:+.1f}"
-            hi_txt = f"{scale * diff[2]:+.1f}{unit}" if lang == "en" else f"{scale * diff[2]:+.1f}"
+            unit = unit if lang == "en" else ""
+            lo_txt, hi_txt = (f"{scale * v:+.1f}{unit}" for v in diff[1:])
             note = _t("kpi_paired_clear", lang, lo=lo_txt, hi=hi_txt)
         else:
             note = _t("kpi_paired_zero", lang)
@@ -1275,19 +1330,7 @@ def kpi_comparison(
             for bar, h in zip(bars, mean, strict=True):
                 if not math.isfinite(h):
                     bar.set_visible(False)
-            if has_ci.any():
-                ax.errorbar(
-                    pos[has_ci],
-                    mean[has_ci],
-                    yerr=np.vstack(
-                        [np.maximum(mean - lo, 0)[has_ci], np.maximum(hi - mean, 0)[has_ci]]
-                    ),
-                    fmt="none",
-                    ecolor=style.TEXT_COLOR,
-                    elinewidth=1.0,
-                    capsize=3,
-                    zorder=3,
-                )
+            _ci_whiskers(ax, pos, mean, lo, hi, has_ci)
             if n_bars <= 24:
                 for p, m, h in zip(pos, mean, np.where(np.isfinite(hi), hi, mean), strict=True):
                     label = "n/a" if not math.isfinite(m) else fmt_num(m)
@@ -1405,10 +1448,9 @@ def utilisation_heatmap(
         )
     keys = ["replication", by, "hour"]
     sums = df.groupby(keys, observed=True)[["busy_min", "open_min"]].sum().reset_index()
-    open_ = sums["open_min"].to_numpy(dtype=float)
-    util = np.full(open_.shape, np.nan)
-    np.divide(sums["busy_min"].to_numpy(dtype=float), open_, out=util, where=open_ > OPEN_EPS_MIN)
-    sums["util"] = util
+    sums["util"] = _ratio(
+        sums["busy_min"].to_numpy(dtype=float), sums["open_min"].to_numpy(dtype=float), OPEN_EPS_MIN
+    )
 
     open_hours = sums.loc[sums["open_min"] > OPEN_EPS_MIN, "hour"]
     open_per_day = _open_minutes_per_day(df, by)
@@ -1491,15 +1533,7 @@ def utilisation_heatmap(
             else:
                 flat = np.where(np.isfinite(mean_m), mean_m, -np.inf)
                 if not open_per_day.empty:
-                    thin = np.array(
-                        [
-                            [
-                                float(open_per_day.get((str(r), h), np.inf)) < MIN_OPEN_FOR_PEAK_MIN
-                                for h in hours
-                            ]
-                            for r in rows
-                        ]
-                    )
+                    thin = np.array([_thin_slots(open_per_day, r, hours) for r in rows])
                     if thin.any() and not (thin | ~np.isfinite(flat)).all():
                         skipped_peak = bool(flat[thin].max() > flat[~thin].max())
                         flat = np.where(thin, -np.inf, flat)
@@ -1555,6 +1589,17 @@ def pareto_frontier(cost: np.ndarray, value: np.ndarray) -> np.ndarray:
             frontier.append(int(i))
             best = value[i]
     return np.asarray(frontier, dtype=int)
+
+
+def _label_corner(
+    px: float, py: float, width: float, height: float, cand: tuple[int, int, str, str]
+) -> tuple[float, float]:
+    """Lower-left corner (inches) of a ``width`` x ``height`` label of the point at
+    (``px``, ``py``) placed at candidate ``(dx, dy, ha, va)`` (offsets in points)."""
+    dx, dy, ha, va = cand
+    ax_in, ay_in = px + dx / 72.0, py + dy / 72.0
+    left = ax_in - (width if ha == "right" else width / 2 if ha == "center" else 0.0)
+    return left, ay_in - (height if va == "top" else 0.0)
 
 
 def _place_labels(
@@ -1618,10 +1663,7 @@ def _place_labels(
         choice = candidates[0]
         box = None
         for cand in candidates:
-            dx, dy, ha, va = cand
-            ax_in, ay_in = px + dx / 72.0, py + dy / 72.0
-            left = ax_in - (width if ha == "right" else width / 2 if ha == "center" else 0.0)
-            bottom = ay_in - (line_h if va == "top" else 0.0)
+            left, bottom = _label_corner(px, py, width, line_h, cand)
             b = (left - pad, bottom - pad, left + width + pad, bottom + line_h + pad)
             inside = b[0] >= -0.05 and b[2] <= w_in + 0.05 and b[1] >= -0.05 and b[3] <= h_in
             free = all(b[2] <= t[0] or b[0] >= t[2] or b[3] <= t[1] or b[1] >= t[3] for t in taken)
@@ -1631,10 +1673,7 @@ def _place_labels(
         if box is None and not bold:
             continue  # no free place: leave this point unlabelled rather than overlap
         if box is None:  # the emphasised label is always drawn, at the first candidate
-            dx, dy, ha, va = choice
-            ax_in, ay_in = px + dx / 72.0, py + dy / 72.0
-            left = ax_in - (width if ha == "right" else width / 2 if ha == "center" else 0.0)
-            bottom = ay_in - (line_h if va == "top" else 0.0)
+            left, bottom = _label_corner(px, py, width, line_h, choice)
             box = (left, bottom, left + width, bottom + line_h)
         taken.append(box)
         dx, dy, ha, va = choice
@@ -1740,8 +1779,7 @@ def cost_service_frontier(
         meets = np.ones(len(sl), dtype=bool)
     ok = np.isfinite(cost) & np.isfinite(sl)
     if not ok.any():
-        _no_data(ax, lang)
-        return style.finish_figure(fig, title or _t("no_data", lang), families, [], footer)
+        return _no_data_figure(fig, ax, lang, title, families, footer)
 
     front = pareto_frontier(cost, sl)
     on_front = np.zeros(len(sl), dtype=bool)
@@ -1756,17 +1794,7 @@ def cost_service_frontier(
         label=_t("front_line", lang),
     )
     has_ci = ok & np.isfinite(lo) & np.isfinite(hi)
-    if has_ci.any():
-        ax.errorbar(
-            cost[has_ci],
-            100 * sl[has_ci],
-            yerr=100 * np.vstack([np.maximum(sl - lo, 0)[has_ci], np.maximum(hi - sl, 0)[has_ci]]),
-            fmt="none",
-            ecolor="#555555",
-            elinewidth=1.0,
-            capsize=3,
-            zorder=2,
-        )
+    _ci_whiskers(ax, cost, sl, lo, hi, has_ci, scale=100.0, ecolor="#555555", zorder=2)
     green, red = style.OKABE_ITO["bluish_green"], style.HIGHLIGHT_COLOR
     for mask, color, marker, key in (
         (ok & meets, green, "o", "front_meets"),
@@ -1973,8 +2001,7 @@ def completion_by_group(
     lo, hi = st["ci_low"].to_numpy(dtype=float), st["ci_high"].to_numpy(dtype=float)
     valid = np.isfinite(mean)
     if not valid.any():
-        _no_data(ax, lang)
-        return style.finish_figure(fig, title or _t("no_data", lang), families, [], footer)
+        return _no_data_figure(fig, ax, lang, title, families, footer)
     y = np.arange(len(st))[::-1]
     below = valid & (mean < target) if target is not None else np.zeros(len(st), dtype=bool)
     colors = np.where(below, style.HIGHLIGHT_COLOR, style.OKABE_ITO["blue"])
@@ -1987,18 +2014,7 @@ def completion_by_group(
             bar.set_edgecolor("black")
             bar.set_linewidth(0.4)
     has_ci = valid & np.isfinite(lo) & np.isfinite(hi)
-    if has_ci.any():
-        ax.errorbar(
-            100 * mean[has_ci],
-            y[has_ci],
-            xerr=100
-            * np.vstack([np.maximum(mean - lo, 0)[has_ci], np.maximum(hi - mean, 0)[has_ci]]),
-            fmt="none",
-            ecolor=style.TEXT_COLOR,
-            elinewidth=1.0,
-            capsize=3,
-            zorder=3,
-        )
+    _ci_whiskers(ax, y, mean, lo, hi, has_ci, horizontal=True, scale=100.0)
     right = np.where(np.isfinite(hi), hi, mean)
     for yi, m, r in zip(y, mean, right, strict=True):
         text = fmt_pct_vs(m, target) if math.isfinite(m) else _t("no_data_short", lang)
@@ -2152,8 +2168,7 @@ def spread_across(
     ax = axes[0]
     style.style_axes(ax, families, grid_axis="x")
     if not finite.any():
-        _no_data(ax, lang)
-        return style.finish_figure(fig, title or _t("no_data", lang), families, [], footer)
+        return _no_data_figure(fig, ax, lang, title, families, footer)
 
     n_total = int(finite.sum())
     k = max(1, math.ceil(n_total / 10))

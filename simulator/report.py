@@ -43,6 +43,7 @@ from simulator import style
 from simulator.report_provenance import (
     EXPERIMENT_KEYS,
     flatten,
+    lookup,
     override_keys,
     provenance_rows,
 )
@@ -425,6 +426,11 @@ def _fmt_min(value: float, lang: str) -> str:
     return _t("min", lang, v=style.fmt_num(value))
 
 
+def _target_wait(run: RunData) -> float:
+    """The run's target wait for the service level (minutes; 20 when not configured)."""
+    return float(run.config.get("target_wait_min", 20) or 20)
+
+
 # --------------------------------------------------------------------------- statistics
 
 
@@ -444,15 +450,6 @@ class Difference:
         return math.isfinite(self.ci_low) and (self.ci_low > 0 or self.ci_high < 0)
 
 
-def _get(cfg: dict[str, Any], dotted: str) -> Any:
-    node: Any = cfg
-    for part in dotted.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
 def common_random_numbers(a: RunData, b: RunData) -> bool:
     """Whether replication r of ``a`` and ``b`` saw the same residents.
 
@@ -467,7 +464,7 @@ def common_random_numbers(a: RunData, b: RunData) -> bool:
         return False
     if not a.config or not b.config:
         return False
-    return all(_get(a.config, k) == _get(b.config, k) for k in DEMAND_SECTIONS)
+    return all(lookup(a.config, k) == lookup(b.config, k) for k in DEMAND_SECTIONS)
 
 
 def difference(option: RunData, baseline: RunData, kpi: str, level: float = 0.95) -> Difference:
@@ -706,8 +703,7 @@ def summary_paragraphs(cmp: Comparison, lang: str) -> list[str]:
 
 def _runs_summary(cmp: Comparison, lang: str) -> str:
     base = cmp.baseline
-    target = float(base.config.get("target_wait_min", 20) or 20)
-    t = style.fmt_num(target)
+    t = style.fmt_num(_target_wait(base))
     tw_v, ts_v = cmp.targets()
     ts = style.fmt_pct(ts_v)
     tw = style.fmt_num(tw_v)
@@ -795,7 +791,7 @@ def headline(cmp: Comparison, lang: str) -> str:
     w0 = base.kpi("wait_mean_min")[0]
     if len(cmp.runs) == 1:
         sl = base.kpi("service_level")[0]
-        target = style.fmt_num(float(base.config.get("target_wait_min", 20) or 20))
+        target = style.fmt_num(_target_wait(base))
         if lang == "zh":
             wait = _fmt_min(w0, lang)
             return f"{base.label}：平均等候{wait}，{target}分钟内服务{style.fmt_pct(sl)}"
@@ -832,10 +828,10 @@ def headline(cmp: Comparison, lang: str) -> str:
 
 def _table_html(cmp: Comparison, lang: str) -> str:
     runs = cmp.runs
-    head = [f"<th scope='col'>{_esc(_t('kpi', lang))}</th>"]
+    head = [_esc(_t("kpi", lang))]
     for i, r in enumerate(runs):
         tag = f"<br><span class='tag'>{_esc(_t('baseline_tag', lang))}</span>" if i == 0 else ""
-        head.append(f"<th scope='col'>{_esc(r.label)}{tag}</th>")
+        head.append(f"{_esc(r.label)}{tag}")
     rows = []
     for label, getter in (
         (_t("windows", lang), lambda r: r.windows()),
@@ -861,10 +857,7 @@ def _table_html(cmp: Comparison, lang: str) -> str:
             m, lo, hi = r.kpi(kpi)
             text = _esc(fmt_value(kpi, m))
             if math.isfinite(lo):
-                text += (
-                    f"<span class='ci'> ({_esc(fmt_value(kpi, lo))}–"
-                    f"{_esc(fmt_value(kpi, hi))})</span>"
-                )
+                text += _ci_span(fmt_value(kpi, lo), fmt_value(kpi, hi))
             cls = ""
             if i > 0 and (kpi in _LOWER_BETTER or kpi in _HIGHER_BETTER):
                 d = difference(r, cmp.baseline, kpi)
@@ -873,7 +866,7 @@ def _table_html(cmp: Comparison, lang: str) -> str:
                     cls = " class='better'" if better else " class='worse'"
             cells.append(f"<td{cls}>{text}</td>")
         rows.append(f"<tr><th scope='row'>{_esc(kpi_name(kpi, lang))}</th>{''.join(cells)}</tr>")
-    target = style.fmt_num(float(cmp.baseline.config.get("target_wait_min", 20) or 20))
+    target = style.fmt_num(_target_wait(cmp.baseline))
     tw_v, ts_v = cmp.targets()
     note = _t("table_note", lang, tw=style.fmt_num(tw_v), ts=style.fmt_pct(ts_v), t=target)
     if any(c is not None for c in costs):
@@ -885,11 +878,8 @@ def _table_html(cmp: Comparison, lang: str) -> str:
             if lang == "en"
             else " 绿色：明显优于基准；红色：明显差于基准（差值的95%置信区间不含零）。"
         )
-    return (
-        "<div class='table-wrap'><table class='comparison'>"
-        f"<thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-        f"<p class='note'>{_esc(note)}</p>"
-    )
+    table = _table_shell("comparison", _head_cells(head), "".join(rows))
+    return table + f"<p class='note'>{_esc(note)}</p>"
 
 
 def _png_data_uri(data: bytes) -> str:
@@ -909,16 +899,22 @@ def _figure_html(png: bytes, alt: str, caption: str) -> str:
     )
 
 
+def _code_version(manifest: dict[str, Any]) -> str:
+    """The code a run was made with, e.g. ``svcsim 0.1.0 (ea03d4f)``."""
+    commit = manifest.get("git_commit")
+    return f"svcsim {manifest.get('svcsim_version', '?')}" + (f" ({commit})" if commit else "")
+
+
 def _footer(cmp: Comparison) -> str:
     b = cmp.baseline
-    version = b.manifest.get("svcsim_version", "?")
-    commit = b.manifest.get("git_commit")
-    return (
-        f"Source: {b.path.name} and {len(cmp.runs) - 1} more | seed {b.seed} | "
-        f"{b.n_replications} replications | svcsim {version}" + (f" ({commit})" if commit else "")
+    source = (
+        f"{b.path.name} and {len(cmp.runs) - 1} more"
         if len(cmp.runs) > 1
-        else f"Source: {b.manifest.get('source', b.path.name)} | seed {b.seed} | "
-        f"{b.n_replications} replications | svcsim {version}" + (f" ({commit})" if commit else "")
+        else b.manifest.get("source", b.path.name)
+    )
+    return (
+        f"Source: {source} | seed {b.seed} | {b.n_replications} replications | "
+        f"{_code_version(b.manifest)}"
     )
 
 
@@ -930,7 +926,7 @@ def charts_html(cmp: Comparison, lang: str) -> list[str]:
     runs = cmp.chart_runs()
     footer = _footer(cmp)
     base = cmp.baseline
-    target = float(base.config.get("target_wait_min", 20) or 20)
+    target = _target_wait(base)
 
     summaries = {r.label: r.summary for r in runs}
     kpis = [k for k in CHART_KPIS if any(k in r.summary.index for r in runs)]
@@ -990,13 +986,30 @@ def charts_html(cmp: Comparison, lang: str) -> list[str]:
     return out
 
 
+def _ci_span(lo: str, hi: str) -> str:
+    """A confidence interval from formatted bounds, in brackets after its value."""
+    return f"<span class='ci'> ({_esc(lo)}–{_esc(hi)})</span>"
+
+
 def _cell_ci(kpi: str, m: float, lo: float, hi: float) -> str:
     if kpi in _SHARE_KPIS:  # a t interval of a share can leave [0, 1]: show what is possible
         lo, hi = max(0.0, lo), min(1.0, hi)
     text = _esc(fmt_value(kpi, m))
     if math.isfinite(lo) and math.isfinite(hi):
-        text += f"<span class='ci'> ({_esc(fmt_value(kpi, lo))}–{_esc(fmt_value(kpi, hi))})</span>"
+        text += _ci_span(fmt_value(kpi, lo), fmt_value(kpi, hi))
     return text
+
+
+def _row_ci(row: Any, kpi: str) -> str:
+    """:func:`_cell_ci` of a table row with columns ``kpi``, ``kpi_ci_low``, ``kpi_ci_high``."""
+    return _cell_ci(
+        kpi, _num(row.get(kpi)), _num(row.get(f"{kpi}_ci_low")), _num(row.get(f"{kpi}_ci_high"))
+    )
+
+
+def _verdict_html(cls: str, text: object) -> str:
+    """A verdict badge (``cls``: met, tol, missed)."""
+    return f"<span class='verdict {cls}'>{_esc(text)}</span>"
 
 
 def _num(v: Any) -> float:
@@ -1010,17 +1023,27 @@ def _fmt_or_blank(v: float) -> str:
     return style.fmt_num(v) if math.isfinite(v) else ""
 
 
+def _head_cells(head: Sequence[str]) -> str:
+    """Column-header cells from escaped texts."""
+    return "".join(f"<th scope='col'>{h}</th>" for h in head)
+
+
+def _table_shell(cls: str, head: str, body: str) -> str:
+    """A horizontally scrollable table of class ``cls`` from the HTML of its header cells
+    and of its body rows."""
+    return (
+        f"<div class='table-wrap'><table class='{cls}'><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
 def _html_table(head: Sequence[str], rows: Sequence[Sequence[str]], cls: str) -> str:
     """A table from escaped cells; the first cell of a row is its header."""
-    th = "".join(f"<th scope='col'>{h}</th>" for h in head)
     body = "".join(
         f"<tr><th scope='row'>{r[0]}</th>{''.join(f'<td>{c}</td>' for c in r[1:])}</tr>"
         for r in rows
     )
-    return (
-        f"<div class='table-wrap'><table class='{cls}'><thead><tr>{th}</tr></thead>"
-        f"<tbody>{body}</tbody></table></div>"
-    )
+    return _table_shell(cls, _head_cells(head), body)
 
 
 def _plan_label(rec: RecommendationData, lang: str) -> str:
@@ -1134,7 +1157,7 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
                 mean_txt,
                 _esc(target if isinstance(target, str) else ""),
                 _esc(fmt_value(name, bound) if math.isfinite(bound) else ""),
-                f"<span class='verdict {cls}'>{_esc(met_txt)}</span>" if met_txt else "",
+                _verdict_html(cls, met_txt) if met_txt else "",
             ]
         )
     out.append(f"<h3>{_esc(_t('rec_kpis_h', lang))}</h3>")
@@ -1182,18 +1205,8 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
                     _esc(f"{r['day_type']} {style.fmt_hour(hour)}"),
                     _esc(style.fmt_num(_num(r.get("arrivals")))),
                     _esc(style.fmt_num(sum(_num(r[c]) for c in open_cols))),
-                    _cell_ci(
-                        "service_level",
-                        _num(r["service_level"]),
-                        _num(r.get("service_level_ci_low")),
-                        _num(r.get("service_level_ci_high")),
-                    ),
-                    _cell_ci(
-                        "wait_mean_min",
-                        _num(r.get("wait_mean_min")),
-                        _num(r.get("wait_mean_min_ci_low")),
-                        _num(r.get("wait_mean_min_ci_high")),
-                    ),
+                    _row_ci(r, "service_level"),
+                    _row_ci(r, "wait_mean_min"),
                 ]
             )
         out.append(f"<h3>{_esc(_t('rec_hourly_h', lang))}</h3>")
@@ -1247,10 +1260,7 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
                     _esc(r["option"]),
                     _esc(style.fmt_num(_num(r.get("cost_per_day")))),
                     _esc(style.fmt_num(_num(r.get("extra_cost_per_day")))),
-                    _esc(
-                        f"{_signed('service_level', d)} ({_signed('service_level', lo)} to "
-                        f"{_signed('service_level', hi)})"
-                    ),
+                    _esc(_signed_ci("service_level", d, lo, hi)),
                 ]
             )
         out.append(f"<h3>{_esc(_t('rec_runner_h', lang))}</h3>")
@@ -1272,13 +1282,8 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
             rows.append(
                 [
                     _esc(r["case"]),
-                    *[
-                        _cell_ci(
-                            c, _num(r[c]), _num(r.get(f"{c}_ci_low")), _num(r.get(f"{c}_ci_high"))
-                        )
-                        for c in kp
-                    ],
-                    f"<span class='verdict {'met' if ok else 'missed'}'>{_esc(verdict)}</span>",
+                    *[_row_ci(r, c) for c in kp],
+                    _verdict_html("met" if ok else "missed", verdict),
                 ]
             )
         out.append(f"<h3>{_esc(_t('rec_robust_h', lang))}</h3>")
@@ -1293,8 +1298,8 @@ _WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 def _calibration_params(cal: CalibrationData, lang: str) -> list[list[str]]:
     rows: list[list[str]] = []
     sc = cal.scenario
-    vol = _get(sc, "centre.daily_volume")
-    cv = _get(sc, "demand.busyness_cv")
+    vol = lookup(sc, "centre.daily_volume")
+    cv = lookup(sc, "demand.busyness_cv")
     if vol is None:
         m = re.search(r"daily volume ([0-9.]+)", cal.summary_md)
         vol = float(m.group(1)) if m else None
@@ -1413,8 +1418,10 @@ def _calibration_html(cal: CalibrationData, lang: str) -> str:
                     _esc(style.fmt_num(_num(r.get("historical")))),
                     _esc(_fmt_or_blank(_num(r.get("sim_mean"))))
                     + (
-                        f"<span class='ci'> ({_esc(style.fmt_num(_num(r.get('ci_low'))))}–"
-                        f"{_esc(style.fmt_num(_num(r.get('ci_high'))))})</span>"
+                        _ci_span(
+                            style.fmt_num(_num(r.get("ci_low"))),
+                            style.fmt_num(_num(r.get("ci_high"))),
+                        )
                         if math.isfinite(_num(r.get("ci_low")))
                         else ""
                     ),
@@ -1423,8 +1430,7 @@ def _calibration_html(cal: CalibrationData, lang: str) -> str:
                         if math.isfinite(_num(r.get("pi_low")))
                         else ""
                     ),
-                    f"<span class='verdict {'met' if ok else 'missed'}'>"
-                    f"{_esc(r['verdict'])}</span>",
+                    _verdict_html("met" if ok else "missed", r["verdict"]),
                 ]
             )
         head = [
@@ -1473,45 +1479,25 @@ def _sure_html(cmp: Comparison, lang: str) -> str:
         if non:
             pairs = sep.join(r.label for r in non)
             parts.append(_t("sure_no_crn", lang, pairs=pairs))
+        kpis = ("wait_mean_min", "service_level", "abandonment_rate")
         rows = []
         for r in runs[1:]:
-            cells = []
-            for kpi in ("wait_mean_min", "service_level", "abandonment_rate"):
+            cells = [_esc(r.label)]
+            for kpi in kpis:
                 d = difference(r, cmp.baseline, kpi)
                 if math.isfinite(d.ci_low):
-                    txt = (
-                        f"{_signed(kpi, d.mean)} ({_signed(kpi, d.ci_low)} to "
-                        f"{_signed(kpi, d.ci_high)})"
-                    )
+                    txt = _signed_ci(kpi, d.mean, d.ci_low, d.ci_high)
                 else:
                     txt = _signed(kpi, d.mean)
-                cells.append(f"<td>{_esc(txt)}</td>")
+                cells.append(_esc(txt))
             method = _t("how_paired", lang, n=r.n_replications) if common_random_numbers(
                 r, cmp.baseline) else _t("how_welch", lang)  # fmt: skip
-            rows.append(
-                f"<tr><th scope='row'>{_esc(r.label)}</th>{''.join(cells)}"
-                f"<td>{_esc(method)}</td></tr>"
-            )
-        heads = "".join(
-            f"<th scope='col'>{_esc(kpi_name(k, lang))}</th>"
-            for k in ("wait_mean_min", "service_level", "abandonment_rate")
-        )
-        method_h = "方法" if lang == "zh" else "Method"
-        table = (
-            f"<p>{_esc(_t('diff_h', lang))}:</p><div class='table-wrap'>"
-            f"<table class='differences'><thead><tr><th scope='col'></th>{heads}"
-            f"<th scope='col'>{method_h}</th></tr></thead><tbody>{''.join(rows)}</tbody>"
-            "</table></div>"
-        )
+            rows.append([*cells, _esc(method)])
+        head = ["", *[_esc(kpi_name(k, lang)) for k in kpis], "方法" if lang == "zh" else "Method"]
+        table = f"<p>{_esc(_t('diff_h', lang))}:</p>" + _html_table(head, rows, "differences")
     else:
         table = ""
-    versions = sorted(
-        {
-            f"svcsim {r.manifest.get('svcsim_version', '?')}"
-            + (f" ({r.manifest['git_commit']})" if r.manifest.get("git_commit") else "")
-            for r in runs
-        }
-    )
+    versions = sorted({_code_version(r.manifest) for r in runs})
     parts.append(_t("sure_code", lang, versions=sep.join(versions)))
     return "".join(f"<p>{_esc(p)}</p>" for p in parts[:-1]) + table + f"<p>{_esc(parts[-1])}</p>"
 
@@ -1524,6 +1510,11 @@ def _signed(kpi: str, value: float) -> str:
     if kpi.endswith("_min"):
         return f"{value:+.2f} min"
     return f"{value:+.2f}"
+
+
+def _signed_ci(kpi: str, mean: float, lo: float, hi: float) -> str:
+    """A signed difference with its confidence interval: ``-4.10 min (-5.00 min to -3.20 min)``."""
+    return f"{_signed(kpi, mean)} ({_signed(kpi, lo)} to {_signed(kpi, hi)})"
 
 
 def _assumptions_html(cmp: Comparison, lang: str) -> str:
@@ -1546,14 +1537,9 @@ def _assumptions_html(cmp: Comparison, lang: str) -> str:
         f"<td>{_esc(r.note)}</td></tr>"
         for r in rows
     )
-    head = "".join(
-        f"<th scope='col'>{_esc(_t(k, lang))}</th>"
-        for k in ("col_input", "col_value", "col_status", "col_note")
-    )
-    return (
-        f"<p>{_esc(intro)}</p><div class='table-wrap'><table class='assumptions'>"
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
-    )
+    cols = ("col_input", "col_value", "col_status", "col_note")
+    head = _head_cells([_esc(_t(k, lang)) for k in cols])
+    return f"<p>{_esc(intro)}</p>" + _table_shell("assumptions", head, body)
 
 
 def _sources_html(cmp: Comparison, lang: str) -> str:

@@ -234,7 +234,8 @@ def flatten(cfg: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _lookup(cfg: Mapping[str, Any], key: str) -> Any:
+def lookup(cfg: Mapping[str, Any], key: str) -> Any:
+    """The value at dotted ``key`` of nested mappings, None when a part is missing."""
     node: Any = cfg
     for part in key.split("."):
         if not isinstance(node, Mapping) or part not in node:
@@ -254,17 +255,24 @@ def short_value(value: Any, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def override_keys(overrides: Sequence[str]) -> list[str]:
-    """Config keys set by Hydra overrides (``a.b=3``, ``layout=x``), experiment keys excluded."""
-    keys = []
+def override_items(overrides: Sequence[str]) -> list[tuple[str, str]]:
+    """(key, value) of Hydra overrides (``a.b=3``, ``+x=1``, ``layout=x``), without the
+    ``+``/``~`` prefix; ``hydra.*`` and experiment keys excluded."""
+    items = []
     for ov in overrides:
         if "=" not in ov:
             continue
-        key = ov.split("=", 1)[0].lstrip("+~")
+        key, value = ov.split("=", 1)
+        key = key.lstrip("+~")
         if key.startswith("hydra") or key in EXPERIMENT_KEYS:
             continue
-        keys.append(key)
-    return keys
+        items.append((key, value))
+    return items
+
+
+def override_keys(overrides: Sequence[str]) -> list[str]:
+    """Config keys set by Hydra overrides (``a.b=3``, ``layout=x``), experiment keys excluded."""
+    return [key for key, _value in override_items(overrides)]
 
 
 def provenance_rows(
@@ -305,7 +313,7 @@ def provenance_rows(
     rows: list[ProvenanceRow] = []
     covered: set[str] = set()
     for e in PROVENANCE:
-        value = _lookup(cfg, e.key)
+        value = lookup(cfg, e.key)
         if value is None and e.key not in ("calendar.start_date",):
             continue
         status: Status = e.status
@@ -331,5 +339,5 @@ def provenance_rows(
         if any(k == c or k.startswith(c + ".") for c in covered):
             continue
         note = "设定为比较方案" if lang == "zh" else "Set for the options compared"
-        rows.append(ProvenanceRow(k, short_value(_lookup(cfg, k)), "option", note))
+        rows.append(ProvenanceRow(k, short_value(lookup(cfg, k)), "option", note))
     return rows

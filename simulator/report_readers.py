@@ -36,7 +36,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from simulator.report_provenance import EXPERIMENT_KEYS
+from simulator.report_provenance import override_items
 
 
 class ReportError(Exception):
@@ -115,15 +115,16 @@ class RunData:
 
     def windows(self) -> int | None:
         """Windows in the layout (sum of the window groups' counts)."""
-        groups = (self.config.get("layout") or {}).get("windows") or {}
-        try:
-            return int(sum(int(g.get("count", 1)) for g in groups.values()))
-        except (AttributeError, TypeError, ValueError):
-            return None
+        return self._group_count("layout", "windows")
 
     def staff(self) -> int | None:
         """Staff members (sum of the staff groups' counts)."""
-        groups = (self.config.get("staffing") or {}).get("staff") or {}
+        return self._group_count("staffing", "staff")
+
+    def _group_count(self, section: str, groups_key: str) -> int | None:
+        """Sum of the ``count`` (default 1) of the groups in ``config[section][groups_key]``,
+        None when the groups are malformed."""
+        groups = (self.config.get(section) or {}).get(groups_key) or {}
         try:
             return int(sum(int(g.get("count", 1)) for g in groups.values()))
         except (AttributeError, TypeError, ValueError):
@@ -132,6 +133,23 @@ class RunData:
     def days(self) -> int | None:
         days = (self.config.get("calendar") or {}).get("days")
         return None if days is None else int(days)
+
+
+def _has_files(path: Path, names: tuple[str, ...]) -> bool:
+    """Whether the folder holds every file in ``names``."""
+    return all((path / f).is_file() for f in names)
+
+
+def _images(path: Path, pattern: str = "*.png") -> dict[str, Path]:
+    """Images in the folder matching ``pattern``, by stem, in name order."""
+    return {p.stem: p for p in sorted(path.glob(pattern))}
+
+
+def _require_ci_columns(table: pd.DataFrame, file: Path) -> None:
+    """Raise :class:`ReportError` unless ``table`` has ``mean``, ``ci_low`` and ``ci_high``."""
+    missing = {"mean", "ci_low", "ci_high"} - set(table.columns)
+    if missing:
+        raise ReportError(f"{file}: missing columns {sorted(missing)}")
 
 
 def _read_csv(path: Path, **kw: Any) -> pd.DataFrame | None:
@@ -256,7 +274,7 @@ RUN_FILES = ("summary.csv", "replications.csv", "manifest.json")
 
 
 def _is_run(path: Path) -> bool:
-    return all((path / f).is_file() for f in RUN_FILES)
+    return _has_files(path, RUN_FILES)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -264,6 +282,15 @@ def _read_yaml(path: Path) -> Any:
         return None
     with path.open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)
+
+
+def _read_yaml_mapping(path: Path) -> dict[str, Any]:
+    """A YAML file holding a mapping, as a dict; empty when missing, invalid or not a mapping."""
+    try:
+        loaded = _read_yaml(path)
+    except yaml.YAMLError:
+        return {}
+    return dict(loaded) if isinstance(loaded, dict) else {}
 
 
 def _config_name(path: Path) -> str | None:
@@ -278,13 +305,7 @@ def option_label(overrides: list[str], config_name: str | None, fallback: str) -
     """Short option name from a run's overrides: ``layout=six_comprehensive``,
     ``comprehensive.count=5``; the config name when nothing was overridden."""
     parts = []
-    for ov in overrides:
-        if "=" not in ov:
-            continue
-        key, value = ov.split("=", 1)
-        key = key.lstrip("+~")
-        if key.startswith("hydra") or key in EXPERIMENT_KEYS:
-            continue
+    for key, value in override_items(overrides):
         short = ".".join(key.split(".")[-2:])
         parts.append(f"{short}={value}")
     if parts:
@@ -317,15 +338,13 @@ def read_run(path: Path) -> RunData:
         manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ReportError(f"{path}: cannot read run files ({exc})") from None
-    missing = {"mean", "ci_low", "ci_high"} - set(summary.columns)
-    if missing:
-        raise ReportError(f"{path / 'summary.csv'}: missing columns {sorted(missing)}")
+    _require_ci_columns(summary, path / "summary.csv")
     hourly_path = path / "hourly.csv"
     hourly = pd.read_csv(hourly_path) if hourly_path.is_file() else None
     config = _read_yaml(path / ".hydra" / "config.yaml") or {}
     overrides = _read_yaml(path / ".hydra" / "overrides.yaml") or []
     config_name = _config_name(path)
-    images = {p.stem: p for p in sorted(path.glob("*.png"))}
+    images = _images(path)
     label = option_label([str(o) for o in overrides], config_name, path.name)
     return RunData(
         label=label,
@@ -380,7 +399,7 @@ RECOMMEND_FILES = ("recommendation.json", "kpis.csv")
 
 
 def _is_recommendation(path: Path) -> bool:
-    return all((path / f).is_file() for f in RECOMMEND_FILES)
+    return _has_files(path, RECOMMEND_FILES)
 
 
 def read_recommendation(path: Path) -> RecommendationData:
@@ -392,14 +411,7 @@ def read_recommendation(path: Path) -> RecommendationData:
         raise ReportError(f"{path}: cannot read recommendation files ({exc})") from None
     if not isinstance(summary, dict) or "statement" not in summary:
         raise ReportError(f"{path / 'recommendation.json'}: no statement")
-    missing = {"mean", "ci_low", "ci_high"} - set(kpis.columns)
-    if missing:
-        raise ReportError(f"{path / 'kpis.csv'}: missing columns {sorted(missing)}")
-    scenario: Any = {}
-    try:
-        scenario = _read_yaml(path / "recommended.yaml") or {}
-    except yaml.YAMLError:
-        scenario = {}
+    _require_ci_columns(kpis, path / "kpis.csv")
     return RecommendationData(
         path=path,
         summary=summary,
@@ -410,8 +422,8 @@ def read_recommendation(path: Path) -> RecommendationData:
         runner_ups=_read_csv(path / "runner_ups.csv"),
         pareto=_read_csv(path / "pareto.csv"),
         robustness=_read_csv(path / "robustness.csv"),
-        scenario=dict(scenario) if isinstance(scenario, dict) else {},
-        images={p.stem: p for p in sorted(path.glob("*.png"))},
+        scenario=_read_yaml_mapping(path / "recommended.yaml"),
+        images=_images(path),
     )
 
 
@@ -437,7 +449,7 @@ _CALIBRATION_TABLES = (
 
 
 def _is_calibration_report(path: Path) -> bool:
-    return all((path / f).is_file() for f in CALIBRATION_FILES)
+    return _has_files(path, CALIBRATION_FILES)
 
 
 def _calibration_dirs(path: Path) -> list[Path]:
@@ -466,11 +478,7 @@ def read_calibration(path: Path) -> CalibrationData:
         for cand in (Path(sm.group(1)), path / Path(sm.group(1)).name):
             if cand.is_file():
                 scenario_path = cand
-                try:
-                    loaded = _read_yaml(cand)
-                except yaml.YAMLError:
-                    loaded = None
-                scenario = dict(loaded) if isinstance(loaded, dict) else {}
+                scenario = _read_yaml_mapping(cand)
                 break
     tables = {}
     for t in _CALIBRATION_TABLES:
@@ -486,7 +494,7 @@ def read_calibration(path: Path) -> CalibrationData:
         scenario_path=scenario_path,
         scenario=scenario,
         tables=tables,
-        images={p.stem: p for p in sorted(path.glob("fig_*.png"))},
+        images=_images(path, "fig_*.png"),
     )
 
 

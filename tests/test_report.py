@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from simulator import report, style
-from simulator.report_provenance import provenance_rows
+from simulator.report_provenance import lookup, override_items, override_keys, provenance_rows
 from simulator.report_readers import ReportError, UnknownFolderError, option_label, read_folder
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -135,6 +135,19 @@ def test_option_labels_from_overrides() -> None:
     )
     assert option_label(["replications=30"], "busy", "x") == "busy"
     assert option_label([], None, "folder") == "folder"
+
+
+def test_overrides_are_parsed_once_for_labels_and_keys() -> None:
+    ovs = ["+layout=six", "~x.y=1", "seed=3", "hydra.run.dir=o", "noequals", "a.b.c=d=e"]
+    assert override_items(ovs) == [("layout", "six"), ("x.y", "1"), ("a.b.c", "d=e")]
+    assert override_keys(ovs) == ["layout", "x.y", "a.b.c"]
+    assert option_label(ovs, None, "f") == "layout=six x.y=1 b.c=d=e"
+
+
+def test_lookup_dotted_keys() -> None:
+    cfg = {"a": {"b": {"c": 3}}, "x": 1}
+    assert lookup(cfg, "a.b.c") == 3 and lookup(cfg, "a.b") == {"c": 3}
+    assert lookup(cfg, "a.z") is None and lookup(cfg, "x.y") is None
 
 
 # --------------------------------------------------------------------------- statistics
