@@ -472,7 +472,14 @@ def _no_data_figure(
 ) -> Figure:
     """Finish a chart that has nothing to draw: the 'no data' message and title."""
     _no_data(ax, lang)
-    return style.finish_figure(fig, title or _t("no_data", lang), families, [], footer)
+    return style.finish_figure(
+        fig,
+        title or _t("no_data", lang),
+        families,
+        [],
+        footer,
+        finding_lang=None if title else lang,
+    )
 
 
 def _ci_whiskers(
@@ -755,6 +762,7 @@ def wait_ecdf(
     Figure
     """
     lang, families = style.resolve_language(lang)
+    finding_lang = lang if title is None else None  # computed titles: see finish_figure
     fig, axes = style.new_figure(families, figsize)
     ax = axes[0]
     names = list(visits_by_scenario)
@@ -881,7 +889,7 @@ def wait_ecdf(
                     ws=fmt_pct(wv[0]),
                 )
     notes = _uncertainty_notes(n_max, lang, "band") if shares else []
-    return style.finish_figure(fig, title, families, notes, footer)
+    return style.finish_figure(fig, title, families, notes, footer, finding_lang=finding_lang)
 
 
 # --------------------------------------------------------------------------- hourly_profile
@@ -1056,6 +1064,7 @@ def hourly_profile(
     if by is not None and by not in hourly.columns:
         raise ValueError(f"column {by!r} not in hourly table")
     lang, families = style.resolve_language(lang)
+    finding_lang = lang if title is None else None  # computed titles: see finish_figure
     spec = _HOURLY[metric]
     fig, axes = style.new_figure(families, figsize)
     ax = axes[0]
@@ -1138,7 +1147,7 @@ def hourly_profile(
     notes = _uncertainty_notes(n_max, lang, "band") if drawn else []
     if skipped_peak:
         notes.append(_t("peak_note", lang, m=fmt_num(MIN_OPEN_FOR_PEAK_MIN)))
-    return style.finish_figure(fig, title, families, notes, footer)
+    return style.finish_figure(fig, title, families, notes, footer, finding_lang=finding_lang)
 
 
 # --------------------------------------------------------------------------- kpi_comparison
@@ -1288,6 +1297,7 @@ def kpi_comparison(
     if len(summaries) > 8:
         raise ValueError("kpi_comparison shows at most 8 scenarios")
     lang, families = style.resolve_language(lang)
+    finding_lang = lang if title is None else None  # computed titles: see finish_figure
     names = [baseline, *[k for k in summaries if k != baseline]]
     styles = style.series_styles(names, baseline=baseline)
     metas = {k: _kpi_meta(k, kpi_meta) for k in kpis}
@@ -1384,8 +1394,9 @@ def kpi_comparison(
         title = _kpi_title(summaries, kpis[0], baseline, metas[kpis[0]], lang, differences)
     notes = [_t("kpi_baseline_line", lang)]
     notes += _uncertainty_notes(2 if any_ci else 1, lang, "whisker")
+    legend = (handles, labels, min(len(names), 4))
     return style.finish_figure(
-        fig, title, families, [" ".join(notes)], footer, (handles, labels, min(len(names), 4))
+        fig, title, families, [" ".join(notes)], footer, legend, finding_lang=finding_lang
     )
 
 
@@ -1435,6 +1446,7 @@ def utilisation_heatmap(
     Figure
     """
     lang, families = style.resolve_language(lang)
+    finding_lang = lang if title is None else None  # computed titles: see finish_figure
     df = _with_replication(hourly)
     weekday_rows = by == "weekday" and "weekday" not in df.columns
     if weekday_rows:
@@ -1555,7 +1567,9 @@ def utilisation_heatmap(
             notes.append(_t("peak_note", lang, m=fmt_num(MIN_OPEN_FOR_PEAK_MIN)))
         if n_max <= 1:
             notes.append(_t("single_rep", lang))
-    return style.finish_figure(fig, title, families, [" ".join(notes)], footer)
+    return style.finish_figure(
+        fig, title, families, [" ".join(notes)], footer, finding_lang=finding_lang
+    )
 
 
 # --------------------------------------------------------------------------- frontier
@@ -1763,6 +1777,7 @@ def cost_service_frontier(
     if recommended is not None and recommended not in names:
         raise ValueError(f"recommended option {recommended!r} not in options")
     lang, families = style.resolve_language(lang)
+    finding_lang = lang if title is None else None  # computed titles: see finish_figure
     fig, axes = style.new_figure(families, figsize)
     ax = axes[0]
     style.style_axes(ax, families, grid_axis="both")
@@ -1905,7 +1920,7 @@ def cost_service_frontier(
             key = "front_title_none" if judged else "front_title_plain"
             title = _t(key, lang, best=names[i], sl=fmt_pct_vs(sl[i], target), c=cny(cost[i]))
     notes = _uncertainty_notes(2 if has_ci.any() else 1, lang, "whisker")
-    return style.finish_figure(fig, title, families, notes, footer)
+    return style.finish_figure(fig, title, families, notes, footer, finding_lang=finding_lang)
 
 
 # --------------------------------------------------------------------------- completion
@@ -1988,6 +2003,7 @@ def completion_by_group(
     if group_col not in df.columns:
         raise ValueError(f"column {group_col!r} not in table")
     lang, families = style.resolve_language(lang)
+    finding_lang = lang if title is None else None  # computed titles: see finish_figure
     st = _group_stats(df, group_col, value_col, order)
     if order is None:
         st = st.sort_values("mean", ascending=False, na_position="last")
@@ -2077,7 +2093,9 @@ def completion_by_group(
     notes = _uncertainty_notes(2 if has_ci.any() else 1, lang, "whisker")
     # The legend goes below the axes (the lowest bars are the below-target ones).
     legend = (handles, [str(h.get_label()) for h in handles], len(handles)) if handles else None
-    return style.finish_figure(fig, title, families, notes, footer, legend)
+    return style.finish_figure(
+        fig, title, families, notes, footer, legend, finding_lang=finding_lang
+    )
 
 
 # --------------------------------------------------------------------------- spread
@@ -2143,6 +2161,7 @@ def spread_across(
         if col not in df.columns:
             raise ValueError(f"column {col!r} not in table")
     lang, families = style.resolve_language(lang)
+    finding_lang = lang if title is None else None  # computed titles: see finish_figure
     label = value_label or value_col
     scale = 100.0 if percent else 1.0
     values = df[value_col].to_numpy(dtype=float) * scale
@@ -2274,4 +2293,6 @@ def spread_across(
             m=m_top,
             g=_name(top_g, lang),
         )
-    return style.finish_figure(fig, title, families, [_t("spread_note", lang)], footer)
+    return style.finish_figure(
+        fig, title, families, [_t("spread_note", lang)], footer, finding_lang=finding_lang
+    )

@@ -624,6 +624,8 @@ def finish_figure(
     notes: Sequence[str] = (),
     footer: str | None = None,
     legend: tuple[Sequence[Any], Sequence[str], int] | None = None,
+    *,
+    finding_lang: str | None = None,
 ) -> Figure:
     """Add the finding title and footer, and pin fonts on every text of the figure.
 
@@ -641,12 +643,19 @@ def finish_figure(
         Provenance: source scenario, seed, code version.
     legend : tuple of (handles, labels, ncols), optional
         Figure-level legend placed centred below the axes, above the footer.
+    finding_lang : {"en", "zh"}, optional
+        Language of a title the chart computed from the data. An English one is a
+        sentence and starts with a capital letter (``"six comprehensive cuts ..."`` is
+        drawn as ``"Six comprehensive cuts ..."``); a Chinese one is drawn as it is.
+        None (the default) for a title the caller gave, drawn exactly as given.
 
     Returns
     -------
     Figure
         The same figure.
     """
+    if finding_lang == "en" and title[:1].islower():
+        title = title[:1].upper() + title[1:]
     width_in, height_in = fig.get_size_inches()
     with mpl.rc_context(_rc(families)):
         title_families, weight = title_font(title, families)

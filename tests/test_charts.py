@@ -498,6 +498,33 @@ def test_kpi_title_no_clear_difference_and_plurals() -> None:
     assert "No clear difference" in _title(fig) and "paired difference" in _title(fig)
 
 
+def test_computed_titles_start_with_a_capital_given_titles_are_kept() -> None:
+    base = pd.DataFrame({"mean": [6.7], "ci_low": [5.9], "ci_high": [7.5]}, index=["wait_mean_min"])
+    alt = pd.DataFrame({"mean": [2.3], "ci_low": [2.0], "ci_high": [2.6]}, index=["wait_mean_min"])
+    summaries = {"reference": base, "six comprehensive": alt}
+    fig = charts.kpi_comparison(summaries, ["wait_mean_min"], "reference")
+    assert _title(fig) == "Six comprehensive cuts the mean wait from 6.7 min to 2.3 min"
+    fig = charts.kpi_comparison({"reference": base}, ["wait_mean_min"], "reference")
+    assert _title(fig) == "Reference: mean wait 6.7 min"
+    visits = {"p": make_visits(), "q": make_visits(seed=2), "r": make_visits(seed=3),
+              "s": make_visits(seed=4)}  # fmt: skip
+    assert _title(charts.wait_ecdf(visits, 20))[:1].isupper()
+    given = "six comprehensive windows: my own words"
+    fig = charts.kpi_comparison(summaries, ["wait_mean_min"], "reference", title=given)
+    assert _title(fig) == given
+    assert _title(charts.completion_by_group(make_completion(), "province", title="x")) == "x"
+
+
+@pytest.mark.skipif(CJK is None, reason="no CJK font installed (e.g. apt install fonts-noto-cjk)")
+def test_chinese_computed_titles_are_not_changed() -> None:
+    base = pd.DataFrame({"mean": [6.7], "ci_low": [5.9], "ci_high": [7.5]}, index=["wait_mean_min"])
+    alt = pd.DataFrame({"mean": [2.3], "ci_low": [2.0], "ci_high": [2.6]}, index=["wait_mean_min"])
+    fig = charts.kpi_comparison(
+        {"reference": base, "six comprehensive": alt}, ["wait_mean_min"], "reference", lang="zh"
+    )
+    assert _title(fig).startswith("six comprehensive将平均等候时间")
+
+
 def test_no_findfont_messages(caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
     """Bold titles never ask a regular-only CJK font for bold (no findfont log lines)."""
     import logging
