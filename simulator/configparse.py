@@ -8,7 +8,7 @@ Each helper records a message naming the config key and the offending value into
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from simulator.distributions import Distribution, from_spec
@@ -101,3 +101,19 @@ def dist(spec: Any, path: str, problems: Problems) -> Distribution | None:
     except ConfigError as exc:
         problems.items.extend(exc.problems)
         return None
+
+
+def iter_groups(
+    cfg: Any, path: str, problems: Problems
+) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """The named groups of a mapping section (e.g. ``layout.windows``): yields
+    ``(name, config path, group mapping)``, skipping null groups and recording a problem
+    for any group that is not a mapping."""
+    for name, group in mapping(cfg, path, problems).items():
+        gpath = f"{path}.{name}"
+        if group is None:
+            continue
+        if not isinstance(group, Mapping):
+            problems.add(gpath, f"expected a mapping, got {group!r}")
+            continue
+        yield str(name), gpath, group

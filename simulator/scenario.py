@@ -23,7 +23,7 @@ import pandas as pd
 
 from simulator import calendar as cal
 from simulator.back_office import BackOffice, parse_back_office
-from simulator.configparse import Problems, as_int, dist, mapping, num, parse_clock
+from simulator.configparse import Problems, as_int, dist, iter_groups, mapping, num, parse_clock
 from simulator.cross_province import (
     PROVINCES,
     CrossProvince,
@@ -476,15 +476,8 @@ def _parse_hours(cal_cfg: Mapping[str, Any], days: int, problems: Problems) -> d
 def _parse_windows(
     lay: Mapping[str, Any], families: Sequence[str], problems: Problems
 ) -> list[Window]:
-    groups = mapping(lay.get("windows"), "layout.windows", problems)
     windows: list[Window] = []
-    for gname, g in groups.items():
-        path = f"layout.windows.{gname}"
-        if g is None:
-            continue
-        if not isinstance(g, Mapping):
-            problems.add(path, f"expected a mapping, got {g!r}")
-            continue
+    for gname, path, g in iter_groups(lay.get("windows"), "layout.windows", problems):
         kind = g.get("kind", "comprehensive")
         if kind not in WINDOW_KINDS:
             problems.add(f"{path}.kind", f"unknown window kind {kind!r}; one of {WINDOW_KINDS}")
@@ -532,15 +525,8 @@ def _parse_windows(
 def _parse_staff(
     stf: Mapping[str, Any], families: Sequence[str], problems: Problems
 ) -> list[Staff]:
-    groups = mapping(stf.get("staff"), "staffing.staff", problems)
     staff: list[Staff] = []
-    for gname, g in groups.items():
-        path = f"staffing.staff.{gname}"
-        if g is None:
-            continue
-        if not isinstance(g, Mapping):
-            problems.add(path, f"expected a mapping, got {g!r}")
-            continue
+    for gname, path, g in iter_groups(stf.get("staff"), "staffing.staff", problems):
         count = num(g, "count", path, problems, low=0, integer=True)
         level = g.get("level")
         skills: dict[str, str] = {}
