@@ -26,6 +26,7 @@ import yaml
 
 from calibration.effects import CalendarEffects
 from calibration.fit import CalibrationFit
+from simulator.scenario import ITEM_COLUMNS
 
 __all__ = [
     "EXPERIMENT_KEYS",
@@ -49,17 +50,6 @@ EXPERIMENT_KEYS = (
     "progress",
 )
 _SECTIONS = ("centre", "catalogue", "demand", "impatience", "calendar", "layout", "staffing")
-_ITEM_COLUMNS = (
-    "item_id",
-    "name_en",
-    "name_zh",
-    "bureau",
-    "family",
-    "weight",
-    "source",
-    "cross_province",
-    "back_office",
-)
 
 
 def calibrated_dir() -> Path:
@@ -258,7 +248,7 @@ def build_scenario_config(
                 "cross_province": c["family"].eq("cross_province"),
                 "back_office": False,
             }
-        )[list(_ITEM_COLUMNS)]
+        )[list(ITEM_COLUMNS)]
         cat["item_weights"] = None
     cfg["catalogue"] = cat
     origin["catalogue"]["calibrated"] = [

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulator.results import t_interval
+from simulator.results import group_summary, t_interval
 
 if TYPE_CHECKING:
     from simulator.city import City
@@ -389,22 +389,5 @@ class CityResults:
         with np.errstate(invalid="ignore", divide="ignore"):
             table["wait_mean_min"] = g["wait_sum_min"] / g["served"]
             table["utilisation"] = g["busy_min"] / g["open_min"]
-        table = table.reset_index()
-        rows = []
-        for k, sub in table.groupby(list(by), sort=True):
-            kk = k if isinstance(k, tuple) else (k,)
-            row: dict[str, Any] = dict(zip(by, kk, strict=True))
-            for m in (
-                "arrivals",
-                "served",
-                "abandoned",
-                "queue_mean",
-                "wait_mean_min",
-                "utilisation",
-            ):
-                mean, lo, hi, _ = t_interval(sub[m].to_numpy(dtype=float), level)
-                row[m] = mean
-                row[f"{m}_ci_low"] = lo
-                row[f"{m}_ci_high"] = hi
-            rows.append(row)
-        return pd.DataFrame(rows)
+        metrics = ["arrivals", "served", "abandoned", "queue_mean", "wait_mean_min", "utilisation"]
+        return group_summary(table.reset_index(), list(by), metrics, level)

@@ -15,7 +15,6 @@ bounded by one centre-year per worker.
 
 from __future__ import annotations
 
-import gc
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -49,7 +48,6 @@ WAIT_EDGES = np.concatenate([np.arange(0.0, 240.0 + 1e-9, 0.5), [np.inf]])
 
 HOURLY_SUMS = ("arrivals", "served", "abandoned", "busy_min", "open_min", "queue_mean")
 DAILY_SUMS = ("arrivals", "served", "abandoned")
-_OUTCOME_SERVED = "served"  # outcome label of a served resident in the visits table
 
 
 @dataclass(frozen=True)
@@ -143,28 +141,7 @@ def run_centre(
     seed = centre_seed(root_seed, scn.centre_id)
     kr = run_replication(scn, replication, seed, day_factors=day_factors)
     out = _summarise(scn, district, replication, kr, wait_histogram, time.perf_counter() - t0)
-    del kr
-    _collect_garbage(int(out.kpis.get("arrivals", 0)))
     return out
-
-
-_GC_RESIDENTS = 250_000
-"""Residents simulated in a process between two full garbage collections."""
-_since_gc = 0  # process-local housekeeping counter (no effect on results)
-
-
-def _collect_garbage(residents: int) -> None:
-    # The SimPy model of a replication lives in reference cycles (processes <-> model),
-    # so refcounting never frees it: a worker would keep every finished centre-year
-    # (about 400 bytes per resident, 60-80 MB for a large centre) until Python's
-    # generation-2 threshold is reached, past 1 GiB per worker in a city-year. A full
-    # collection costs about 60 ms whatever was freed, so collect after every
-    # ``_GC_RESIDENTS`` residents: at most about 100 MB of garbage per process.
-    global _since_gc
-    _since_gc += residents
-    if _since_gc >= _GC_RESIDENTS:
-        gc.collect()
-        _since_gc = 0
 
 
 def _run_group(

@@ -48,8 +48,8 @@ from simulator.policies import POLICIES, Policy
 from simulator.scenario import DayPlan, Scenario
 from simulator.streams import stream
 
-WAITING, SERVED, ABANDONED, BALKED, UNSERVED, IN_SERVICE, DIVERTED = range(7)
-OUTCOMES = ("waiting", "served", "abandoned", "balked", "unserved", "in_service", "diverted")
+WAITING, SERVED, ABANDONED, BALKED, UNSERVED, DIVERTED = range(6)
+OUTCOMES = ("waiting", "served", "abandoned", "balked", "unserved", "diverted")
 
 
 class WindowState:
@@ -394,15 +394,16 @@ class CentreModel:
                 self._set_staff(w, s)
             if w in self.idle:
                 self.idle.remove(w)
-                self._wake(w, None)
+                self._wake(w)
             elif not w.is_open and w.staff >= 0 and w.wake is not None:
-                self._wake(w, None)
+                self._wake(w)
 
-    def _wake(self, w: WindowState, value: int | None) -> None:
+    def _wake(self, w: WindowState) -> None:
+        """Wake a waiting window so that it looks at its staff and the queues again."""
         ev = w.wake
         w.wake = None
         if ev is not None and not ev.triggered:
-            ev.succeed(value)
+            ev.succeed(None)
 
     # -- processes --------------------------------------------------------------------
     def _balks(self, i: int) -> bool:

@@ -25,6 +25,16 @@ from simulator.demand import Residents
 from simulator.engine import ABANDONED, BALKED, DIVERTED, OUTCOMES, SERVED, UNSERVED, RawRecords
 from simulator.scenario import DayPlan, Scenario
 
+BO_KPIS = (
+    "bo_cases",
+    "bo_completed",
+    "bo_open_at_end",
+    "bo_lead_days_mean",
+    "bo_lead_days_p90",
+    "bo_within_target",
+    "bo_backlog_end_mean",
+)
+
 KPI_NAMES = (
     "arrivals",
     "served",
@@ -58,13 +68,7 @@ KPI_NAMES = (
     "xp_one_visit_rate",
     "xp_window_time_mean_min",
     "xp_remote_wait_min_per_day",
-    "bo_cases",
-    "bo_completed",
-    "bo_open_at_end",
-    "bo_lead_days_mean",
-    "bo_lead_days_p90",
-    "bo_within_target",
-    "bo_backlog_end_mean",
+    *BO_KPIS,
 )
 
 
@@ -132,10 +136,6 @@ class ReplicationKPIs:
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
         return {k: to_frame(v) for k, v in self.table_cols.items()}
-
-
-def _quantile(x: np.ndarray, q: float) -> float:
-    return float(np.quantile(x, q)) if x.size else float("nan")
 
 
 def _rows_to_columns(rows: list[dict[str, object]]) -> Columns:
@@ -353,18 +353,9 @@ def _back_office(
     replication: int,
     counted: np.ndarray,
 ) -> tuple[dict[str, float], Columns]:
-    names = (
-        "bo_cases",
-        "bo_completed",
-        "bo_open_at_end",
-        "bo_lead_days_mean",
-        "bo_lead_days_p90",
-        "bo_within_target",
-        "bo_backlog_end_mean",
-    )
     bo = scn.back_office
     if not bo.enabled or not plans:
-        return {k: (0.0 if k in names[:3] else float("nan")) for k in names}, {}
+        return {k: (0.0 if k in BO_KPIS[:3] else float("nan")) for k in BO_KPIS}, {}
     sub = counted & np.isfinite(raw.bo_submit)
     done = sub & np.isfinite(raw.bo_done)
     ends = np.array([p.offset + 1440.0 for p in plans])

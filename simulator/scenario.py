@@ -37,6 +37,18 @@ SKILL_LEVELS = ("none", "novice", "proficient", "expert")
 WINDOW_KINDS = ("comprehensive", "dedicated", "cross_province")
 POLICIES = ("oldest_first", "dedicated_first")
 PROFILE_KEYS = ("weekday", "weekend", "holiday")
+# Columns of a catalogue file (``catalogue.items_file``); ``name_zh`` may be absent.
+ITEM_COLUMNS = (
+    "item_id",
+    "name_en",
+    "name_zh",
+    "bureau",
+    "family",
+    "weight",
+    "source",
+    "cross_province",
+    "back_office",
+)
 
 
 class FrozenMap(Mapping[str, Any]):
@@ -319,17 +331,7 @@ def _read_items(cat: Mapping[str, Any], families: Sequence[str], problems: Probl
             problems.add("catalogue.items_file", f"file not found: {path}")
             return []
         frame = pd.read_csv(path, dtype={"item_id": str}, keep_default_na=False)
-        needed = [
-            "item_id",
-            "name_en",
-            "bureau",
-            "family",
-            "weight",
-            "source",
-            "cross_province",
-            "back_office",
-        ]
-        missing = [c for c in needed if c not in frame.columns]
+        missing = [c for c in ITEM_COLUMNS if c != "name_zh" and c not in frame.columns]
         if missing:
             problems.add("catalogue.items_file", f"{path}: missing columns {missing}")
             return []

@@ -15,31 +15,25 @@ def package_version() -> str:
         return "0+unknown"
 
 
-def git_commit() -> str | None:
-    """The git commit of the source tree, if it is a git checkout (else None)."""
+def _git(*args: str) -> str | None:
+    """Output of a git command run in the source tree (None if git is unavailable)."""
     here = Path(__file__).resolve().parent
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=here,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
+            ["git", *args], cwd=here, capture_output=True, text=True, timeout=5, check=False
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    if out.returncode != 0:
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def git_commit() -> str | None:
+    """The git commit of the source tree, if it is a git checkout (else None)."""
+    commit = _git("rev-parse", "--short", "HEAD")
+    if commit is None:
         return None
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
-        cwd=here,
-        capture_output=True,
-        text=True,
-        timeout=5,
-        check=False,
-    )
-    return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+    dirty = _git("status", "--porcelain", "--untracked-files=no")
+    return commit + ("-dirty" if dirty else "")
 
 
 def run_metadata() -> dict[str, Any]:
