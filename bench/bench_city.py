@@ -10,7 +10,7 @@ Run from the repository root::
 What it measures:
 
 1. Building the city (compose the base once, derive 220 layouts, validate 220 scenarios).
-2. One replication of the city (:func:`simulator.city_run.run_city`, per-visit records off
+2. One replication of the city (:func:`simulator.city.run.run_city`, per-visit records off
    in the results; with ``--hist`` (default) each worker builds its centre's visits table
    to histogram the waits): wall time, CPU time (this process + worker processes),
    visits simulated per wall and per CPU second.
@@ -100,11 +100,11 @@ def phase_split(scn: Any, seed: int) -> dict[str, float]:
     """Seconds per phase of one replication of one centre (mirrors run_replication)."""
     import inspect
 
-    from simulator.city import centre_seed
-    from simulator.city_run import _summarise
-    from simulator.demand import generate_residents
-    from simulator.engine import CentreModel
-    from simulator.kpis import ReplicationKPIs, compute_kpis
+    from simulator.analysis.kpis import ReplicationKPIs, compute_kpis
+    from simulator.city.build import centre_seed
+    from simulator.city.run import _summarise
+    from simulator.engine.centre import CentreModel
+    from simulator.engine.demand import generate_residents
 
     s = centre_seed(seed, scn.centre_id)
     out: dict[str, float] = {}
@@ -149,8 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
 
-    from simulator.city import build_city
-    from simulator.city_run import run_city
+    from simulator.city.build import build_city
+    from simulator.city.run import run_city
 
     load_before = os.getloadavg()
     t0 = time.perf_counter()

@@ -52,9 +52,9 @@ import numpy as np
 import simpy
 
 from simulator import load_scenario, run_replication
-from simulator.demand import generate_residents
-from simulator.engine import CentreModel
-from simulator.kpis import compute_kpis
+from simulator.analysis.kpis import compute_kpis
+from simulator.engine.centre import CentreModel
+from simulator.engine.demand import generate_residents
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results" / "engine.json"

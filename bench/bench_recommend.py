@@ -35,10 +35,10 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("bench/results/recommend.json"))
     args = ap.parse_args()
 
-    from simulator.config import compose_config
-    from simulator.recommend import recommend
-    from simulator.recommend_config import bundled_group
-    from simulator.scenario import scenario_from_config
+    from simulator.config.compose import compose_config
+    from simulator.config.scenario import scenario_from_config
+    from simulator.optimise.config import bundled_group
+    from simulator.optimise.recommend import recommend
     from simulator.version import run_metadata
 
     cfg = compose_config("reference")

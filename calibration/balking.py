@@ -1,6 +1,6 @@
 """Balking from a ticket log: queue length seen on arrival, and the simulator's step rule.
 
-The simulator (``simulator.engine``) lets a resident balk iff ``n_waiting >= threshold``
+The simulator (``simulator.engine.centre``) lets a resident balk iff ``n_waiting >= threshold``
 and a uniform draw is below ``probability``, where ``n_waiting`` counts every ticket
 waiting in the centre (all queues) at the arrival instant. A ticket log does not record
 that number, but it can be rebuilt from the log itself: a ticket is waiting from its

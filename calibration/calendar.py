@@ -177,7 +177,7 @@ def official_calendar(start: DateLike, end: DateLike) -> OfficialCalendar:
     ValueError
         If a date lies outside the years the installed calendar covers.
     """
-    from simulator.calendar import calendar_days
+    from simulator.model.calendar import calendar_days
 
     a = pd.Timestamp(start).date()
     b = pd.Timestamp(end).date()

@@ -1,7 +1,7 @@
 """Calendar effects in the simulator's terms: holidays, adjusted working days, post-holiday.
 
 :func:`calibration.fit.fit_daily_counts` fits weekday and month factors on regular days.
-The simulator (``simulator.calendar.day_volume_factor``) also needs
+The simulator (``simulator.model.calendar.day_volume_factor``) also needs
 
 * ``demand.holiday_factor``: a holiday's volume = ``daily_volume x holiday_factor x
   month factor`` (it replaces the weekday factor);

@@ -278,7 +278,7 @@ def calibrate(
         cat = read_catalogue(catalogue)
         cat_source = str(catalogue)
     else:
-        from simulator.config import scenarios_dir
+        from simulator.config.compose import scenarios_dir
 
         items_file = base_cfg["catalogue"].get("items_file")
         if items_file is None:

@@ -33,8 +33,8 @@ from calibration.clean import CleanResult
 from calibration.effects import CalendarEffects
 from calibration.fit import _SCIPY, CalibrationFit, _skill_levels
 from calibration.validate import KPI_LABELS, ValidationResult
-from simulator import style as st
-from simulator.charts import save_figure
+from simulator.present import style as st
+from simulator.present.charts import save_figure
 
 __all__ = ["write_report"]
 

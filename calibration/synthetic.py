@@ -240,7 +240,7 @@ def generate_history(
         Paths, centre ids, known parameters and row count.
     """
     from simulator import load_scenario, simulate
-    from simulator.config import compose_config
+    from simulator.config.compose import compose_config
 
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)

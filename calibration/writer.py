@@ -26,7 +26,7 @@ import yaml
 
 from calibration.effects import CalendarEffects
 from calibration.fit import CalibrationFit
-from simulator.scenario import ITEM_COLUMNS
+from simulator.config.scenario import ITEM_COLUMNS
 
 __all__ = [
     "EXPERIMENT_KEYS",
@@ -54,21 +54,21 @@ _SECTIONS = ("centre", "catalogue", "demand", "impatience", "calendar", "layout"
 
 def calibrated_dir() -> Path:
     """``scenarios/calibrated`` inside the installed scenarios package."""
-    from simulator.config import scenarios_dir
+    from simulator.config.compose import scenarios_dir
 
     return scenarios_dir() / "calibrated"
 
 
 def base_config(base: str = "reference") -> dict[str, Any]:
     """The composed base scenario as a plain dict, without the experiment keys."""
-    from simulator.config import compose_config
+    from simulator.config.compose import compose_config
 
     cfg = compose_config(base)
     return {k: v for k, v in cfg.items() if k not in EXPERIMENT_KEYS}
 
 
 def _base_items(base: Mapping[str, Any]) -> pd.DataFrame | None:
-    from simulator.config import scenarios_dir
+    from simulator.config.compose import scenarios_dir
 
     f = base.get("catalogue", {}).get("items_file")
     if f is None:
@@ -419,7 +419,7 @@ def write_scenario(
     pathlib.Path
         The YAML file.
     """
-    from simulator.config import scenarios_dir
+    from simulator.config.compose import scenarios_dir
 
     folder = Path(out_dir) if out_dir is not None else calibrated_dir()
     folder.mkdir(parents=True, exist_ok=True)

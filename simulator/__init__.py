@@ -10,12 +10,24 @@ Public API (stable, documented in docs/api.md)::
 
 from __future__ import annotations
 
-from simulator.config import available_scenarios, load_scenario
+from typing import Any
+
+from simulator.analysis.results import Results
+from simulator.config.compose import available_scenarios, load_scenario
+from simulator.config.scenario import Scenario, scenario_from_config
 from simulator.errors import ConfigError
-from simulator.recommend import Recommendation, recommend
-from simulator.results import Results
-from simulator.runner import run_replication, simulate
-from simulator.scenario import Scenario, scenario_from_config
+from simulator.optimise.recommend import Recommendation, recommend
+from simulator.run.runner import run_replication, simulate
+
+
+def __getattr__(name: str) -> Any:
+    """``simulator.charts``: the chart library, imported on first use (matplotlib is slow)."""
+    if name == "charts":
+        from simulator.present import charts
+
+        return charts
+    raise AttributeError(f"module 'simulator' has no attribute {name!r}")
+
 
 __all__ = [
     "ConfigError",
@@ -23,6 +35,7 @@ __all__ = [
     "Results",
     "Scenario",
     "available_scenarios",
+    "charts",
     "load_scenario",
     "recommend",
     "run_replication",

@@ -11,8 +11,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-from simulator.demand import Residents
-from simulator.scenario import Scenario, scenario_from_config
+from simulator.config.scenario import Scenario, scenario_from_config
+from simulator.engine.demand import Residents
 
 BASE: dict[str, Any] = {
     "centre": {"id": "T", "name": "test centre", "counters": 10, "daily_volume": 10},

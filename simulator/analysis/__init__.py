@@ -1,0 +1,1 @@
+"""From raw records to KPIs and results; analytic queueing formulas."""

@@ -1,0 +1,531 @@
+"""From raw records to KPIs: one replication at a time.
+
+All KPIs are computed after the run from the raw facts recorded by the engine
+(:class:`~simulator.engine.centre.RawRecords`); the model holds no statistics. Definitions and
+units are documented in docs/kpis.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from simulator.config.scenario import DayPlan, Scenario
+from simulator.engine.centre import (
+    ABANDONED,
+    BALKED,
+    DIVERTED,
+    OUTCOMES,
+    SERVED,
+    UNSERVED,
+    RawRecords,
+)
+from simulator.engine.demand import Residents
+from simulator.model.back_office import WORKING_DAY_TYPES
+from simulator.model.cross_province import (
+    PROVINCES,
+    XP_COMPLETED,
+    XP_DEFERRED,
+    XP_NONE,
+    XP_NOT_OFFERED,
+    XP_RESULTS,
+)
+
+BO_KPIS = (
+    "bo_cases",
+    "bo_completed",
+    "bo_open_at_end",
+    "bo_lead_days_mean",
+    "bo_lead_days_p90",
+    "bo_within_target",
+    "bo_backlog_end_mean",
+)
+
+KPI_NAMES = (
+    "arrivals",
+    "served",
+    "abandoned",
+    "balked",
+    "unserved",
+    "diverted",
+    "guests",
+    "abandonment_rate",
+    "renege_rate",
+    "balk_rate",
+    "wait_mean_min",
+    "wait_p50_min",
+    "wait_p90_min",
+    "wait_p95_min",
+    "wait_max_min",
+    "queue_time_mean_min",
+    "p_wait_gt0",
+    "service_level",
+    "utilisation",
+    "queue_mean",
+    "queue_max",
+    "overtime_min",
+    "one_visit_rate",
+    "service_mean_min",
+    "operating_min",
+    "xp_requests",
+    "xp_completed",
+    "xp_deferred",
+    "xp_not_offered",
+    "xp_one_visit_rate",
+    "xp_window_time_mean_min",
+    "xp_remote_wait_min_per_day",
+    *BO_KPIS,
+)
+
+
+def interval_mass(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Total overlap of the intervals [starts, ends) with each bin [edges[k], edges[k+1]).
+
+    Uses the cumulative function F(x) = sum_i clip(x - s_i, 0, e_i - s_i), evaluated at the
+    bin edges with sorted cumulative sums, so it is O((n + m) log n).
+    """
+    starts = np.asarray(starts, dtype=float)
+    ends = np.asarray(ends, dtype=float)
+    keep = np.isfinite(starts) & np.isfinite(ends) & (ends > starts)
+    s = np.sort(starts[keep])
+    e = np.sort(ends[keep])
+    cs = np.concatenate([[0.0], np.cumsum(s)])
+    ce = np.concatenate([[0.0], np.cumsum(e)])
+    ks = np.searchsorted(s, edges, side="left")
+    ke = np.searchsorted(e, edges, side="left")
+    f = (ks * edges - cs[ks]) - (ke * edges - ce[ke])
+    return np.diff(f)
+
+
+Columns = dict[str, np.ndarray]
+
+
+def to_frame(cols: Columns | None) -> pd.DataFrame:
+    """A tidy table from its columns (empty DataFrame for None)."""
+    return pd.DataFrame(cols) if cols is not None else pd.DataFrame()
+
+
+def concat_columns(parts: list[Columns]) -> pd.DataFrame:
+    """One DataFrame from the column dicts of several replications (built once: pandas
+    construction per replication would cost more than the simulation)."""
+    parts = [p for p in parts if p]
+    if not parts:
+        return pd.DataFrame()
+    names = list(parts[0])
+    return pd.DataFrame({c: np.concatenate([np.asarray(p[c]) for p in parts]) for c in names})
+
+
+@dataclass(frozen=True)
+class ReplicationKPIs:
+    """KPIs of one replication: a scalar per KPI and tidy tables (stored as columns;
+    the properties return DataFrames)."""
+
+    kpis: dict[str, float]
+    hourly_cols: Columns
+    by_family_cols: Columns
+    visits_cols: Columns | None = None
+    table_cols: dict[str, Columns] = field(default_factory=dict)
+    served_waits: np.ndarray | None = None  # sorted waits (min) of served residents
+
+    @property
+    def hourly(self) -> pd.DataFrame:
+        return to_frame(self.hourly_cols)
+
+    @property
+    def by_family(self) -> pd.DataFrame:
+        return to_frame(self.by_family_cols)
+
+    @property
+    def visits(self) -> pd.DataFrame | None:
+        return to_frame(self.visits_cols) if self.visits_cols is not None else None
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {k: to_frame(v) for k, v in self.table_cols.items()}
+
+
+def _rows_to_columns(rows: list[dict[str, object]]) -> Columns:
+    if not rows:
+        return {}
+    return {c: np.asarray([r[c] for r in rows]) for c in rows[0]}
+
+
+def _sorted_quantile(xs: np.ndarray, q: float) -> float:
+    """Quantile of an already sorted array (numpy's default linear interpolation)."""
+    n = xs.size
+    if n == 0:
+        return float("nan")
+    pos = q * (n - 1)
+    lo = int(pos)
+    hi = min(lo + 1, n - 1)
+    return float(xs[lo] + (xs[hi] - xs[lo]) * (pos - lo))
+
+
+def _mean(x: np.ndarray) -> float:
+    return float(x.mean()) if x.size else float("nan")
+
+
+def compute_kpis(
+    scn: Scenario,
+    plans: list[DayPlan],
+    res: Residents,
+    raw: RawRecords,
+    replication: int,
+    record_visits: bool = False,
+) -> ReplicationKPIs:
+    """Compute the KPIs of one replication (definitions in docs/kpis.md)."""
+    exp = scn.experiment
+    first_open = plans[0].offset + plans[0].hours.open if plans else 0.0
+    cut = first_open + exp.warmup_min
+    counted = res.t >= cut
+    out = raw.outcome
+    wait = raw.leave - res.t  # time in queue (served: until called)
+    served = counted & (out == SERVED)
+    aband = counted & (out == ABANDONED)
+    balked = counted & (out == BALKED)
+    unserved = counted & (out == UNSERVED)
+    diverted = counted & (out == DIVERTED)
+    joined = counted & ~balked & ~diverted
+    n = int(counted.sum())
+    w_served = np.sort(wait[served])
+
+    # Operating periods: from opening to the last window closing, per day, after warm-up.
+    periods = []
+    overtime = []
+    for day, close, last in raw.day_close:
+        plan = plans[int(day)]
+        start = max(plan.offset + plan.hours.open, cut)
+        if last > start:
+            periods.append((start, last))
+        if close >= cut:
+            overtime.append(last - close)
+    op_edges_s = np.array([p[0] for p in periods])
+    op_edges_e = np.array([p[1] for p in periods])
+    operating = float(np.sum(op_edges_e - op_edges_s)) if periods else 0.0
+
+    # Time integrals over the operating periods.
+    def mass_in_periods(starts: np.ndarray, ends: np.ndarray) -> float:
+        if not periods:
+            return 0.0
+        edges = np.ravel(np.column_stack([op_edges_s, op_edges_e]))
+        m = interval_mass(starts, ends, edges)
+        return float(m[::2].sum())
+
+    q_start, q_end = res.t[~(out == BALKED)], raw.leave[~(out == BALKED)]
+    queue_mass = mass_in_periods(q_start, q_end)
+    busy_mass = mass_in_periods(raw.call, raw.end)
+    wi = raw.win_intervals
+    open_mass = mass_in_periods(wi[:, 2], wi[:, 3]) if wi.size else 0.0
+
+    returned = served & (res.return_u < scn.demand.p_return_visit)
+    xp = raw.xp_result
+    not_done = (xp == XP_DEFERRED) | (xp == XP_NOT_OFFERED)
+    k: dict[str, float] = {
+        "arrivals": float(n),
+        "served": float(served.sum()),
+        "abandoned": float(aband.sum()),
+        "balked": float(balked.sum()),
+        "unserved": float(unserved.sum()),
+        "diverted": float(diverted.sum()),
+        "guests": float((counted & res.guest).sum()) if res.guest is not None else 0.0,
+        "abandonment_rate": float((aband.sum() + balked.sum()) / n) if n else float("nan"),
+        "renege_rate": float(aband.sum() / n) if n else float("nan"),
+        "balk_rate": float(balked.sum() / n) if n else float("nan"),
+        "wait_mean_min": _mean(w_served),
+        "wait_p50_min": _sorted_quantile(w_served, 0.5),
+        "wait_p90_min": _sorted_quantile(w_served, 0.9),
+        "wait_p95_min": _sorted_quantile(w_served, 0.95),
+        "wait_max_min": float(w_served.max()) if w_served.size else float("nan"),
+        "queue_time_mean_min": _mean(wait[joined]),
+        "p_wait_gt0": float((wait[joined] > 1e-9).mean()) if joined.any() else float("nan"),
+        "service_level": float((w_served <= exp.target_wait_min).sum() / n) if n else float("nan"),
+        "utilisation": busy_mass / open_mass if open_mass > 0 else float("nan"),
+        "queue_mean": queue_mass / operating if operating > 0 else float("nan"),
+        "queue_max": float("nan"),
+        "overtime_min": float(np.mean(overtime)) if overtime else 0.0,
+        "one_visit_rate": float(1.0 - (returned | (served & not_done)).sum() / served.sum())
+        if served.any()
+        else float("nan"),
+        "service_mean_min": _mean(raw.service[served]),
+        "operating_min": operating,
+    }
+    if raw.monitor.size:
+        mon = raw.monitor[raw.monitor[:, 0] >= cut]
+        # Each sample stands for the interval after it (left Riemann sum of the queue).
+        step = float(exp.monitor_interval_min or 0.0)
+        k["queue_mean_sampled"] = (
+            float(mon[:, 1].sum() * step / operating) if operating > 0 else float("nan")
+        )
+        k["queue_max"] = float(mon[:, 1].max()) if mon.size else float("nan")
+
+    n_days = max(1, sum(1 for p in plans if not p.closed and p.offset + p.hours.close > cut))
+    k.update(_cross_province_kpis(res, raw, served, n_days))
+    bo_kpis, bo_daily = _back_office(scn, plans, res, raw, replication, counted)
+    k.update(bo_kpis)
+    hourly = _hourly(scn, plans, res, raw, replication, cut)
+    by_family = _by_family(scn, res, raw, replication, counted, wait)
+    visits = _visits(scn, plans, res, raw, replication, wait) if record_visits else None
+    tables = {"by_origin": _by_origin(res, raw, replication, counted, served, returned)}
+    if scn.cross_province.enabled:
+        tables["cross_province_items"] = _xp_items(scn, res, raw, replication, served)
+    if scn.back_office.enabled:
+        tables["back_office_daily"] = bo_daily
+    return ReplicationKPIs(k, hourly, by_family, visits, tables, w_served)
+
+
+def _cross_province_kpis(
+    res: Residents, raw: RawRecords, served: np.ndarray, n_days: int
+) -> dict[str, float]:
+    req = served & (res.xp_kind != XP_NONE)
+    xp = raw.xp_result
+    n = int(req.sum())
+    completed = int((req & (xp == XP_COMPLETED)).sum())
+    at_window = (raw.end - raw.call)[req]
+    return {
+        "xp_requests": float(n),
+        "xp_completed": float(completed),
+        "xp_deferred": float((req & (xp == XP_DEFERRED)).sum()),
+        "xp_not_offered": float((req & (xp == XP_NOT_OFFERED)).sum()),
+        "xp_one_visit_rate": completed / n if n else float("nan"),
+        "xp_window_time_mean_min": _mean(at_window),
+        "xp_remote_wait_min_per_day": float(raw.remote_wait[served].sum() / n_days),
+    }
+
+
+def _by_origin(
+    res: Residents,
+    raw: RawRecords,
+    replication: int,
+    counted: np.ndarray,
+    served: np.ndarray,
+    returned: np.ndarray,
+) -> Columns:
+    rows = []
+    xp = raw.xp_result
+    for k, prov in enumerate(PROVINCES):
+        m = counted & (res.origin == k)
+        s = served & (res.origin == k)
+        req = s & (res.xp_kind != XP_NONE)
+        n_req = int(req.sum())
+        completed = int((req & (xp == XP_COMPLETED)).sum())
+        one_visit = s & ~returned & (xp != XP_DEFERRED) & (xp != XP_NOT_OFFERED)
+        rows.append(
+            {
+                "replication": replication,
+                "origin": prov,
+                "arrivals": int(m.sum()),
+                "served": int(s.sum()),
+                "one_visit_rate": float(one_visit.sum() / s.sum()) if s.any() else float("nan"),
+                "xp_requests": n_req,
+                "xp_completed": completed,
+                "xp_deferred": int((req & (xp == XP_DEFERRED)).sum()),
+                "xp_not_offered": int((req & (xp == XP_NOT_OFFERED)).sum()),
+                "xp_completion_rate": completed / n_req if n_req else float("nan"),
+                "xp_window_time_mean_min": _mean((raw.end - raw.call)[req]),
+                "remote_wait_mean_min": _mean(raw.remote_wait[req]),
+            }
+        )
+    return _rows_to_columns(rows)
+
+
+def _xp_items(
+    scn: Scenario, res: Residents, raw: RawRecords, replication: int, served: np.ndarray
+) -> Columns:
+    req = served & (res.xp_kind != XP_NONE)
+    n_prov = len(PROVINCES)
+    key = res.item[req].astype(np.int64) * n_prov + res.origin[req]
+    keys, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    xp = raw.xp_result[req]
+
+    def total(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(inverse, weights=mask, minlength=keys.size).astype(np.int64)
+
+    return {
+        "replication": np.full(keys.size, replication),
+        "item": np.array([it.id for it in scn.items], dtype=object)[keys // n_prov],
+        "origin": np.array(PROVINCES, dtype=object)[keys % n_prov],
+        "requests": counts,
+        "completed": total(xp == XP_COMPLETED),
+        "deferred": total(xp == XP_DEFERRED),
+        "not_offered": total(xp == XP_NOT_OFFERED),
+    }
+
+
+def _back_office(
+    scn: Scenario,
+    plans: list[DayPlan],
+    res: Residents,
+    raw: RawRecords,
+    replication: int,
+    counted: np.ndarray,
+) -> tuple[dict[str, float], Columns]:
+    bo = scn.back_office
+    if not bo.enabled or not plans:
+        return {k: (0.0 if k in BO_KPIS[:3] else float("nan")) for k in BO_KPIS}, {}
+    sub = counted & np.isfinite(raw.bo_submit)
+    done = sub & np.isfinite(raw.bo_done)
+    ends = np.array([p.offset + 1440.0 for p in plans])
+    day_of = np.searchsorted(ends, raw.bo_submit[sub], side="right")
+    working = np.array([not p.closed and p.day_type in WORKING_DAY_TYPES for p in plans])
+    cum = np.cumsum(working)
+    done_day = np.searchsorted(ends, raw.bo_done[done], side="right")
+    sub_day_done = np.searchsorted(ends, raw.bo_submit[done], side="right")
+    lead = np.sort((cum[done_day] - cum[sub_day_done]).astype(float))
+    # Cases still open at the end are censored: they count against the target only once
+    # they have been open longer than the target.
+    open_mask = sub & ~done
+    open_age = cum[-1] - cum[np.searchsorted(ends, raw.bo_submit[open_mask], side="right")]
+    late_open = int((open_age > bo.target_days).sum())
+    judged = int(done.sum()) + late_open
+    within = int((lead <= bo.target_days).sum())
+    n_days = len(plans)
+    submitted_by_day = np.bincount(day_of, minlength=n_days)[:n_days]
+    completed_by_day = np.bincount(done_day, minlength=n_days)[:n_days]
+    backlog = np.cumsum(submitted_by_day) - np.cumsum(completed_by_day)
+    daily: Columns = {
+        "replication": np.full(n_days, replication),
+        "day": np.array([p.index for p in plans]),
+        "date": np.array([p.date.isoformat() for p in plans], dtype=object),
+        "day_type": np.array([p.day_type for p in plans], dtype=object),
+        "submitted": submitted_by_day,
+        "completed": completed_by_day,
+        "backlog_end": backlog,
+    }
+    kpis = {
+        "bo_cases": float(sub.sum()),
+        "bo_completed": float(done.sum()),
+        "bo_open_at_end": float(open_mask.sum()),
+        "bo_lead_days_mean": _mean(lead),
+        "bo_lead_days_p90": _sorted_quantile(lead, 0.9),
+        "bo_within_target": within / judged if judged else float("nan"),
+        "bo_backlog_end_mean": float(backlog[working].mean()) if working.any() else 0.0,
+    }
+    return kpis, daily
+
+
+def _clean(mass: np.ndarray) -> np.ndarray:
+    """Drop floating-point dust (e.g. 1e-12 window-minutes) from interval integrals."""
+    return np.where(np.abs(mass) < 1e-6, 0.0, mass)
+
+
+def _hourly(
+    scn: Scenario,
+    plans: list[DayPlan],
+    res: Residents,
+    raw: RawRecords,
+    replication: int,
+    cut: float,
+) -> Columns:
+    last = max(
+        [float(np.nanmax(raw.end)) if np.isfinite(raw.end).any() else 0.0]
+        + [float(x) for x in raw.day_close[:, 2]]
+        + [0.0]
+    )
+    nbins = int(np.ceil(last / 60.0)) + 1
+    edges = np.arange(nbins + 1) * 60.0
+    out = raw.outcome
+    bal = out == BALKED
+    queue = _clean(interval_mass(res.t[~bal], raw.leave[~bal], edges))
+    busy = _clean(interval_mass(raw.call, raw.end, edges))
+    wi = raw.win_intervals
+    opened = _clean(interval_mass(wi[:, 2], wi[:, 3], edges)) if wi.size else np.zeros(nbins)
+    hour_of = np.minimum((res.t // 60).astype(int), nbins - 1)
+    arrivals = np.bincount(hour_of, minlength=nbins)
+    is_served = out == SERVED
+    served = np.bincount(hour_of[is_served], minlength=nbins)
+    aband = np.bincount(hour_of[(out == ABANDONED) | bal], minlength=nbins)
+    wait = raw.leave - res.t
+    wsum = np.bincount(hour_of[is_served], weights=wait[is_served], minlength=nbins)
+    on_time = is_served & (wait <= scn.experiment.target_wait_min)
+    within = np.bincount(hour_of[on_time], minlength=nbins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wmean = np.where(served > 0, wsum / np.maximum(served, 1), np.nan)
+        util = np.where(opened > 0, busy / np.where(opened > 0, opened, 1.0), np.nan)
+    bins = np.arange(nbins)
+    day = np.minimum(bins // 24, max(len(plans) - 1, 0))
+    day_types = np.array([p.day_type for p in plans] or [""], dtype=object)
+    keep = ((opened > 0) | (arrivals > 0)) & (edges[1:] > cut)
+    return {
+        "replication": np.full(int(keep.sum()), replication),
+        "day": day[keep],
+        "day_type": day_types[day[keep]],
+        "hour": (bins % 24)[keep],
+        "arrivals": arrivals[keep],
+        "served": served[keep],
+        "served_within_target": within[keep],
+        "abandoned": aband[keep],
+        "wait_mean_min": wmean[keep],
+        "queue_mean": queue[keep] / 60.0,
+        "busy_min": busy[keep],
+        "open_min": opened[keep],
+        "utilisation": util[keep],
+    }
+
+
+def _by_family(
+    scn: Scenario,
+    res: Residents,
+    raw: RawRecords,
+    replication: int,
+    counted: np.ndarray,
+    wait: np.ndarray,
+) -> Columns:
+    rows: list[dict[str, object]] = []
+    out = raw.outcome
+    target = scn.experiment.target_wait_min
+    for k, fam in enumerate(scn.families):
+        m = counted & (res.family == k)
+        s = m & (out == SERVED)
+        w = np.sort(wait[s])
+        n = int(m.sum())
+        rows.append(
+            {
+                "replication": replication,
+                "family": fam.name,
+                "arrivals": n,
+                "served": int(s.sum()),
+                "abandoned": int((m & (out == ABANDONED)).sum()),
+                "balked": int((m & (out == BALKED)).sum()),
+                "wait_mean_min": _mean(w),
+                "wait_p90_min": _sorted_quantile(w, 0.9),
+                "service_mean_min": _mean(raw.service[s]),
+                "service_level": float((w <= target).sum() / n) if n else float("nan"),
+            }
+        )
+    cols = _rows_to_columns(rows)
+    cols["family"] = cols["family"].astype(object)
+    return cols
+
+
+def _visits(
+    scn: Scenario,
+    plans: list[DayPlan],
+    res: Residents,
+    raw: RawRecords,
+    replication: int,
+    wait: np.ndarray,
+) -> Columns:
+    n = len(res)
+    offsets = np.array([p.offset for p in plans])[res.day] if n else np.empty(0)
+    fam_names = np.array(scn.family_names, dtype=object)
+    item_ids = np.array([it.id for it in scn.items], dtype=object)
+    win_ids = np.array([w.id for w in scn.windows] + [""], dtype=object)
+    staff_ids = np.array([s.id for s in scn.staff] + [""], dtype=object)
+    out = raw.outcome
+    return {
+        "replication": np.full(n, replication),
+        "day": res.day,
+        "arrival_min": res.t - offsets,
+        "item": item_ids[res.item],
+        "family": fam_names[res.family],
+        "origin": np.array(PROVINCES, dtype=object)[res.origin],
+        "outcome": np.array(OUTCOMES, dtype=object)[out],
+        "wait_min": np.where(out == BALKED, np.nan, wait),
+        "service_min": raw.service,
+        "window": win_ids[raw.window],
+        "staff": staff_ids[raw.staff],
+        "returned": (out == SERVED) & (res.return_u < scn.demand.p_return_visit),
+        "xp_result": np.array(XP_RESULTS, dtype=object)[raw.xp_result],
+    }

@@ -1,0 +1,147 @@
+"""``svcsim-city``: run the city (a thin Hydra app over ``scenarios/city/default.yaml``).
+
+Examples::
+
+    svcsim-city                                            # 220 centres, 2026, 2 workers
+    svcsim-city calendar.days=7 city.max_centres=20        # a quick run
+    svcsim-city 'city.districts=[Huangpu,Xuhui]' replications=5
+    svcsim-city dask_address=tcp://10.0.0.5:8786           # on a Dask cluster
+    svcsim-city layout_rule.beta=0.5 base_overrides='[impatience=none]'
+    python -m simulator.cli.city calendar.days=3           # without the console script
+
+Each run writes into Hydra's output folder: the resolved config (``.hydra/``),
+``manifest.json``, ``city_layout.csv`` (derived layouts), ``centres.csv`` (per centre:
+layout and mean KPIs), ``centre_replications.csv``, ``districts.csv`` and ``city.csv``
+(KPIs with confidence intervals), ``equity.csv``, ``worst_centres.csv``,
+``volume_check.csv``, ``hourly.csv`` (city-wide by day type and hour),
+``hourly_by_centre.csv``, ``daily.csv`` (city totals per day) and, with ``charts``,
+``spread_wait_p90.png`` (p90 wait of every centre by district).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import hydra
+from omegaconf import DictConfig, OmegaConf
+
+from simulator.city.build import city_from_config
+from simulator.city.results import CityResults
+from simulator.city.run import run_city_from_config
+from simulator.config.compose import scenarios_dir
+from simulator.errors import ConfigError
+
+
+def write_city_outputs(res: CityResults, out_dir: Path, charts: bool = True) -> dict[str, Path]:
+    """Write the tables, manifest and chart of a city run into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    daily = (
+        res.daily.groupby(["replication", "date", "day_type"], sort=True)[
+            ["arrivals", "served", "abandoned", "wait_sum_min"]
+        ]
+        .sum()
+        .reset_index()
+    )
+    tables = {
+        "city_layout": res.city.centres,
+        "centres": res.centre_summary(),
+        "centre_replications": res.centres,
+        "districts": res.district_summary(),
+        "city": res.city_summary(),
+        "equity": res.equity().to_frame(),
+        "worst_centres": res.worst_centres(),
+        "volume_check": res.volume_check().to_frame(),
+        "hourly": res.hourly_summary(),
+        "hourly_by_centre": res.hourly,
+        "daily": daily,
+    }
+    paths: dict[str, Path] = {}
+    for name, frame in tables.items():
+        path = out_dir / f"{name}.csv"
+        frame.to_csv(path, index=name in ("city", "equity", "volume_check"))
+        paths[name] = path
+    manifest: dict[str, Any] = {"source": res.city.source, **res.meta}
+    paths["manifest"] = out_dir / "manifest.json"
+    paths["manifest"].write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    if charts:
+
+        from simulator.present import charts as ch
+        fig = ch.spread_across(
+            res.centre_summary(),
+            "wait_p90_min",
+            "district",
+            value_label="p90 wait",
+            unit="min",
+            footer=(
+                f"{res.city.source} | {len(res.city)} centres, {res.city.days} days from "
+                f"{res.city.start_date} | seed {res.seed} | {res.n_replications} replication(s)"
+            ),
+        )
+        paths["spread_wait_p90"] = ch.save_figure(fig, out_dir / "spread_wait_p90", ("png",))[0]
+    return paths
+
+
+def run_from_config(cfg: DictConfig | dict[str, Any], out_dir: Path | None) -> CityResults:
+    """Build the city from a composed city config, run it and (if ``out_dir``) write."""
+    container = (
+        OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
+    )
+    assert isinstance(container, dict)
+    container.pop("hydra", None)
+    plain = {str(k): v for k, v in container.items()}
+    city = city_from_config(plain)
+    res = run_city_from_config(city, plain)
+    if out_dir is not None:
+        write_city_outputs(res, out_dir, charts=bool(plain.get("charts", True)))
+    return res
+
+
+@hydra.main(version_base="1.3", config_path=str(scenarios_dir() / "city"), config_name="default")
+def _main(cfg: DictConfig) -> None:
+    from hydra.core.hydra_config import HydraConfig
+
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        res = run_from_config(cfg, out_dir)
+    except ConfigError as exc:
+        print(f"svcsim-city: {exc}", file=sys.stderr)
+        sys.exit(2)
+    s = res.city_summary()
+    keys = [
+        "arrivals",
+        "abandonment_rate",
+        "wait_mean_min",
+        "wait_p90_min",
+        "service_level",
+        "utilisation",
+    ]
+    keys = [k for k in keys if k in s.index]
+    print(
+        f"\ncity: {len(res.city)} centres, {res.city.days} days from {res.city.start_date}, "
+        f"{res.n_replications} replication(s), seed {res.seed}, "
+        f"{res.meta['wall_s']:.1f} s ({res.meta['backend']})"
+    )
+    print(s.loc[keys, ["mean", "ci_low", "ci_high"]].to_string(float_format=lambda x: f"{x:.3f}"))
+    vc = res.volume_check()
+    print(
+        f"visits: {vc['simulated_mean']:,.0f} simulated vs {vc['expected']:,.0f} expected "
+        f"(model 95% interval {vc['model_ci_low']:,.0f} to {vc['model_ci_high']:,.0f})"
+    )
+    eq = res.equity()
+    print(
+        f"p90 wait across centres: median {eq['median']:.1f} min, worst decile "
+        f"{eq['worst_decile_mean']:.1f} min, max {eq['max']:.1f} min"
+    )
+    print(f"\nResults written to {out_dir}")
+
+
+def main() -> None:
+    """Console-script entry point (``svcsim-city``)."""
+    _main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,237 @@
+"""``svcsim``: the command-line entry point (a thin Hydra app).
+
+Examples::
+
+    svcsim                                   # reference centre, 20 replications
+    svcsim layout=six_comprehensive replications=30
+    svcsim --config-name busy workers=2
+    svcsim --config-name validation/mmc layout.windows.main.count=12
+    svcsim --multirun layout.windows.comprehensive.count=3,4,5
+
+A multirun also writes ``sweep_results.csv`` into the sweep folder when it ends (one
+row per job and KPI), and skips jobs that already finished in the same sweep folder
+(see :mod:`simulator.run.sweep`).
+
+Each run writes into Hydra's output folder: the resolved config (``.hydra/``), a
+manifest (seed, version, git commit), ``summary.csv``, ``replications.csv``,
+``hourly.csv``, ``hourly_summary.csv``, ``by_family.csv``, ``family_summary.csv``,
+``wait_ecdf.csv`` (per-replication wait distribution on a grid of minutes, when
+per-visit records were kept, as they are with charts on) and charts (PNG).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from simulator.analysis.results import Results
+from simulator.config.scenario import scenario_from_config
+from simulator.errors import ConfigError
+from simulator.run.runner import simulate
+
+log = logging.getLogger("svcsim")
+
+
+def write_outputs(results: Results, out_dir: Path, charts: bool = True) -> dict[str, Path]:
+    """Write tables, manifest and charts of ``results`` into ``out_dir``.
+
+    Returns the paths written, by name.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    tables = {
+        "summary": results.summary(),
+        "replications": results.replications,
+        "hourly": results.hourly,
+        "hourly_summary": results.hourly_summary(),
+        "by_family": results.by_family,
+        "family_summary": results.family_summary(),
+    }
+    for name, frame in tables.items():
+        path = out_dir / f"{name}.csv"
+        frame.to_csv(path, index=name in ("summary", "replications"))
+        paths[name] = path
+    if results.visits is not None:
+        # Served waits as a per-replication ECDF on a grid of minutes (about 100 numbers
+        # per replication): lets svcsim-report overlay the wait distributions of several
+        # runs without keeping the per-visit table.
+        from simulator.present.charts import wait_ecdf_grid
+
+        grid = wait_ecdf_grid(results.visits, results.scenario.experiment.target_wait_min)
+        paths["wait_ecdf_grid"] = out_dir / "wait_ecdf.csv"
+        grid.to_csv(paths["wait_ecdf_grid"], index=False, float_format="%.5g")
+    manifest: dict[str, Any] = {
+        "scenario": results.scenario.name,
+        "source": results.scenario.source,
+        "centre_id": results.scenario.centre_id,
+        "seed": results.seed,
+        "replications": results.n_replications,
+        **results.meta,
+    }
+    paths["manifest"] = out_dir / "manifest.json"
+    paths["manifest"].write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    if charts:
+        paths.update(write_charts(results, out_dir))
+    return paths
+
+
+def write_charts(results: Results, out_dir: Path, lang: str = "en") -> dict[str, Path]:
+    """The standard run charts: wait distribution, queue and utilisation by hour.
+
+    The chart functions return standalone figures (not registered with pyplot), so no
+    backend is selected and nothing needs closing.
+    """
+    from simulator.present import charts
+    from simulator.version import code_version
+
+    scn = results.scenario
+    footer = (
+        f"Scenario: {scn.source} | seed {results.seed} | {results.n_replications} "
+        f"replications | {code_version()}"
+    )
+    written: dict[str, Path] = {}
+    figs = {}
+    if results.visits is not None:
+        figs["wait_ecdf"] = charts.wait_ecdf(
+            {scn.name: results.visits}, scn.experiment.target_wait_min, lang=lang, footer=footer
+        )
+    figs["queue_by_hour"] = charts.hourly_profile(
+        results.hourly, "queue_mean", lang=lang, footer=footer
+    )
+    figs["utilisation_by_hour"] = charts.hourly_profile(
+        results.hourly, "utilisation", lang=lang, footer=footer
+    )
+    for name, fig in figs.items():
+        written[name] = charts.save_figure(fig, out_dir / name, formats=("png",))[0]
+    return written
+
+
+def run_from_config(
+    cfg: DictConfig | dict[str, Any], out_dir: Path | None, source: str = "svcsim"
+) -> Results:
+    """Validate the config, simulate and (if ``out_dir``) write outputs. Used by the CLI."""
+    container = (
+        OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
+    )
+    assert isinstance(container, dict)
+    container.pop("hydra", None)
+    charts_on = bool(container.pop("charts", True))
+    scn = scenario_from_config({str(k): v for k, v in container.items()}, source=source)
+    results = simulate(
+        scn,
+        record_visits=charts_on or scn.experiment.record_visits,
+        progress=bool(container.get("progress", False)),
+    )
+    if out_dir is not None:
+        write_outputs(results, out_dir, charts=charts_on)
+    return results
+
+
+_HEADLINE_KPIS = [
+    "arrivals",
+    "served",
+    "abandonment_rate",
+    "wait_mean_min",
+    "wait_p90_min",
+    "service_level",
+    "utilisation",
+    "overtime_min",
+]
+
+
+def _print_summary(summary: Any, title: str, out_dir: Path) -> None:
+    print(f"\n{title}")
+    keys = [k for k in _HEADLINE_KPIS if k in summary.index]
+    print(
+        summary.loc[keys, ["mean", "ci_low", "ci_high"]].to_string(
+            float_format=lambda x: f"{x:.3f}"
+        )
+    )
+    print(f"\nResults written to {out_dir}")
+
+
+@hydra.main(version_base="1.3", config_path="pkg://scenarios", config_name="reference")
+def _main(cfg: DictConfig) -> None:
+    from hydra.types import RunMode
+
+    from simulator.run import sweep
+    hc = HydraConfig.get()
+    out_dir = Path(hc.runtime.output_dir)
+    choices = {k: v for k, v in hc.runtime.choices.items() if not k.startswith("hydra")}
+    non_default = [
+        f"{k}={v}"
+        for k, v in choices.items()
+        if v not in ("reference", "default") and v is not None
+    ]
+    source = f"{hc.job.config_name}.yaml " + " ".join(non_default)
+    overrides = [o for o in hc.overrides.task if not o.lstrip("+~").startswith("sweep=")]
+    if overrides:
+        source += " | " + " ".join(overrides)
+    digest = ""
+    if hc.mode == RunMode.MULTIRUN:
+        # Resume: a job that finished earlier in this sweep folder is not run again.
+        container = OmegaConf.to_container(cfg, resolve=True)
+        assert isinstance(container, dict)
+        digest = sweep.config_hash({str(k): v for k, v in container.items()})
+        found = sweep.find_finished(out_dir, digest, Path(hc.sweep.dir))
+        if found is not None:
+            import pandas as pd
+
+            sweep.reuse_finished(found, out_dir)
+            summary = pd.read_csv(out_dir / "summary.csv", index_col="kpi")
+            log.info("job %s: same config and seed as %s, not simulated again", hc.job.num, found)
+            _print_summary(
+                summary, f"{source.strip()}: finished earlier, results reloaded", out_dir
+            )
+            return
+        sweep.stash_stale(out_dir, Path(hc.sweep.dir))  # another config finished here
+    try:
+        results = run_from_config(cfg, out_dir, source=source.strip())
+    except ConfigError as exc:
+        print(f"svcsim: {exc}", file=sys.stderr)
+        sys.exit(2)
+    if digest:
+        sweep.write_marker(out_dir, digest=digest, seed=results.seed, overrides=overrides)
+    _print_summary(
+        results.summary(),
+        f"{results.scenario.name}: {results.n_replications} replications, seed {results.seed}",
+        out_dir,
+    )
+
+
+#: The callback of ``scenarios/sweep/default.yaml`` as a Hydra override. A group
+#: appended with ``+sweep=default`` resolves relative to the primary config's folder
+#: (``validation/sweep`` for ``validation/mmc``), a ``hydra.*`` override works for all.
+SWEEP_CALLBACK = (
+    "+hydra.callbacks.sweep_table={_target_: simulator.run.sweep.SweepTable, "
+    "filename: sweep_results.csv}"
+)
+
+
+def _with_sweep_support(argv: list[str]) -> list[str]:
+    """For ``--multirun``, register the sweep-table callback (results table when the sweep
+    ends; jobs resume in any case) unless the command line sets it up itself."""
+    multirun = any(a in ("-m", "--multirun") for a in argv)
+    chosen = any(
+        a.lstrip("+~").startswith(("sweep=", "hydra.callbacks")) or a == "~sweep" for a in argv
+    )
+    if multirun and not chosen:
+        return [*argv, SWEEP_CALLBACK]
+    return argv
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.argv[1:] = _with_sweep_support(sys.argv[1:])
+    _main()
+
+
+if __name__ == "__main__":
+    main()

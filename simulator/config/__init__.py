@@ -1,0 +1,1 @@
+"""Configuration: Hydra composition, the frozen Scenario schema, parsing and validation."""

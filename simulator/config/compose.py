@@ -1,0 +1,97 @@
+"""Composing scenarios from the Hydra config tree in ``scenarios/``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from simulator.config.scenario import Scenario, scenario_from_config
+from simulator.errors import ConfigError
+
+
+def scenarios_dir() -> Path:
+    """Folder of the bundled config tree (works after any install)."""
+    import scenarios
+
+    return Path(scenarios.__file__).resolve().parent
+
+
+def available_scenarios() -> list[str]:
+    """Names accepted by :func:`load_scenario` (primary configs of the tree)."""
+    root = scenarios_dir()
+    names = []
+    for p in sorted(root.rglob("*.yaml")):
+        rel = p.relative_to(root).with_suffix("").as_posix()
+        top = rel.split("/")[0]
+        if "/" not in rel or top in ("validation", "calibrated"):
+            names.append(rel)
+    return names
+
+
+def compose_config(name: str = "reference", overrides: Sequence[str] = ()) -> dict[str, Any]:
+    """Compose a scenario config with Hydra and return it as a plain, resolved dict.
+
+    ``name`` is a primary config of the bundled tree (``reference``, ``busy``,
+    ``validation/mmc``, ``calibrated/<name>``) or a path to a YAML file elsewhere whose
+    defaults list may use the bundled groups.
+    """
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.errors import HydraException
+    from omegaconf import OmegaConf
+
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") and path.exists():
+        config_dir, config_name = path.resolve().parent, path.stem
+        extra = [f"hydra.searchpath=[file://{scenarios_dir()}]"]
+    else:
+        config_dir, config_name = scenarios_dir(), name
+        extra = []
+    gh = GlobalHydra.instance()
+    was_initialised = gh.is_initialized()
+    saved = gh.hydra if was_initialised else None
+    if was_initialised:
+        gh.clear()
+    try:
+        with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
+            cfg = compose(config_name=config_name, overrides=[*overrides, *extra])
+    except (HydraException, ValueError) as exc:
+        raise ConfigError(
+            f"cannot compose scenario {name!r} with overrides {list(overrides)}: {exc}. "
+            f"Bundled scenarios: {available_scenarios()}"
+        ) from None
+    finally:
+        if was_initialised and saved is not None:
+            gh.clear()
+            gh.initialize(saved)
+    data = OmegaConf.to_container(cfg, resolve=True)
+    assert isinstance(data, dict)
+    data.pop("hydra", None)
+    return {str(k): v for k, v in data.items()}
+
+
+def load_scenario(name: str = "reference", overrides: Sequence[str] = ()) -> Scenario:
+    """Compose ``scenarios/<name>.yaml`` with Hydra ``overrides`` and validate it.
+
+    Parameters
+    ----------
+    name
+        Primary config name, e.g. ``"reference"``, ``"busy"``, ``"validation/mmc"``, or a
+        path to a scenario YAML file.
+    overrides
+        Hydra overrides, e.g. ``["layout.windows.comprehensive.count=5", "replications=30"]``.
+
+    Returns
+    -------
+    Scenario
+        Validated and frozen.
+
+    Raises
+    ------
+    ConfigError
+        If the config cannot be composed or fails validation (all problems listed).
+    """
+    cfg = compose_config(name, overrides)
+    label = f"{name}" + (f" with overrides {list(overrides)}" if overrides else "")
+    return scenario_from_config(cfg, source=label)

@@ -1,0 +1,119 @@
+"""Helpers for parsing config mappings: every problem is collected, none raised early.
+
+Each helper records a message naming the config key and the offending value into a
+:class:`Problems` list; :func:`simulator.config.scenario.scenario_from_config` raises one
+:class:`~simulator.errors.ConfigError` listing them all.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from simulator.errors import ConfigError
+from simulator.model.distributions import Distribution, from_spec
+
+# ---------------------------------------------------------------------------------------
+# Parsing helpers. Each collects problems into a list instead of raising at the first one.
+
+
+class Problems:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.items.append(f"{path}: {message}")
+
+
+def parse_clock(value: Any, path: str, problems: Problems) -> float:
+    """Parse ``"HH:MM"`` (or minutes as a number) into minutes since midnight."""
+    if isinstance(value, bool):
+        problems.add(path, f"expected a time 'HH:MM' or minutes, got {value!r}")
+        return math.nan
+    if isinstance(value, int | float):
+        if value < 0:
+            problems.add(path, f"time must be >= 0 minutes, got {value}")
+        return float(value)
+    if isinstance(value, str):
+        parts = value.strip().split(":")
+        if len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit():
+            h, m = int(parts[0]), int(parts[1])
+            if 0 <= h <= 24 and 0 <= m < 60 and h * 60 + m <= 1440:
+                return float(h * 60 + m)
+    problems.add(path, f"expected a time 'HH:MM' (00:00-24:00) or minutes, got {value!r}")
+    return math.nan
+
+
+def num(
+    cfg: Mapping[str, Any],
+    key: str,
+    path: str,
+    problems: Problems,
+    *,
+    default: Any = None,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    integer: bool = False,
+) -> float:
+    raw = cfg.get(key, default) if isinstance(cfg, Mapping) else default
+    full = f"{path}.{key}" if path else key
+    if raw is None:
+        problems.add(full, "missing")
+        return math.nan
+    if isinstance(raw, bool):
+        problems.add(full, f"expected a number, got {raw!r}")
+        return math.nan
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        problems.add(full, f"expected a number, got {raw!r}")
+        return math.nan
+    if not math.isfinite(value):
+        problems.add(full, f"must be finite, got {raw!r}")
+    elif integer and value != int(value):
+        problems.add(full, f"must be a whole number, got {raw!r}")
+    elif low is not None and (value <= low if low_open else value < low):
+        problems.add(full, f"must be {'>' if low_open else '>='} {low}, got {raw!r}")
+    elif high is not None and value > high:
+        problems.add(full, f"must be <= {high}, got {raw!r}")
+    return value
+
+
+def as_int(value: float, default: int) -> int:
+    return int(value) if math.isfinite(value) else default
+
+
+def mapping(cfg: Any, path: str, problems: Problems) -> Mapping[str, Any]:
+    if cfg is None:
+        problems.add(path, "missing")
+        return {}
+    if not isinstance(cfg, Mapping):
+        problems.add(path, f"expected a mapping, got {cfg!r}")
+        return {}
+    return cfg
+
+
+def dist(spec: Any, path: str, problems: Problems) -> Distribution | None:
+    try:
+        return from_spec(spec, path)
+    except ConfigError as exc:
+        problems.items.extend(exc.problems)
+        return None
+
+
+def iter_groups(
+    cfg: Any, path: str, problems: Problems
+) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """The named groups of a mapping section (e.g. ``layout.windows``): yields
+    ``(name, config path, group mapping)``, skipping null groups and recording a problem
+    for any group that is not a mapping."""
+    for name, group in mapping(cfg, path, problems).items():
+        gpath = f"{path}.{name}"
+        if group is None:
+            continue
+        if not isinstance(group, Mapping):
+            problems.add(gpath, f"expected a mapping, got {group!r}")
+            continue
+        yield str(name), gpath, group

@@ -1,0 +1,1041 @@
+"""The static description of a scenario: a validated, frozen :class:`Scenario`.
+
+A scenario is built once, at the edge, from a composed Hydra config (a plain mapping)
+by :func:`scenario_from_config`. Every range and consistency problem is collected and
+reported together, each naming its config key and value. The simulation model reads
+only this object, never YAML.
+
+Time inside a day is in minutes since midnight; durations are in minutes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulator.config.parse import Problems, as_int, dist, iter_groups, mapping, num, parse_clock
+from simulator.errors import ConfigError
+from simulator.model import calendar as cal
+from simulator.model.back_office import BackOffice, parse_back_office
+from simulator.model.cross_province import (
+    PROVINCES,
+    CrossProvince,
+    parse_cross_province,
+    parse_origin_mix,
+)
+from simulator.model.distributions import Distribution
+
+SKILL_LEVELS = ("none", "novice", "proficient", "expert")
+WINDOW_KINDS = ("comprehensive", "dedicated", "cross_province")
+POLICIES = ("oldest_first", "dedicated_first")
+PROFILE_KEYS = ("weekday", "weekend", "holiday")
+# Columns of a catalogue file (``catalogue.items_file``); ``name_zh`` may be absent.
+ITEM_COLUMNS = (
+    "item_id",
+    "name_en",
+    "name_zh",
+    "bureau",
+    "family",
+    "weight",
+    "source",
+    "cross_province",
+    "back_office",
+)
+
+
+class FrozenMap(Mapping[str, Any]):
+    """A read-only mapping that pickles (used for per-key settings in a Scenario)."""
+
+    __slots__ = ("_d",)
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        self._d: dict[str, Any] = dict(data or {})
+
+    def __getitem__(self, key: str) -> Any:
+        return self._d[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._d)
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._d!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenMap, (self._d,))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._d.items(), key=lambda kv: kv[0])))
+
+
+@dataclass(frozen=True)
+class Family:
+    """A family of service items sharing a service-time distribution."""
+
+    name: str
+    service: Distribution
+
+
+@dataclass(frozen=True)
+class Item:
+    """A service item of the catalogue."""
+
+    id: str
+    name: str
+    bureau: str
+    family: str
+    weight: float
+    source: str = "generated"
+    cross_province: bool = False
+    back_office: bool = False
+
+
+@dataclass(frozen=True)
+class Bin:
+    """A time bin of the arrival profile: [start, end) minutes since midnight, share of the day."""
+
+    start: float
+    end: float
+    share: float
+
+
+@dataclass(frozen=True)
+class Hours:
+    """Opening hours of one day type (minutes since midnight)."""
+
+    open: float
+    close: float
+    lunch_start: float | None = None
+    lunch_end: float | None = None
+
+
+@dataclass(frozen=True)
+class Demand:
+    """Walk-in demand: volume, time profile and day-level factors."""
+
+    daily_volume: float
+    profiles: Mapping[str, tuple[Bin, ...]]
+    weekday_factors: tuple[float, ...]
+    month_factors: tuple[float, ...]
+    holiday_factor: float
+    adjusted_workday_factor: float
+    post_holiday_factors: tuple[float, ...]
+    busyness_cv: float
+    online_shift: float
+    p_return_visit: float
+    arrival_rate_per_hour: float | None = None
+    origin_mix: tuple[float, ...] = (1.0, 0.0, 0.0, 0.0)  # aligned with PROVINCES
+
+
+@dataclass(frozen=True)
+class Impatience:
+    """Balking on arrival and reneging while waiting."""
+
+    balk_enabled: bool
+    balk_threshold: int
+    balk_probability: float
+    renege_enabled: bool
+    patience: Distribution | None
+
+
+@dataclass(frozen=True)
+class Window:
+    """A service window (counter). ``families`` lists what it accepts."""
+
+    id: str
+    kind: str
+    group: str
+    families: tuple[str, ...]
+    priority: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A staff member with a skill level per family."""
+
+    id: str
+    group: str
+    skills: Mapping[str, str]
+
+    def level(self, family: str) -> str:
+        return str(self.skills.get(family, "none"))
+
+
+@dataclass(frozen=True)
+class Block:
+    """A staffing block: from ``start`` to ``end`` (minutes since midnight) these
+    ``(window id, staff id)`` pairs are open."""
+
+    start: float
+    end: float
+    assignments: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """How a scenario is run and judged."""
+
+    replications: int
+    seed: int
+    warmup_min: float
+    target_wait_min: float
+    record_visits: bool
+    workers: int
+    monitor_interval_min: float | None = None
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """One simulated day, resolved from the calendar (static, not random)."""
+
+    index: int
+    date: dt.date
+    day_type: str
+    profile_key: str
+    closed: bool
+    volume_factor: float
+    offset: float  # minutes from simulation start (midnight of day 0) to this day's midnight
+    hours: Hours
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated, frozen scenario. Build it with :func:`scenario_from_config`."""
+
+    name: str
+    centre_id: str
+    counters: int
+    families: tuple[Family, ...]
+    items: tuple[Item, ...]
+    demand: Demand
+    impatience: Impatience
+    start_date: dt.date
+    days: int
+    hours: Mapping[str, Hours]
+    windows: tuple[Window, ...]
+    staff: tuple[Staff, ...]
+    skill_multipliers: Mapping[str, float]
+    plans: Mapping[str, tuple[Block, ...]]
+    policy: str
+    experiment: Experiment
+    cross_province: CrossProvince = field(default_factory=CrossProvince)
+    back_office: BackOffice = field(default_factory=BackOffice)
+    source: str = ""
+    config: Mapping[str, Any] = field(default_factory=FrozenMap, compare=False, repr=False)
+
+    @property
+    def family_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.families)
+
+    def family_index(self) -> dict[str, int]:
+        return {f.name: i for i, f in enumerate(self.families)}
+
+    def day_plans(self) -> list[DayPlan]:
+        """Resolve the calendar into one :class:`DayPlan` per simulated day."""
+        plans: list[DayPlan] = []
+        constant = self.demand.arrival_rate_per_hour is not None
+        for k in range(self.days):
+            date = self.start_date + dt.timedelta(days=k)
+            if constant:
+                day_type, key, closed, factor = "weekday", "weekday", False, 1.0
+            else:
+                info = cal.classify_day(date)
+                day_type = info.day_type
+                key = cal.profile_day_type(info)
+                closed = info.closed
+                factor = cal.day_volume_factor(
+                    info,
+                    self.demand.weekday_factors,
+                    self.demand.month_factors,
+                    holiday_factor=self.demand.holiday_factor,
+                    adjusted_workday_factor=self.demand.adjusted_workday_factor,
+                    post_holiday_factors=self.demand.post_holiday_factors,
+                )
+            plans.append(
+                DayPlan(
+                    index=k,
+                    date=date,
+                    day_type=day_type,
+                    profile_key=key,
+                    closed=closed,
+                    volume_factor=0.0 if closed else factor,
+                    offset=1440.0 * k,
+                    hours=self.hours[key],
+                    blocks=self.plans[key],
+                )
+            )
+        return plans
+
+    def expected_daily_volume(self, plan: DayPlan) -> float:
+        """Expected walk-ins on a day (before the day-level busyness factor)."""
+        if plan.closed:
+            return 0.0
+        if self.demand.arrival_rate_per_hour is not None:
+            return self.demand.arrival_rate_per_hour * (plan.hours.close - plan.hours.open) / 60
+        return self.demand.daily_volume * plan.volume_factor * (1.0 - self.demand.online_shift)
+
+
+def _scenarios_root() -> Path:
+    import scenarios
+
+    return Path(scenarios.__file__).resolve().parent
+
+
+def _read_items(cat: Mapping[str, Any], families: Sequence[str], problems: Problems) -> list[Item]:
+    items_file = cat.get("items_file")
+    weights_override = cat.get("item_weights") or {}
+    items: list[Item] = []
+    if items_file is None:
+        # One item per family, named after it, weighted by the family share.
+        fams = mapping(cat.get("families"), "catalogue.families", problems)
+        for name in families:
+            share = num(
+                fams.get(name, {}),
+                "share",
+                f"catalogue.families.{name}",
+                problems,
+                default=1.0,
+                low=0.0,
+            )
+            fam = fams.get(name) or {}
+            items.append(
+                Item(
+                    id=name,
+                    name=name,
+                    bureau=str(fam.get("bureau", name)),
+                    family=name,
+                    weight=share,
+                    cross_province=bool(fam.get("cross_province", False)),
+                    back_office=bool(fam.get("back_office", False)),
+                )
+            )
+    else:
+        path = Path(str(items_file))
+        if not path.is_absolute():
+            path = _scenarios_root() / path
+        if not path.exists():
+            problems.add("catalogue.items_file", f"file not found: {path}")
+            return []
+        frame = pd.read_csv(path, dtype={"item_id": str}, keep_default_na=False)
+        missing = [c for c in ITEM_COLUMNS if c != "name_zh" and c not in frame.columns]
+        if missing:
+            problems.add("catalogue.items_file", f"{path}: missing columns {missing}")
+            return []
+        seen: set[str] = set()
+        for row_no, row in enumerate(frame.itertuples(index=False), start=2):
+            where = f"catalogue.items_file ({path.name} line {row_no}, item {row.item_id})"
+            if row.item_id in seen:
+                problems.add(where, "duplicate item_id")
+            seen.add(str(row.item_id))
+            if row.family not in families:
+                problems.add(where, f"unknown family {row.family!r}; known: {list(families)}")
+            try:
+                weight = float(str(row.weight))
+            except ValueError:
+                weight = math.nan
+            if not weight >= 0:
+                problems.add(where, f"weight must be a number >= 0, got {row.weight!r}")
+            items.append(
+                Item(
+                    id=str(row.item_id),
+                    name=str(row.name_en),
+                    bureau=str(row.bureau),
+                    family=str(row.family),
+                    weight=weight,
+                    source=str(row.source),
+                    cross_province=str(row.cross_province).lower() in ("1", "true", "yes"),
+                    back_office=str(row.back_office).lower() in ("1", "true", "yes"),
+                )
+            )
+        fams = mapping(cat.get("families"), "catalogue.families", problems)
+        if any("share" in (fams.get(f) or {}) for f in families):
+            # Rescale item weights so each family gets its configured share of visits.
+            totals: dict[str, float] = {}
+            for it in items:
+                totals[it.family] = totals.get(it.family, 0.0) + it.weight
+            rescaled = []
+            for it in items:
+                share = num(
+                    fams.get(it.family, {}),
+                    "share",
+                    f"catalogue.families.{it.family}",
+                    problems,
+                    low=0.0,
+                )
+                w = it.weight / totals[it.family] * share if totals.get(it.family) else 0.0
+                rescaled.append(Item(**{**it.__dict__, "weight": w}))
+            items = rescaled
+    known = {it.id for it in items}
+    for item_id in dict(weights_override):
+        if str(item_id) not in known:
+            problems.add(f"catalogue.item_weights.{item_id}", "unknown item id")
+    if weights_override:
+        items = [
+            Item(**{**it.__dict__, "weight": float(weights_override.get(it.id, 0.0))})
+            for it in items
+        ]
+    if items and not sum(it.weight for it in items) > 0:
+        problems.add("catalogue", "item weights sum to zero: no demand")
+    return items
+
+
+def _parse_profiles(
+    dem: Mapping[str, Any], hours: Mapping[str, Hours], problems: Problems
+) -> dict[str, tuple[Bin, ...]]:
+    profiles_cfg = mapping(dem.get("profiles"), "demand.profiles", problems)
+    out: dict[str, tuple[Bin, ...]] = {}
+    for key in PROFILE_KEYS:
+        path = f"demand.profiles.{key}"
+        raw = profiles_cfg.get(key)
+        if raw is None:
+            problems.add(path, "missing profile for this day type")
+            continue
+        bins = []
+        for j, b in enumerate(raw):
+            bpath = f"{path}[{j}]"
+            start = parse_clock(b.get("start"), f"{bpath}.start", problems)
+            end = parse_clock(b.get("end"), f"{bpath}.end", problems)
+            share = num(b, "share", bpath, problems, low=0.0)
+            if end <= start:
+                problems.add(bpath, f"end {b.get('end')} must be after start {b.get('start')}")
+            h = hours.get(key)
+            if h is not None and (start < h.open or end > h.close) and share > 0:
+                problems.add(
+                    bpath,
+                    f"bin {b.get('start')}-{b.get('end')} lies outside opening hours of {key}",
+                )
+            bins.append(Bin(start, end, share))
+        total = sum(b.share for b in bins)
+        if bins and not abs(total - 1.0) < 1e-6:
+            problems.add(path, f"shares must sum to 1, they sum to {total:.6g}")
+        ordered = sorted(bins, key=lambda b: b.start)
+        for a, b in itertools.pairwise(ordered):
+            if b.start < a.end:
+                problems.add(path, f"bins overlap at {b.start // 60:02.0f}:{b.start % 60:02.0f}")
+        out[key] = tuple(ordered)
+    return out
+
+
+def _parse_hours(cal_cfg: Mapping[str, Any], days: int, problems: Problems) -> dict[str, Hours]:
+    hours_cfg = mapping(cal_cfg.get("hours"), "calendar.hours", problems)
+    out: dict[str, Hours] = {}
+    for key in PROFILE_KEYS:
+        path = f"calendar.hours.{key}"
+        h = hours_cfg.get(key)
+        if h is None:
+            problems.add(path, "missing opening hours for this day type")
+            continue
+        if not isinstance(h, Mapping):
+            problems.add(path, f"expected a mapping, got {h!r}")
+            continue
+        o = parse_clock(h.get("open"), f"{path}.open", problems)
+        c_raw = h.get("close")
+        c = (
+            float(c_raw)
+            if isinstance(c_raw, int | float) and not isinstance(c_raw, bool)
+            else parse_clock(c_raw, f"{path}.close", problems)
+        )
+        if not c > o:
+            problems.add(
+                f"{path}.close", f"closing {c_raw!r} must be after opening {h.get('open')!r}"
+            )
+        if c > 1440 and days > 1:
+            problems.add(
+                f"{path}.close",
+                f"a day longer than 24 h is allowed only when calendar.days = 1 (got days={days})",
+            )
+        ls, le = h.get("lunch_start"), h.get("lunch_end")
+        lunch_start = lunch_end = None
+        if (ls is None) != (le is None):
+            problems.add(path, "give both lunch_start and lunch_end, or neither")
+        elif ls is not None:
+            lunch_start = parse_clock(ls, f"{path}.lunch_start", problems)
+            lunch_end = parse_clock(le, f"{path}.lunch_end", problems)
+            if not (o <= lunch_start < lunch_end <= c):
+                problems.add(
+                    path,
+                    f"lunch {ls}-{le} must lie inside opening hours "
+                    f"{h.get('open')}-{c_raw} and end after it starts",
+                )
+        out[key] = Hours(o, c, lunch_start, lunch_end)
+    return out
+
+
+def _parse_windows(
+    lay: Mapping[str, Any], families: Sequence[str], problems: Problems
+) -> list[Window]:
+    windows: list[Window] = []
+    for gname, path, g in iter_groups(lay.get("windows"), "layout.windows", problems):
+        kind = g.get("kind", "comprehensive")
+        if kind not in WINDOW_KINDS:
+            problems.add(f"{path}.kind", f"unknown window kind {kind!r}; one of {WINDOW_KINDS}")
+        count = num(g, "count", path, problems, low=0, integer=True)
+        fams_raw = g.get("families")
+        if kind == "comprehensive" and fams_raw is None:
+            fams = tuple(families)
+        elif fams_raw is None:
+            problems.add(f"{path}.families", f"a {kind} window must list the families it accepts")
+            fams = ()
+        else:
+            fams = tuple(str(f) for f in fams_raw)
+            for f in fams:
+                if f not in families:
+                    problems.add(
+                        f"{path}.families", f"unknown family {f!r}; known: {list(families)}"
+                    )
+        prio_raw = g.get("priority")
+        prio = (
+            tuple(str(f) for f in prio_raw)
+            if prio_raw
+            else (fams if kind != "comprehensive" else ())
+        )
+        for f in prio:
+            if f not in fams:
+                problems.add(f"{path}.priority", f"family {f!r} is not accepted by this window")
+        prefix = str(g.get("prefix", gname))
+        n = int(count) if math.isfinite(count) else 0
+        for k in range(n):
+            windows.append(
+                Window(
+                    f"{prefix}{k + 1}" if n > 1 or prefix == gname else prefix,
+                    str(kind),
+                    str(gname),
+                    fams,
+                    prio,
+                )
+            )
+    ids = [w.id for w in windows]
+    for wid in {i for i in ids if ids.count(i) > 1}:
+        problems.add("layout.windows", f"window id {wid!r} appears more than once")
+    return windows
+
+
+def _parse_staff(
+    stf: Mapping[str, Any], families: Sequence[str], problems: Problems
+) -> list[Staff]:
+    staff: list[Staff] = []
+    for gname, path, g in iter_groups(stf.get("staff"), "staffing.staff", problems):
+        count = num(g, "count", path, problems, low=0, integer=True)
+        level = g.get("level")
+        skills: dict[str, str] = {}
+        if level is not None:
+            if level not in SKILL_LEVELS:
+                problems.add(
+                    f"{path}.level", f"unknown skill level {level!r}; one of {SKILL_LEVELS}"
+                )
+            skills = dict.fromkeys(families, str(level))
+        for fam, lev in dict(g.get("skills") or {}).items():
+            if fam not in families:
+                problems.add(f"{path}.skills.{fam}", f"unknown family; known: {list(families)}")
+            if lev not in SKILL_LEVELS:
+                problems.add(
+                    f"{path}.skills.{fam}", f"unknown skill level {lev!r}; one of {SKILL_LEVELS}"
+                )
+            skills[str(fam)] = str(lev)
+        if level is None and not g.get("skills"):
+            problems.add(path, "give 'level' (all families) or 'skills' (per family)")
+        n = int(count) if math.isfinite(count) else 0
+        for k in range(n):
+            staff.append(Staff(f"{gname}-{k + 1}", str(gname), FrozenMap(skills)))
+    return staff
+
+
+def _skills_rank(s: Staff, fams: Sequence[str]) -> int:
+    return sum(1 for f in fams if s.level(f) != "none")
+
+
+def _auto_assign(
+    open_windows: Sequence[Window], staff: Sequence[Staff], path: str, problems: Problems
+) -> list[tuple[str, str]]:
+    """Give each open window a staff member: dedicated windows first, each taking the staff
+    member covering most of its families with fewest other skills; comprehensive windows
+    take the most versatile staff left."""
+    free = list(staff)
+    pairs: list[tuple[str, str]] = []
+    ordered = sorted(open_windows, key=lambda w: 0 if w.kind != "comprehensive" else 1)
+    for w in ordered:
+        if not free:
+            problems.add(
+                path,
+                f"not enough staff: window {w.id} and later ones have nobody "
+                f"(staffing.staff has {len(staff)} staff for {len(open_windows)} "
+                "open windows)",
+            )
+            break
+        best = max(
+            free,
+            key=lambda s: (
+                _skills_rank(s, w.families),
+                -_skills_rank(s, [f for f in s.skills if f not in w.families]),
+            ),
+        )
+        free.remove(best)
+        pairs.append((w.id, best.id))
+    return pairs
+
+
+def _open_subset(windows: Sequence[Window], share: float, min_open: int) -> list[Window]:
+    """Keep ceil(share x count) windows of each group (at least one per group with windows),
+    and at least ``min_open`` overall."""
+    by_group: dict[str, list[Window]] = {}
+    for w in windows:
+        by_group.setdefault(w.group, []).append(w)
+    keep: list[Window] = []
+    for ws in by_group.values():
+        keep.extend(ws[: max(1, math.ceil(share * len(ws) - 1e-9))])
+    if len(keep) < min_open:
+        rest = [w for w in windows if w not in keep]
+        keep.extend(rest[: min_open - len(keep)])
+    return [w for w in windows if w in keep]
+
+
+def _parse_plans(
+    stf: Mapping[str, Any],
+    hours: Mapping[str, Hours],
+    windows: Sequence[Window],
+    staff: Sequence[Staff],
+    problems: Problems,
+) -> dict[str, tuple[Block, ...]]:
+    plan = mapping(stf.get("plan", {"mode": "auto"}), "staffing.plan", problems)
+    mode = plan.get("mode", "auto")
+    out: dict[str, tuple[Block, ...]] = {}
+    if mode == "auto":
+        lunch_share = num(
+            plan, "lunch_open_share", "staffing.plan", problems, default=0.5, low=0.0, high=1.0
+        )
+        weekend_share = num(
+            plan, "weekend_open_share", "staffing.plan", problems, default=1.0, low=0.0, high=1.0
+        )
+        min_open = as_int(
+            num(plan, "min_open", "staffing.plan", problems, default=1, low=0, integer=True), 1
+        )
+        for key, h in hours.items():
+            share = 1.0 if key == "weekday" else weekend_share
+            day_windows = _open_subset(windows, share, min_open)
+            if h.lunch_start is not None and h.lunch_end is not None:
+                spans = [
+                    (h.open, h.lunch_start, day_windows),
+                    (h.lunch_start, h.lunch_end, _open_subset(day_windows, lunch_share, min_open)),
+                    (h.lunch_end, h.close, day_windows),
+                ]
+            else:
+                spans = [(h.open, h.close, day_windows)]
+            blocks = []
+            for start, end, ws in spans:
+                if end <= start:
+                    continue
+                pairs = _auto_assign(ws, staff, f"staffing.plan ({key})", problems)
+                blocks.append(Block(start, end, tuple(pairs)))
+            out[key] = tuple(blocks)
+    elif mode == "by_block":
+        # Number of open windows per window group, block by block (e.g. from a staffing
+        # recommendation); staff are assigned automatically as in auto mode.
+        by_block_cfg = mapping(plan.get("blocks"), "staffing.plan.blocks", problems)
+        groups: dict[str, list[Window]] = {}
+        for w in windows:
+            groups.setdefault(w.group, []).append(w)
+        for key in hours:
+            path = f"staffing.plan.blocks.{key}"
+            raw = by_block_cfg.get(key)
+            if raw is None:
+                problems.add(path, "missing: give the blocks of this day type")
+                continue
+            day_blocks: list[Block] = []
+            for j, b in enumerate(raw):
+                bpath = f"{path}[{j}]"
+                start = parse_clock(b.get("start"), f"{bpath}.start", problems)
+                end = parse_clock(b.get("end"), f"{bpath}.end", problems)
+                if not end > start:
+                    problems.add(bpath, f"end {b.get('end')} must be after start {b.get('start')}")
+                if start < hours[key].open or end > hours[key].close:
+                    problems.add(
+                        bpath,
+                        f"block {b.get('start')}-{b.get('end')} lies outside "
+                        f"opening hours of {key}",
+                    )
+                open_cfg = b.get("open") or {}
+                chosen: list[Window] = []
+                for gname in dict(open_cfg):
+                    if gname not in groups:
+                        problems.add(
+                            f"{bpath}.open.{gname}", f"unknown window group; known: {list(groups)}"
+                        )
+                        continue
+                    n = num(
+                        open_cfg,
+                        gname,
+                        f"{bpath}.open",
+                        problems,
+                        low=0,
+                        integer=True,
+                        high=len(groups[gname]),
+                    )
+                    chosen.extend(groups[gname][: as_int(n, 0)])
+                pairs = _auto_assign(chosen, staff, bpath, problems)
+                day_blocks.append(Block(start, end, tuple(pairs)))
+            day_blocks.sort(key=lambda b: b.start)
+            for a, b2 in itertools.pairwise(day_blocks):
+                if b2.start < a.end:
+                    problems.add(path, f"blocks overlap at minute {b2.start:g}")
+            out[key] = tuple(b for b in day_blocks if b.assignments)
+    elif mode == "explicit":
+        blocks_cfg = plan.get("blocks") or []
+        window_ids = {w.id for w in windows}
+        staff_ids = {s.id for s in staff}
+        per_key: dict[str, list[Block]] = {k: [] for k in hours}
+        for j, b in enumerate(blocks_cfg):
+            path = f"staffing.plan.blocks[{j}]"
+            start = parse_clock(b.get("start"), f"{path}.start", problems)
+            end = parse_clock(b.get("end"), f"{path}.end", problems)
+            if not end > start:
+                problems.add(path, f"end {b.get('end')} must be after start {b.get('start')}")
+            assign = dict(b.get("assign") or {})
+            for wid, sid in assign.items():
+                if wid not in window_ids:
+                    problems.add(f"{path}.assign.{wid}", "unknown window id")
+                if sid not in staff_ids:
+                    problems.add(f"{path}.assign.{wid}", f"unknown staff id {sid!r}")
+            sids = list(assign.values())
+            for sid in {s for s in sids if sids.count(s) > 1}:
+                problems.add(f"{path}.assign", f"staff {sid!r} is assigned to two windows at once")
+            for key in b.get("day_types") or list(hours):
+                if key not in hours:
+                    problems.add(f"{path}.day_types", f"unknown day type {key!r}")
+                    continue
+                per_key[key].append(
+                    Block(start, end, tuple((str(w), str(s)) for w, s in assign.items()))
+                )
+        for key, bl in per_key.items():
+            bl.sort(key=lambda b: b.start)
+            for a, b2 in itertools.pairwise(bl):
+                if b2.start < a.end:
+                    problems.add(
+                        "staffing.plan.blocks",
+                        f"blocks overlap on {key} days at minute {b2.start:g}",
+                    )
+            h = hours[key]
+            for b2 in bl:
+                if b2.start < h.open or b2.end > h.close:
+                    problems.add(
+                        "staffing.plan.blocks",
+                        f"a {key} block {b2.start:g}-{b2.end:g} lies outside opening hours",
+                    )
+            out[key] = tuple(bl)
+    else:
+        problems.add(
+            "staffing.plan.mode", f"unknown mode {mode!r}; one of ['auto', 'by_block', 'explicit']"
+        )
+    return out
+
+
+def _check_coverage(
+    scn_families: Sequence[str],
+    items: Sequence[Item],
+    hours: Mapping[str, Hours],
+    plans: Mapping[str, tuple[Block, ...]],
+    windows: Sequence[Window],
+    staff: Sequence[Staff],
+    problems: Problems,
+) -> None:
+    """Every family with demand must be servable by some open window with skilled staff
+    during opening hours of every day type."""
+    wmap = {w.id: w for w in windows}
+    smap = {s.id: s for s in staff}
+    demanded = {it.family for it in items if it.weight > 0}
+    for key, blocks in plans.items():
+        servable: set[str] = set()
+        for b in blocks:
+            for wid, sid in b.assignments:
+                w, s = wmap.get(wid), smap.get(sid)
+                if w is None or s is None:
+                    continue
+                servable.update(f for f in w.families if s.level(f) != "none")
+        for fam in scn_families:
+            if fam in demanded and fam not in servable and blocks:
+                problems.add(
+                    f"staffing ({key} days)",
+                    f"family {fam!r} has demand but no open "
+                    "window with skilled staff can serve it during opening hours",
+                )
+        if not blocks and key in hours:
+            problems.add(f"staffing ({key} days)", "no window is open on these days")
+
+
+def _check_cross_province(
+    cross: CrossProvince,
+    demand: Demand,
+    items: Sequence[Item],
+    fam_names: Sequence[str],
+    windows: Sequence[Window],
+    staff: Sequence[Staff],
+    plans: Mapping[str, tuple[Block, ...]],
+    p: Problems,
+) -> None:
+    """The availability matrix, the origin mix and the windows must fit together."""
+    if cross.family not in fam_names:
+        p.add("cross_province.family", f"unknown family {cross.family!r}; known: {fam_names}")
+        return
+    for it in items:
+        if it.cross_province and it.family != cross.family:
+            p.add(
+                f"catalogue item {it.id}",
+                f"cross-province item in family {it.family!r}, expected {cross.family!r}",
+            )
+    remote_share = sum(demand.origin_mix[1:])
+    remote_items = [it for it in items if it.cross_province and it.weight > 0]
+    if remote_share <= 0 or not remote_items:
+        return
+    offered = {prov for it in remote_items for prov in cross.availability.get(it.id, ())}
+    if not offered - {PROVINCES[0]}:
+        p.add(
+            "cross_province.availability_file",
+            "no home province offers any cross-province "
+            "item, yet residents from other provinces come: every request would fail",
+        )
+    if cross.require_window:
+        wmap = {w.id: w for w in windows}
+        smap = {s.id: s for s in staff}
+        for key, blocks in plans.items():
+            ok = any(
+                wmap[wid].kind == "cross_province"
+                and cross.family in wmap[wid].families
+                and smap[sid].level(cross.family) != "none"
+                for b in blocks
+                for wid, sid in b.assignments
+            )
+            if not ok and blocks:
+                p.add(
+                    f"layout.windows ({key} days)",
+                    "cross-province requests need a window "
+                    f"of kind cross_province accepting family {cross.family!r} with staff "
+                    "trained for it, and none is open (or set "
+                    "cross_province.require_window: false)",
+                )
+
+
+def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Scenario:
+    """Validate a composed config and build the frozen :class:`Scenario`.
+
+    Parameters
+    ----------
+    cfg
+        A plain nested mapping (e.g. ``OmegaConf.to_container(cfg, resolve=True)``).
+    source
+        Where the config came from, used in error messages.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem found, each naming its config key and value.
+    """
+    p = Problems()
+    centre = mapping(cfg.get("centre"), "centre", p)
+    cat = mapping(cfg.get("catalogue"), "catalogue", p)
+    dem = mapping(cfg.get("demand"), "demand", p)
+    imp = mapping(cfg.get("impatience"), "impatience", p)
+    cal_cfg = mapping(cfg.get("calendar"), "calendar", p)
+    lay = mapping(cfg.get("layout"), "layout", p)
+    stf = mapping(cfg.get("staffing"), "staffing", p)
+    exp = cfg  # experiment settings are top-level keys (scenarios/experiment/*.yaml)
+
+    # Families and items
+    fam_cfg = mapping(cat.get("families"), "catalogue.families", p)
+    families: list[Family] = []
+    for name, f in fam_cfg.items():
+        d = dist((f or {}).get("service"), f"catalogue.families.{name}.service", p)
+        if d is not None:
+            families.append(Family(str(name), d))
+    if not fam_cfg:
+        p.add("catalogue.families", "no families defined")
+    fam_names = [str(n) for n in fam_cfg]
+    items = _read_items(cat, fam_names, p)
+
+    # Calendar
+    days = as_int(num(cal_cfg, "days", "calendar", p, low=1, integer=True), 1)
+    try:
+        start_date = dt.date.fromisoformat(str(cal_cfg.get("start_date")))
+    except ValueError:
+        p.add(
+            "calendar.start_date",
+            f"expected an ISO date YYYY-MM-DD, got {cal_cfg.get('start_date')!r}",
+        )
+        start_date = dt.date(2026, 1, 5)
+    hours = _parse_hours(cal_cfg, days, p)
+
+    # Demand
+    rate = dem.get("arrival_rate_per_hour")
+    arrival_rate = None
+    if rate is not None:
+        arrival_rate = num(dem, "arrival_rate_per_hour", "demand", p, low=0.0, low_open=True)
+        profiles: dict[str, tuple[Bin, ...]] = {
+            k: (Bin(h.open, h.close, 1.0),) for k, h in hours.items()
+        }
+        daily_volume = 0.0
+    else:
+        daily_volume = num(centre, "daily_volume", "centre", p, low=0.0, low_open=True)
+        profiles = _parse_profiles(dem, hours, p)
+
+    def factors(key: str, n: int, default: Sequence[float]) -> tuple[float, ...]:
+        raw = dem.get(key, default)
+        vals = list(raw) if isinstance(raw, Sequence) and not isinstance(raw, str) else []
+        if len(vals) != n:
+            p.add(f"demand.{key}", f"expected {n} values, got {raw!r}")
+            return tuple(default)
+        out = []
+        for j, v in enumerate(vals):
+            if isinstance(v, bool) or not isinstance(v, int | float) or not v >= 0:
+                p.add(f"demand.{key}[{j}]", f"must be a number >= 0, got {v!r}")
+                out.append(1.0)
+            else:
+                out.append(float(v))
+        return tuple(out)
+
+    demand = Demand(
+        daily_volume=daily_volume,
+        profiles=FrozenMap(profiles),
+        weekday_factors=factors("weekday_factors", 7, [1.0] * 7),
+        month_factors=factors("month_factors", 12, [1.0] * 12),
+        holiday_factor=num(dem, "holiday_factor", "demand", p, default=0.3, low=0.0),
+        adjusted_workday_factor=num(
+            dem, "adjusted_workday_factor", "demand", p, default=0.9, low=0.0
+        ),
+        post_holiday_factors=factors(
+            "post_holiday_factors",
+            len(dem.get("post_holiday_factors") or []),
+            list(dem.get("post_holiday_factors") or []),
+        ),
+        busyness_cv=num(dem, "busyness_cv", "demand", p, default=0.0, low=0.0, high=2.0),
+        online_shift=num(dem, "online_shift", "demand", p, default=0.0, low=0.0, high=1.0),
+        p_return_visit=num(dem, "p_return_visit", "demand", p, default=0.0, low=0.0, high=1.0),
+        arrival_rate_per_hour=arrival_rate,
+        origin_mix=parse_origin_mix(dem, p),
+    )
+
+    # Impatience
+    balk = mapping(imp.get("balking", {"enabled": False}), "impatience.balking", p)
+    ren = mapping(imp.get("reneging", {"enabled": False}), "impatience.reneging", p)
+    balk_on = bool(balk.get("enabled", False))
+    ren_on = bool(ren.get("enabled", False))
+    impatience = Impatience(
+        balk_enabled=balk_on,
+        balk_threshold=as_int(
+            num(balk, "threshold", "impatience.balking", p, low=0, integer=True), 0
+        )
+        if balk_on
+        else 0,
+        balk_probability=num(balk, "probability", "impatience.balking", p, low=0.0, high=1.0)
+        if balk_on
+        else 0.0,
+        renege_enabled=ren_on,
+        patience=dist(ren.get("patience"), "impatience.reneging.patience", p) if ren_on else None,
+    )
+
+    # Layout and staffing
+    windows = _parse_windows(lay, fam_names, p)
+    counters = as_int(
+        num(centre, "counters", "centre", p, default=len(windows), low=1, integer=True), 0
+    )
+    if windows and counters and len(windows) > counters:
+        p.add(
+            "layout.windows",
+            f"{len(windows)} windows but the centre has only {counters} counters (centre.counters)",
+        )
+    if not windows:
+        p.add("layout.windows", "the layout has no window")
+    policy = str(lay.get("policy", "oldest_first"))
+    if policy not in POLICIES:
+        p.add("layout.policy", f"unknown calling policy {policy!r}; one of {POLICIES}")
+    staff = _parse_staff(stf, fam_names, p)
+    mult_cfg = mapping(
+        stf.get("skill_multipliers", {"novice": 1.3, "proficient": 1.0, "expert": 0.85}),
+        "staffing.skill_multipliers",
+        p,
+    )
+    multipliers = {}
+    for lev in SKILL_LEVELS[1:]:
+        multipliers[lev] = num(
+            mult_cfg, lev, "staffing.skill_multipliers", p, low=0.0, low_open=True
+        )
+    plans = _parse_plans(stf, hours, windows, staff, p) if windows and staff else {}
+    if windows and not staff:
+        p.add("staffing.staff", "no staff defined")
+    if plans:
+        _check_coverage(fam_names, items, hours, plans, windows, staff, p)
+
+    experiment = Experiment(
+        replications=as_int(num(exp, "replications", "", p, default=10, low=1, integer=True), 1),
+        seed=as_int(num(exp, "seed", "", p, default=0, low=0, integer=True), 0),
+        warmup_min=num(exp, "warmup_min", "", p, default=0.0, low=0.0),
+        target_wait_min=num(exp, "target_wait_min", "", p, default=20.0, low=0.0),
+        record_visits=bool(exp.get("record_visits", False)),
+        workers=as_int(num(exp, "workers", "", p, default=1, low=1, integer=True), 1),
+        monitor_interval_min=(
+            num(exp, "monitor_interval_min", "", p, low=0.0, low_open=True)
+            if exp.get("monitor_interval_min") is not None
+            else None
+        ),
+    )
+
+    xp_items = [it.id for it in items if it.cross_province]
+    cross = parse_cross_province(cfg.get("cross_province"), xp_items, _scenarios_root(), p)
+    if cross.enabled:
+        _check_cross_province(cross, demand, items, fam_names, windows, staff, plans, p)
+    bureaus = sorted({it.bureau for it in items if it.back_office})
+    back = parse_back_office(cfg.get("back_office"), bureaus, p)
+    for b in bureaus:
+        if back.enabled and back.bureaus[b].staff == 0:
+            p.add(
+                f"back_office.bureaus.{b}.staff",
+                "the bureau has back-office items but no staff: its backlog would grow without end",
+            )
+
+    p.items = list(dict.fromkeys(p.items))  # the same problem found twice is listed once
+    if p.items:
+        lines = "\n  - ".join(p.items)
+        raise ConfigError(
+            f"invalid scenario {source}: {len(p.items)} problem(s)\n  - {lines}",
+            problems=list(p.items),
+        )
+
+    return Scenario(
+        name=str(centre.get("name", source)),
+        centre_id=str(centre.get("id", "centre")),
+        counters=counters,
+        families=tuple(families),
+        items=tuple(items),
+        demand=demand,
+        impatience=impatience,
+        start_date=start_date,
+        days=days,
+        hours=FrozenMap(hours),
+        windows=tuple(windows),
+        staff=tuple(staff),
+        skill_multipliers=FrozenMap(multipliers),
+        plans=FrozenMap(plans),
+        policy=policy,
+        experiment=experiment,
+        cross_province=cross,
+        back_office=back,
+        source=source,
+        config=FrozenMap(cfg),
+    )
+
+
+def item_probabilities(scn: Scenario) -> np.ndarray:
+    """Probability of each item (in catalogue order) for a walk-in."""
+    w = np.array([it.weight for it in scn.items], dtype=float)
+    return w / w.sum()

@@ -1,0 +1,1 @@
+"""The simulation engine: demand draws, the centre model (SimPy), calling policies, districts."""

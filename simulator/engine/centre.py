@@ -1,0 +1,798 @@
+"""The SimPy model of one service centre for one replication.
+
+Design: windows are SimPy processes that call tickets; residents are not processes.
+A single arrival process issues tickets at pre-drawn times; a ticket either goes
+straight to an idle eligible window or joins the FIFO queue of its class (its service
+family, or the cross-province class for requests that go to another province's system).
+Reneging is handled lazily and exactly: a ticket whose patience ran out before a window
+calls it is recorded as abandoned at its deadline (abandonment frees no capacity, so
+nothing else depends on the moment it is noticed). A schedule process opens and closes
+windows by staffing block; at closing time no more tickets are issued, windows open in
+the last block keep serving in overtime until no ticket they can serve is left.
+
+Cross-province requests hold the window during the round trip to the home province's
+system, up to a timeout; back-office cases queue per bureau behind the front desk and
+are worked on by bureau staff during back-office hours on working days.
+
+The model writes raw facts only (per-resident times and outcomes, window open
+intervals, day closings); KPIs are computed afterwards in :mod:`simulator.analysis.kpis`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+from collections import deque
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import simpy
+
+from simulator.config.scenario import DayPlan, Scenario
+from simulator.engine.demand import Residents
+from simulator.engine.policies import POLICIES, Policy
+from simulator.model.back_office import WORKING_DAY_TYPES
+from simulator.model.cross_province import (
+    PROVINCES,
+    XP_COMPLETED,
+    XP_DEFERRED,
+    XP_LOCAL,
+    XP_NOT_OFFERED,
+    XP_REMOTE,
+    XP_UNAVAILABLE,
+    is_down,
+    outage_intervals,
+)
+from simulator.model.streams import stream
+
+WAITING, SERVED, ABANDONED, BALKED, UNSERVED, DIVERTED = range(6)
+OUTCOMES = ("waiting", "served", "abandoned", "balked", "unserved", "diverted")
+
+
+class WindowState:
+    """Runtime state of one window (the static description is ``scenario.Window``).
+
+    ``classes`` are the queue classes the window's kind accepts; ``accepts[c]`` and
+    ``mult[c]`` depend on the staff member currently at the window.
+    """
+
+    __slots__ = (
+        "accepts",
+        "classes",
+        "elig",
+        "id",
+        "idx",
+        "is_open",
+        "kind",
+        "mult",
+        "open_since",
+        "overtime",
+        "prio_elig",
+        "priority",
+        "staff",
+        "wake",
+    )
+
+    def __init__(
+        self, idx: int, wid: str, kind: str, classes: list[int], priority: list[int], n_classes: int
+    ) -> None:
+        self.idx = idx
+        self.id = wid
+        self.kind = kind
+        self.classes = classes
+        self.priority = priority
+        self.staff = -1
+        self.accepts = [False] * n_classes
+        self.mult = [0.0] * n_classes
+        self.elig: tuple[int, ...] = ()
+        self.prio_elig: tuple[int, ...] = ()
+        self.wake: simpy.Event | None = None
+        self.is_open = False
+        self.open_since = 0.0
+        self.overtime = False
+
+
+@dataclass(frozen=True)
+class RawRecords:
+    """Raw facts of one replication (times in minutes since midnight of day 0).
+
+    Per resident (aligned with :class:`~simulator.engine.demand.Residents`): ``outcome`` code
+    (see :data:`OUTCOMES`), ``call`` (time called, NaN if never), ``leave`` (time the
+    resident left the queue: call, abandonment, or end of day), ``end`` (end of service,
+    including any wait for a remote system), ``window`` and ``staff`` (indices, -1 if not
+    served), ``service`` (minutes of service at the window, remote wait excluded),
+    ``xp_result`` (see :data:`simulator.model.cross_province.XP_RESULTS`), ``remote_wait``
+    (minutes the window waited on a remote system), ``bo_submit`` and ``bo_done``
+    (back-office submission and completion, NaN if none / not done by the end).
+    Per window interval: ``win_intervals`` rows (window, staff, open, close).
+    Per day: ``day_close`` rows (day, closing time, time the last window closed).
+    ``monitor`` rows (time, residents waiting, busy windows, open windows) when sampled.
+    """
+
+    outcome: np.ndarray
+    call: np.ndarray
+    leave: np.ndarray
+    end: np.ndarray
+    window: np.ndarray
+    staff: np.ndarray
+    service: np.ndarray
+    xp_result: np.ndarray
+    remote_wait: np.ndarray
+    bo_submit: np.ndarray
+    bo_done: np.ndarray
+    win_intervals: np.ndarray
+    day_close: np.ndarray
+    monitor: np.ndarray
+
+
+@dataclass(frozen=True)
+class Guest:
+    """What a resident diverted from another centre brings (see :meth:`CentreModel.inject`).
+    Item and family indices refer to the catalogue, which all centres of a district share."""
+
+    item: int
+    family: int
+    service: float
+    patience: float
+    return_u: float
+    origin: int
+    xp_kind: int
+    remote_delay: float
+    bo_work: float
+
+
+class CentreModel:
+    """One replication of one centre. Build it, then call :meth:`run` once."""
+
+    def __init__(
+        self,
+        scn: Scenario,
+        plans: list[DayPlan],
+        res: Residents,
+        monitor_interval: float | None = None,
+        seed: int = 0,
+        replication: int = 0,
+        env: simpy.Environment | None = None,
+        divert: Callable[[CentreModel, int], bool] | None = None,
+    ) -> None:
+        self.scn = scn
+        self.plans = plans
+        self.env = env if env is not None else simpy.Environment()
+        # With a diversion rule (city-wide handling), every arrival is an event so that
+        # the rule sees the live queue at the arrival instant.
+        self.divert = divert
+        self.eager = divert is not None
+        n = len(res)
+        self.n = n  # native residents; guests diverted from other centres come after them
+        self.item: list[int] = res.item.tolist()
+        self.family: list[int] = res.family.tolist()
+        self.patience: list[float] = res.patience.tolist()
+        self.return_u: list[float] = res.return_u.tolist()
+        self.guest_t: list[float] = []
+        nf = len(scn.families)
+        fidx = scn.family_index()
+        cross = scn.cross_province
+        self.xp_on = cross.enabled
+        # Queue classes: one per family, plus one for requests to another province.
+        self.n_classes = nf + 1 if self.xp_on else nf
+        xp_class = nf
+        xp_family = fidx.get(cross.family, -1) if self.xp_on else -1
+        cls = res.family.astype(np.int64)
+        if self.xp_on:
+            remote = ((res.xp_kind == XP_REMOTE) | (res.xp_kind == XP_UNAVAILABLE)) & (
+                res.origin != 0
+            )
+            cls = np.where(remote, xp_class, cls)
+        # Per-resident data as Python lists: element access is the hot path.
+        self.t: list[float] = res.t.tolist()
+        self.cls: list[int] = cls.tolist()
+        self.base: list[float] = res.service.tolist()
+        self.deadline: list[float] = (res.t + res.patience).tolist()
+        self.balk_u: list[float] = res.balk_u.tolist()
+        self.xp_kind: list[int] = res.xp_kind.tolist()
+        self.remote_delay: list[float] = res.remote_delay.tolist()
+        self.origin: list[int] = res.origin.tolist()
+        self.returned: list[bool] = (res.return_u < scn.demand.p_return_visit).tolist()
+        self.outcome: list[int] = [WAITING] * n
+        self.call: list[float] = [math.nan] * n
+        self.leave: list[float] = [math.nan] * n
+        self.window: list[int] = [-1] * n
+        self.staff_of: list[int] = [-1] * n
+        self.svc: list[float] = [math.nan] * n
+        self.xp_result: list[int] = [0] * n
+        self.remote_wait: list[float] = [0.0] * n
+        self.hold_timeout = cross.hold_timeout_min
+        self.outages = (
+            {
+                PROVINCES.index(p): iv
+                for p, iv in outage_intervals(
+                    cross, scn.start_date, scn.days, stream(seed, replication, "outages")
+                ).items()
+            }
+            if self.xp_on
+            else {}
+        )
+
+        self.queues: list[deque[int]] = [deque() for _ in range(self.n_classes)]
+        self.next_i = 0  # first resident not yet admitted (residents are sorted by time)
+        self.arrival_wait: simpy.Event | None = None
+        self.n_waiting = 0
+        self.heap: list[tuple[float, int]] = []
+        imp = scn.impatience
+        self.balk_on = imp.balk_enabled
+        self.balk_threshold = imp.balk_threshold
+        self.balk_p = imp.balk_probability
+        self.track_heap = imp.balk_enabled and imp.renege_enabled
+        self.no_renege = not imp.renege_enabled
+
+        self.windows = []
+        for k, w in enumerate(scn.windows):
+            classes = [fidx[f] for f in w.families]
+            accepts_remote = (
+                self.xp_on
+                and cross.family in w.families
+                and (w.kind == "cross_province" or not cross.require_window)
+            )
+            if accepts_remote:
+                classes.append(xp_class)
+            self.windows.append(
+                WindowState(k, w.id, w.kind, classes, [fidx[f] for f in w.priority], self.n_classes)
+            )
+        self.window_index = {w.id: k for k, w in enumerate(scn.windows)}
+        self.staff_index = {s.id: k for k, s in enumerate(scn.staff)}
+        # Multiplier per queue class of a staff member (0 = may not serve); filled lazily.
+        self.class_family = list(range(nf)) + ([xp_family] if self.xp_on else [])
+        self._staff_mult: dict[int, list[float]] = {}
+        self.policy = POLICIES[scn.policy]()
+        self.idle: list[WindowState] = []
+        self.n_open = 0
+        self.all_closed: simpy.Event | None = None
+        self.day_done = [False] * len(plans)
+        self.intervals: list[tuple[int, int, float, float]] = []
+        self.day_close: list[tuple[int, float, float]] = []
+        self.samples: list[tuple[float, int, int, int]] = []
+        self.monitor_interval = monitor_interval
+
+        # Back office
+        bo = scn.back_office
+        self.bo_on = bo.enabled
+        self.bo_work: list[float] = res.bo_work.tolist()
+        self.bo_submit: list[float] = [math.nan] * n
+        self.bo_done: list[float] = [math.nan] * n
+        bureaus = sorted(bo.bureaus) if self.bo_on else []
+        bureau_index = {b: k for k, b in enumerate(bureaus)}
+        item_bureau = [
+            bureau_index.get(it.bureau, -1) if it.back_office else -1 for it in scn.items
+        ]
+        self.bo_bureau: list[int] = (
+            [item_bureau[i] for i in res.item.tolist()] if self.bo_on else []
+        )
+        self.bo_queues: list[deque[int]] = [deque() for _ in bureaus]
+        self.bo_idle: list[list[simpy.Event]] = [[] for _ in bureaus]
+        self.bo_staff = [bo.bureaus[b].staff for b in bureaus]
+        periods = (
+            [
+                (p.offset + bo.open, p.offset + bo.close)
+                for p in plans
+                if not p.closed and p.day_type in WORKING_DAY_TYPES
+            ]
+            if self.bo_on
+            else []
+        )
+        self.bo_periods = periods
+        self.bo_period_ends = [e for _, e in periods]
+
+    def staff_mult(self, s: int) -> list[float]:
+        """Service-time multiplier of staff ``s`` per queue class (0 = may not serve)."""
+        m = self._staff_mult.get(s)
+        if m is None:
+            member = self.scn.staff[s]
+            mults = self.scn.skill_multipliers
+            fams = self.scn.families
+            m = []
+            for f in self.class_family:
+                level = member.level(fams[f].name) if f >= 0 else "none"
+                m.append(0.0 if level == "none" else float(mults[level]))
+            self._staff_mult[s] = m
+        return m
+
+    # -- queue primitives used by policies --------------------------------------------
+    def pop_oldest(self, classes: tuple[int, ...]) -> int:
+        """Pop the oldest waiting ticket among queue ``classes``; -1 if none. Tickets whose
+        patience ran out are recorded as abandoned on the way."""
+        if self.no_renege and len(classes) == 1:
+            q = self.queues[classes[0]]
+            if q:
+                self.n_waiting -= 1
+                return q.popleft()
+            return -1
+        now = self.env.now
+        best_i = -1
+        best_t = math.inf
+        best_q: deque[int] | None = None
+        outcome = self.outcome
+        deadline = self.deadline
+        t = self.t
+        queues = self.queues
+        for c in classes:
+            q = queues[c]
+            while q:
+                i = q[0]
+                if outcome[i] != WAITING:
+                    q.popleft()
+                    continue
+                if deadline[i] <= now:
+                    self._abandon(i)
+                    q.popleft()
+                    continue
+                if t[i] < best_t:
+                    best_t = t[i]
+                    best_i = i
+                    best_q = q
+                break
+        if best_q is not None:
+            best_q.popleft()
+            self.n_waiting -= 1
+        return best_i
+
+    def _abandon(self, i: int) -> None:
+        self.outcome[i] = ABANDONED
+        self.leave[i] = self.deadline[i]
+        self.n_waiting -= 1
+
+    def _purge_expired(self, now: float) -> None:
+        heap = self.heap
+        outcome = self.outcome
+        while heap and heap[0][0] <= now:
+            _, i = heapq.heappop(heap)
+            if outcome[i] == WAITING:
+                self._abandon(i)
+
+    def waiting_now(self) -> int:
+        """Exact number of residents waiting now (scans the queues; for monitoring)."""
+        now = self.env.now
+        if not self.idle:  # with an idle window, nobody who arrived before now is pending
+            self.admit(now)
+        return sum(
+            1
+            for q in self.queues
+            for i in q
+            if self.outcome[i] == WAITING and self.deadline[i] > now
+        )
+
+    # -- staffing ---------------------------------------------------------------------
+    def _set_staff(self, w: WindowState, s: int) -> None:
+        w.staff = s
+        nc = self.n_classes
+        if s < 0:
+            w.accepts = [False] * nc
+            w.elig = ()
+            w.prio_elig = ()
+            return
+        m = self.staff_mult(s)
+        accepts = [False] * nc
+        mult = [0.0] * nc
+        for c in w.classes:
+            if m[c] > 0:
+                accepts[c] = True
+                mult[c] = m[c]
+        w.accepts = accepts
+        w.mult = mult
+        w.elig = tuple(c for c in w.classes if accepts[c])
+        w.prio_elig = tuple(c for c in w.priority if accepts[c])
+
+    def _apply(self, assign: dict[int, int], overtime: bool = False) -> None:
+        for w in self.windows:
+            s = assign.get(w.idx, -1)
+            w.overtime = overtime and w.staff >= 0
+            if s == w.staff and not w.overtime:
+                continue
+            if not overtime:
+                self._set_staff(w, s)
+            if w in self.idle:
+                self.idle.remove(w)
+                self._wake(w)
+            elif not w.is_open and w.staff >= 0 and w.wake is not None:
+                self._wake(w)
+
+    def _wake(self, w: WindowState) -> None:
+        """Wake a waiting window so that it looks at its staff and the queues again."""
+        ev = w.wake
+        w.wake = None
+        if ev is not None and not ev.triggered:
+            ev.succeed(None)
+
+    # -- processes --------------------------------------------------------------------
+    def _balks(self, i: int) -> bool:
+        """Balking decision for resident ``i`` on arrival (records it if so)."""
+        if self.track_heap:
+            self._purge_expired(self.t[i])
+        if self.n_waiting >= self.balk_threshold and self.balk_u[i] < self.balk_p:
+            self.outcome[i] = BALKED
+            self.leave[i] = self.t[i]
+            return True
+        return False
+
+    def _enqueue(self, i: int) -> None:
+        self.queues[self.cls[i]].append(i)
+        self.n_waiting += 1
+        if self.track_heap:
+            heapq.heappush(self.heap, (self.deadline[i], i))
+
+    def admit(self, now: float) -> None:
+        """Admit, in order, every resident who arrived at or before ``now`` into the queues.
+
+        Calls happen only at decision points, so the queue a resident saw on arrival is
+        exactly the queue at admission: balking is decided with it, after recording the
+        abandonments whose deadline had passed by the resident's arrival.
+        """
+        i = self.next_i
+        n = self.n
+        t = self.t
+        if i >= n or t[i] > now or self.eager:
+            return
+        balk_on = self.balk_on
+        while i < n and t[i] <= now:
+            if not (balk_on and self._balks(i)):
+                self._enqueue(i)
+            i += 1
+        self.next_i = i
+
+    def _arrivals(self) -> Generator[simpy.Event, Any, None]:
+        """Issue tickets at their times, but only while some window is idle: when every
+        window is busy, residents are admitted lazily by the next window that calls."""
+        env = self.env
+        t = self.t
+        idle = self.idle
+        policy = self.policy
+        cls = self.cls
+        balk_on = self.balk_on
+        eager = self.eager
+        while self.next_i < self.n:
+            if not idle and not eager:
+                self.arrival_wait = env.event()
+                yield self.arrival_wait
+                self.arrival_wait = None
+                continue
+            i = self.next_i
+            if t[i] > env.now:
+                yield env.timeout(t[i] - env.now)
+                continue
+            # A resident arriving now: go elsewhere, balk, go straight to an idle window,
+            # or queue.
+            self.next_i = i + 1
+            if eager and self.divert is not None and self.divert(self, i):
+                self.outcome[i] = DIVERTED
+                self.leave[i] = t[i]
+                continue
+            if balk_on and self._balks(i):
+                continue
+            w = policy.pick_idle(self, cls[i])
+            if w is not None:
+                idle.remove(w)
+                self._dispatch(w, i)
+            else:
+                self._enqueue(i)
+
+    def _dispatch(self, w: WindowState, i: int) -> None:
+        """Idle window ``w`` calls resident ``i`` who arrives now.
+
+        The service starts at once; instead of waking the window now and letting it
+        schedule the end of service, the window's pending wake-up is handed to a timeout
+        at the end of the service (one event instead of two). The window then receives
+        ``-1 - i`` and goes on as after any service.
+        """
+        ev = w.wake
+        w.wake = None
+        now = self.env.now
+        self.outcome[i] = SERVED
+        self.call[i] = now
+        self.window[i] = w.idx
+        self.staff_of[i] = w.staff
+        dur = self.base[i] * w.mult[self.cls[i]]
+        self.svc[i] = dur
+        done = self.env.timeout(dur, -1 - i)
+        assert ev is not None and ev.callbacks is not None
+        done.callbacks.extend(ev.callbacks)
+        ev.callbacks.clear()
+
+    def _window(self, w: WindowState) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        outcome = self.outcome
+        policy = self.policy
+        call = self.call
+        window_of, staff_of, svc = self.window, self.staff_of, self.svc
+        base, cls = self.base, self.cls
+        xp_on, bo_on = self.xp_on, self.bo_on
+        t, n = self.t, self.n
+        pop_oldest = self.pop_oldest
+        fast_select = type(policy) is Policy
+        while True:
+            if w.staff < 0:
+                if w.is_open:
+                    self._close(w)
+                w.wake = env.event()
+                yield w.wake
+                continue
+            if not w.is_open:
+                w.is_open = True
+                w.open_since = env.now
+                self.n_open += 1
+            now = env.now
+            nxt = self.next_i
+            if nxt < n and t[nxt] <= now:
+                self.admit(now)
+            i = pop_oldest(w.elig) if fast_select else policy.select(self, w)
+            if i < 0:
+                if w.overtime:
+                    w.overtime = False
+                    self._set_staff(w, -1)
+                    continue
+                w.wake = env.event()
+                self.idle.append(w)
+                wait = self.arrival_wait
+                if wait is not None and not wait.triggered:
+                    wait.succeed()
+                got = yield w.wake
+                if got is None:
+                    continue
+                # A ticket handed over on arrival: its service has already run (see
+                # _dispatch), so the window resumes only once, at the end of it.
+                i = -1 - got
+            else:
+                # Served: the leave and end times are derived after the run.
+                outcome[i] = SERVED
+                call[i] = now
+                window_of[i] = w.idx
+                staff_of[i] = w.staff
+                dur = base[i] * w.mult[cls[i]]
+                svc[i] = dur
+                yield env.timeout(dur)
+            if xp_on and self.xp_kind[i]:
+                yield from self._cross_province(i)
+            if (
+                bo_on
+                and self.bo_bureau[i] >= 0
+                and not self.returned[i]
+                and self.xp_result[i] not in (XP_DEFERRED, XP_NOT_OFFERED)
+            ):
+                self._submit_back_office(i)
+
+    def _cross_province(self, i: int) -> Generator[simpy.Event, Any, None]:
+        """The window holds resident ``i`` while the request goes to the home province."""
+        kind = self.xp_kind[i]
+        if kind == XP_LOCAL:
+            self.xp_result[i] = XP_COMPLETED
+            return
+        if kind == XP_UNAVAILABLE:
+            self.xp_result[i] = XP_NOT_OFFERED
+            return
+        now = self.env.now
+        delay = self.remote_delay[i]
+        if is_down(self.outages.get(self.origin[i], _NO_OUTAGES), now):
+            delay = math.inf
+        wait = min(delay, self.hold_timeout)
+        if wait > 0:
+            yield self.env.timeout(wait)
+        self.remote_wait[i] = wait
+        self.xp_result[i] = XP_COMPLETED if delay <= self.hold_timeout else XP_DEFERRED
+
+    def _close(self, w: WindowState) -> None:
+        w.is_open = False
+        self.intervals.append((w.idx, -1, w.open_since, self.env.now))
+        self.n_open -= 1
+        if self.n_open == 0 and self.all_closed is not None and not self.all_closed.triggered:
+            self.all_closed.succeed()
+
+    def _schedule(self) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        for plan in self.plans:
+            if plan.closed or not plan.blocks:
+                self.day_done[plan.index] = True
+                continue
+            blocks = plan.blocks
+            for k, b in enumerate(blocks):
+                start = plan.offset + b.start
+                if start > env.now:
+                    yield env.timeout(start - env.now)
+                assign = {
+                    self.window_index[wid]: self.staff_index[sid] for wid, sid in b.assignments
+                }
+                self._apply(assign)
+                yield env.timeout(plan.offset + b.end - env.now)
+                last = k == len(blocks) - 1
+                if not last and blocks[k + 1].start > b.end:
+                    self._apply({})
+            close = plan.offset + plan.hours.close
+            if blocks[-1].end < plan.hours.close:
+                self._apply({})
+            if close > env.now:
+                yield env.timeout(close - env.now)
+            # Closing time: no more tickets; open windows serve what is left.
+            self._apply({}, overtime=True)
+            if self.n_open > 0:
+                self.all_closed = env.event()
+                yield self.all_closed
+                self.all_closed = None
+            self._end_of_day()
+            self.day_close.append((plan.index, close, max(close, env.now)))
+            self.day_done[plan.index] = True
+
+    def _end_of_day(self) -> None:
+        """Everyone still waiting when the last window closes goes home unserved (or had
+        already abandoned)."""
+        now = self.env.now
+        self.admit(now)
+        for q in self.queues:
+            for i in q:
+                if self.outcome[i] == WAITING:
+                    if self.deadline[i] <= now:
+                        self.outcome[i] = ABANDONED
+                        self.leave[i] = self.deadline[i]
+                    else:
+                        self.outcome[i] = UNSERVED
+                        self.leave[i] = now
+            q.clear()
+        self.heap.clear()
+        self.n_waiting = 0
+
+    # -- back office ------------------------------------------------------------------
+    def _submit_back_office(self, i: int) -> None:
+        b = self.bo_bureau[i]
+        self.bo_submit[i] = self.env.now
+        idle = self.bo_idle[b]
+        if idle:
+            idle.pop(0).succeed(i)
+        else:
+            self.bo_queues[b].append(i)
+
+    def _bo_worker(self, b: int) -> Generator[simpy.Event, Any, None]:
+        """A back-office clerk of bureau ``b``: takes the oldest case, works on it during
+        back-office hours of working days (work pauses at closing and resumes on the next
+        working day); stops when the horizon has no working time left."""
+        env = self.env
+        q = self.bo_queues[b]
+        periods = self.bo_periods
+        ends = self.bo_period_ends
+        while True:
+            if q:
+                i = q.popleft()
+            else:
+                ev = env.event()
+                self.bo_idle[b].append(ev)
+                i = yield ev
+            remaining = self.bo_work[i]
+            while remaining > 1e-9:
+                k = bisect.bisect_right(ends, env.now)
+                if k >= len(periods):
+                    return  # no working time left: the case stays open
+                start, stop = periods[k]
+                if env.now < start:
+                    yield env.timeout(start - env.now)
+                chunk = min(remaining, stop - env.now)
+                yield env.timeout(chunk)
+                remaining -= chunk
+            self.bo_done[i] = env.now
+
+    def _monitor(self, interval: float) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        for plan in self.plans:
+            if plan.closed or not plan.blocks:
+                continue
+            start = plan.offset + plan.hours.open
+            if start > env.now:
+                yield env.timeout(start - env.now)
+            while not self.day_done[plan.index]:
+                busy = sum(1 for w in self.windows if w.is_open and w not in self.idle)
+                self.samples.append((env.now, self.waiting_now(), busy, self.n_open))
+                yield env.timeout(interval)
+
+    def inject(self, guest: Guest) -> int:
+        """A resident diverted from another centre arrives now; returns the local index.
+
+        The guest does not balk (they chose to come); patience restarts on arrival.
+        """
+        now = self.env.now
+        i = len(self.t)
+        self.t.append(now)
+        self.guest_t.append(now)
+        self.item.append(guest.item)
+        self.family.append(guest.family)
+        self.patience.append(guest.patience)
+        self.return_u.append(guest.return_u)
+        cls = guest.family
+        if self.xp_on and guest.xp_kind in (XP_REMOTE, XP_UNAVAILABLE) and guest.origin != 0:
+            cls = self.n_classes - 1
+        self.cls.append(cls)
+        self.base.append(guest.service)
+        self.deadline.append(now + guest.patience)
+        self.balk_u.append(1.0)
+        self.xp_kind.append(guest.xp_kind)
+        self.remote_delay.append(guest.remote_delay)
+        self.origin.append(guest.origin)
+        self.returned.append(guest.return_u < self.scn.demand.p_return_visit)
+        self.outcome.append(WAITING)
+        self.window.append(-1)
+        self.staff_of.append(-1)
+        self.xp_result.append(0)
+        self.remote_wait.append(0.0)
+        for lst in (self.call, self.leave, self.svc, self.bo_submit, self.bo_done):
+            lst.append(math.nan)
+        self.bo_work.append(guest.bo_work)
+        if self.bo_on:
+            it = self.scn.items[guest.item]
+            names = sorted(self.scn.back_office.bureaus)
+            self.bo_bureau.append(names.index(it.bureau) if it.back_office else -1)
+        w = self.policy.pick_idle(self, cls) if self.idle else None
+        if w is not None:
+            self.idle.remove(w)
+            self._dispatch(w, i)
+        else:
+            self._enqueue(i)
+        return i
+
+    def start(self) -> None:
+        """Register the model's processes with its environment (shared in a district)."""
+        env = self.env
+        gens: list[Generator[simpy.Event, Any, None]] = [self._window(w) for w in self.windows]
+        gens += [self._schedule(), self._arrivals()]
+        for b, k in enumerate(self.bo_staff):
+            gens += [self._bo_worker(b) for _ in range(k)]
+        if self.monitor_interval:
+            gens.append(self._monitor(self.monitor_interval))
+        self._generators = gens
+        for g in gens:
+            env.process(g)
+
+    def run(self) -> RawRecords:
+        """Run the replication to the end and return its raw records."""
+        self.start()
+        self.env.run()
+        return self.finish()
+
+    def finish(self) -> RawRecords:
+        """Raw records after the environment has run out of events."""
+        # Processes still waiting (idle windows, clerks) hold the model through their
+        # frames: close them so the replication's memory is freed at once, not by the
+        # cycle collector some time later.
+        for g in getattr(self, "_generators", []):
+            g.close()
+        self._generators = []
+        for w in self.windows:
+            w.wake = None
+        self.arrival_wait = None
+        self.bo_idle = [[] for _ in self.bo_idle]
+        # Residents never reached (e.g. arriving on a day with no open window).
+        for i in range(len(self.t)):
+            if self.outcome[i] == WAITING:
+                self.outcome[i] = UNSERVED
+                self.leave[i] = self.t[i]
+        outcome = np.asarray(self.outcome, dtype=np.int8)
+        call = np.asarray(self.call)
+        served = outcome == SERVED
+        remote_wait = np.asarray(self.remote_wait)
+        svc = np.asarray(self.svc)
+        leave = np.where(served, call, np.asarray(self.leave))
+        end = np.where(served, call + svc + remote_wait, np.nan)
+        return RawRecords(
+            outcome=outcome,
+            call=call,
+            leave=leave,
+            end=end,
+            window=np.asarray(self.window, dtype=np.int32),
+            staff=np.asarray(self.staff_of, dtype=np.int32),
+            service=svc,
+            xp_result=np.asarray(self.xp_result, dtype=np.int8),
+            remote_wait=remote_wait,
+            bo_submit=np.asarray(self.bo_submit),
+            bo_done=np.asarray(self.bo_done),
+            win_intervals=np.asarray(self.intervals, dtype=float).reshape(-1, 4),
+            day_close=np.asarray(self.day_close, dtype=float).reshape(-1, 3),
+            monitor=np.asarray(self.samples, dtype=float).reshape(-1, 4),
+        )
+
+
+_NO_OUTAGES = np.empty((0, 2))

@@ -1,0 +1,207 @@
+"""Walk-in demand: one replication's residents, generated up front.
+
+Arrivals follow a non-homogeneous Poisson process with a piecewise-constant rate:
+the day's expected volume (daily volume x day factors x a gamma busyness factor with
+mean 1) is spread over the day's profile bins, the count per bin is Poisson and the
+times are uniform inside the bin. Everything a resident brings (item, family, base
+service time, patience, balking draw, missing-documents draw) is drawn here, per
+resident, from its own named stream, so two scenarios that differ only in layout or
+staffing see exactly the same residents (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.config.scenario import DayPlan, Scenario, item_probabilities
+from simulator.model.cross_province import PROVINCES, XP_LOCAL, XP_NONE, XP_REMOTE, XP_UNAVAILABLE
+from simulator.model.streams import stream
+
+
+@dataclass(frozen=True)
+class Residents:
+    """All walk-ins of one replication, sorted by arrival time.
+
+    Attributes
+    ----------
+    t
+        Arrival (ticket) time, minutes since midnight of day 0.
+    day
+        Day index of the arrival.
+    item, family
+        Indices into ``Scenario.items`` and ``Scenario.families``.
+    service
+        Service time at a proficient window (minutes); the window multiplies it by the
+        serving staff member's skill multiplier.
+    patience
+        Minutes the resident is willing to wait (``inf`` when reneging is off).
+    balk_u, return_u
+        Uniform(0, 1) draws deciding balking and a return visit for missing documents.
+    origin
+        Index into :data:`simulator.model.cross_province.PROVINCES`.
+    xp_kind
+        Cross-province request kind (``XP_NONE``, ``XP_LOCAL``, ``XP_REMOTE``,
+        ``XP_UNAVAILABLE``; see :mod:`simulator.model.cross_province`).
+    remote_delay
+        Round trip to the home province's system (minutes; ``inf`` if it fails).
+    bo_work
+        Back-office work content (minutes; NaN when the item has no back-office stage).
+    """
+
+    t: np.ndarray
+    day: np.ndarray
+    item: np.ndarray
+    family: np.ndarray
+    service: np.ndarray
+    patience: np.ndarray
+    balk_u: np.ndarray
+    return_u: np.ndarray
+    origin: np.ndarray
+    xp_kind: np.ndarray
+    remote_delay: np.ndarray
+    bo_work: np.ndarray
+    guest: np.ndarray | None = None  # True for residents diverted here from another centre
+
+    def __len__(self) -> int:
+        return int(self.t.size)
+
+
+def day_busyness(scn: Scenario, seed: int, replication: int, days: int) -> np.ndarray:
+    """Day-level busyness factors, gamma with mean 1 and CV ``demand.busyness_cv``."""
+    rng = stream(seed, replication, "busyness")
+    cv = scn.demand.busyness_cv
+    if cv <= 0:
+        return np.ones(days)
+    shape = 1.0 / cv**2
+    return rng.gamma(shape, 1.0 / shape, days)
+
+
+def generate_residents(
+    scn: Scenario,
+    plans: list[DayPlan],
+    seed: int,
+    replication: int,
+    day_factors: np.ndarray | None = None,
+) -> Residents:
+    """Draw every walk-in of one replication (see module docstring).
+
+    ``day_factors`` (one per day, mean 1) multiply each day's volume on top of the
+    centre's own busyness: a busyness common to several centres (a city-wide busy day).
+    """
+    rng_arr = stream(seed, replication, "arrivals")
+    busy = day_busyness(scn, seed, replication, len(plans))
+    if day_factors is not None:
+        factors = np.asarray(day_factors, dtype=float)
+        if factors.shape != busy.shape:
+            raise ValueError(f"day_factors: expected {busy.size} values, got {factors.size}")
+        busy = busy * factors
+    times: list[np.ndarray] = []
+    days: list[np.ndarray] = []
+    for plan, b in zip(plans, busy, strict=True):
+        volume = scn.expected_daily_volume(plan) * b
+        if volume <= 0:
+            continue
+        bins = scn.demand.profiles[plan.profile_key]
+        starts = np.array([x.start for x in bins])
+        ends = np.array([x.end for x in bins])
+        shares = np.array([x.share for x in bins])
+        counts = rng_arr.poisson(volume * shares)
+        n = int(counts.sum())
+        lo = np.repeat(starts, counts)
+        hi = np.repeat(ends, counts)
+        t = np.sort(lo + (hi - lo) * rng_arr.random(n)) + plan.offset
+        times.append(t)
+        days.append(np.full(n, plan.index, dtype=np.int32))
+    t_all = np.concatenate(times) if times else np.empty(0)
+    day_all = np.concatenate(days) if days else np.empty(0, dtype=np.int32)
+    n = t_all.size
+
+    probs = item_probabilities(scn)
+    item = stream(seed, replication, "items").choice(len(probs), size=n, p=probs)
+    fam_index = scn.family_index()
+    item_family = np.array([fam_index[it.family] for it in scn.items], dtype=np.int32)
+    family = item_family[item] if n else np.empty(0, dtype=np.int32)
+
+    rng_svc = stream(seed, replication, "service")
+    service = np.empty(n)
+    for k, fam in enumerate(scn.families):
+        mask = family == k
+        service[mask] = fam.service.sample(rng_svc, int(mask.sum()))
+
+    imp = scn.impatience
+    if imp.renege_enabled and imp.patience is not None:
+        patience = imp.patience.sample(stream(seed, replication, "patience"), n)
+    else:
+        patience = np.full(n, np.inf)
+    balk_u = stream(seed, replication, "balking").random(n)
+    return_u = stream(seed, replication, "outcome").random(n)
+    mix = np.asarray(scn.demand.origin_mix, dtype=float)
+    origin = stream(seed, replication, "origin").choice(len(PROVINCES), size=n, p=mix / mix.sum())
+    origin = origin.astype(np.int8)
+    xp_kind, remote_delay = _cross_province_draws(scn, item, origin, seed, replication)
+    bo_work = _back_office_draws(scn, item, seed, replication)
+    return Residents(
+        t_all,
+        day_all,
+        item.astype(np.int32),
+        family,
+        service,
+        patience,
+        balk_u,
+        return_u,
+        origin,
+        xp_kind,
+        remote_delay,
+        bo_work,
+    )
+
+
+def _cross_province_draws(
+    scn: Scenario, item: np.ndarray, origin: np.ndarray, seed: int, replication: int
+) -> tuple[np.ndarray, np.ndarray]:
+    n = item.size
+    xp_kind = np.full(n, XP_NONE, dtype=np.int8)
+    delay = np.full(n, np.inf)
+    cross = scn.cross_province
+    if not cross.enabled or n == 0:
+        return xp_kind, delay
+    is_xp = np.array([it.cross_province for it in scn.items], dtype=bool)[item]
+    offered = np.array(
+        [[p in cross.availability.get(it.id, frozenset()) for p in PROVINCES] for it in scn.items],
+        dtype=bool,
+    )
+    ok = offered[item, origin]
+    local = origin == 0
+    xp_kind[is_xp & local & ok] = XP_LOCAL
+    xp_kind[is_xp & ~local & ok] = XP_REMOTE
+    xp_kind[is_xp & ~ok] = XP_UNAVAILABLE
+    rng = stream(seed, replication, "cross_province")
+    fail_u = rng.random(n)
+    for k, prov in enumerate(PROVINCES):
+        system = cross.systems.get(prov)
+        m = origin == k
+        if system is None or not m.any():
+            continue
+        size = int(m.sum())
+        d = system.delay.sample(rng, size) if system.delay is not None else np.zeros(size)
+        d[fail_u[m] < system.failure_prob] = np.inf
+        delay[m] = d
+    return xp_kind, delay
+
+
+def _back_office_draws(scn: Scenario, item: np.ndarray, seed: int, replication: int) -> np.ndarray:
+    work = np.full(item.size, np.nan)
+    bo = scn.back_office
+    if not bo.enabled or item.size == 0:
+        return work
+    rng = stream(seed, replication, "back_office")
+    bureau_of = np.array([it.bureau if it.back_office else "" for it in scn.items], dtype=object)[
+        item
+    ]
+    for name, bureau in sorted(bo.bureaus.items()):
+        m = bureau_of == name
+        if m.any():
+            work[m] = bureau.work.sample(rng, int(m.sum()))
+    return work

@@ -1,0 +1,1 @@
+"""Recommendation: options and cost, screening, selection statistics, hour-by-hour staffing."""

@@ -1,0 +1,1 @@
+"""Presentation: chart style, charts, the HTML report and its readers."""

@@ -1,0 +1,1 @@
+"""Running replications: the runner, the one parallel executor, parameter sweeps."""

@@ -1,0 +1,141 @@
+"""Running replications, sequentially or in a process pool, with identical results."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulator.analysis.kpis import ReplicationKPIs, compute_kpis, concat_columns
+from simulator.analysis.results import Results
+from simulator.config.scenario import Scenario
+from simulator.engine.centre import CentreModel
+from simulator.engine.demand import generate_residents
+from simulator.version import run_metadata
+
+
+def run_replication(
+    scn: Scenario,
+    replication: int,
+    seed: int,
+    record_visits: bool = False,
+    day_factors: np.ndarray | None = None,
+) -> ReplicationKPIs:
+    """Run one replication: a pure function of (scenario, replication, seed[, day
+    factors common to several centres: see :func:`simulator.engine.demand.generate_residents`])."""
+    plans = scn.day_plans()
+    residents = generate_residents(scn, plans, seed, replication, day_factors)
+    model = CentreModel(
+        scn, plans, residents, scn.experiment.monitor_interval_min, seed, replication
+    )
+    raw = model.run()
+    return compute_kpis(scn, plans, residents, raw, replication, record_visits)
+
+
+def _run_one(args: tuple[Scenario, int, int, bool]) -> ReplicationKPIs:
+    return run_replication(*args)
+
+
+def simulate(
+    scenario: Scenario,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    record_visits: bool | None = None,
+    progress: bool | Callable[[int, int], None] = False,
+    executor: Any = None,
+) -> Results:
+    """Simulate ``scenario`` over independent replications.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario from :func:`simulator.load_scenario`.
+    replications, seed, workers, record_visits
+        Default to the scenario's ``experiment`` settings. ``workers > 1`` runs
+        replications in a process pool; results are identical to a sequential run.
+    progress
+        ``True`` for a progress bar, or a callback ``f(done, total)``.
+    executor
+        Where replications run (see :mod:`simulator.run.executor`): ``None`` uses
+        ``workers`` local processes; an :class:`~simulator.run.executor.Executor`, a
+        ``distributed.Client`` or a Dask scheduler address runs them there. Results are
+        identical whatever runs them.
+
+    Returns
+    -------
+    Results
+    """
+    exp = scenario.experiment
+    n = exp.replications if replications is None else int(replications)
+    root = exp.seed if seed is None else int(seed)
+    nw = exp.workers if workers is None else int(workers)
+    visits = exp.record_visits if record_visits is None else bool(record_visits)
+    if n < 1:
+        raise ValueError(f"replications must be >= 1, got {n}")
+    if nw < 1:
+        raise ValueError(f"workers must be >= 1, got {nw}")
+    nw = min(nw, n, os.cpu_count() or 1)
+    t0 = time.perf_counter()
+    tasks = [(scenario, r, root, visits) for r in range(n)]
+    bar = None
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=n, desc=f"{scenario.name}", unit="rep")
+
+    def tick(done: int) -> None:
+        if bar is not None:
+            bar.update(1)
+        elif callable(progress):
+            progress(done, n)
+
+    out: list[ReplicationKPIs] = []
+    if executor is not None:
+        from simulator.run.executor import get_executor
+
+        ex = get_executor(executor)
+        nw = ex.workers
+        slots: list[ReplicationKPIs | None] = [None] * n
+        for i, res in ex.imap_unordered(_run_one, [(t,) for t in tasks]):
+            slots[i] = res
+            out.append(res)
+            tick(len(out))
+        out = [s for s in slots if s is not None]
+    elif nw == 1:
+        for task in tasks:
+            out.append(_run_one(task))
+            tick(len(out))
+    else:
+        with ProcessPoolExecutor(max_workers=nw) as pool:
+            for res in pool.map(_run_one, tasks):
+                out.append(res)
+                tick(len(out))
+    if bar is not None:
+        bar.close()
+    reps = pd.DataFrame([k.kpis for k in out])
+    reps["replication"] = range(n)
+    meta = run_metadata()
+    meta.update(
+        {"wall_s": time.perf_counter() - t0, "workers": nw, "replications": n, "seed": root}
+    )
+    return Results(
+        scenario=scenario,
+        seed=root,
+        replications=reps.set_index("replication"),
+        hourly=concat_columns([k.hourly_cols for k in out]),
+        by_family=concat_columns([k.by_family_cols for k in out]),
+        visits=concat_columns([k.visits_cols for k in out if k.visits_cols is not None])
+        if visits
+        else None,
+        meta=meta,
+        tables={
+            name: concat_columns([k.table_cols[name] for k in out if name in k.table_cols])
+            for name in dict.fromkeys(n for k in out for n in k.table_cols)
+        },
+    )

@@ -1,0 +1,362 @@
+"""The recommender: config errors, statistics, Erlang C agreement on M/M/c, probability
+of correct selection, resume after an interruption, the scenario YAML round trip."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from simulator import load_scenario, simulate
+from simulator.analysis.analytic import min_servers_erlang_c, mmc_metrics
+from simulator.errors import ConfigError
+from simulator.optimise.config import parse_cost, parse_space, parse_targets
+from simulator.optimise.recommend import Recommendation, recommend
+from simulator.optimise.stats import (
+    FEASIBLE,
+    INFEASIBLE,
+    feasibility,
+    h2_feasibility,
+    h2_kim_nelson,
+    kn_survivors,
+)
+
+# --------------------------------------------------------------------------- helpers
+
+SMALL_REF_SPACE = {
+    "windows": {"comprehensive": [4, 5], "quick_desk": [0, 1]},
+    "lunch_open_share": [0.5],
+    "skill_mix": ["keep"],
+}
+SMALL_PROC = {
+    "procedure": {
+        "n0": 5,
+        "batch": 5,
+        "n_max": 30,
+        "runner_ups": 1,
+        "isa": {"enabled": True, "replications": 8, "max_iterations": 6, "trim": True},
+        "final_replications": 8,
+    },
+    "robustness": {"volume_growth": [0.1], "online_shift": [0.1]},
+}
+
+
+def small_recommend(out: Path, executor: Any = None, **kw: Any) -> Recommendation:
+    """A small reference-centre recommendation (4 options, hour-by-hour ISA on)."""
+    return recommend(
+        "reference",
+        out_dir=out,
+        executor=executor,
+        space=SMALL_REF_SPACE,
+        procedure=SMALL_PROC,
+        charts=kw.pop("charts", False),
+        **kw,
+    )
+
+
+def mmc_case(rate_per_hour: float, counts: list[int]) -> tuple[Any, dict[str, Any]]:
+    scn = load_scenario(
+        "validation/mmc",
+        overrides=[
+            f"demand.arrival_rate_per_hour={rate_per_hour}",
+            "calendar.hours.weekday.close=1440",
+            "calendar.hours.weekend.close=1440",
+            "calendar.hours.holiday.close=1440",
+            "warmup_min=120",
+        ],
+    )
+    return scn, {"windows": {"main": counts}, "skill_mix": ["keep"]}
+
+
+MMC_TARGETS = {"confidence": 0.95, "day": {"service_level": {"min": 0.8, "tolerance": 0.01}}}
+MMC_TARGET_WAIT = 5.0  # minutes, validation/mmc's target_wait_min is 20: override below
+MMC_PROC = {
+    "procedure": {
+        "n0": 10,
+        "batch": 10,
+        "n_max": 60,
+        "runner_ups": 0,
+        "isa": {"enabled": False},
+        "final_replications": 5,
+    },
+    "robustness": {"volume_growth": [], "online_shift": []},
+}
+MMC_COST = {
+    "staff_per_hour": {"novice": 50, "proficient": 60, "expert": 80},
+    "training_per_skill": 0,
+    "training_amortisation_days": 250,
+    "window_per_day": 100,
+}
+
+
+def mmc_recommend(
+    rate: float, counts: list[int], seed: int, out: Path | None = None, **kw: Any
+) -> Recommendation:
+    scn, space = mmc_case(rate, counts)
+    scn = load_scenario(
+        "validation/mmc",
+        overrides=[
+            f"demand.arrival_rate_per_hour={rate}",
+            "calendar.hours.weekday.close=1440",
+            "calendar.hours.weekend.close=1440",
+            "calendar.hours.holiday.close=1440",
+            "warmup_min=120",
+            f"target_wait_min={MMC_TARGET_WAIT}",
+        ],
+    )
+    return recommend(
+        scn,
+        out_dir=out,
+        space=space,
+        targets=MMC_TARGETS,
+        cost=MMC_COST,
+        procedure=MMC_PROC,
+        seed=seed,
+        charts=False,
+        **kw,
+    )
+
+
+# --------------------------------------------------------------------------- config errors
+
+
+def test_config_errors_name_the_keys() -> None:
+    with pytest.raises(ConfigError) as e:
+        parse_targets(
+            {
+                "confidence": 1.5,
+                "day": {
+                    "service_levle": {"min": 0.9, "tolerance": 0.01},
+                    "wait_mean_min": {"max": 10},
+                },
+            }
+        )
+    text = str(e.value)
+    assert "targets.confidence" in text
+    assert "targets.day.service_levle: unknown KPI" in text
+    assert "targets.day.wait_mean_min.tolerance: missing" in text
+    with pytest.raises(ConfigError, match=r"cost\.window_per_day: missing"):
+        parse_cost(
+            {
+                "staff_per_hour": {"novice": 1, "proficient": 2, "expert": 3},
+                "training_per_skill": 0,
+                "training_amortisation_days": 10,
+            }
+        )
+    with pytest.raises(ConfigError, match=r"recommend\.space\.windows\.foo: unknown window group"):
+        parse_space({"space": {"windows": {"foo": [1]}}}, ["comprehensive"], ["quick"])
+    with pytest.raises(ConfigError, match=r"recommend\.space\.skill_mix\[0\]: unknown skill mix"):
+        parse_space(
+            {"space": {"windows": {"comprehensive": [1]}, "skill_mix": ["nope"]}},
+            ["comprehensive"],
+            ["quick"],
+        )
+
+
+def test_reference_carries_cost_and_targets_groups() -> None:
+    scn = load_scenario("reference")
+    assert parse_cost(scn.config["cost"]).window_per_day > 0
+    t = parse_targets(scn.config["targets"])
+    assert t.primary().kpi == "service_level" and t.confidence == 0.95
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def test_sequential_feasibility_decides_clear_cases() -> None:
+    rng = np.random.default_rng(1)
+    h2 = h2_feasibility(10, 0.01)
+    good = 0.95 + 0.05 * rng.standard_normal(200)
+    bad = 0.85 + 0.05 * rng.standard_normal(200)
+    assert feasibility(good, 0.9, 0.01, h2, 10, 200)[0] == FEASIBLE
+    assert feasibility(bad, 0.9, 0.01, h2, 10, 200)[0] == INFEASIBLE
+    assert feasibility(good[:5], 0.9, 0.01, h2, 10, 200)[0] is None  # before n0
+    # A mean on the target runs to the cap and is decided by the sample mean.
+    edge = 0.9 + 0.05 * rng.standard_normal(40)
+    d, truncated = feasibility(edge, 0.9, 0.01, h2, 10, 40)
+    assert truncated and d in (FEASIBLE, INFEASIBLE)
+
+
+def test_kim_nelson_selects_the_best_with_stated_probability() -> None:
+    """Three normal systems, the best 2 delta above the others, CRN-like correlation:
+    correct selections over 60 runs are not significantly below 95% (binomial test)."""
+    n0, delta, alpha, k = 10, 0.01, 0.05, 3
+    h2 = h2_kim_nelson(n0, alpha, k)
+    correct = 0
+    runs = 60
+    for seed in range(runs):
+        rng = np.random.default_rng(1000 + seed)
+        common = 0.04 * rng.standard_normal((300, 1))
+        x = np.array([0.90, 0.90, 0.92]) + common + 0.02 * rng.standard_normal((300, 3))
+        alive = np.ones(k, dtype=bool)
+        n = n0
+        while True:
+            alive = kn_survivors(x[:n], alive, h2, delta, n0)
+            if alive.sum() == 1 or n >= 300:
+                break
+            n += 5
+        best = int(np.flatnonzero(alive)[np.argmax(x[:n].mean(axis=0)[alive])])
+        correct += best == 2
+    assert stats.binom.cdf(correct, runs, 1 - alpha) > 0.01, correct
+
+
+# --------------------------------------------------------------------------- proofs
+
+
+@pytest.mark.parametrize(("rate", "c_star"), [(30.0, 6), (60.0, 10), (90.0, 14)])
+def test_mmc_recommendation_equals_erlang_c(rate: float, c_star: int) -> None:
+    lam = rate / 60.0
+    assert min_servers_erlang_c(lam, 8.0, service_level=0.8, target_wait=MMC_TARGET_WAIT) == c_star
+    # the target is clearly inside (c*) and clearly outside (c* - 1) the tolerance
+    assert mmc_metrics(lam, 8.0, c_star).service_level(MMC_TARGET_WAIT) > 0.85
+    assert mmc_metrics(lam, 8.0, c_star - 1).service_level(MMC_TARGET_WAIT) < 0.75
+    rec = mmc_recommend(rate, [c_star - 2, c_star - 1, c_star, c_star + 1], seed=3)
+    assert rec.layout == {"main": c_star}
+    assert rec.meets_targets
+    opts = rec.options.set_index("option")
+    assert opts.loc[f"M{c_star - 1}", "decision"] in ("infeasible", "screened out")
+
+
+def test_known_best_is_picked_with_stated_probability() -> None:
+    """Layouts of 6-9 windows at 45 residents/h, target P(W <= 5 min) >= 0.8: 8 windows
+    dominate (cheapest option clearly meeting it: Erlang C 0.90 against 0.67 for 7).
+    Over independent seed ranges, the share of correct picks must not be significantly
+    below the stated 95% (one-sided binomial test at the 1% level)."""
+    lam = 45 / 60
+    sl = {c: mmc_metrics(lam, 8.0, c).service_level(MMC_TARGET_WAIT) for c in (7, 8, 9)}
+    assert sl[7] < 0.75 and sl[8] > 0.85  # 8 windows dominate: cheapest clearly feasible
+    runs = 12
+    correct = sum(
+        mmc_recommend(45.0, [6, 7, 8, 9], seed=500 + s).layout == {"main": 8} for s in range(runs)
+    )
+    assert stats.binom.cdf(correct, runs, 0.95) > 0.01, f"{correct}/{runs} correct"
+
+
+def test_interrupted_recommendation_resumes_without_rework(tmp_path: Path) -> None:
+    full = mmc_recommend(60.0, [8, 9, 10, 11], seed=7, out=tmp_path / "full")
+    total = full.stats["evaluations_run"]
+
+    class Stop(Exception):
+        pass
+
+    seen = []
+
+    def stop_after(info: dict[str, Any]) -> None:
+        seen.append(info)
+        if len(seen) >= 25:
+            raise Stop
+
+    with pytest.raises(Stop):
+        mmc_recommend(60.0, [8, 9, 10, 11], seed=7, out=tmp_path / "cut", on_evaluation=stop_after)
+    lines = (tmp_path / "cut" / "evaluations.jsonl").read_text().splitlines()
+    assert len(lines) == 25
+    again = mmc_recommend(60.0, [8, 9, 10, 11], seed=7, out=tmp_path / "cut")
+    assert again.stats["evaluations_reused"] == 25
+    assert again.stats["evaluations_run"] == total - 25  # nothing finished is redone
+    assert again.layout == full.layout
+    pd.testing.assert_frame_equal(again.options, full.options)
+    pd.testing.assert_frame_equal(again.kpis, full.kpis)
+
+
+def test_cli_killed_by_signal_then_rerun_gives_same_answer(tmp_path: Path) -> None:
+    args = [
+        sys.executable,
+        "-m",
+        "simulator.cli.recommend",
+        "--config-name",
+        "validation/mmc",
+        "--no-progress",
+        "--no-charts",
+        "demand.arrival_rate_per_hour=60",
+        "calendar.hours.weekday.close=1440",
+        "warmup_min=120",
+        "target_wait_min=5",
+        "+recommend=quick",
+        "recommend.space.windows={main: [8, 9, 10, 11, 12]}",
+        "recommend.space.lunch_open_share=null",
+        "recommend.space.skill_mix=[keep]",
+        "recommend.procedure.isa.enabled=false",
+        "recommend.procedure.n_max=60",
+        "~targets.hour",
+        "~targets.day.abandonment_rate",
+        "~targets.day.wait_mean_min",
+        "targets.day.service_level.min=0.8",
+    ]
+    cut, ref = tmp_path / "cut", tmp_path / "ref"
+    done = subprocess.run(
+        [*args, "--out", str(ref)], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    total = sum(1 for _ in (ref / "evaluations.jsonl").open())
+    proc = subprocess.Popen(
+        [*args, "--out", str(cut)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    cache = cut / "evaluations.jsonl"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if cache.exists() and sum(1 for _ in cache.open()) >= 30:
+            break
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    kept = [ln for ln in cache.read_text().splitlines() if ln.endswith("}")]
+    assert 30 <= len(kept) < total
+    rerun = subprocess.run(
+        [*args, "--out", str(cut)], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    a = json.loads((ref / "recommendation.json").read_text())
+    b = json.loads((cut / "recommendation.json").read_text())
+    assert a["layout"] == b["layout"] == {"main": 10}
+    assert b["stats"]["evaluations_run"] == total - len(kept)
+    pd.testing.assert_frame_equal(pd.read_csv(ref / "kpis.csv"), pd.read_csv(cut / "kpis.csv"))
+
+
+def test_reference_recommendation_outputs_and_yaml_round_trip(tmp_path: Path) -> None:
+    out = tmp_path / "ref"
+    rec = small_recommend(out, charts=True)
+    for name in (
+        "options.csv",
+        "staffing_plan.csv",
+        "kpis.csv",
+        "hourly.csv",
+        "pareto.csv",
+        "robustness.csv",
+        "runner_ups.csv",
+        "recommended.yaml",
+        "recommendation.json",
+        "evaluations.jsonl",
+        "cost_service_frontier.png",
+        "kpi_comparison.png",
+    ):
+        assert (out / name).exists(), name
+    assert rec.option is not None and rec.meets_targets
+    # Hour by hour: the plan never opens more windows than the layout installs, and every
+    # clock hour of the final evaluation meets the hourly floor (within tolerance).
+    plan = rec.staffing_plan
+    assert set(plan["day_type"]) == {"weekday", "weekend", "holiday"}
+    assert (plan["open_comprehensive"] <= rec.layout["comprehensive"]).all()
+    assert rec.kpis.loc["hourly targets", "meets"] == "yes"
+    assert any(step["step"] == "erlang start" for step in rec.isa_log)
+    assert len(rec.robustness) == 2 and "meets_all_targets" in rec.robustness
+    # The YAML runs directly and reproduces the reported KPIs exactly.
+    scn = load_scenario(str(out / "recommended.yaml"))
+    res = simulate(scn)
+    s = res.summary()
+    for kpi in ("service_level", "wait_mean_min", "abandonment_rate"):
+        assert s.loc[kpi, "mean"] == pytest.approx(rec.kpis.loc[kpi, "mean"], rel=1e-12)
+        assert s.loc[kpi, "ci_low"] == pytest.approx(rec.kpis.loc[kpi, "ci_low"], rel=1e-12)
+    assert rec.cost_per_day <= rec.stats["layout_cost_per_day"]

@@ -1,0 +1,342 @@
+"""svcsim-report: folder readers, statistics, HTML structure, provenance and the CLI.
+
+Run folders are made by the real ``svcsim`` app (two runs of the reference centre that
+differ only in layout, so they share common random numbers); sweep and odd folders are
+assembled from copies of them.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import shutil
+import subprocess
+import sys
+import warnings
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.present import report, style
+from simulator.present.provenance import lookup, override_items, override_keys, provenance_rows
+from simulator.present.readers import ReportError, UnknownFolderError, option_label, read_folder
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _svcsim(out: Path, *args: str) -> None:
+    cmd = [sys.executable, "-m", "simulator.cli.run", *args, "replications=4",
+           f"hydra.run.dir={out}"]
+    proc = subprocess.run(cmd, cwd=out.parent, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("runs")
+    ref, six = root / "ref", root / "six"
+    _svcsim(ref)
+    _svcsim(six, "layout=six_comprehensive")
+    return ref, six
+
+
+class _Doc(HTMLParser):
+    """Collects what the structure tests look at."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.images: list[str] = []
+        self.links: list[str] = []
+        self.sections: list[str] = []
+        self.classes: dict[str, str] = {}
+        self._stack: list[tuple[str, str]] = []
+        self.text_by_section: dict[str, str] = {}
+        self.summary = ""
+        self._in_summary = False
+        self._section = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        self.tags.append(tag)
+        if tag == "img":
+            self.images.append(a.get("src", ""))
+        for key in ("href", "src"):
+            if key in a and tag != "img":
+                self.links.append(a[key])
+        if tag == "section":
+            self._section = a.get("id", "")
+            self.sections.append(self._section)
+        if tag == "p" and "summary" in a.get("class", "").split():
+            self._in_summary = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p":
+            self._in_summary = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_summary:
+            self.summary += data
+        if self._section:
+            self.text_by_section[self._section] = self.text_by_section.get(self._section, "") + data
+
+
+def _parse(path: Path) -> tuple[str, _Doc]:
+    text = path.read_text(encoding="utf-8")
+    doc = _Doc()
+    doc.feed(text)
+    return text, doc
+
+
+# --------------------------------------------------------------------------- readers
+
+
+def test_run_folder_is_read(runs: tuple[Path, Path]) -> None:
+    ref, six = runs
+    content = read_folder(six)
+    assert content.kind == "run"
+    run = content.runs[0]
+    assert run.label == "layout=six_comprehensive"
+    assert run.n_replications == 4 and run.seed == 20261128
+    assert run.windows() == 6 and run.staff() == 7
+    assert run.hourly is not None and "queue_mean" in run.hourly.columns
+    assert "wait_ecdf" in run.images
+    assert read_folder(ref).runs[0].label == "reference"
+
+
+def test_sweep_folder_expands_into_runs(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    sweep = tmp_path / "sweep"
+    for i, src in enumerate(runs):
+        shutil.copytree(src, sweep / str(i))
+    (sweep / "multirun.yaml").write_text("hydra: {}\n")
+    content = read_folder(sweep)
+    assert content.kind == "sweep"
+    assert [r.label for r in content.runs] == ["reference", "layout=six_comprehensive"]
+
+
+def test_unknown_folder_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    (tmp_path / "summary.csv").write_text("kpi,mean\n")
+    with pytest.raises(UnknownFolderError) as err:
+        read_folder(tmp_path)
+    msg = str(err.value)
+    assert "notes.txt" in msg and "summary.csv" in msg
+    assert "run: summary.csv + replications.csv + manifest.json" in msg
+    assert "sweep:" in msg
+    with pytest.raises(ReportError, match="not a folder"):
+        read_folder(tmp_path / "missing")
+
+
+def test_option_labels_from_overrides() -> None:
+    assert option_label(["layout.windows.comprehensive.count=5", "seed=3"], "reference", "x") == (
+        "comprehensive.count=5"
+    )
+    assert option_label(["replications=30"], "busy", "x") == "busy"
+    assert option_label([], None, "folder") == "folder"
+
+
+def test_overrides_are_parsed_once_for_labels_and_keys() -> None:
+    ovs = ["+layout=six", "~x.y=1", "seed=3", "hydra.run.dir=o", "noequals", "a.b.c=d=e"]
+    assert override_items(ovs) == [("layout", "six"), ("x.y", "1"), ("a.b.c", "d=e")]
+    assert override_keys(ovs) == ["layout", "x.y", "a.b.c"]
+    assert option_label(ovs, None, "f") == "layout=six x.y=1 b.c=d=e"
+
+
+def test_lookup_dotted_keys() -> None:
+    cfg = {"a": {"b": {"c": 3}}, "x": 1}
+    assert lookup(cfg, "a.b.c") == 3 and lookup(cfg, "a.b") == {"c": 3}
+    assert lookup(cfg, "a.z") is None and lookup(cfg, "x.y") is None
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def test_paired_difference_under_common_random_numbers(runs: tuple[Path, Path]) -> None:
+    cmp = report.compare(list(runs))
+    base, six = cmp.runs
+    assert report.common_random_numbers(six, base)
+    assert base.replications is not None and six.replications is not None
+    # Same residents in both runs: identical arrivals replication by replication.
+    np.testing.assert_array_equal(
+        base.replications["arrivals"].to_numpy(), six.replications["arrivals"].to_numpy()
+    )
+    d = report.difference(six, base, "wait_mean_min")
+    diffs = six.replications["wait_mean_min"].to_numpy() - base.replications["wait_mean_min"]
+    assert d.paired and d.n == 4
+    assert math.isclose(d.mean, float(np.mean(diffs)))
+    assert d.ci_low < d.mean < d.ci_high
+    assert d.clear and d.mean < 0  # six comprehensive windows cut the wait
+
+
+def test_different_seeds_use_welch(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(runs[1], other)
+    manifest = json.loads((other / "manifest.json").read_text())
+    manifest["seed"] = 7
+    (other / "manifest.json").write_text(json.dumps(manifest))
+    cmp = report.compare([runs[0], other])
+    assert not report.common_random_numbers(cmp.runs[1], cmp.runs[0])
+    d = report.difference(cmp.runs[1], cmp.runs[0], "wait_mean_min")
+    assert not d.paired and math.isfinite(d.ci_low)
+
+
+def test_labels_and_duplicates(runs: tuple[Path, Path]) -> None:
+    cmp = report.compare([runs[0], runs[0]])
+    assert cmp.runs[0].label != cmp.runs[1].label
+    cmp = report.compare(list(runs), labels=["five windows", "six windows"])
+    assert [r.label for r in cmp.runs] == ["five windows", "six windows"]
+    with pytest.raises(ReportError, match="labels"):
+        report.compare(list(runs), labels=["one"])
+    with pytest.raises(ReportError, match="no result folder"):
+        report.compare([])
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def test_comparison_report_structure(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    out = report.build_report(list(runs), out=tmp_path / "r.html")
+    text, doc = _parse(out)
+    assert text.startswith("<!DOCTYPE html>")
+    for section in ("summary", "comparison", "charts", "how-sure", "assumptions"):
+        assert section in doc.sections
+    # Summary: which option, how much better, how sure, at what staff.
+    s = doc.summary
+    assert "layout=six_comprehensive" in s and "shortest mean wait" in s
+    assert "95% CI" in s and "common random numbers" in s
+    assert "6 windows and 7 staff" in s and "5 windows and 7 staff" in s
+    # Title states the finding.
+    assert "cuts the mean wait from" in text.split("<h1>")[1].split("</h1>")[0]
+    # Comparison table with both options and the KPIs.
+    table = text.split("<table class='comparison'>")[1].split("</table>")[0]
+    assert table.count("<tr>") >= 10
+    assert "reference" in table and "layout=six_comprehensive" in table and "Mean wait" in table
+    # Every image embedded as a PNG; nothing fetched from the network, no script.
+    assert len(doc.images) >= 4
+    for src in doc.images:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == PNG_MAGIC
+    assert "script" not in doc.tags and "link" not in doc.tags
+    assert not any(u.startswith(("http:", "https:", "//")) for u in doc.links)
+    assert "url(" not in text
+    # How sure: replications, CI method, common random numbers.
+    sure = doc.text_by_section["how-sure"]
+    assert "4 independent replications" in sure and "Student t" in sure
+    assert "Common random numbers" in sure and "paired" in sure
+    # Assumptions: published and assumed inputs listed, the option marked.
+    assume = text.split('<section id="assumptions">')[1].split("</section>")[0]
+    assert "<code>catalogue.items_file</code>" in assume
+    assert "<code>centre.daily_volume</code>" in assume
+    assert "badge published" in assume and "badge assumed" in assume
+    assert "badge option" in assume  # layout differs between the options
+    row = assume.split("<code>centre.daily_volume</code>")[1].split("</tr>")[0]
+    assert "badge assumed" in row and ">200<" in row
+
+
+def test_single_run_report(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    out = report.build_report(runs[0], out=tmp_path / "one.html")
+    text, doc = _parse(out)
+    assert "residents wait" in doc.summary and "5 windows and 7 staff" in doc.summary
+    assert "based on 4 replications of 5 simulated days" in doc.summary
+    assert len(doc.images) >= 3
+    assert "badge option" not in text
+
+
+def test_default_output_in_first_folder(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    folder = tmp_path / "copy"
+    shutil.copytree(runs[0], folder)
+    assert report.build_report([folder]) == folder / "report.html"
+    assert (folder / "report.html").stat().st_size > 50_000
+
+
+def test_visits_give_a_combined_wait_ecdf(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    folders = []
+    for i, src in enumerate(runs):
+        dst = tmp_path / f"v{i}"
+        shutil.copytree(src, dst)
+        n = 400
+        import pandas as pd
+
+        pd.DataFrame(
+            {
+                "replication": np.repeat(np.arange(4), n // 4),
+                "outcome": "served",
+                "wait_min": rng.exponential(8.0 / (i + 1), n),
+            }
+        ).to_csv(dst / "visits.csv", index=False)
+        folders.append(dst)
+    cmp = report.compare(folders)
+    figures = report.charts_html(cmp, "en")
+    captions = " ".join(figures)
+    assert "Share of served residents who waited at most a given time." in captions
+    assert "as charted by svcsim for this run" not in captions
+
+
+@pytest.mark.skipif(style.find_cjk_font() is None, reason="no CJK font installed")
+def test_chinese_report(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    out = report.build_report(list(runs), out=tmp_path / "zh.html", lang="zh")
+    text, doc = _parse(out)
+    assert '<html lang="zh-CN">' in text
+    assert "平均等候时间最短" in doc.summary
+    assert "公开数据" in text and "假设" in text
+
+
+def test_chinese_falls_back_to_english_without_font(
+    runs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(style, "find_cjk_font", lambda: None)
+    with pytest.warns(style.CJKFontWarning):
+        out = report.build_report(list(runs), out=tmp_path / "fallback.html", lang="zh")
+    text, doc = _parse(out)
+    assert '<html lang="en">' in text and "shortest mean wait" in doc.summary
+
+
+def test_bad_language(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="lang"):
+        report.build_report(runs[0], out=tmp_path / "x.html", lang="fr")
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def test_provenance_rows_calibrated_and_declared() -> None:
+    cfg = {
+        "centre": {"daily_volume": 180, "counters": 10},
+        "catalogue": {"items_file": "x.csv", "families": {"quick": {"share": 1.0}}},
+        "demand": {"busyness_cv": 0.1},
+        "layout": {"windows": {"c": {"count": 4}}},
+        "provenance": {"centre.counters": "published"},
+    }
+    rows = {r.key: r for r in provenance_rows(cfg, calibrated=True)}
+    assert rows["centre.daily_volume"].status == "calibrated"
+    assert rows["demand.busyness_cv"].status == "calibrated"
+    assert rows["catalogue.items_file"].status == "published"
+    assert rows["centre.counters"].status == "published"  # declared by the scenario
+    assert rows["layout"].status == "assumed"
+    rows = {r.key: r for r in provenance_rows(cfg, option_keys=["layout.windows.c.count"])}
+    assert rows["layout"].status == "option"
+    assert rows["centre.daily_volume"].status == "assumed"
+    extra = provenance_rows(cfg, option_keys=["foo.bar"])
+    assert extra[-1].key == "foo.bar" and extra[-1].status == "option"
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli(runs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "cli.html"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert report.main([str(runs[0]), str(runs[1]), f"report.out={out}", "report.lang=en"]) == 0
+    assert out.exists() and "Report written to" in capsys.readouterr().out
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    assert report.main([str(bad), "-o", str(tmp_path / "no.html")]) == 2
+    err = capsys.readouterr().err
+    assert "not a result folder" in err and not (tmp_path / "no.html").exists()
+    with pytest.raises(SystemExit):
+        report.main([str(runs[0]), "report.colour=red"])

@@ -1,0 +1,85 @@
+"""One executor interface: in-process, local processes and a Dask cluster give identical
+results for the same seed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from simulator import load_scenario, simulate
+from simulator.run.executor import (
+    DaskExecutor,
+    LocalExecutor,
+    SerialExecutor,
+    get_executor,
+)
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+@pytest.fixture(scope="module")
+def dask_client() -> Iterator[Any]:
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        processes=True,
+        n_workers=2,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address=None,
+    )
+    client = distributed.Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+def test_executors_yield_every_index_once() -> None:
+    tasks = [(i,) for i in range(7)]
+    for ex in (SerialExecutor(), LocalExecutor(2)):
+        with ex:
+            got = dict(ex.imap_unordered(_square, tasks))
+        assert got == {i: i * i for i in range(7)}
+
+
+def test_get_executor_inputs() -> None:
+    assert isinstance(get_executor(None), SerialExecutor)
+    assert isinstance(get_executor(None, workers=2), LocalExecutor)
+    ex = LocalExecutor(2)
+    assert get_executor(ex) is ex
+    with pytest.raises(TypeError, match="cannot make an executor"):
+        get_executor(3.5)
+
+
+def test_simulate_local_processes_equals_sequential() -> None:
+    scn = load_scenario("reference")
+    a = simulate(scn, replications=4, seed=3)
+    with LocalExecutor(2) as ex:
+        b = simulate(scn, replications=4, seed=3, executor=ex)
+    pd.testing.assert_frame_equal(a.replications, b.replications)
+    pd.testing.assert_frame_equal(a.hourly, b.hourly)
+
+
+def test_simulate_on_dask_equals_local(dask_client: Any) -> None:
+    scn = load_scenario("reference")
+    local = simulate(scn, replications=4, seed=11, workers=2)
+    remote = simulate(scn, replications=4, seed=11, executor=dask_client)
+    pd.testing.assert_frame_equal(local.summary(), remote.summary())
+    pd.testing.assert_frame_equal(local.replications, remote.replications)
+    assert isinstance(get_executor(dask_client), DaskExecutor)
+
+
+def test_recommend_on_dask_equals_local(dask_client: Any, tmp_path: Any) -> None:
+    from tests.optimise.test_recommend import small_recommend
+
+    local = small_recommend(tmp_path / "local", executor=None)
+    remote = small_recommend(tmp_path / "dask", executor=dask_client)
+    assert local.option == remote.option
+    pd.testing.assert_frame_equal(local.kpis, remote.kpis)
+    pd.testing.assert_frame_equal(local.options, remote.options)
