@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from calibration.arrivals import DailyFit
 from calibration.calendar import OfficialCalendar
-from calibration.fit import DailyFit
 
 __all__ = ["CalendarEffects", "FactorEstimate", "fit_calendar_effects"]
 

@@ -29,9 +29,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from calibration._common import SCIPY_DISTS as _SCIPY
 from calibration.clean import CleanResult
 from calibration.effects import CalendarEffects
-from calibration.fit import _SCIPY, CalibrationFit, _skill_levels
+from calibration.fit import CalibrationFit
+from calibration.service import skill_levels as _skill_levels
 from calibration.validate import KPI_LABELS, ValidationResult
 from simulator.present import style as st
 from simulator.present.charts import save_figure
