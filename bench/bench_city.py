@@ -98,13 +98,11 @@ def cpu_seconds() -> tuple[float, float]:
 
 def phase_split(scn: Any, seed: int) -> dict[str, float]:
     """Seconds per phase of one replication of one centre (mirrors run_replication)."""
-    import inspect
-
     from simulator.analysis.kpis import ReplicationKPIs, compute_kpis
     from simulator.city.build import centre_seed
     from simulator.city.run import _summarise
     from simulator.engine.centre import CentreModel
-    from simulator.engine.demand import generate_residents
+    from simulator.engine.demand import draw_outages, generate_residents
 
     s = centre_seed(seed, scn.centre_id)
     out: dict[str, float] = {}
@@ -115,9 +113,9 @@ def phase_split(scn: Any, seed: int) -> dict[str, float]:
     res = generate_residents(scn, plans, s, 0)
     out["residents"] = time.perf_counter() - t
     t = time.perf_counter()
-    n_args = len(inspect.signature(CentreModel).parameters)
-    extra = (s, 0) if n_args >= 6 else ()
-    model = CentreModel(scn, plans, res, scn.experiment.monitor_interval_min, *extra)
+    model = CentreModel(
+        scn, plans, res, scn.experiment.monitor_interval_min, draw_outages(scn, s, 0)
+    )
     raw = model.run()
     out["simpy_model"] = time.perf_counter() - t
     t = time.perf_counter()

@@ -1,7 +1,7 @@
 """From raw records to KPIs: one replication at a time.
 
 All KPIs are computed after the run from the raw facts recorded by the engine
-(:class:`~simulator.engine.centre.RawRecords`); the model holds no statistics. Definitions and
+(:class:`~simulator.engine.records.RawRecords`); the model holds no statistics. Definitions and
 units are documented in docs/kpis.md.
 """
 
@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from simulator.config.scenario import DayPlan, Scenario
-from simulator.engine.centre import (
+from simulator.engine.demand import Residents
+from simulator.engine.records import (
     ABANDONED,
     BALKED,
     DIVERTED,
@@ -22,7 +23,6 @@ from simulator.engine.centre import (
     UNSERVED,
     RawRecords,
 )
-from simulator.engine.demand import Residents
 from simulator.model.back_office import WORKING_DAY_TYPES
 from simulator.model.cross_province import (
     PROVINCES,

@@ -24,7 +24,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -46,6 +45,7 @@ from simulator.city.layout import (
 )
 from simulator.config.scenario import Scenario, scenario_from_config
 from simulator.errors import ConfigError
+from simulator.model.streams import seed_sequence
 
 __all__ = [
     "City",
@@ -68,7 +68,7 @@ def centre_seed(root: int, centre_id: str) -> int:
     """
     if isinstance(root, bool) or int(root) < 0:
         raise ValueError(f"seed must be a non-negative int, got {root!r}")
-    ss = np.random.SeedSequence(int(root), spawn_key=(zlib.crc32(centre_id.encode("utf-8")),))
+    ss = seed_sequence(int(root), centre_id)
     return int(ss.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
 
 

@@ -24,7 +24,6 @@ import datetime as dt
 import math
 import os
 import re
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +35,7 @@ import pandas as pd
 
 from simulator.errors import ConfigError
 from simulator.model import calendar as cal
+from simulator.model.streams import seed_sequence
 
 __all__ = [
     "ASSUMED_ADJUSTED_WORKDAY_FACTOR",
@@ -363,7 +363,7 @@ def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
 
 def _district_seed(seed: int, code: str) -> np.random.SeedSequence:
     # Keyed by the district code, so reordering or editing other rows changes nothing here.
-    return np.random.SeedSequence(seed, spawn_key=(zlib.crc32(code.encode("utf-8")),))
+    return seed_sequence(seed, code)
 
 
 def city_centres(

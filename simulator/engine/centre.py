@@ -24,7 +24,7 @@ import bisect
 import heapq
 import math
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,10 +33,18 @@ import simpy
 
 from simulator.config.scenario import DayPlan, Scenario
 from simulator.engine.demand import Residents
-from simulator.engine.policies import POLICIES, Policy
+from simulator.engine.policies import POLICIES
+from simulator.engine.records import (
+    ABANDONED,
+    BALKED,
+    DIVERTED,
+    SERVED,
+    UNSERVED,
+    WAITING,
+    RawRecords,
+)
 from simulator.model.back_office import WORKING_DAY_TYPES
 from simulator.model.cross_province import (
-    PROVINCES,
     XP_COMPLETED,
     XP_DEFERRED,
     XP_LOCAL,
@@ -44,12 +52,7 @@ from simulator.model.cross_province import (
     XP_REMOTE,
     XP_UNAVAILABLE,
     is_down,
-    outage_intervals,
 )
-from simulator.model.streams import stream
-
-WAITING, SERVED, ABANDONED, BALKED, UNSERVED, DIVERTED = range(6)
-OUTCOMES = ("waiting", "served", "abandoned", "balked", "unserved", "diverted")
 
 
 class WindowState:
@@ -96,39 +99,6 @@ class WindowState:
 
 
 @dataclass(frozen=True)
-class RawRecords:
-    """Raw facts of one replication (times in minutes since midnight of day 0).
-
-    Per resident (aligned with :class:`~simulator.engine.demand.Residents`): ``outcome`` code
-    (see :data:`OUTCOMES`), ``call`` (time called, NaN if never), ``leave`` (time the
-    resident left the queue: call, abandonment, or end of day), ``end`` (end of service,
-    including any wait for a remote system), ``window`` and ``staff`` (indices, -1 if not
-    served), ``service`` (minutes of service at the window, remote wait excluded),
-    ``xp_result`` (see :data:`simulator.model.cross_province.XP_RESULTS`), ``remote_wait``
-    (minutes the window waited on a remote system), ``bo_submit`` and ``bo_done``
-    (back-office submission and completion, NaN if none / not done by the end).
-    Per window interval: ``win_intervals`` rows (window, staff, open, close).
-    Per day: ``day_close`` rows (day, closing time, time the last window closed).
-    ``monitor`` rows (time, residents waiting, busy windows, open windows) when sampled.
-    """
-
-    outcome: np.ndarray
-    call: np.ndarray
-    leave: np.ndarray
-    end: np.ndarray
-    window: np.ndarray
-    staff: np.ndarray
-    service: np.ndarray
-    xp_result: np.ndarray
-    remote_wait: np.ndarray
-    bo_submit: np.ndarray
-    bo_done: np.ndarray
-    win_intervals: np.ndarray
-    day_close: np.ndarray
-    monitor: np.ndarray
-
-
-@dataclass(frozen=True)
 class Guest:
     """What a resident diverted from another centre brings (see :meth:`CentreModel.inject`).
     Item and family indices refer to the catalogue, which all centres of a district share."""
@@ -153,8 +123,7 @@ class CentreModel:
         plans: list[DayPlan],
         res: Residents,
         monitor_interval: float | None = None,
-        seed: int = 0,
-        replication: int = 0,
+        outages: Mapping[int, np.ndarray] | None = None,
         env: simpy.Environment | None = None,
         divert: Callable[[CentreModel, int], bool] | None = None,
     ) -> None:
@@ -205,16 +174,13 @@ class CentreModel:
         self.xp_result: list[int] = [0] * n
         self.remote_wait: list[float] = [0.0] * n
         self.hold_timeout = cross.hold_timeout_min
-        self.outages = (
-            {
-                PROVINCES.index(p): iv
-                for p, iv in outage_intervals(
-                    cross, scn.start_date, scn.days, stream(seed, replication, "outages")
-                ).items()
-            }
-            if self.xp_on
-            else {}
-        )
+        if self.xp_on and outages is None:
+            raise ValueError(
+                "cross-province service is on: pass the outages of the replication "
+                "(simulator.engine.demand.draw_outages)"
+            )
+        # Outage intervals per province index, drawn before the run like everything else.
+        self.outages: Mapping[int, np.ndarray] = outages if self.xp_on and outages else {}
 
         self.queues: list[deque[int]] = [deque() for _ in range(self.n_classes)]
         self.next_i = 0  # first resident not yet admitted (residents are sorted by time)
@@ -508,8 +474,7 @@ class CentreModel:
         base, cls = self.base, self.cls
         xp_on, bo_on = self.xp_on, self.bo_on
         t, n = self.t, self.n
-        pop_oldest = self.pop_oldest
-        fast_select = type(policy) is Policy
+        select = policy.select
         while True:
             if w.staff < 0:
                 if w.is_open:
@@ -525,7 +490,7 @@ class CentreModel:
             nxt = self.next_i
             if nxt < n and t[nxt] <= now:
                 self.admit(now)
-            i = pop_oldest(w.elig) if fast_select else policy.select(self, w)
+            i = select(self, w)
             if i < 0:
                 if w.overtime:
                     w.overtime = False

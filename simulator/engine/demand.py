@@ -16,7 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.config.scenario import DayPlan, Scenario, item_probabilities
-from simulator.model.cross_province import PROVINCES, XP_LOCAL, XP_NONE, XP_REMOTE, XP_UNAVAILABLE
+from simulator.model.cross_province import (
+    PROVINCES,
+    XP_LOCAL,
+    XP_NONE,
+    XP_REMOTE,
+    XP_UNAVAILABLE,
+    outage_intervals,
+)
 from simulator.model.streams import stream
 
 
@@ -205,3 +212,17 @@ def _back_office_draws(scn: Scenario, item: np.ndarray, seed: int, replication: 
         if m.any():
             work[m] = bureau.work.sample(rng, int(m.sum()))
     return work
+
+
+def draw_outages(scn: Scenario, seed: int, replication: int) -> dict[int, np.ndarray]:
+    """Outage intervals of the provinces' systems for one replication, by province index
+    (into :data:`~simulator.model.cross_province.PROVINCES`): scheduled ones plus random
+    ones from the ``outages`` stream. Empty when cross-province service is off.
+
+    Drawn before the run, like everything random, so the engine only reads them.
+    """
+    cross = scn.cross_province
+    if not cross.enabled:
+        return {}
+    drawn = outage_intervals(cross, scn.start_date, scn.days, stream(seed, replication, "outages"))
+    return {PROVINCES.index(p): iv for p, iv in drawn.items()}

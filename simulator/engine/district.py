@@ -27,7 +27,7 @@ from simulator.analysis.kpis import ReplicationKPIs, compute_kpis
 from simulator.config.parse import Problems, dist, num
 from simulator.config.scenario import DayPlan, Scenario
 from simulator.engine.centre import CentreModel, Guest
-from simulator.engine.demand import Residents, generate_residents
+from simulator.engine.demand import Residents, draw_outages, generate_residents
 from simulator.errors import ConfigError
 from simulator.model.distributions import Distribution, Lognormal
 from simulator.model.streams import stream
@@ -184,8 +184,7 @@ def run_district_replication(
                 p,
                 res,
                 s.experiment.monitor_interval_min,
-                seed,
-                replication,
+                draw_outages(s, seed, replication),
                 env=env,
                 divert=divert if diversion.enabled else None,
             )

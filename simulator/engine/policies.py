@@ -3,15 +3,54 @@
 A policy answers two questions: which ticket a free window calls (``select``) and
 which idle window a newly arrived ticket goes to (``pick_idle``). Policies are
 registered by name in :data:`POLICIES`; add one by subclassing :class:`Policy`.
+
+A policy sees the hall only through the narrow interface below (:class:`Hall`,
+:class:`CallingWindow`): the idle windows, what each window may call, and a way to pop
+the oldest waiting ticket among queue classes. It never touches the engine's internals,
+and this module imports nothing of the engine. The engine calls ``Policy.select`` for
+every call, also for the base class, so a change to a policy always takes effect.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Sequence
+from typing import ClassVar, Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from simulator.engine.centre import CentreModel, WindowState
+
+class CallingWindow(Protocol):
+    """What a policy may read of a window (the staff member at it decides all three)."""
+
+    @property
+    def accepts(self) -> Sequence[bool]:
+        """``accepts[c]``: whether the window may take a ticket of queue class ``c``."""
+        ...
+
+    @property
+    def elig(self) -> tuple[int, ...]:
+        """Queue classes the window may call."""
+        ...
+
+    @property
+    def prio_elig(self) -> tuple[int, ...]:
+        """Its priority classes (dedicated families) among ``elig``, in priority order."""
+        ...
+
+
+W = TypeVar("W", bound=CallingWindow)
+W_co = TypeVar("W_co", bound=CallingWindow, covariant=True)
+
+
+class Hall(Protocol[W_co]):
+    """What a policy may do in the hall."""
+
+    @property
+    def idle(self) -> Sequence[W_co]:
+        """Idle open windows, longest idle first."""
+        ...
+
+    def pop_oldest(self, classes: tuple[int, ...]) -> int:
+        """Remove and return the oldest waiting ticket among queue ``classes``; -1 if none."""
+        ...
 
 
 class Policy:
@@ -19,11 +58,11 @@ class Policy:
 
     name: ClassVar[str] = "oldest_first"
 
-    def select(self, model: CentreModel, w: WindowState) -> int:
+    def select(self, model: Hall[W], w: W) -> int:
         """Pop and return the ticket window ``w`` calls now, or -1 if none is eligible."""
         return model.pop_oldest(w.elig)
 
-    def pick_idle(self, model: CentreModel, cls: int) -> WindowState | None:
+    def pick_idle(self, model: Hall[W], cls: int) -> W | None:
         """Return the idle window that takes a new ticket of queue class ``cls`` at once."""
         for w in model.idle:
             if w.accepts[cls]:
@@ -38,14 +77,14 @@ class DedicatedFirst(Policy):
 
     name: ClassVar[str] = "dedicated_first"
 
-    def select(self, model: CentreModel, w: WindowState) -> int:
+    def select(self, model: Hall[W], w: W) -> int:
         if w.prio_elig:
             i = model.pop_oldest(w.prio_elig)
             if i >= 0:
                 return i
         return model.pop_oldest(w.elig)
 
-    def pick_idle(self, model: CentreModel, cls: int) -> WindowState | None:
+    def pick_idle(self, model: Hall[W], cls: int) -> W | None:
         fallback = None
         for w in model.idle:
             if w.accepts[cls]:
@@ -58,4 +97,4 @@ class DedicatedFirst(Policy):
 
 POLICIES: dict[str, type[Policy]] = {cls.name: cls for cls in (Policy, DedicatedFirst)}
 
-__all__ = ["POLICIES", "DedicatedFirst", "Policy", "deque"]
+__all__ = ["POLICIES", "CallingWindow", "DedicatedFirst", "Hall", "Policy"]

@@ -26,7 +26,22 @@ STREAM_NAMES = (
     "outages",
     "back_office",
     "routing",
+    "city_busyness",
 )
+"""Streams the simulator draws from (``city_busyness``: the day factor common to all
+centres of a city run)."""
+
+
+def name_key(name: str) -> int:
+    """Stable 32-bit key of a name (CRC-32 of its UTF-8 bytes): the one way a stream, a
+    centre or a district name becomes part of a seed, the same on every platform and run."""
+    return zlib.crc32(name.encode("utf-8"))
+
+
+def seed_sequence(seed: int, *names: str) -> np.random.SeedSequence:
+    """``SeedSequence(seed, spawn_key=(name_key(n) for n in names))``: a child of the root
+    seed keyed by names, so it depends on the names alone, never on order or position."""
+    return np.random.SeedSequence(seed, spawn_key=tuple(name_key(n) for n in names))
 
 
 def stream(seed: int, replication: int, name: str) -> np.random.Generator:
@@ -43,5 +58,5 @@ def stream(seed: int, replication: int, name: str) -> np.random.Generator:
     """
     if seed < 0 or replication < 0:
         raise ValueError(f"seed and replication must be >= 0, got {seed}, {replication}")
-    key = zlib.crc32(name.encode("utf-8"))
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replication, key)))
+    ss = np.random.SeedSequence(seed, spawn_key=(replication, name_key(name)))
+    return np.random.default_rng(ss)

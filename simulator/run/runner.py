@@ -15,7 +15,7 @@ from simulator.analysis.kpis import ReplicationKPIs, compute_kpis, concat_column
 from simulator.analysis.results import Results
 from simulator.config.scenario import Scenario
 from simulator.engine.centre import CentreModel
-from simulator.engine.demand import generate_residents
+from simulator.engine.demand import draw_outages, generate_residents
 from simulator.version import run_metadata
 
 
@@ -30,9 +30,8 @@ def run_replication(
     factors common to several centres: see :func:`simulator.engine.demand.generate_residents`])."""
     plans = scn.day_plans()
     residents = generate_residents(scn, plans, seed, replication, day_factors)
-    model = CentreModel(
-        scn, plans, residents, scn.experiment.monitor_interval_min, seed, replication
-    )
+    outages = draw_outages(scn, seed, replication)
+    model = CentreModel(scn, plans, residents, scn.experiment.monitor_interval_min, outages)
     raw = model.run()
     return compute_kpis(scn, plans, residents, raw, replication, record_visits)
 

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from simulator.engine.centre import ABANDONED, BALKED, SERVED, UNSERVED, CentreModel
+from simulator.engine.centre import CentreModel
+from simulator.engine.records import ABANDONED, BALKED, SERVED, UNSERVED
 from tests.conftest import make_residents, make_scenario
 
 OPEN = 8 * 60  # 08:00 in minutes
@@ -192,11 +193,19 @@ def test_resident_of_family_with_no_window_left_is_unserved():
 def test_by_block_plan_opens_windows_per_block():
     scn = make_scenario(
         layout={"windows": {"w": {"count": 3}}},
-        staffing={"plan": {"mode": "by_block", "blocks": {
-            "weekday": [{"start": "08:00", "end": "09:00", "open": {"w": 1}},
-                        {"start": "09:00", "end": "12:00", "open": {"w": 3}}],
-            "weekend": [{"start": "08:00", "end": "12:00", "open": {"w": 1}}],
-            "holiday": [{"start": "08:00", "end": "12:00", "open": {"w": 1}}]}}},
+        staffing={
+            "plan": {
+                "mode": "by_block",
+                "blocks": {
+                    "weekday": [
+                        {"start": "08:00", "end": "09:00", "open": {"w": 1}},
+                        {"start": "09:00", "end": "12:00", "open": {"w": 3}},
+                    ],
+                    "weekend": [{"start": "08:00", "end": "12:00", "open": {"w": 1}}],
+                    "holiday": [{"start": "08:00", "end": "12:00", "open": {"w": 1}}],
+                },
+            }
+        },
     )
     assert [len(b.assignments) for b in scn.plans["weekday"]] == [1, 3]
     # three residents at 08:00: one window until 09:00, then three

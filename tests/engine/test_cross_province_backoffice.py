@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 
 from simulator import ConfigError, load_scenario, simulate
-from simulator.engine.centre import SERVED, CentreModel
+from simulator.engine.centre import CentreModel
+from simulator.engine.demand import draw_outages
+from simulator.engine.records import SERVED
 from simulator.model.cross_province import (
     XP_COMPLETED,
     XP_DEFERRED,
@@ -70,7 +72,7 @@ def test_round_trip_hold_and_timeout_exact(availability):
         xp_kind=[XP_REMOTE, XP_REMOTE],
         remote_delay=[4.0, 25.0],
     )
-    raw = CentreModel(scn, scn.day_plans(), res).run()
+    raw = CentreModel(scn, scn.day_plans(), res, outages=draw_outages(scn, 0, 0)).run()
     assert raw.window.tolist() == [x, x]  # only the cross-province window takes them
     assert raw.xp_result.tolist() == [XP_COMPLETED, XP_DEFERRED]
     # first: 5 min at the window + 4 min round trip; second called at 9, 5 + 10 timeout
@@ -89,7 +91,7 @@ def test_failure_and_unavailable_item_are_counted_not_dropped(availability):
         xp_kind=[XP_REMOTE, XP_UNAVAILABLE, XP_LOCAL],
         remote_delay=[math.inf, 1.0, math.inf],
     )
-    raw = CentreModel(scn, scn.day_plans(), res).run()
+    raw = CentreModel(scn, scn.day_plans(), res, outages=draw_outages(scn, 0, 0)).run()
     assert (raw.outcome == SERVED).all()
     # failed system -> deferred after the timeout; item not offered by Zhejiang -> counted
     assert raw.xp_result.tolist() == [XP_DEFERRED, XP_NOT_OFFERED, XP_COMPLETED]
@@ -117,7 +119,7 @@ def test_scheduled_outage_defers_requests(availability):
         xp_kind=[XP_REMOTE, XP_REMOTE],
         remote_delay=[1.0, 1.0],
     )
-    raw = CentreModel(scn, scn.day_plans(), res).run()
+    raw = CentreModel(scn, scn.day_plans(), res, outages=draw_outages(scn, 0, 0)).run()
     assert raw.xp_result.tolist() == [XP_DEFERRED, XP_COMPLETED]
 
 
@@ -207,7 +209,7 @@ def test_back_office_exact_and_carry_over_to_next_working_day():
     res = make_residents(
         scn, [OPEN, OPEN], families=[0, 0], service=[10, 10], bo_work=[200.0, 200.0]
     )
-    raw = CentreModel(scn, scn.day_plans(), res).run()
+    raw = CentreModel(scn, scn.day_plans(), res, outages=draw_outages(scn, 0, 0)).run()
     assert (raw.bo_submit - OPEN).tolist() == [10.0, 20.0]
     assert raw.bo_done[0] - OPEN == pytest.approx(210.0)
     assert raw.bo_done[1] == pytest.approx(1440 + OPEN + 170)

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from simulator import load_scenario, simulate
 from simulator.analysis.kpis import KPI_NAMES
-from simulator.engine.centre import ABANDONED, BALKED, SERVED, UNSERVED, CentreModel
+from simulator.engine.centre import CentreModel
 from simulator.engine.demand import generate_residents
+from simulator.engine.records import ABANDONED, BALKED, SERVED, UNSERVED
 from tests.conftest import make_scenario
 
 
