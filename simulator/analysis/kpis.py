@@ -18,6 +18,7 @@ from simulator.engine.records import (
     ABANDONED,
     BALKED,
     DIVERTED,
+    NO_SHOW,
     OUTCOMES,
     SERVED,
     UNSERVED,
@@ -50,10 +51,12 @@ KPI_NAMES = (
     "balked",
     "unserved",
     "diverted",
+    "no_show",
     "guests",
     "abandonment_rate",
     "renege_rate",
     "balk_rate",
+    "no_show_rate",
     "wait_mean_min",
     "wait_p50_min",
     "wait_p90_min",
@@ -187,6 +190,7 @@ def compute_kpis(
     balked = counted & (out == BALKED)
     unserved = counted & (out == UNSERVED)
     diverted = counted & (out == DIVERTED)
+    no_show = counted & (out == NO_SHOW)
     joined = counted & ~balked & ~diverted
     n = int(counted.sum())
     w_served = np.sort(wait[served])
@@ -229,10 +233,12 @@ def compute_kpis(
         "balked": float(balked.sum()),
         "unserved": float(unserved.sum()),
         "diverted": float(diverted.sum()),
+        "no_show": float(no_show.sum()),
         "guests": float((counted & res.guest).sum()) if res.guest is not None else 0.0,
         "abandonment_rate": float((aband.sum() + balked.sum()) / n) if n else float("nan"),
         "renege_rate": float(aband.sum() / n) if n else float("nan"),
         "balk_rate": float(balked.sum() / n) if n else float("nan"),
+        "no_show_rate": float(no_show.sum() / n) if n else float("nan"),
         "wait_mean_min": _mean(w_served),
         "wait_p50_min": _sorted_quantile(w_served, 0.5),
         "wait_p90_min": _sorted_quantile(w_served, 0.9),
@@ -524,6 +530,7 @@ def _visits(
         "outcome": np.array(OUTCOMES, dtype=object)[out],
         "wait_min": np.where(out == BALKED, np.nan, wait),
         "service_min": raw.service,
+        "walk_min": raw.walk,
         "window": win_ids[raw.window],
         "staff": staff_ids[raw.staff],
         "returned": (out == SERVED) & (res.return_u < scn.demand.p_return_visit),

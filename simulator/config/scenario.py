@@ -152,6 +152,25 @@ class Impatience:
 
 
 @dataclass(frozen=True)
+class Calling:
+    """What happens when a window calls a ticket (``centre.walk_time``, ``centre.no_show``).
+
+    ``walk``: minutes from the call to the start of service, during which the window is
+    held (``None`` = 0). ``no_show_probability``: chance that a called resident is not
+    there; the window then waits ``no_show_hold`` minutes (``None`` = 0) before calling
+    the next ticket. Both are drawn per resident up front from their own random streams.
+    """
+
+    walk: Distribution | None = None
+    no_show_probability: float = 0.0
+    no_show_hold: Distribution | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.walk is not None or self.no_show_probability > 0
+
+
+@dataclass(frozen=True)
 class Window:
     """A service window (counter). ``families`` lists what it accepts."""
 
@@ -234,6 +253,7 @@ class Scenario:
     experiment: Experiment
     cross_province: CrossProvince = field(default_factory=CrossProvince)
     back_office: BackOffice = field(default_factory=BackOffice)
+    calling: Calling = field(default_factory=Calling)
     source: str = ""
     config: Mapping[str, Any] = field(default_factory=FrozenMap, compare=False, repr=False)
 
@@ -827,6 +847,25 @@ def _check_cross_province(
                 )
 
 
+def _parse_calling(centre: Mapping[str, Any], p: Problems) -> Calling:
+    """``centre.walk_time`` (distribution, minutes; absent or null = 0) and
+    ``centre.no_show`` (``probability``, ``hold`` distribution in minutes; absent = none)."""
+    walk_spec = centre.get("walk_time")
+    walk = dist(walk_spec, "centre.walk_time", p) if walk_spec is not None else None
+    ns_cfg = centre.get("no_show")
+    if ns_cfg is None:
+        return Calling(walk=walk)
+    ns = mapping(ns_cfg, "centre.no_show", p)
+    known = {"probability", "hold"}
+    for key in ns:
+        if key not in known:
+            p.add(f"centre.no_show.{key}", f"unknown key; known: {sorted(known)}")
+    prob = num(ns, "probability", "centre.no_show", p, default=0.0, low=0.0, high=1.0)
+    hold_spec = ns.get("hold")
+    hold = dist(hold_spec, "centre.no_show.hold", p) if hold_spec is not None else None
+    return Calling(walk=walk, no_show_probability=prob, no_show_hold=hold)
+
+
 def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Scenario:
     """Validate a composed config and build the frozen :class:`Scenario`.
 
@@ -944,6 +983,8 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
         patience=dist(ren.get("patience"), "impatience.reneging.patience", p) if ren_on else None,
     )
 
+    calling = _parse_calling(centre, p)
+
     # Layout and staffing
     windows = _parse_windows(lay, fam_names, p)
     counters = as_int(
@@ -1030,6 +1071,7 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
         experiment=experiment,
         cross_province=cross,
         back_office=back,
+        calling=calling,
         source=source,
         config=FrozenMap(cfg),
     )

@@ -10,6 +10,10 @@ nothing else depends on the moment it is noticed). A schedule process opens and 
 windows by staffing block; at closing time no more tickets are issued, windows open in
 the last block keep serving in overtime until no ticket they can serve is left.
 
+A called resident may first walk to the window (the window is held from the call to the
+start of service) or not be there at all (a no-show: the window waits a hold time, then
+calls the next ticket); both are drawn per resident up front.
+
 Cross-province requests hold the window during the round trip to the home province's
 system, up to a timeout; back-office cases queue per bureau behind the front desk and
 are worked on by bureau staff during back-office hours on working days.
@@ -38,6 +42,7 @@ from simulator.engine.records import (
     ABANDONED,
     BALKED,
     DIVERTED,
+    NO_SHOW,
     SERVED,
     UNSERVED,
     WAITING,
@@ -112,6 +117,8 @@ class Guest:
     xp_kind: int
     remote_delay: float
     bo_work: float
+    walk: float = 0.0
+    no_show_hold: float = math.nan
 
 
 class CentreModel:
@@ -165,6 +172,16 @@ class CentreModel:
         self.remote_delay: list[float] = res.remote_delay.tolist()
         self.origin: list[int] = res.origin.tolist()
         self.returned: list[bool] = (res.return_u < scn.demand.p_return_visit).tolist()
+        # Calling: walking time and no-shows (None when off: the hot path skips them).
+        calling = scn.calling
+        self.calling_on = calling.enabled
+        self.walk: list[float] | None = None
+        self.ns_hold: list[float] | None = None
+        if calling.walk is not None:
+            self.walk = (res.walk if res.walk is not None else np.zeros(n)).tolist()
+        if calling.no_show_probability > 0:
+            hold = res.no_show_hold if res.no_show_hold is not None else np.full(n, np.nan)
+            self.ns_hold = hold.tolist()
         self.outcome: list[int] = [WAITING] * n
         self.call: list[float] = [math.nan] * n
         self.leave: list[float] = [math.nan] * n
@@ -454,16 +471,32 @@ class CentreModel:
         ev = w.wake
         w.wake = None
         now = self.env.now
-        self.outcome[i] = SERVED
         self.call[i] = now
         self.window[i] = w.idx
         self.staff_of[i] = w.staff
-        dur = self.base[i] * w.mult[self.cls[i]]
-        self.svc[i] = dur
+        if self.calling_on:
+            dur = self._called(w, i)
+        else:
+            self.outcome[i] = SERVED
+            dur = self.base[i] * w.mult[self.cls[i]]
+            self.svc[i] = dur
         done = self.env.timeout(dur, -1 - i)
         assert ev is not None and ev.callbacks is not None
         done.callbacks.extend(ev.callbacks)
         ev.callbacks.clear()
+
+    def _called(self, w: WindowState, i: int) -> float:
+        """Window ``w`` calls resident ``i`` now (walking time or no-shows on): records
+        the outcome and returns the minutes the window is held. A no-show holds it for
+        the resident's hold time; anyone else walks to the window, then is served."""
+        hold = self.ns_hold[i] if self.ns_hold is not None else math.nan
+        if hold == hold:  # not NaN: nobody comes
+            self.outcome[i] = NO_SHOW
+            return hold
+        self.outcome[i] = SERVED
+        dur = self.base[i] * w.mult[self.cls[i]]
+        self.svc[i] = dur
+        return dur + self.walk[i] if self.walk is not None else dur
 
     def _window(self, w: WindowState) -> Generator[simpy.Event, Any, None]:
         env = self.env
@@ -475,6 +508,7 @@ class CentreModel:
         xp_on, bo_on = self.xp_on, self.bo_on
         t, n = self.t, self.n
         select = policy.select
+        calling_on = self.calling_on
         while True:
             if w.staff < 0:
                 if w.is_open:
@@ -507,6 +541,11 @@ class CentreModel:
                 # A ticket handed over on arrival: its service has already run (see
                 # _dispatch), so the window resumes only once, at the end of it.
                 i = -1 - got
+            elif calling_on:
+                call[i] = now
+                window_of[i] = w.idx
+                staff_of[i] = w.staff
+                yield env.timeout(self._called(w, i))
             else:
                 # Served: the leave and end times are derived after the run.
                 outcome[i] = SERVED
@@ -516,6 +555,8 @@ class CentreModel:
                 dur = base[i] * w.mult[cls[i]]
                 svc[i] = dur
                 yield env.timeout(dur)
+            if calling_on and outcome[i] == NO_SHOW:
+                continue
             if xp_on and self.xp_kind[i]:
                 yield from self._cross_province(i)
             if (
@@ -679,6 +720,10 @@ class CentreModel:
         self.remote_delay.append(guest.remote_delay)
         self.origin.append(guest.origin)
         self.returned.append(guest.return_u < self.scn.demand.p_return_visit)
+        if self.walk is not None:
+            self.walk.append(guest.walk)
+        if self.ns_hold is not None:
+            self.ns_hold.append(guest.no_show_hold)
         self.outcome.append(WAITING)
         self.window.append(-1)
         self.staff_of.append(-1)
@@ -740,8 +785,22 @@ class CentreModel:
         served = outcome == SERVED
         remote_wait = np.asarray(self.remote_wait)
         svc = np.asarray(self.svc)
-        leave = np.where(served, call, np.asarray(self.leave))
-        end = np.where(served, call + svc + remote_wait, np.nan)
+        walk = np.where(served, np.asarray(self.walk) if self.walk is not None else 0.0, np.nan)
+        if self.ns_hold is not None:
+            absent = outcome == NO_SHOW
+            leave = np.where(served | absent, call, np.asarray(self.leave))
+            end = np.where(
+                served,
+                call + walk + svc + remote_wait,
+                np.where(absent, call + np.asarray(self.ns_hold), np.nan),
+            )
+        else:
+            leave = np.where(served, call, np.asarray(self.leave))
+            end = (
+                np.where(served, call + walk + svc + remote_wait, np.nan)
+                if self.walk is not None
+                else np.where(served, call + svc + remote_wait, np.nan)
+            )
         return RawRecords(
             outcome=outcome,
             call=call,
@@ -750,6 +809,7 @@ class CentreModel:
             window=np.asarray(self.window, dtype=np.int32),
             staff=np.asarray(self.staff_of, dtype=np.int32),
             service=svc,
+            walk=walk,
             xp_result=np.asarray(self.xp_result, dtype=np.int8),
             remote_wait=remote_wait,
             bo_submit=np.asarray(self.bo_submit),

@@ -55,6 +55,12 @@ class Residents:
         Round trip to the home province's system (minutes; ``inf`` if it fails).
     bo_work
         Back-office work content (minutes; NaN when the item has no back-office stage).
+    walk
+        Minutes from being called to the start of service (``centre.walk_time``);
+        ``None`` when walking time is off (0).
+    no_show_hold
+        Minutes a window waits for this resident, who will not be there when called
+        (``centre.no_show``); NaN for residents who show up; ``None`` when no-shows are off.
     """
 
     t: np.ndarray
@@ -70,6 +76,8 @@ class Residents:
     remote_delay: np.ndarray
     bo_work: np.ndarray
     guest: np.ndarray | None = None  # True for residents diverted here from another centre
+    walk: np.ndarray | None = None
+    no_show_hold: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.t.size)
@@ -149,6 +157,7 @@ def generate_residents(
     origin = origin.astype(np.int8)
     xp_kind, remote_delay = _cross_province_draws(scn, item, origin, seed, replication)
     bo_work = _back_office_draws(scn, item, seed, replication)
+    walk, no_show_hold = _calling_draws(scn, n, seed, replication)
     return Residents(
         t_all,
         day_all,
@@ -162,7 +171,31 @@ def generate_residents(
         xp_kind,
         remote_delay,
         bo_work,
+        walk=walk,
+        no_show_hold=no_show_hold,
     )
+
+
+def _calling_draws(
+    scn: Scenario, n: int, seed: int, replication: int
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Walking time and no-show hold per resident, each from its own stream (``None``
+    when the feature is off, so that no stream is touched)."""
+    calling = scn.calling
+    walk = None
+    if calling.walk is not None:
+        walk = calling.walk.sample(stream(seed, replication, "walk_time"), n)
+    hold = None
+    if calling.no_show_probability > 0:
+        rng = stream(seed, replication, "no_show")
+        absent = rng.random(n) < calling.no_show_probability
+        wait = (
+            calling.no_show_hold.sample(rng, n)
+            if calling.no_show_hold is not None
+            else np.zeros(n)
+        )
+        hold = np.where(absent, wait, np.nan)
+    return walk, hold
 
 
 def _cross_province_draws(

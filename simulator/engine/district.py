@@ -166,6 +166,8 @@ def run_district_replication(
             xp_kind=int(res.xp_kind[i]),
             remote_delay=float(res.remote_delay[i]),
             bo_work=float(res.bo_work[i]),
+            walk=float(res.walk[i]) if res.walk is not None else 0.0,
+            no_show_hold=float(res.no_show_hold[i]) if res.no_show_hold is not None else math.nan,
         )
         target = models[best]
         arrive = env.timeout(travel[i])

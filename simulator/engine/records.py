@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-WAITING, SERVED, ABANDONED, BALKED, UNSERVED, DIVERTED = range(6)
+WAITING, SERVED, ABANDONED, BALKED, UNSERVED, DIVERTED, NO_SHOW = range(7)
 """Outcome codes of a resident (``RawRecords.outcome``); WAITING only during a run."""
-OUTCOMES = ("waiting", "served", "abandoned", "balked", "unserved", "diverted")
+OUTCOMES = ("waiting", "served", "abandoned", "balked", "unserved", "diverted", "no_show")
 """Names of the outcome codes, indexed by code."""
 
 
@@ -25,8 +25,11 @@ class RawRecords:
     Per resident (aligned with :class:`~simulator.engine.demand.Residents`): ``outcome`` code
     (see :data:`OUTCOMES`), ``call`` (time called, NaN if never), ``leave`` (time the
     resident left the queue: call, abandonment, or end of day), ``end`` (end of service,
-    including any wait for a remote system), ``window`` and ``staff`` (indices, -1 if not
-    served), ``service`` (minutes of service at the window, remote wait excluded),
+    including the walk to the window and any wait for a remote system; for a no-show the
+    end of the window's hold), ``window`` and ``staff`` (indices of the window that called,
+    -1 if never called), ``service`` (minutes of service at the window, walk and remote
+    wait excluded; NaN unless served), ``walk`` (minutes from the call to the start of
+    service: 0 when walking time is off, NaN unless served),
     ``xp_result`` (see :data:`simulator.model.cross_province.XP_RESULTS`), ``remote_wait``
     (minutes the window waited on a remote system), ``bo_submit`` and ``bo_done``
     (back-office submission and completion, NaN if none / not done by the end).
@@ -42,6 +45,7 @@ class RawRecords:
     window: np.ndarray
     staff: np.ndarray
     service: np.ndarray
+    walk: np.ndarray
     xp_result: np.ndarray
     remote_wait: np.ndarray
     bo_submit: np.ndarray

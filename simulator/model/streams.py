@@ -27,6 +27,8 @@ STREAM_NAMES = (
     "back_office",
     "routing",
     "city_busyness",
+    "walk_time",
+    "no_show",
 )
 """Streams the simulator draws from (``city_busyness``: the day factor common to all
 centres of a city run)."""
