@@ -190,9 +190,7 @@ def _calling_draws(
         rng = stream(seed, replication, "no_show")
         absent = rng.random(n) < calling.no_show_probability
         wait = (
-            calling.no_show_hold.sample(rng, n)
-            if calling.no_show_hold is not None
-            else np.zeros(n)
+            calling.no_show_hold.sample(rng, n) if calling.no_show_hold is not None else np.zeros(n)
         )
         hold = np.where(absent, wait, np.nan)
     return walk, hold
