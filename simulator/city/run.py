@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -204,19 +203,10 @@ def _serial(tasks: Sequence[Task]) -> Iterator[tuple[int, list[CentreRun]]]:
 
 
 def _local(tasks: Sequence[Task], workers: int) -> Iterator[tuple[int, list[CentreRun]]]:
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures: dict[Future[list[CentreRun]], int] = {
-            pool.submit(_run_group, *t): i for i, t in enumerate(tasks)
-        }
-        pending = set(futures)
-        try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    yield futures[fut], fut.result()
-        finally:
-            for fut in pending:
-                fut.cancel()
+    from simulator.run.executor import LocalExecutor
+
+    with LocalExecutor(workers) as ex:
+        yield from ex.imap_unordered(_run_group, tasks)
 
 
 def _dask(tasks: Sequence[Task], client: Any) -> Iterator[tuple[int, list[CentreRun]]]:

@@ -32,6 +32,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from simulator.analysis.results import Results
+from simulator.cli.common import run_command, set_resume_hint, task_started, write_status
 from simulator.config.scenario import scenario_from_config
 from simulator.errors import ConfigError
 from simulator.run.runner import simulate
@@ -68,6 +69,7 @@ def write_outputs(results: Results, out_dir: Path, charts: bool = True) -> dict[
         paths["wait_ecdf_grid"] = out_dir / "wait_ecdf.csv"
         grid.to_csv(paths["wait_ecdf_grid"], index=False, float_format="%.5g")
     manifest: dict[str, Any] = {
+        "status": "complete",
         "scenario": results.scenario.name,
         "source": results.scenario.source,
         "centre_id": results.scenario.centre_id,
@@ -161,9 +163,13 @@ def _print_summary(summary: Any, title: str, out_dir: Path) -> None:
 def _main(cfg: DictConfig) -> None:
     from hydra.types import RunMode
 
+    from simulator.config.safety import note_symlink
     from simulator.run import sweep
+
+    task_started()
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
+    note_symlink(out_dir, log)
     choices = {k: v for k, v in hc.runtime.choices.items() if not k.startswith("hydra")}
     non_default = [
         f"{k}={v}"
@@ -176,6 +182,10 @@ def _main(cfg: DictConfig) -> None:
         source += " | " + " ".join(overrides)
     digest = ""
     if hc.mode == RunMode.MULTIRUN:
+        set_resume_hint(
+            f"rerun the same command with hydra.sweep.dir={hc.sweep.dir} to resume: "
+            "jobs that finished are not simulated again"
+        )
         # Resume: a job that finished earlier in this sweep folder is not run again.
         container = OmegaConf.to_container(cfg, resolve=True)
         assert isinstance(container, dict)
@@ -195,8 +205,11 @@ def _main(cfg: DictConfig) -> None:
     try:
         results = run_from_config(cfg, out_dir, source=source.strip())
     except ConfigError as exc:
-        print(f"svcsim: {exc}", file=sys.stderr)
-        sys.exit(2)
+        write_status(out_dir, "failed", str(exc), source=source.strip())
+        raise
+    except KeyboardInterrupt as exc:
+        write_status(out_dir, "interrupted", type(exc).__name__, source=source.strip())
+        raise
     if digest:
         sweep.write_marker(out_dir, digest=digest, seed=results.seed, overrides=overrides)
     _print_summary(
@@ -228,9 +241,10 @@ def _with_sweep_support(argv: list[str]) -> list[str]:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: exit code 2 for bad input, 130/143 when interrupted
+    (docs/errors.md)."""
     sys.argv[1:] = _with_sweep_support(sys.argv[1:])
-    _main()
+    sys.exit(run_command("svcsim", _main, hydra_app=True))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,9 @@ Executor, a Dask ``Client`` or a scheduler address) into an Executor.
 from __future__ import annotations
 
 import os
+import signal
+import sys
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol, runtime_checkable
@@ -31,7 +34,34 @@ __all__ = [
     "LocalExecutor",
     "SerialExecutor",
     "get_executor",
+    "terminate_all",
 ]
+
+#: Seconds a terminated worker gets to exit before it is killed.
+_TERMINATE_GRACE_S = 2.0
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent (which terminates them) and die on SIGTERM:
+    a worker never prints a KeyboardInterrupt traceback or outlives its parent's pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _interrupted() -> bool:
+    """True while a KeyboardInterrupt (Ctrl-C, or SIGTERM turned into one by the
+    command-line programs) is propagating."""
+    return isinstance(sys.exc_info()[1], KeyboardInterrupt)
+
+
+_LIVE: weakref.WeakSet[LocalExecutor] = weakref.WeakSet()
+
+
+def terminate_all() -> None:
+    """Terminate the worker processes of every live :class:`LocalExecutor` (used when the
+    program is interrupted)."""
+    for ex in list(_LIVE):
+        ex.terminate()
 
 
 @runtime_checkable
@@ -98,7 +128,8 @@ class LocalExecutor:
             yield from SerialExecutor().imap_unordered(fn, tasks)
             return
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init)
+            _LIVE.add(self)
         futures: dict[Future[Any], int] = {
             self._pool.submit(fn, *task): i for i, task in enumerate(tasks)
         }
@@ -108,20 +139,47 @@ class LocalExecutor:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in sorted(done, key=lambda f: futures[f]):
                     yield futures[fut], fut.result()
+        except KeyboardInterrupt:
+            self.terminate()
+            raise
         finally:
             for fut in pending:
                 fut.cancel()
 
+    def terminate(self) -> None:
+        """Stop now: cancel pending tasks and terminate the workers (killed when they do
+        not exit within a couple of seconds). The executor can be used again."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+        for p in procs:
+            p.join(_TERMINATE_GRACE_S)
+            if p.is_alive():
+                p.kill()
+                p.join(_TERMINATE_GRACE_S)
+
     def close(self) -> None:
-        if self._pool is not None:
+        """Release the workers: waits for running tasks, or terminates them while an
+        interrupt is propagating."""
+        if _interrupted():
+            self.terminate()
+        elif self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
     def __enter__(self) -> LocalExecutor:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
+            self.terminate()
+        else:
+            self.close()
 
     def __repr__(self) -> str:
         return f"LocalExecutor(workers={self.workers})"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -95,26 +94,27 @@ def simulate(
             progress(done, n)
 
     out: list[ReplicationKPIs] = []
-    if executor is not None:
-        from simulator.run.executor import get_executor
+    if executor is not None or nw > 1:
+        # One parallel path (simulator.run.executor): results placed by index, and an
+        # interrupt terminates the workers.
+        from simulator.run.executor import LocalExecutor, get_executor
 
-        ex = get_executor(executor)
+        ex = get_executor(executor) if executor is not None else LocalExecutor(nw)
         nw = ex.workers
         slots: list[ReplicationKPIs | None] = [None] * n
-        for i, res in ex.imap_unordered(_run_one, [(t,) for t in tasks]):
-            slots[i] = res
-            out.append(res)
-            tick(len(out))
+        try:
+            for i, res in ex.imap_unordered(_run_one, [(t,) for t in tasks]):
+                slots[i] = res
+                out.append(res)
+                tick(len(out))
+        finally:
+            if executor is None:
+                ex.close()
         out = [s for s in slots if s is not None]
-    elif nw == 1:
+    else:
         for task in tasks:
             out.append(_run_one(task))
             tick(len(out))
-    else:
-        with ProcessPoolExecutor(max_workers=nw) as pool:
-            for res in pool.map(_run_one, tasks):
-                out.append(res)
-                tick(len(out))
     if bar is not None:
         bar.close()
     reps = pd.DataFrame([k.kpis for k in out])

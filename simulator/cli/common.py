@@ -1,0 +1,183 @@
+"""What every command does the same way: exit codes, interrupts, refused config files.
+
+Exit codes (docs/errors.md): 0 done; 1 an unexpected error (a bug: please report the
+traceback); 2 bad input (config, override, data file), every problem listed, each naming
+its key, file or row; 130 interrupted by Ctrl-C (SIGINT); 143 stopped by SIGTERM.
+
+On an interrupt the worker processes are terminated at once, one line is printed (no
+traceback) with, for commands that resume, how to resume, and run folders get a
+``manifest.json`` with ``status: interrupted``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import re
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from simulator.errors import ConfigError
+
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_SIGINT",
+    "EXIT_SIGTERM",
+    "Terminated",
+    "run_command",
+    "screened_hydra",
+    "set_resume_hint",
+    "task_started",
+    "write_status",
+    "yaml_error_message",
+]
+
+EXIT_BAD_INPUT = 2
+EXIT_SIGINT = 130
+EXIT_SIGTERM = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so every cleanup that handles an interrupt runs."""
+
+
+_state: dict[str, Any] = {"hint": None, "started": False}
+
+
+def set_resume_hint(text: str | None) -> None:
+    """What to print after an interrupt to resume (None: nothing)."""
+    _state["hint"] = text
+
+
+def task_started() -> None:
+    """Mark that the Hydra task function runs: a Hydra error (exit 1) before this point is
+    a config or override error, reported with exit code 2."""
+    _state["started"] = True
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+def yaml_error_message(exc: Exception) -> str:
+    """``file, line N, column M: what is wrong`` for a PyYAML error."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = str(getattr(exc, "problem", None) or exc).strip()
+    if "could not determine a constructor for the tag" in problem:
+        found = re.search(r"tag '([^']+)'", problem)
+        tag = (found.group(1) if found else "?").replace("tag:yaml.org,2002:", "!!")
+        problem = f"YAML tag {tag!r} is not allowed (scenario files hold plain data)"
+    where = "YAML"
+    if mark is not None:
+        where = f"{mark.name}, line {mark.line + 1}, column {mark.column + 1}"
+    context = getattr(exc, "context", None)
+    return f"{where}: {problem}" + (f" ({context})" if context and "tag" not in problem else "")
+
+
+@contextlib.contextmanager
+def screened_hydra(prog: str) -> Iterator[None]:
+    """Within this context every config Hydra composes (before it instantiates callbacks,
+    launchers or configures logging from it) is screened with
+    :func:`simulator.config.safety.screen_hydra_config`, and YAML errors are reported as
+    file, line and what is wrong. A refused config exits with code 2."""
+    import yaml
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+
+    from simulator.config.safety import screen_hydra_config
+
+    original = ConfigLoaderImpl.load_configuration
+
+    def load_configuration(self: Any, config_name: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            cfg = original(self, config_name, *args, **kwargs)
+        except yaml.YAMLError as exc:
+            print(f"{prog}: {yaml_error_message(exc)}", file=sys.stderr)
+            raise SystemExit(EXIT_BAD_INPUT) from None
+        problems = screen_hydra_config(cfg, where=f"config {config_name!r}")
+        if problems:
+            lines = "\n  - ".join(problems)
+            print(
+                f"{prog}: config {config_name!r} refused: {len(problems)} problem(s)\n"
+                f"  - {lines}",
+                file=sys.stderr,
+            )
+            raise SystemExit(EXIT_BAD_INPUT)
+        return cfg
+
+    ConfigLoaderImpl.load_configuration = load_configuration  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        ConfigLoaderImpl.load_configuration = original  # type: ignore[method-assign]
+
+
+def write_status(out_dir: Path, status: str, reason: str, **extra: Any) -> Path | None:
+    """Write ``manifest.json`` with ``status`` (``failed`` or ``interrupted``) and the
+    reason into a run folder that exists (a run that stopped early leaves a record)."""
+    if not out_dir.is_dir():
+        return None
+    path = out_dir / "manifest.json"
+    manifest = {
+        "status": status,
+        "reason": reason,
+        "stopped_at": dt.datetime.now().isoformat(timespec="seconds"),
+        **extra,
+    }
+    try:
+        path.write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    except OSError:
+        return None
+    return path
+
+
+def _errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that mean bad input (exit code 2)."""
+    from calibration.clean import InsufficientDataError
+    from calibration.io import DataFormatError
+
+    return (ConfigError, DataFormatError, InsufficientDataError)
+
+
+def run_command(prog: str, body: Callable[[], int | None], *, hydra_app: bool = False) -> int:
+    """Run a command's ``body`` and turn its ending into an exit code (see module doc).
+
+    ``hydra_app``: the body runs a Hydra app, whose own config and override errors
+    (printed by Hydra, exit 1 before the task function starts) become exit code 2.
+    """
+    _state.update(hint=None, started=False)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        with screened_hydra(prog):
+            status = body()
+        return int(status or 0)
+    except _errors() as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt as exc:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not cut cleanup
+        from simulator.run.executor import terminate_all
+
+        terminate_all()
+        term = isinstance(exc, Terminated)
+        hint = _state["hint"]
+        print(
+            f"{prog}: {'stopped by SIGTERM' if term else 'interrupted (Ctrl-C)'}"
+            + (f"; {hint}" if hint else ""),
+            file=sys.stderr,
+        )
+        return EXIT_SIGTERM if term else EXIT_SIGINT
+    except SystemExit as exc:
+        if hydra_app and exc.code == 1 and not _state["started"]:
+            return EXIT_BAD_INPUT
+        if exc.code is None or isinstance(exc.code, int):
+            return int(exc.code or 0)
+        print(exc.code, file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGINT, signal.default_int_handler)
