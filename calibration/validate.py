@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from simulator.analysis.stats import t_quantile
+
 __all__ = ["KPI_LABELS", "ValidationResult", "period_stats", "validate_scenario"]
 
 KPI_LABELS: dict[str, str] = {
@@ -288,7 +290,7 @@ def validate_scenario(
     sim = pd.DataFrame(sims)
     daily_arr = np.vstack(sdaily)
     dm, ds = daily_arr.mean(0), daily_arr.std(0, ddof=1)
-    t95 = float(stats.t.ppf(0.975, r - 1))
+    t95 = float(t_quantile(0.95, r - 1))
     band_lo = dm - t95 * ds * math.sqrt(1 + 1 / r)
     band_hi = dm + t95 * ds * math.sqrt(1 + 1 / r)
     open_days = np.asarray(dates.isin(kind.index))
@@ -298,7 +300,7 @@ def validate_scenario(
 
     kpis = [k for k in KPI_LABELS if np.isfinite(hk.get(k, math.nan))]
     m = len(kpis) + 2  # + hourly profile + daily coverage
-    tq = float(stats.t.ppf(1 - alpha / (2 * m), r - 1))
+    tq = float(t_quantile(1 - alpha / m, r - 1))  # Bonferroni over m statements
     rows: list[tuple[Any, ...]] = []
     for kpi in kpis:
         x = sim[kpi].to_numpy(dtype=float)
@@ -327,7 +329,7 @@ def validate_scenario(
     # Hourly utilisation: each hour against its Bonferroni PI (over hours and KPIs).
     su = pd.DataFrame(sutil)
     hours = [hh for hh in hutil.index if hh in su.columns]
-    th = float(stats.t.ppf(1 - alpha / (2 * m * max(len(hours), 1)), r - 1))
+    th = float(t_quantile(1 - alpha / (m * max(len(hours), 1)), r - 1))
     hrows = []
     for hh in hours:
         x = su[hh].to_numpy(dtype=float)

@@ -7,24 +7,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from simulator.analysis.stats import t_interval
 from simulator.config.scenario import Scenario
-
-
-def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float]:
-    """Mean, lower and upper bound of the Student-t confidence interval, and the standard
-    deviation across replications (NaN bounds for fewer than two finite values)."""
-    x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    if x.size == 0:
-        return (float("nan"),) * 4
-    mean = float(x.mean())
-    if x.size < 2:
-        return mean, float("nan"), float("nan"), float("nan")
-    sd = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1)) * sd / np.sqrt(x.size)
-    return mean, mean - half, mean + half, sd
 
 
 def kpi_summary(frame: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:

@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulator.analysis.results import group_summary, t_interval
+from simulator.analysis.results import group_summary
+from simulator.analysis.stats import t_interval
 
 if TYPE_CHECKING:
     from simulator.city.build import City

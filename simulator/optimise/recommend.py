@@ -50,9 +50,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from scipy import stats
 
-from simulator.analysis.results import kpi_summary, t_interval
+from simulator.analysis.results import kpi_summary
+from simulator.analysis.stats import one_sided_bounds, t_interval
 from simulator.config.scenario import Scenario, scenario_from_config
 from simulator.errors import ConfigError
 from simulator.optimise.config import (
@@ -75,7 +75,6 @@ from simulator.optimise.stats import (
     h2_feasibility,
     h2_kim_nelson,
     kn_survivors,
-    one_sided_bounds,
 )
 from simulator.run.executor import Executor, get_executor
 from simulator.run.runner import run_replication
@@ -582,6 +581,7 @@ def _mean_service(scn: Scenario) -> float:
 def _erlang_start(scn: Scenario, targets: Targets, lam: float) -> int:
     """Windows for a block from Erlang A (reneging on) or Erlang C, steady state."""
     from simulator.analysis import analytic
+
     if lam <= 0:
         return 0
     es = _mean_service(scn)
@@ -721,8 +721,7 @@ def _summary(recs: Sequence[Mapping[str, Any]], level: float = 0.95) -> pd.DataF
     for rec in recs:
         names += [k for k in rec["kpis"] if k not in names]
     values = [
-        {k: np.nan if rec["kpis"].get(k) is None else rec["kpis"][k] for k in names}
-        for rec in recs
+        {k: np.nan if rec["kpis"].get(k) is None else rec["kpis"][k] for k in names} for rec in recs
     ]
     return kpi_summary(pd.DataFrame(values, columns=names, dtype=float), level)
 
@@ -1181,7 +1180,7 @@ def _options_table(
         st = state[c.key]
         n = st["n"]
         recs = runner.records(c, seed, n)
-        s = _summary(recs)
+        s = _summary(recs, tgt.confidence)
         decision = st["decision"] or "not resolved (costlier than needed)"
         row: dict[str, Any] = {
             "option": c.name,
@@ -1270,7 +1269,7 @@ def _hourly_table(recs: Sequence[Mapping[str, Any]], scn: Scenario, conf: float)
         day_type, hour = key.split("|")
         out: dict[str, Any] = {"day_type": day_type, "hour": int(hour)}
         for kpi, v in vals.items():
-            mean, lo, hi, _ = t_interval(np.array(v, dtype=float), 0.95)
+            mean, lo, hi, _ = t_interval(np.array(v, dtype=float), conf)
             out[kpi] = mean
             if kpi != "arrivals":
                 out[f"{kpi}_ci_low"] = lo
@@ -1682,11 +1681,3 @@ def _write_charts(rec: Recommendation, out_dir: Path, source: str) -> dict[str, 
             fig, out_dir / "kpi_comparison", formats=("png",)
         )[0]
     return out
-
-
-def interval_half_width(x: np.ndarray, level: float) -> float:
-    """Half-width of the two-sided Student-t interval (helper for reports)."""
-    x = np.asarray(x, dtype=float)
-    if x.size < 2:
-        return math.nan
-    return float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))

@@ -1,5 +1,5 @@
-"""Statistics of the recommender: one-sided t bounds, a fully sequential feasibility
-check and the Kim-Nelson selection procedure.
+"""Statistics of the recommender: a fully sequential feasibility check and the
+Kim-Nelson selection procedure (one-sided t bounds are in :mod:`simulator.analysis.stats`).
 
 Feasibility of a constraint ``E[Y] >= q`` (a ``max`` constraint is negated first) with
 tolerance ``eps`` follows the fully sequential check of Andradóttir & Kim (2010) /
@@ -19,10 +19,7 @@ With ``h^2 = (n0 - 1) ((2 beta)^(-2/(n0-1)) - 1)`` a true mean at least ``eps`` 
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-from scipy import stats
 
 __all__ = [
     "FEASIBLE",
@@ -31,7 +28,6 @@ __all__ = [
     "h2_feasibility",
     "h2_kim_nelson",
     "kn_survivors",
-    "one_sided_bounds",
 ]
 
 FEASIBLE = "feasible"
@@ -76,23 +72,6 @@ def feasibility(
     if r >= n_max:
         return (FEASIBLE if d >= 0 else INFEASIBLE), True
     return None, False
-
-
-def one_sided_bounds(x: np.ndarray, confidence: float) -> tuple[float, float, float]:
-    """Mean and one-sided Student-t lower and upper bounds at ``confidence``.
-
-    Each bound alone holds with probability ``confidence``. NaN bounds for fewer than two
-    finite values; a zero spread gives bounds equal to the mean.
-    """
-    x = np.asarray(x, dtype=float)
-    x = x[np.isfinite(x)]
-    if x.size == 0:
-        return math.nan, math.nan, math.nan
-    m = float(x.mean())
-    if x.size < 2:
-        return m, math.nan, math.nan
-    half = float(stats.t.ppf(confidence, x.size - 1)) * float(x.std(ddof=1)) / math.sqrt(x.size)
-    return m, m - half, m + half
 
 
 def kn_survivors(x: np.ndarray, alive: np.ndarray, h2: float, delta: float, n0: int) -> np.ndarray:

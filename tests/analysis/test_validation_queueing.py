@@ -14,7 +14,7 @@ import pytest
 
 from simulator import load_scenario, simulate
 from simulator.analysis.analytic import erlang_a, mmc_metrics
-from simulator.analysis.results import t_interval
+from simulator.analysis.stats import t_interval
 
 LEVEL = 0.99
 

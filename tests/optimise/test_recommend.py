@@ -360,3 +360,21 @@ def test_reference_recommendation_outputs_and_yaml_round_trip(tmp_path: Path) ->
         assert s.loc[kpi, "mean"] == pytest.approx(rec.kpis.loc[kpi, "mean"], rel=1e-12)
         assert s.loc[kpi, "ci_low"] == pytest.approx(rec.kpis.loc[kpi, "ci_low"], rel=1e-12)
     assert rec.cost_per_day <= rec.stats["layout_cost_per_day"]
+
+
+def test_hourly_table_intervals_at_the_stated_confidence(small_scenario: Any) -> None:
+    from simulator.analysis.stats import t_interval
+    from simulator.optimise import recommend as rec_mod
+
+    scn = small_scenario
+    key = rec_mod._hour_keys(scn)[0]
+    rng = np.random.default_rng(4)
+    recs = [
+        {"hourly": {key: [20.0, float(k), 1.0, 19.0, float(w)]}}
+        for k, w in zip(rng.integers(10, 20, 8), rng.uniform(50, 150, 8), strict=True)
+    ]
+    sl = np.array([r["hourly"][key][1] / 20.0 for r in recs])
+    for conf in (0.8, 0.99):
+        row = rec_mod._hourly_table(recs, scn, conf).iloc[0]
+        _, lo, hi, _ = t_interval(sl, conf)
+        assert (row["service_level_ci_low"], row["service_level_ci_high"]) == (lo, hi)
