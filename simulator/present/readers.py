@@ -79,6 +79,9 @@ class RunData:
         Primary config (``reference``, ``busy``, ``calibrated/...``).
     images : dict of str to Path
         PNG charts the run wrote, by stem.
+    derived : dict
+        Values computed from the folder once and kept with it (e.g. the option's cost),
+        so they live and die with this object.
     """
 
     label: str
@@ -93,6 +96,7 @@ class RunData:
     config_name: str | None
     images: dict[str, Path] = field(default_factory=dict)
     wait_grid: pd.DataFrame | None = None
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def seed(self) -> int | None:

@@ -372,7 +372,7 @@ def test_kpi_comparison(tmp_path: Path) -> None:
         baseline="Baseline",
         footer=FOOTER,
     )
-    assert _title(fig).startswith("Option B cuts the p90 wait from 34 min to 18 min")
+    assert _title(fig).startswith("Option B cuts the 90th percentile wait from 34 min to 18 min")
     assert len([ax for ax in fig.axes]) == 3  # minutes, share, residents panels
     assert any(t == "Baseline" for t in _texts(fig))
     check_figure(fig, tmp_path, "kpi")

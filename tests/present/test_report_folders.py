@@ -137,7 +137,7 @@ def test_run_cost_is_the_recommenders(folders: dict[str, Path]) -> None:
     assert math.isclose(cost[0], rec.summary["stats"]["baseline_cost_per_day"])
     assert set(cost[1]) == {"staff", "training", "windows"}
     run.config.pop("cost")
-    report._COSTS.clear()
+    run.derived.clear()  # the cost is cached on the RunData it belongs to
     assert report.option_cost(run) is None
 
 

@@ -1,0 +1,74 @@
+"""Charts of simulation results for planners and policymakers.
+
+Every function takes the simulator's result tables (pandas), returns a standalone
+:class:`matplotlib.figure.Figure` (never registered with pyplot, so no global state
+leaks and nothing needs closing) and follows one style (:mod:`simulator.present.style`):
+
+* the title states the finding, computed from the data;
+* axes are labelled with units;
+* uncertainty is shown: 95% Student-t confidence bands or whiskers across
+  replications (none is drawn for a single replication, and the footer says so);
+* a footer carries the method note and the caller's provenance string
+  (source scenario, seed, code version);
+* Okabe-Ito colours plus markers, line styles and hatches, so charts survive
+  colour-vision deficiency and grey-scale printing;
+* ``lang="zh"`` gives Simplified Chinese labels when a CJK font is installed
+  (otherwise English, with a :class:`~simulator.present.style.CJKFontWarning`).
+
+Input tables
+------------
+summary
+    DataFrame indexed by KPI name with columns ``mean``, ``ci_low``, ``ci_high``.
+hourly
+    One row per replication x day x hour with columns ``replication``, ``day``,
+    ``day_type``, ``hour``, ``arrivals``, ``served``, ``abandoned``,
+    ``wait_mean_min``, ``queue_mean``, ``busy_min``, ``open_min``, ``utilisation``.
+visits
+    One row per resident with ``replication``, ``day``, ``arrival_min``, ``family``,
+    ``outcome``, ``wait_min``, ``service_min``.
+
+Shares (service level, abandonment rate, utilisation, completion rates) are fractions
+in [0, 1] in the tables and shown as percentages.
+"""
+
+from simulator.present.charts.centre import (
+    ecdf_grid_minutes,
+    hourly_profile,
+    utilisation_heatmap,
+    wait_ecdf,
+    wait_ecdf_grid,
+)
+from simulator.present.charts.city import completion_by_group, spread_across
+from simulator.present.charts.common import (
+    CONFIDENCE,
+    KPI_META,
+    KpiMeta,
+    mean_ci,
+    save_figure,
+)
+from simulator.present.charts.common import (
+    _ci_whiskers as _ci_whiskers,
+)
+from simulator.present.charts.options import (
+    cost_service_frontier,
+    kpi_comparison,
+    pareto_frontier,
+)
+
+__all__ = [
+    "CONFIDENCE",
+    "KPI_META",
+    "KpiMeta",
+    "completion_by_group",
+    "cost_service_frontier",
+    "ecdf_grid_minutes",
+    "hourly_profile",
+    "kpi_comparison",
+    "mean_ci",
+    "pareto_frontier",
+    "save_figure",
+    "spread_across",
+    "utilisation_heatmap",
+    "wait_ecdf",
+    "wait_ecdf_grid",
+]

@@ -1,0 +1,210 @@
+"""Report section of a calibration folder (svcsim-calibrate)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from simulator.present import style
+from simulator.present.provenance import (
+    lookup,
+)
+from simulator.present.readers import (
+    CalibrationData,
+)
+from simulator.present.report.common import (
+    _ci_span,
+    _esc,
+    _figure_html,
+    _fmt_or_blank,
+    _html_table,
+    _num,
+    _t,
+    _verdict_html,
+)
+
+_WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _verdicts(cal: CalibrationData) -> tuple[int, int, list[str]]:
+    val = cal.tables.get("validation")
+    if val is None or "verdict" not in val.columns:
+        return 0, 0, []
+    ok = val["verdict"].astype(str) == "consistent"
+    bad = [str(k) for k in val.loc[~ok, "kpi"]] if "kpi" in val.columns else []
+    return int(ok.sum()), len(val), bad
+
+
+def _calibration_headline(cal: CalibrationData, lang: str) -> str:
+    k, n, _bad = _verdicts(cal)
+    if lang == "zh":
+        return (
+            f"校准情景{cal.name}：{n}项验证中{k}项与留出期历史一致" if n else f"校准情景{cal.name}"
+        )
+    if not n:
+        return f"Calibrated scenario {cal.name}"
+    return (
+        f"Calibrated scenario {cal.name}: {k} of {n} validation checks match the held-out history"
+    )
+
+
+def _calibration_sentence(cal: CalibrationData, lang: str) -> str:
+    centre = f" ({cal.centre})" if cal.centre else ""
+    k, n, bad = _verdicts(cal)
+    if not n:
+        return _t("cal_sentence_noval", lang, name=cal.name, centre=centre)
+    sep = "、" if lang == "zh" else ", "
+    bad_txt = _t("cal_bad", lang, items=sep.join(bad)) if bad else ""
+    return _t("cal_sentence", lang, name=cal.name, centre=centre, k=k, n=n, bad=bad_txt)
+
+
+def _calibration_params(cal: CalibrationData, lang: str) -> list[list[str]]:
+    rows: list[list[str]] = []
+    sc = cal.scenario
+    vol = lookup(sc, "centre.daily_volume")
+    cv = lookup(sc, "demand.busyness_cv")
+    if vol is None:
+        m = re.search(r"daily volume ([0-9.]+)", cal.summary_md)
+        vol = float(m.group(1)) if m else None
+    if cv is None:
+        m = re.search(r"busyness CV ([0-9.]+)", cal.summary_md)
+        cv = float(m.group(1)) if m else None
+    if vol is not None:
+        rows.append(
+            [
+                "Daily volume (centre.daily_volume)",
+                style.fmt_num(_num(vol)),
+                "residents on a reference weekday",
+            ]
+        )
+    if cv is not None:
+        rows.append(
+            [
+                "Busyness CV (demand.busyness_cv)",
+                f"{_num(cv):.3f}",
+                "day-to-day variation (negative binomial)",
+            ]
+        )
+    daily = cal.tables.get("fit_daily")
+    if daily is not None and {"factor", "value"} <= set(daily.columns):
+        wd = daily[daily["factor"].astype(str).str.startswith("weekday[")]["value"].to_list()
+        if len(wd) == 7:
+            rows.append(
+                [
+                    "Weekday factors (demand.weekday_factors)",
+                    ", ".join(
+                        f"{d} {_num(v):.2f}" for d, v in zip(_WEEKDAY_NAMES, wd, strict=True)
+                    ),
+                    "Poisson log-linear fit, regular days",
+                ]
+            )
+    eff = cal.tables.get("fit_calendar_effects")
+    if eff is not None and {"factor", "value"} <= set(eff.columns):
+        for _, r in eff.iterrows():
+            v = _num(r["value"])
+            if not math.isfinite(v):
+                continue
+            se = _num(r.get("se"))
+            detail = f"SE {se:.3f}, {int(_num(r.get('n_days')))} days" if math.isfinite(se) else ""
+            rows.append([f"Calendar effect: {r['factor']}", f"{v:.2f}", detail])
+    svc = cal.tables.get("fit_service")
+    if svc is not None and {"family", "dist", "mean", "cv"} <= set(svc.columns):
+        for _, r in svc.iterrows():
+            level = r.get("level")
+            p = _num(r.get("gof_pvalue"))
+            detail = f"n = {int(_num(r.get('n')))}" + (
+                f", GoF p = {p:.2f}" if math.isfinite(p) else ""
+            )
+            lvl = f" ({level})" if isinstance(level, str) and level else ""
+            rows.append(
+                [
+                    f"Service time: {r['family']}{lvl}",
+                    f"{r['dist']}, mean {_num(r['mean']):.2f} min, CV {_num(r['cv']):.2f}",
+                    detail,
+                ]
+            )
+    pat = cal.tables.get("fit_patience")
+    if pat is not None and {"statistic", "value"} <= set(pat.columns):
+        st_ = dict(zip(pat["statistic"].astype(str), pat["value"], strict=False))
+        med, sig = _num(st_.get("lognormal_median_min")), _num(st_.get("lognormal_sigma"))
+        if math.isfinite(med):
+            rows.append(
+                [
+                    "Patience (impatience.reneging)",
+                    f"{st_.get('best', 'lognormal')}: median {med:.1f} min, sigma {sig:.2f}",
+                    f"censored MLE; {int(_num(st_.get('n_exact')))} abandonments, "
+                    f"{int(_num(st_.get('n_right')))} served (censored)",
+                ]
+            )
+    return [[_esc(a), _esc(b), _esc(c)] for a, b, c in rows]
+
+
+def _calibration_html(cal: CalibrationData, lang: str) -> str:
+    title = _t("cal_h", lang, name=cal.name + (f" ({cal.centre})" if cal.centre else ""))
+    out = [f"<h3>{_esc(title)}</h3>"]
+    out.append(f"<p>{_esc(_calibration_sentence(cal, lang))}</p>")
+    if cal.synthetic:
+        out.append(f"<p class='note'><strong>{_esc(_t('cal_synthetic', lang))}</strong></p>")
+    m = re.search(r"^(\d+ rows read.*?)$", cal.summary_md, re.M)
+    out.append(f"<h4>{_esc(_t('cal_data', lang))}</h4>")
+    if m:
+        out.append(f"<p>{_esc(m.group(1))}</p>")
+    excl = cal.tables.get("exclusions")
+    if excl is not None and not excl.empty and {"reason", "count"} <= set(excl.columns):
+        head = [_esc(_t(c, lang)) for c in ("col_reason", "col_count", "col_share", "col_note")]
+        rows = [
+            [
+                f"<code>{_esc(r['reason'])}</code>",
+                _esc(int(_num(r["count"]))),
+                _esc(style.fmt_pct(_num(r.get("share")))),
+                _esc(r.get("meaning", "")),
+            ]
+            for _, r in excl.iterrows()
+        ]
+        out.append(_html_table(head, rows, "cal-exclusions"))
+    else:
+        out.append(f"<p>{_esc(_t('cal_no_excl', lang))}</p>")
+    params = _calibration_params(cal, lang)
+    if params:
+        out.append(f"<h4>{_esc(_t('cal_fit_h', lang))}</h4>")
+        head = [_esc(_t(c, lang)) for c in ("col_param", "col_estimate", "col_detail")]
+        out.append(_html_table(head, params, "cal-params"))
+    val = cal.tables.get("validation")
+    if val is not None and not val.empty and "verdict" in val.columns:
+        rows = []
+        for _, r in val.iterrows():
+            ok = str(r["verdict"]) == "consistent"
+            label = r.get("label") if isinstance(r.get("label"), str) else r.get("kpi")
+            rows.append(
+                [
+                    _esc(label),
+                    _esc(style.fmt_num(_num(r.get("historical")))),
+                    _esc(_fmt_or_blank(_num(r.get("sim_mean"))))
+                    + (
+                        _ci_span(
+                            style.fmt_num(_num(r.get("ci_low"))),
+                            style.fmt_num(_num(r.get("ci_high"))),
+                        )
+                        if math.isfinite(_num(r.get("ci_low")))
+                        else ""
+                    ),
+                    _esc(
+                        f"{style.fmt_num(_num(r.get('pi_low')))}–{style.fmt_num(_num(r.get('pi_high')))}"
+                        if math.isfinite(_num(r.get("pi_low")))
+                        else ""
+                    ),
+                    _verdict_html("met" if ok else "missed", r["verdict"]),
+                ]
+            )
+        head = [
+            _esc(_t(c, lang)) for c in ("kpi", "col_historical", "col_sim", "col_pi", "col_verdict")
+        ]
+        out.append(f"<h4>{_esc(_t('cal_val_h', lang))}</h4>")
+        out.append(_html_table(head, rows, "cal-validation"))
+        out.append(f"<p class='note'>{_esc(_t('cal_val_note', lang))}</p>")
+    for stem, path in cal.images.items():
+        if path.is_file():
+            out.append(
+                _figure_html(path.read_bytes(), stem, f"{cal.name}: {stem.removeprefix('fig_')}")
+            )
+    return "".join(out)

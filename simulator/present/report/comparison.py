@@ -1,0 +1,405 @@
+"""The options compared: reading folders, differences with confidence intervals, the
+summary and the headline."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from simulator.present import style
+from simulator.present.provenance import (
+    EXPERIMENT_KEYS,
+    flatten,
+    lookup,
+    override_keys,
+)
+from simulator.present.readers import (
+    CalibrationData,
+    FolderContent,
+    RecommendationData,
+    ReportError,
+    RunData,
+    read_folder,
+)
+from simulator.present.report.calibration import (
+    _calibration_headline,
+    _calibration_sentence,
+)
+from simulator.present.report.common import (
+    DEMAND_SECTIONS,
+    MAX_CHART_OPTIONS,
+    TARGET_MEAN_WAIT_MIN,
+    TARGET_SERVICE_LEVEL,
+    _cny,
+    _days,
+    _fmt_min,
+    _resources,
+    _t,
+    _target_wait,
+)
+from simulator.present.report.recommendation import (
+    _recommendation_headline,
+)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Difference of a KPI between an option and the baseline (option - baseline)."""
+
+    mean: float
+    ci_low: float
+    ci_high: float
+    paired: bool
+    n: int
+
+    @property
+    def clear(self) -> bool:
+        """The 95% interval excludes zero."""
+        return math.isfinite(self.ci_low) and (self.ci_low > 0 or self.ci_high < 0)
+
+
+def common_random_numbers(a: RunData, b: RunData) -> bool:
+    """Whether replication r of ``a`` and ``b`` saw the same residents.
+
+    True when both have the same seed and replication count, per-replication tables,
+    and identical demand inputs (volume, catalogue, demand, impatience, calendar):
+    the simulator draws every resident from streams of (seed, replication), so such
+    runs differ only in layout and staffing.
+    """
+    if a.replications is None or b.replications is None:
+        return False
+    if a.seed is None or a.seed != b.seed or a.n_replications != b.n_replications:
+        return False
+    if not a.config or not b.config:
+        return False
+    return all(lookup(a.config, k) == lookup(b.config, k) for k in DEMAND_SECTIONS)
+
+
+def difference(option: RunData, baseline: RunData, kpi: str, level: float = 0.95) -> Difference:
+    """Mean difference of ``kpi`` (option - baseline) with a confidence interval.
+
+    Paired t-interval over replications under common random numbers, else a Welch
+    interval from the two samples (or from the summary tables if replications are
+    missing).
+    """
+    nan = float("nan")
+    ra, rb = option.replications, baseline.replications
+    if ra is not None and rb is not None and kpi in ra.columns and kpi in rb.columns:
+        xa = ra[kpi].to_numpy(dtype=float)
+        xb = rb[kpi].to_numpy(dtype=float)
+        if common_random_numbers(option, baseline):
+            d = xa - xb
+            d = d[np.isfinite(d)]
+            if d.size == 0:
+                return Difference(nan, nan, nan, True, 0)
+            m = float(d.mean())
+            if d.size < 2:
+                return Difference(m, nan, nan, True, int(d.size))
+            half = float(stats.t.ppf(0.5 + level / 2, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size))
+            return Difference(m, m - half, m + half, True, int(d.size))
+        xa, xb = xa[np.isfinite(xa)], xb[np.isfinite(xb)]
+        if xa.size >= 2 and xb.size >= 2:
+            va, vb = xa.var(ddof=1) / xa.size, xb.var(ddof=1) / xb.size
+            m = float(xa.mean() - xb.mean())
+            se = math.sqrt(va + vb)
+            if se == 0:
+                return Difference(m, m, m, False, int(min(xa.size, xb.size)))
+            dof = (va + vb) ** 2 / (va**2 / (xa.size - 1) + vb**2 / (xb.size - 1))
+            half = float(stats.t.ppf(0.5 + level / 2, dof)) * se
+            return Difference(m, m - half, m + half, False, int(min(xa.size, xb.size)))
+    a, b = option.kpi(kpi)[0], baseline.kpi(kpi)[0]
+    return Difference(a - b, nan, nan, False, 0)
+
+
+@dataclass
+class Comparison:
+    """Options read from the folders, the baseline first, plus any recommendation and
+    calibration folders."""
+
+    runs: list[RunData]
+    folders: list[FolderContent]
+    recommendations: list[RecommendationData] = field(default_factory=list)
+    calibrations: list[CalibrationData] = field(default_factory=list)
+
+    @property
+    def baseline(self) -> RunData:
+        return self.runs[0]
+
+    def targets(self) -> tuple[float, float]:
+        """(mean wait at most, service level at least) for the summary and table: the
+        baseline's ``targets`` config group when it has one, else the planning targets."""
+        tw, ts = TARGET_MEAN_WAIT_MIN, TARGET_SERVICE_LEVEL
+        if self.runs:
+            day = (self.baseline.config.get("targets") or {}).get("day") or {}
+            wait = (day.get("wait_mean_min") or {}).get("max")
+            sl = (day.get("service_level") or {}).get("min")
+            tw = float(wait) if isinstance(wait, int | float) else tw
+            ts = float(sl) if isinstance(sl, int | float) else ts
+        return tw, ts
+
+    def best(self, kpi: str = "wait_mean_min") -> RunData:
+        """Option (not the baseline) with the lowest mean of ``kpi``; baseline if alone."""
+        others = [r for r in self.runs[1:] if math.isfinite(r.kpi(kpi)[0])]
+        if not others:
+            return self.baseline
+        return min(others, key=lambda r: r.kpi(kpi)[0])
+
+    def meets_targets(self, run: RunData) -> bool:
+        w = run.kpi("wait_mean_min")[0]
+        sl = run.kpi("service_level")[0]
+        tw, ts = self.targets()
+        return w <= tw and sl >= ts
+
+    def chart_runs(self) -> list[RunData]:
+        """Baseline plus the options with the shortest mean wait, at most 8 in all."""
+        if len(self.runs) <= MAX_CHART_OPTIONS:
+            return list(self.runs)
+        others = sorted(self.runs[1:], key=lambda r: r.kpi("wait_mean_min")[0])
+        keep = {id(r) for r in others[: MAX_CHART_OPTIONS - 1]}
+        return [self.baseline, *[r for r in self.runs[1:] if id(r) in keep]]
+
+    def option_keys(self) -> list[str]:
+        """Config keys that differ between options, plus keys set on the command line."""
+        keys: list[str] = []
+        for r in self.runs:
+            for k in override_keys(r.overrides):
+                if k not in keys:
+                    keys.append(k)
+        flats = [flatten(r.config) for r in self.runs if r.config]
+        if len(flats) > 1:
+            all_keys = sorted(set().union(*flats))
+            for k in all_keys:
+                if k.split(".")[0] in EXPERIMENT_KEYS or k.startswith("provenance"):
+                    continue
+                vals = [repr(f.get(k)) for f in flats]
+                if len(set(vals)) > 1:
+                    group = ".".join(k.split(".")[:3])
+                    if not any(group == o or group.startswith(o + ".") for o in keys):
+                        keys.append(group)
+        return keys
+
+
+def compare(paths: Sequence[str | Path], labels: Sequence[str] | None = None) -> Comparison:
+    """Read result folders into a :class:`Comparison` (the first option is the baseline).
+
+    Parameters
+    ----------
+    paths : sequence of path
+        Result folders, each of a kind in :data:`READERS`.
+    labels : sequence of str, optional
+        Names of the options, one per run read (a sweep gives one run per job).
+
+    Raises
+    ------
+    ReportError
+        No folder given, unreadable or unknown folders, or wrong number of labels.
+    """
+    if not paths:
+        raise ReportError("no result folder given")
+    folders = [read_folder(p) for p in paths]
+    runs = [r for f in folders for r in f.runs]
+    recs = [r for f in folders for r in f.recommendations]
+    cals = [c for f in folders for c in f.calibrations]
+    if labels is not None:
+        if len(labels) != len(runs):
+            raise ReportError(f"{len(labels)} labels given for {len(runs)} options read")
+        for r, lab in zip(runs, labels, strict=True):
+            r.label = str(lab)
+    seen: dict[str, int] = {}
+    for r in runs:
+        seen[r.label] = seen.get(r.label, 0) + 1
+    for r in runs:
+        if seen[r.label] > 1:
+            r.label = f"{r.label} ({r.path.name})"
+    used: set[str] = set()
+    for k, r in enumerate(runs, start=1):
+        if r.label in used:  # the same folder twice
+            r.label = f"{r.label} #{k}"
+        used.add(r.label)
+    return Comparison(runs, folders, recs, cals)
+
+
+def option_cost(run: RunData) -> tuple[float, dict[str, float]] | None:
+    """Cost per open day of a run's option, with its components (CNY), or None.
+
+    Uses the recommender's cost model and function (:mod:`simulator.optimise.recommend`):
+    staffed window-hours priced by skill level, amortised training of the roster and
+    installed windows, averaged over the simulated open days. Needs the ``cost``
+    section of the run's resolved config (``.hydra/config.yaml``); None without one or
+    when the config cannot be rebuilt into a scenario.
+    """
+    if "cost" in run.derived:
+        cached: tuple[float, dict[str, float]] | None = run.derived["cost"]
+        return cached
+    result: tuple[float, dict[str, float]] | None = None
+    cost_cfg = run.config.get("cost")
+    if isinstance(cost_cfg, dict) and cost_cfg:
+        from simulator.config.scenario import scenario_from_config
+        from simulator.errors import ConfigError
+        from simulator.optimise.config import parse_cost
+        from simulator.optimise.recommend import levels_cost
+
+        try:
+            model = parse_cost(cost_cfg)
+            scn = scenario_from_config(dict(run.config), source=str(run.path))
+            total, parts = levels_cost(scn, model)
+            result = (float(total), {k: float(v) for k, v in parts.items()})
+        except (ConfigError, KeyError, TypeError, ValueError, OSError):
+            result = None
+    run.derived["cost"] = result
+    return result
+
+
+def _cost_sentence(cmp: Comparison, lang: str) -> str:
+    parts = []
+    for r in cmp.runs:
+        c = option_cost(r)
+        if c is None:
+            continue
+        parts.append(
+            _t("cost_item", lang, name=r.label, c=_cny(c[0], lang), s=_cny(c[1]["staff"], lang))
+        )
+    if not parts:
+        return ""
+    sep = "；" if lang == "zh" else "; "
+    return " " + _t("sum_cost", lang, items=sep.join(parts))
+
+
+def summary_paragraphs(cmp: Comparison, lang: str) -> list[str]:
+    """The summary as paragraphs: the options compared, each recommendation, each
+    calibration."""
+    parts = []
+    if cmp.runs:
+        parts.append(_runs_summary(cmp, lang))
+    for rec in cmp.recommendations:
+        parts.append(str(rec.summary.get("statement", "")))
+    for cal in cmp.calibrations:
+        parts.append(_calibration_sentence(cal, lang))
+    return [p for p in parts if p]
+
+
+def _runs_summary(cmp: Comparison, lang: str) -> str:
+    base = cmp.baseline
+    t = style.fmt_num(_target_wait(base))
+    tw_v, ts_v = cmp.targets()
+    ts = style.fmt_pct(ts_v)
+    tw = style.fmt_num(tw_v)
+    if len(cmp.runs) == 1:
+        w, wlo, whi = base.kpi("wait_mean_min")
+        sl = base.kpi("service_level")[0]
+        sl_tgt = _t("sl_meets" if sl >= ts_v else "sl_misses", lang, ts=ts)
+        return _t(
+            "sum_one",
+            lang,
+            name=base.label,
+            w=_fmt_min(w, lang),
+            wlo=_fmt_min(wlo, lang),
+            whi=_fmt_min(whi, lang),
+            sl=style.fmt_pct(sl),
+            t=t,
+            sl_tgt=sl_tgt,
+            ab=style.fmt_pct(base.kpi("abandonment_rate")[0]),
+            ut=style.fmt_pct(base.kpi("utilisation")[0]),
+            res=_resources(base, lang),
+            n=base.n_replications,
+            days=_days(base, lang),
+        ) + _cost_sentence(cmp, lang)
+    best = cmp.best()
+    w0, wb = base.kpi("wait_mean_min")[0], best.kpi("wait_mean_min")[0]
+    d = difference(best, base, "wait_mean_min")
+    kw = {
+        "k": len(cmp.runs),
+        "best": best.label,
+        "base": base.label,
+        "w0": _fmt_min(w0, lang),
+        "wb": _fmt_min(wb, lang),
+        "t": t,
+    }
+    if wb < w0:
+        text = _t(
+            "sum_best",
+            lang,
+            **kw,
+            d=_fmt_min(-d.mean, lang),
+            dlo=_fmt_min(-d.ci_high, lang),
+            dhi=_fmt_min(-d.ci_low, lang),
+            slb=style.fmt_pct(best.kpi("service_level")[0]),
+            sl0=style.fmt_pct(base.kpi("service_level")[0]),
+            resb=_resources(best, lang),
+            res0=_resources(base, lang),
+        )
+    else:
+        text = _t("sum_none_better", lang, **kw)
+    how = _t("how_paired", lang, n=d.n) if d.paired else _t("how_welch", lang)
+    text += _t("sum_sure" if d.clear else "sum_unsure", lang, how=how)
+    text += _cost_sentence(cmp, lang)
+    meeting = [r for r in cmp.runs if cmp.meets_targets(r)]
+    costs = {id(r): option_cost(r) for r in meeting}
+    if meeting and all(c is not None for c in costs.values()):
+
+        def by_cost(r: RunData) -> tuple[float, float]:
+            c = costs[id(r)]
+            return (c[0] if c is not None else math.inf, r.kpi("wait_mean_min")[0])
+
+        cheapest = min(meeting, key=by_cost)
+        c = costs[id(cheapest)]
+        assert c is not None
+        text += _t("sum_cheapest_cost", lang, tw=tw, ts=ts, t=t, opt=cheapest.label,
+                   res=_resources(cheapest, lang), c=_cny(c[0], lang))  # fmt: skip
+    elif meeting:
+        cheapest = min(
+            meeting,
+            key=lambda r: (r.staff() or 10**6, r.windows() or 10**6, r.kpi("wait_mean_min")[0]),
+        )
+        text += _t("sum_cheapest", lang, tw=tw, ts=ts, t=t, opt=cheapest.label,
+                   res=_resources(cheapest, lang))  # fmt: skip
+    else:
+        text += _t("sum_no_target", lang, tw=tw, ts=ts, t=t)
+    return text
+
+
+def headline(cmp: Comparison, lang: str) -> str:
+    """The report's title: the finding in one line."""
+    if not cmp.runs:
+        if cmp.recommendations:
+            return _recommendation_headline(cmp.recommendations[0], lang)
+        return _calibration_headline(cmp.calibrations[0], lang)
+    base = cmp.baseline
+    w0 = base.kpi("wait_mean_min")[0]
+    if len(cmp.runs) == 1:
+        sl = base.kpi("service_level")[0]
+        target = style.fmt_num(_target_wait(base))
+        if lang == "zh":
+            wait = _fmt_min(w0, lang)
+            return f"{base.label}：平均等候{wait}，{target}分钟内服务{style.fmt_pct(sl)}"
+        return (
+            f"{base.label}: residents wait {_fmt_min(w0, lang)} on average; "
+            f"{style.fmt_pct(sl)} are served within {target} min"
+        )
+    best = cmp.best()
+    wb = best.kpi("wait_mean_min")[0]
+    if wb < w0 and not difference(best, base, "wait_mean_min").clear:
+        if lang == "zh":
+            return (
+                f"平均等候时间无明显差异：{best.label}为{_fmt_min(wb, lang)}，"
+                f"{base.label}为{_fmt_min(w0, lang)}"
+            )
+        return (
+            f"No clear difference in the mean wait: {_fmt_min(wb, lang)} with {best.label}, "
+            f"{_fmt_min(w0, lang)} with {base.label}"
+        )
+    if wb < w0:
+        if lang == "zh":
+            return f"{best.label}将平均等候时间从{_fmt_min(w0, lang)}缩短至{_fmt_min(wb, lang)}"
+        verb = "cut" if style.is_plural_name(best.label) else "cuts"
+        return (
+            f"{best.label} {verb} the mean wait from {_fmt_min(w0, lang)} to {_fmt_min(wb, lang)}"
+        )
+    if lang == "zh":
+        return f"没有方案能缩短{base.label}的平均等候时间（{_fmt_min(w0, lang)}）"
+    return f"No option shortens the mean wait of {base.label} ({_fmt_min(w0, lang)})"
