@@ -100,7 +100,7 @@ def phase_split(scn: Any, seed: int) -> dict[str, float]:
     """Seconds per phase of one replication of one centre (mirrors run_replication)."""
     from simulator.analysis.kpis import ReplicationKPIs, compute_kpis
     from simulator.city.build import centre_seed
-    from simulator.city.run import _summarise
+    from simulator.city.summary import summarise_centre
     from simulator.engine.centre import CentreModel
     from simulator.engine.demand import draw_outages, generate_residents
 
@@ -125,7 +125,9 @@ def phase_split(scn: Any, seed: int) -> dict[str, float]:
     kv = compute_kpis(scn, plans, res, raw, 0, True)
     out["kpis_with_visits"] = time.perf_counter() - t
     t = time.perf_counter()
-    _summarise(scn, "-", 0, ReplicationKPIs(kr.kpis, kr.hourly, kr.by_family, kv.visits), True, 0)
+    summarise_centre(
+        scn, "-", 0, ReplicationKPIs(kr.kpis, kr.hourly, kr.by_family, kv.visits), True, 0
+    )
     out["city_summary"] = time.perf_counter() - t
     out["residents_n"] = float(len(res))
     return out

@@ -1,7 +1,7 @@
 """Results of a city run: KPIs per centre, per district and city-wide, equity, volumes.
 
 Everything here is computed from the small per-centre summaries a city run gathers
-(:class:`simulator.city.run.CentreRun`), never from per-visit records.
+(:class:`simulator.city.summary.CentreRun`), never from per-visit records.
 
 Aggregation rules (per replication, then Student-t intervals across replications):
 
@@ -29,10 +29,10 @@ from scipy import stats
 
 from simulator.analysis.results import group_summary
 from simulator.analysis.stats import t_interval
+from simulator.city.summary import WAIT_EDGES, CentreRun
 
 if TYPE_CHECKING:
     from simulator.city.build import City
-    from simulator.city.run import CentreRun
 
 __all__ = ["CityResults", "hist_quantile"]
 
@@ -168,7 +168,7 @@ class CityResults:
         One row per replication x centre x family (docs/kpis.md ``by_family``).
     wait_hist
         Waits of served residents, counts per replication x centre x bin of
-        :data:`simulator.city.run.WAIT_EDGES`; ``None`` if not collected.
+        :data:`simulator.city.summary.WAIT_EDGES`; ``None`` if not collected.
     meta
         Version, git commit, wall time, backend, workers, unit.
     """
@@ -194,8 +194,6 @@ class CityResults:
     # -- groups ---------------------------------------------------------------------
     def group_table(self, by: str | None = "district") -> pd.DataFrame:
         """KPIs per replication and group (``"district"``; ``None`` = the whole city)."""
-        from simulator.city.run import WAIT_EDGES
-
         c = self.centres.copy()
         key = by if by is not None else "_city"
         if by is None:

@@ -6,8 +6,10 @@ model of 全市通办 diversion would need; see :func:`run_district`). Each task
 function of its scenarios, the replication index and the per-centre seeds
 (:func:`simulator.city.build.centre_seed`), so the results are identical whatever runs them:
 sequentially, in a local process pool, or on a Dask cluster, in any completion order.
+Tasks run through :mod:`simulator.run.executor`, the package's one parallel path.
 
-Only small per-centre summaries travel back from a task (:class:`CentreRun`): the KPI
+Only small per-centre summaries travel back from a task
+(:class:`~simulator.city.summary.CentreRun`): the KPI
 dict, hourly means by day type (about 40 rows), daily totals, KPIs by family and
 optionally a histogram of waits; never per-visit records. Peak memory therefore stays
 bounded by one centre-year per worker.
@@ -17,102 +19,27 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from simulator.analysis.kpis import ReplicationKPIs
 from simulator.city.build import City, centre_seed
 from simulator.city.results import CityResults
+from simulator.city.summary import CentreRun, summarise_centre
 from simulator.config.scenario import Scenario
 from simulator.engine.district import Diversion, parse_diversion, run_district_replication
 from simulator.model.streams import stream
+from simulator.run.executor import executor_label, get_executor
 from simulator.run.runner import run_replication
 from simulator.version import run_metadata
 
 __all__ = [
-    "WAIT_EDGES",
-    "CentreRun",
     "run_centre",
     "run_city",
     "run_city_from_config",
     "run_district",
 ]
-
-WAIT_EDGES = np.concatenate([np.arange(0.0, 240.0 + 1e-9, 0.5), [np.inf]])
-"""Bin edges (minutes) of the wait histograms: 0.5-minute bins up to 4 hours, then one."""
-
-HOURLY_SUMS = ("arrivals", "served", "abandoned", "busy_min", "open_min", "queue_mean")
-DAILY_SUMS = ("arrivals", "served", "abandoned")
-
-
-@dataclass(frozen=True)
-class CentreRun:
-    """What one centre-replication sends back: small, fixed-size summaries.
-
-    Attributes
-    ----------
-    centre_id, district, replication
-        Which run.
-    kpis
-        The replication's KPIs (:data:`simulator.analysis.kpis.KPI_NAMES` and any the engine adds).
-    hourly
-        Sums by ``day_type`` x ``hour`` over the run's days: ``arrivals``, ``served``,
-        ``abandoned``, ``busy_min``, ``open_min``, ``queue_mean`` (sum of hourly means),
-        ``wait_sum_min`` (sum of waits of served residents), and ``days`` (open days of
-        that type).
-    daily
-        Per day: ``arrivals``, ``served``, ``abandoned``, ``wait_sum_min``.
-    by_family
-        The replication's ``by_family`` table.
-    wait_hist
-        Counts of served residents' waits in :data:`WAIT_EDGES` bins, or ``None``.
-    seconds
-        Wall seconds of the task in the worker.
-    """
-
-    centre_id: str
-    district: str
-    replication: int
-    kpis: dict[str, float]
-    hourly: pd.DataFrame
-    daily: pd.DataFrame
-    by_family: pd.DataFrame
-    wait_hist: np.ndarray | None
-    seconds: float
-
-
-def _summarise(
-    scn: Scenario, district: str, replication: int, kr: ReplicationKPIs, hist: bool, secs: float
-) -> CentreRun:
-    h = kr.hourly
-    h = h.assign(wait_sum_min=h["wait_mean_min"].fillna(0.0) * h["served"])
-    cols = [*HOURLY_SUMS, "wait_sum_min"]
-    hourly = h.groupby(["day_type", "hour"], sort=True)[cols].sum().reset_index()
-    open_days: dict[str, int] = {}
-    for p in scn.day_plans():
-        if not p.closed:
-            open_days[p.day_type] = open_days.get(p.day_type, 0) + 1
-    hourly["days"] = hourly["day_type"].map(open_days).fillna(0).astype(int)
-    daily = h.groupby("day", sort=True)[[*DAILY_SUMS, "wait_sum_min"]].sum().reset_index()
-    counts = None
-    if hist:
-        assert kr.served_waits is not None
-        counts = np.histogram(kr.served_waits, bins=WAIT_EDGES)[0].astype(np.int64)
-    return CentreRun(
-        centre_id=scn.centre_id,
-        district=district,
-        replication=replication,
-        kpis=dict(kr.kpis),
-        hourly=hourly,
-        daily=daily,
-        by_family=kr.by_family.drop(columns=["replication"], errors="ignore"),
-        wait_hist=counts,
-        seconds=secs,
-    )
 
 
 def common_day_factors(seed: int, replication: int, days: int, cv: float) -> np.ndarray | None:
@@ -139,7 +66,7 @@ def run_centre(
     t0 = time.perf_counter()
     seed = centre_seed(root_seed, scn.centre_id)
     kr = run_replication(scn, replication, seed, day_factors=day_factors)
-    out = _summarise(scn, district, replication, kr, wait_histogram, time.perf_counter() - t0)
+    out = summarise_centre(scn, district, replication, kr, wait_histogram, time.perf_counter() - t0)
     return out
 
 
@@ -166,7 +93,7 @@ def _run_group(
     )
     secs = (time.perf_counter() - t0) / max(len(jobs), 1)
     return [
-        _summarise(s, d, replication, kr, wait_histogram, secs)
+        summarise_centre(s, d, replication, kr, wait_histogram, secs)
         for (s, d), kr in zip(jobs, krs, strict=True)
     ]
 
@@ -191,48 +118,7 @@ def run_district(
     return _run_group(jobs, replication, seed, wait_histogram, diversion)
 
 
-# ---------------------------------------------------------------------------------------
-# Executors: yield (task index, result) as tasks complete.
-
 Task = tuple[Sequence[tuple[Scenario, str]], int, int, bool, Diversion | None, np.ndarray | None]
-
-
-def _serial(tasks: Sequence[Task]) -> Iterator[tuple[int, list[CentreRun]]]:
-    for i, t in enumerate(tasks):
-        yield i, _run_group(*t)
-
-
-def _local(tasks: Sequence[Task], workers: int) -> Iterator[tuple[int, list[CentreRun]]]:
-    from simulator.run.executor import LocalExecutor
-
-    with LocalExecutor(workers) as ex:
-        yield from ex.imap_unordered(_run_group, tasks)
-
-
-def _dask(tasks: Sequence[Task], client: Any) -> Iterator[tuple[int, list[CentreRun]]]:
-    from distributed import Client, as_completed
-
-    owned = isinstance(client, str)
-    cl = Client(client) if owned else client
-    try:
-        futures = []
-        for i, t in enumerate(tasks):
-            ids = "+".join(s.centre_id for s, _ in t[0][:3])
-            futures.append(
-                cl.submit(_run_group, *t, key=f"svcsim-city-{i}-{ids}-r{t[1]}", pure=False)
-            )
-        index = {f.key: i for i, f in enumerate(futures)}
-        try:
-            for fut in as_completed(futures):
-                yield index[fut.key], fut.result()
-                fut.release()
-        finally:
-            for fut in futures:
-                if not fut.done():
-                    fut.cancel()
-    finally:
-        if owned:
-            cl.close()
 
 
 def run_city(
@@ -323,24 +209,15 @@ def run_city(
 
         bar = tqdm(total=total, desc="city", unit="centre")
     nw = int(workers) if workers is not None else (os.cpu_count() or 1)
-    if executor is not None:
-        stream: Iterator[tuple[int, list[CentreRun]]] = executor.imap_unordered(_run_group, tasks)
-        backend = repr(executor)
-    elif client is not None:
-        stream = _dask(tasks, client)
-        backend = f"dask {client if isinstance(client, str) else type(client).__name__}"
-    elif nw <= 1 or len(tasks) == 1:
-        stream = _serial(tasks)
-        backend = "serial"
-        nw = 1
-    else:
-        nw = min(nw, os.cpu_count() or 1, len(tasks))
-        stream = _local(tasks, nw)
-        backend = f"local processes ({nw})"
+    nw = max(1, min(nw, os.cpu_count() or 1, len(tasks)))
+    owned = executor is None
+    ex = get_executor(executor if executor is not None else client, nw)
+    nw = ex.workers
+    backend = executor_label(ex)
     collector = CityResults.collector(city, replications, int(seed))
     done = 0
     try:
-        for _, runs in stream:
+        for _, runs in ex.imap_unordered(_run_group, tasks):
             for run in runs:
                 collector.add(run)
                 done += 1
@@ -351,6 +228,8 @@ def run_city(
     finally:
         if bar is not None:
             bar.close()
+        if owned:
+            ex.close()
     meta = run_metadata()
     meta.update(
         {

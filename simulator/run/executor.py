@@ -33,6 +33,7 @@ __all__ = [
     "Executor",
     "LocalExecutor",
     "SerialExecutor",
+    "executor_label",
     "get_executor",
     "terminate_all",
 ]
@@ -206,6 +207,7 @@ class DaskExecutor:
     def __init__(self, client: Any) -> None:
         from distributed import Client
 
+        self.address = client if isinstance(client, str) else None
         if isinstance(client, str):
             self._client = Client(client)
             self._owned = True
@@ -230,7 +232,9 @@ class DaskExecutor:
         index = {fut.key: i for i, fut in enumerate(futures)}
         try:
             for fut in as_completed(futures):
-                yield index[fut.key], fut.result()
+                result = fut.result()
+                fut.release()  # the cluster forgets a result once it is here
+                yield index[fut.key], result
         finally:
             for fut in futures:
                 if not fut.done():
@@ -248,6 +252,17 @@ class DaskExecutor:
 
     def __repr__(self) -> str:
         return f"DaskExecutor({self._client!r})"
+
+
+def executor_label(ex: Executor) -> str:
+    """A short description of where tasks ran, for run metadata."""
+    if isinstance(ex, SerialExecutor) or (isinstance(ex, LocalExecutor) and ex.workers == 1):
+        return "serial"
+    if isinstance(ex, LocalExecutor):
+        return f"local processes ({ex.workers})"
+    if isinstance(ex, DaskExecutor):
+        return f"dask {ex.address or type(ex.client).__name__}"
+    return repr(ex)
 
 
 def get_executor(spec: Any = None, workers: int | None = None) -> Executor:

@@ -15,6 +15,7 @@ from simulator.analysis.results import Results
 from simulator.config.scenario import Scenario
 from simulator.engine.centre import CentreModel
 from simulator.engine.demand import draw_outages, generate_residents
+from simulator.run.executor import get_executor
 from simulator.version import run_metadata
 
 
@@ -33,10 +34,6 @@ def run_replication(
     model = CentreModel(scn, plans, residents, scn.experiment.monitor_interval_min, outages)
     raw = model.run()
     return compute_kpis(scn, plans, residents, raw, replication, record_visits)
-
-
-def _run_one(args: tuple[Scenario, int, int, bool]) -> ReplicationKPIs:
-    return run_replication(*args)
 
 
 def simulate(
@@ -93,28 +90,22 @@ def simulate(
         elif callable(progress):
             progress(done, n)
 
-    out: list[ReplicationKPIs] = []
-    if executor is not None or nw > 1:
-        # One parallel path (simulator.run.executor): results placed by index, and an
-        # interrupt terminates the workers.
-        from simulator.run.executor import LocalExecutor, get_executor
-
-        ex = get_executor(executor) if executor is not None else LocalExecutor(nw)
-        nw = ex.workers
-        slots: list[ReplicationKPIs | None] = [None] * n
-        try:
-            for i, res in ex.imap_unordered(_run_one, [(t,) for t in tasks]):
-                slots[i] = res
-                out.append(res)
-                tick(len(out))
-        finally:
-            if executor is None:
-                ex.close()
-        out = [s for s in slots if s is not None]
-    else:
-        for task in tasks:
-            out.append(_run_one(task))
-            tick(len(out))
+    # One parallel path (simulator.run.executor): results placed by index, and an
+    # interrupt terminates the workers. One worker runs in this process.
+    owned = executor is None
+    ex = get_executor(executor, nw)
+    nw = ex.workers
+    slots: list[ReplicationKPIs | None] = [None] * n
+    done = 0
+    try:
+        for i, res in ex.imap_unordered(run_replication, tasks):
+            slots[i] = res
+            done += 1
+            tick(done)
+    finally:
+        if owned:
+            ex.close()
+    out = [s for s in slots if s is not None]
     if bar is not None:
         bar.close()
     reps = pd.DataFrame([k.kpis for k in out])

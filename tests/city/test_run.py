@@ -14,7 +14,8 @@ import pytest
 
 from simulator.city.build import City, build_city, centre_seed
 from simulator.city.results import CityResults, hist_quantile
-from simulator.city.run import WAIT_EDGES, run_centre, run_city, run_district
+from simulator.city.run import run_centre, run_city, run_district
+from simulator.city.summary import WAIT_EDGES
 from simulator.run.runner import run_replication
 
 DISTRICTS = ["Huangpu", "Hongkou"]  # 10 + 8 centres

@@ -1,0 +1,90 @@
+"""What one centre-replication of a city run sends back: small, fixed-size summaries.
+
+Shared by :mod:`simulator.city.run` (which makes them in the workers) and
+:mod:`simulator.city.results` (which aggregates them), so neither imports the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from simulator.analysis.kpis import ReplicationKPIs
+from simulator.config.scenario import Scenario
+
+__all__ = ["DAILY_SUMS", "HOURLY_SUMS", "WAIT_EDGES", "CentreRun", "summarise_centre"]
+
+WAIT_EDGES = np.concatenate([np.arange(0.0, 240.0 + 1e-9, 0.5), [np.inf]])
+"""Bin edges (minutes) of the wait histograms: 0.5-minute bins up to 4 hours, then one."""
+
+HOURLY_SUMS = ("arrivals", "served", "abandoned", "busy_min", "open_min", "queue_mean")
+DAILY_SUMS = ("arrivals", "served", "abandoned")
+
+
+@dataclass(frozen=True)
+class CentreRun:
+    """What one centre-replication sends back: small, fixed-size summaries.
+
+    Attributes
+    ----------
+    centre_id, district, replication
+        Which run.
+    kpis
+        The replication's KPIs (:data:`simulator.analysis.kpis.KPI_NAMES` and any the engine adds).
+    hourly
+        Sums by ``day_type`` x ``hour`` over the run's days: ``arrivals``, ``served``,
+        ``abandoned``, ``busy_min``, ``open_min``, ``queue_mean`` (sum of hourly means),
+        ``wait_sum_min`` (sum of waits of served residents), and ``days`` (open days of
+        that type).
+    daily
+        Per day: ``arrivals``, ``served``, ``abandoned``, ``wait_sum_min``.
+    by_family
+        The replication's ``by_family`` table.
+    wait_hist
+        Counts of served residents' waits in :data:`WAIT_EDGES` bins, or ``None``.
+    seconds
+        Wall seconds of the task in the worker.
+    """
+
+    centre_id: str
+    district: str
+    replication: int
+    kpis: dict[str, float]
+    hourly: pd.DataFrame
+    daily: pd.DataFrame
+    by_family: pd.DataFrame
+    wait_hist: np.ndarray | None
+    seconds: float
+
+
+def summarise_centre(
+    scn: Scenario, district: str, replication: int, kr: ReplicationKPIs, hist: bool, secs: float
+) -> CentreRun:
+    """The small summary of one centre-replication that travels back from a worker."""
+    h = kr.hourly
+    h = h.assign(wait_sum_min=h["wait_mean_min"].fillna(0.0) * h["served"])
+    cols = [*HOURLY_SUMS, "wait_sum_min"]
+    hourly = h.groupby(["day_type", "hour"], sort=True)[cols].sum().reset_index()
+    open_days: dict[str, int] = {}
+    for p in scn.day_plans():
+        if not p.closed:
+            open_days[p.day_type] = open_days.get(p.day_type, 0) + 1
+    hourly["days"] = hourly["day_type"].map(open_days).fillna(0).astype(int)
+    daily = h.groupby("day", sort=True)[[*DAILY_SUMS, "wait_sum_min"]].sum().reset_index()
+    counts = None
+    if hist:
+        assert kr.served_waits is not None
+        counts = np.histogram(kr.served_waits, bins=WAIT_EDGES)[0].astype(np.int64)
+    return CentreRun(
+        centre_id=scn.centre_id,
+        district=district,
+        replication=replication,
+        kpis=dict(kr.kpis),
+        hourly=hourly,
+        daily=daily,
+        by_family=kr.by_family.drop(columns=["replication"], errors="ignore"),
+        wait_hist=counts,
+        seconds=secs,
+    )
