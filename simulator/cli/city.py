@@ -31,6 +31,7 @@ from omegaconf import DictConfig, OmegaConf
 from simulator.city.build import city_from_config
 from simulator.city.results import CityResults
 from simulator.city.run import run_city_from_config
+from simulator.cli.common import run_command, task_started, write_status
 from simulator.config.compose import scenarios_dir
 from simulator.errors import ConfigError
 
@@ -63,7 +64,7 @@ def write_city_outputs(res: CityResults, out_dir: Path, charts: bool = True) -> 
         path = out_dir / f"{name}.csv"
         frame.to_csv(path, index=name in ("city", "equity", "volume_check"))
         paths[name] = path
-    manifest: dict[str, Any] = {"source": res.city.source, **res.meta}
+    manifest: dict[str, Any] = {"status": "complete", "source": res.city.source, **res.meta}
     paths["manifest"] = out_dir / "manifest.json"
     paths["manifest"].write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     if charts:
@@ -103,12 +104,19 @@ def run_from_config(cfg: DictConfig | dict[str, Any], out_dir: Path | None) -> C
 def _main(cfg: DictConfig) -> None:
     from hydra.core.hydra_config import HydraConfig
 
+    from simulator.config.safety import note_symlink
+
+    task_started()
     out_dir = Path(HydraConfig.get().runtime.output_dir)
+    note_symlink(out_dir)
     try:
         res = run_from_config(cfg, out_dir)
     except ConfigError as exc:
-        print(f"svcsim-city: {exc}", file=sys.stderr)
-        sys.exit(2)
+        write_status(out_dir, "failed", str(exc))
+        raise
+    except KeyboardInterrupt as exc:
+        write_status(out_dir, "interrupted", type(exc).__name__)
+        raise
     s = res.city_summary()
     keys = [
         "arrivals",
@@ -139,8 +147,9 @@ def _main(cfg: DictConfig) -> None:
 
 
 def main() -> None:
-    """Console-script entry point (``svcsim-city``)."""
-    _main()
+    """Console-script entry point (``svcsim-city``): exit code 2 for bad input, 130/143
+    when interrupted (docs/errors.md)."""
+    sys.exit(run_command("svcsim-city", _main, hydra_app=True))
 
 
 if __name__ == "__main__":

@@ -14,13 +14,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import re
 import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from simulator.config.safety import yaml_error_message
 from simulator.errors import ConfigError
 
 __all__ = [
@@ -61,21 +61,6 @@ def task_started() -> None:
 
 def _on_sigterm(signum: int, frame: Any) -> None:
     raise Terminated()
-
-
-def yaml_error_message(exc: Exception) -> str:
-    """``file, line N, column M: what is wrong`` for a PyYAML error."""
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    problem = str(getattr(exc, "problem", None) or exc).strip()
-    if "could not determine a constructor for the tag" in problem:
-        found = re.search(r"tag '([^']+)'", problem)
-        tag = (found.group(1) if found else "?").replace("tag:yaml.org,2002:", "!!")
-        problem = f"YAML tag {tag!r} is not allowed (scenario files hold plain data)"
-    where = "YAML"
-    if mark is not None:
-        where = f"{mark.name}, line {mark.line + 1}, column {mark.column + 1}"
-    context = getattr(exc, "context", None)
-    return f"{where}: {problem}" + (f" ({context})" if context and "tag" not in problem else "")
 
 
 @contextlib.contextmanager

@@ -36,11 +36,18 @@ def compose_config(name: str = "reference", overrides: Sequence[str] = ()) -> di
     ``validation/mmc``, ``calibrated/<name>``) or a path to a YAML file elsewhere whose
     defaults list may use the bundled groups.
     """
+    import yaml
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from hydra.errors import HydraException
     from omegaconf import OmegaConf
 
+    from simulator.config.safety import screen_hydra_config, yaml_error_message
+
+    overrides = check_overrides(overrides)
+    if not isinstance(name, str | Path):
+        raise TypeError(f"name: expected a scenario name or a YAML path, got {name!r}")
+    name = str(name)
     path = Path(name)
     if path.suffix in (".yaml", ".yml") and path.exists():
         config_dir, config_name = path.resolve().parent, path.stem
@@ -55,7 +62,13 @@ def compose_config(name: str = "reference", overrides: Sequence[str] = ()) -> di
         gh.clear()
     try:
         with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
-            cfg = compose(config_name=config_name, overrides=[*overrides, *extra])
+            cfg = compose(
+                config_name=config_name,
+                overrides=[*overrides, *extra],
+                return_hydra_config=True,
+            )
+    except yaml.YAMLError as exc:
+        raise ConfigError(yaml_error_message(exc)) from None
     except (HydraException, ValueError) as exc:
         raise ConfigError(
             f"cannot compose scenario {name!r} with overrides {list(overrides)}: {exc}. "
@@ -65,10 +78,30 @@ def compose_config(name: str = "reference", overrides: Sequence[str] = ()) -> di
         if was_initialised and saved is not None:
             gh.clear()
             gh.initialize(saved)
-    data = OmegaConf.to_container(cfg, resolve=True)
+    refused = screen_hydra_config(cfg, where=f"scenario {name!r}")
+    if refused:
+        lines = "\n  - ".join(refused)
+        raise ConfigError(
+            f"scenario {name!r} refused: {len(refused)} problem(s)\n  - {lines}", refused
+        )
+    data = OmegaConf.to_container(
+        OmegaConf.masked_copy(cfg, [str(k) for k in cfg if k != "hydra"]), resolve=True
+    )
     assert isinstance(data, dict)
-    data.pop("hydra", None)
     return {str(k): v for k, v in data.items()}
+
+
+def check_overrides(overrides: Any, key: str = "overrides") -> list[str]:
+    """``overrides`` as a list of strings, or TypeError naming ``key``."""
+    if isinstance(overrides, str | bytes) or not isinstance(overrides, Sequence):
+        raise TypeError(
+            f"{key}: expected a list of Hydra overrides such as ['replications=5'], "
+            f"got {overrides!r}"
+        )
+    bad = [o for o in overrides if not isinstance(o, str)]
+    if bad:
+        raise TypeError(f"{key}: every override must be a string 'key=value', got {bad[0]!r}")
+    return list(overrides)
 
 
 def load_scenario(name: str = "reference", overrides: Sequence[str] = ()) -> Scenario:

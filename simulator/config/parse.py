@@ -25,6 +25,29 @@ class Problems:
     def add(self, path: str, message: str) -> None:
         self.items.append(f"{path}: {message}")
 
+    def clean(self, *prefixes: str) -> bool:
+        """True when no problem was recorded under any of these config keys: checks that
+        combine several sections run only on clean inputs, so one root cause gives one
+        message (no follow-on errors about a value that already failed)."""
+        return not any(
+            item.startswith(pre) and item[len(pre) : len(pre) + 1] in (".", ":", " ", "[")
+            for item in self.items
+            for pre in prefixes
+        )
+
+
+def text(
+    cfg: Mapping[str, Any], key: str, path: str, problems: Problems, default: str = ""
+) -> str:
+    """A text value (a name, a kind, a mode); a mapping or list is a problem, not a repr."""
+    raw = cfg.get(key, default) if isinstance(cfg, Mapping) else default
+    if raw is None:
+        return default
+    if isinstance(raw, Mapping | list | tuple):
+        problems.add(f"{path}.{key}" if path else key, f"expected text, got {raw!r}")
+        return default
+    return str(raw)
+
 
 def parse_clock(value: Any, path: str, problems: Problems) -> float:
     """Parse ``"HH:MM"`` (or minutes as a number) into minutes since midnight."""

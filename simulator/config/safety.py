@@ -39,6 +39,7 @@ __all__ = [
     "neutralise_frame",
     "note_symlink",
     "screen_hydra_config",
+    "yaml_error_message",
 ]
 
 #: A name that becomes a file or folder name: starts with a letter or digit (any script),
@@ -169,6 +170,22 @@ def note_symlink(folder: str | Path, log: logging.Logger | None = None) -> str |
             (log or logging.getLogger("svcsim")).warning(msg)
             return msg
     return None
+
+
+def yaml_error_message(exc: Exception) -> str:
+    """``file, line N, column M: what is wrong`` for a PyYAML error."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = str(getattr(exc, "problem", None) or exc).strip()
+    if "could not determine a constructor for the tag" in problem:
+        found = re.search(r"tag '([^']+)'", problem)
+        tag = (found.group(1) if found else "?").replace("tag:yaml.org,2002:", "!!")
+        problem = f"YAML tag {tag!r} is not allowed (scenario files hold plain data)"
+    where = "YAML"
+    if mark is not None:
+        where = f"{mark.name}, line {mark.line + 1}, column {mark.column + 1}"
+    context = getattr(exc, "context", None)
+    return f"{where}: {problem}" + (f" ({context})" if context and "tag" not in problem else "")
+
 
 
 # ---------------------------------------------------------------------------------------

@@ -19,9 +19,22 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from simulator.config.parse import Problems, as_int, dist, iter_groups, mapping, num, parse_clock
+from simulator.config.items import ITEM_COLUMNS as ITEM_COLUMNS
+from simulator.config.items import Item as Item
+from simulator.config.items import read_items
+from simulator.config.parse import (
+    Problems,
+    as_int,
+    dist,
+    iter_groups,
+    mapping,
+    num,
+    parse_clock,
+    text,
+)
+from simulator.config.safety import identifier_problem
+from simulator.config.schema import unknown_keys
 from simulator.errors import ConfigError
 from simulator.model import calendar as cal
 from simulator.model.back_office import BackOffice, parse_back_office
@@ -37,18 +50,6 @@ SKILL_LEVELS = ("none", "novice", "proficient", "expert")
 WINDOW_KINDS = ("comprehensive", "dedicated", "cross_province")
 POLICIES = ("oldest_first", "dedicated_first")
 PROFILE_KEYS = ("weekday", "weekend", "holiday")
-# Columns of a catalogue file (``catalogue.items_file``); ``name_zh`` may be absent.
-ITEM_COLUMNS = (
-    "item_id",
-    "name_en",
-    "name_zh",
-    "bureau",
-    "family",
-    "weight",
-    "source",
-    "cross_province",
-    "back_office",
-)
 
 
 class FrozenMap(Mapping[str, Any]):
@@ -87,20 +88,6 @@ class Family:
 
     name: str
     service: Distribution
-
-
-@dataclass(frozen=True)
-class Item:
-    """A service item of the catalogue."""
-
-    id: str
-    name: str
-    bureau: str
-    family: str
-    weight: float
-    source: str = "generated"
-    cross_province: bool = False
-    back_office: bool = False
 
 
 @dataclass(frozen=True)
@@ -315,104 +302,6 @@ def _scenarios_root() -> Path:
     return Path(scenarios.__file__).resolve().parent
 
 
-def _read_items(cat: Mapping[str, Any], families: Sequence[str], problems: Problems) -> list[Item]:
-    items_file = cat.get("items_file")
-    weights_override = cat.get("item_weights") or {}
-    items: list[Item] = []
-    if items_file is None:
-        # One item per family, named after it, weighted by the family share.
-        fams = mapping(cat.get("families"), "catalogue.families", problems)
-        for name in families:
-            share = num(
-                fams.get(name, {}),
-                "share",
-                f"catalogue.families.{name}",
-                problems,
-                default=1.0,
-                low=0.0,
-            )
-            fam = fams.get(name) or {}
-            items.append(
-                Item(
-                    id=name,
-                    name=name,
-                    bureau=str(fam.get("bureau", name)),
-                    family=name,
-                    weight=share,
-                    cross_province=bool(fam.get("cross_province", False)),
-                    back_office=bool(fam.get("back_office", False)),
-                )
-            )
-    else:
-        path = Path(str(items_file))
-        if not path.is_absolute():
-            path = _scenarios_root() / path
-        if not path.exists():
-            problems.add("catalogue.items_file", f"file not found: {path}")
-            return []
-        frame = pd.read_csv(path, dtype={"item_id": str}, keep_default_na=False)
-        missing = [c for c in ITEM_COLUMNS if c != "name_zh" and c not in frame.columns]
-        if missing:
-            problems.add("catalogue.items_file", f"{path}: missing columns {missing}")
-            return []
-        seen: set[str] = set()
-        for row_no, row in enumerate(frame.itertuples(index=False), start=2):
-            where = f"catalogue.items_file ({path.name} line {row_no}, item {row.item_id})"
-            if row.item_id in seen:
-                problems.add(where, "duplicate item_id")
-            seen.add(str(row.item_id))
-            if row.family not in families:
-                problems.add(where, f"unknown family {row.family!r}; known: {list(families)}")
-            try:
-                weight = float(str(row.weight))
-            except ValueError:
-                weight = math.nan
-            if not weight >= 0:
-                problems.add(where, f"weight must be a number >= 0, got {row.weight!r}")
-            items.append(
-                Item(
-                    id=str(row.item_id),
-                    name=str(row.name_en),
-                    bureau=str(row.bureau),
-                    family=str(row.family),
-                    weight=weight,
-                    source=str(row.source),
-                    cross_province=str(row.cross_province).lower() in ("1", "true", "yes"),
-                    back_office=str(row.back_office).lower() in ("1", "true", "yes"),
-                )
-            )
-        fams = mapping(cat.get("families"), "catalogue.families", problems)
-        if any("share" in (fams.get(f) or {}) for f in families):
-            # Rescale item weights so each family gets its configured share of visits.
-            totals: dict[str, float] = {}
-            for it in items:
-                totals[it.family] = totals.get(it.family, 0.0) + it.weight
-            rescaled = []
-            for it in items:
-                share = num(
-                    fams.get(it.family, {}),
-                    "share",
-                    f"catalogue.families.{it.family}",
-                    problems,
-                    low=0.0,
-                )
-                w = it.weight / totals[it.family] * share if totals.get(it.family) else 0.0
-                rescaled.append(Item(**{**it.__dict__, "weight": w}))
-            items = rescaled
-    known = {it.id for it in items}
-    for item_id in dict(weights_override):
-        if str(item_id) not in known:
-            problems.add(f"catalogue.item_weights.{item_id}", "unknown item id")
-    if weights_override:
-        items = [
-            Item(**{**it.__dict__, "weight": float(weights_override.get(it.id, 0.0))})
-            for it in items
-        ]
-    if items and not sum(it.weight for it in items) > 0:
-        problems.add("catalogue", "item weights sum to zero: no demand")
-    return items
-
-
 def _parse_profiles(
     dem: Mapping[str, Any], hours: Mapping[str, Hours], problems: Problems
 ) -> dict[str, tuple[Bin, ...]]:
@@ -495,20 +384,64 @@ def _parse_hours(cal_cfg: Mapping[str, Any], days: int, problems: Problems) -> d
     return out
 
 
+def _check_calendar_range(start: dt.date, days: int, problems: Problems) -> None:
+    """The simulated dates must lie in the range the holiday data cover (checked here,
+    not half-way through a run)."""
+    first, last = cal.covered_range()
+    try:
+        end = start + dt.timedelta(days=days - 1)
+    except OverflowError:
+        end = dt.date.max
+    if start < first or end > last:
+        problems.add(
+            "calendar",
+            f"simulated dates {start} to {end} (start_date, days) must lie within the "
+            f"range the holiday data cover, {first} to {last}",
+        )
+        return
+    try:
+        cal.classify_day(start)  # the post-holiday index looks at the days before
+    except ValueError as exc:
+        problems.add("calendar.start_date", str(exc))
+
+
+MAX_GROUP_SIZE = 10_000
+"""Most windows or staff in one group when the centre does not set ``counters``."""
+
+
 def _parse_windows(
-    lay: Mapping[str, Any], families: Sequence[str], problems: Problems
+    lay: Mapping[str, Any],
+    families: Sequence[str],
+    problems: Problems,
+    counters: int | None = None,
 ) -> list[Window]:
+    """Windows of ``layout.windows``; no group is built with more windows than the
+    centre's ``counters`` (or :data:`MAX_GROUP_SIZE` when the centre sets none)."""
     windows: list[Window] = []
+    high = float(counters) if counters else float(MAX_GROUP_SIZE)
     for gname, path, g in iter_groups(lay.get("windows"), "layout.windows", problems):
-        kind = g.get("kind", "comprehensive")
+        bad = identifier_problem(gname)
+        if bad is not None:
+            problems.add(path, bad)
+        kind = text(g, "kind", path, problems, "comprehensive")
         if kind not in WINDOW_KINDS:
             problems.add(f"{path}.kind", f"unknown window kind {kind!r}; one of {WINDOW_KINDS}")
         count = num(g, "count", path, problems, low=0, integer=True)
+        if math.isfinite(count) and count > high:
+            what = "centre.counters" if counters else "the most in one group"
+            problems.add(f"{path}.count", f"{count:g} windows exceed {what} ({high:g})")
+            count = math.nan
         fams_raw = g.get("families")
         if kind == "comprehensive" and fams_raw is None:
             fams = tuple(families)
         elif fams_raw is None:
             problems.add(f"{path}.families", f"a {kind} window must list the families it accepts")
+            fams = ()
+        elif isinstance(fams_raw, str | Mapping) or not isinstance(fams_raw, Sequence):
+            problems.add(f"{path}.families", f"expected a list of families, got {fams_raw!r}")
+            fams = ()
+        elif not fams_raw:
+            problems.add(f"{path}.families", "the list is empty: the window would serve nobody")
             fams = ()
         else:
             fams = tuple(str(f) for f in fams_raw)
@@ -526,7 +459,7 @@ def _parse_windows(
         for f in prio:
             if f not in fams:
                 problems.add(f"{path}.priority", f"family {f!r} is not accepted by this window")
-        prefix = str(g.get("prefix", gname))
+        prefix = text(g, "prefix", path, problems, gname)
         n = int(count) if math.isfinite(count) else 0
         for k in range(n):
             windows.append(
@@ -549,7 +482,10 @@ def _parse_staff(
 ) -> list[Staff]:
     staff: list[Staff] = []
     for gname, path, g in iter_groups(stf.get("staff"), "staffing.staff", problems):
-        count = num(g, "count", path, problems, low=0, integer=True)
+        bad = identifier_problem(gname)
+        if bad is not None:
+            problems.add(path, bad)
+        count = num(g, "count", path, problems, low=0, integer=True, high=MAX_GROUP_SIZE)
         level = g.get("level")
         skills: dict[str, str] = {}
         if level is not None:
@@ -558,7 +494,7 @@ def _parse_staff(
                     f"{path}.level", f"unknown skill level {level!r}; one of {SKILL_LEVELS}"
                 )
             skills = dict.fromkeys(families, str(level))
-        for fam, lev in dict(g.get("skills") or {}).items():
+        for fam, lev in mapping(g.get("skills") or {}, f"{path}.skills", problems).items():
             if fam not in families:
                 problems.add(f"{path}.skills.{fam}", f"unknown family; known: {list(families)}")
             if lev not in SKILL_LEVELS:
@@ -631,7 +567,7 @@ def _parse_plans(
     problems: Problems,
 ) -> dict[str, tuple[Block, ...]]:
     plan = mapping(stf.get("plan", {"mode": "auto"}), "staffing.plan", problems)
-    mode = plan.get("mode", "auto")
+    mode = text(plan, "mode", "staffing.plan", problems, "auto")
     out: dict[str, tuple[Block, ...]] = {}
     if mode == "auto":
         lunch_share = num(
@@ -881,7 +817,11 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
     ConfigError
         Listing every problem found, each naming its config key and value.
     """
+    if not isinstance(cfg, Mapping):
+        raise TypeError(f"cfg: expected a mapping (a composed scenario config), got {cfg!r}")
     p = Problems()
+    for key, message in unknown_keys(cfg):
+        p.add(key, message)
     centre = mapping(cfg.get("centre"), "centre", p)
     cat = mapping(cfg.get("catalogue"), "catalogue", p)
     dem = mapping(cfg.get("demand"), "demand", p)
@@ -895,13 +835,16 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
     fam_cfg = mapping(cat.get("families"), "catalogue.families", p)
     families: list[Family] = []
     for name, f in fam_cfg.items():
+        if f is not None and not isinstance(f, Mapping):
+            p.add(f"catalogue.families.{name}", f"expected a mapping, got {f!r}")
+            continue
         d = dist((f or {}).get("service"), f"catalogue.families.{name}.service", p)
         if d is not None:
             families.append(Family(str(name), d))
     if not fam_cfg:
         p.add("catalogue.families", "no families defined")
     fam_names = [str(n) for n in fam_cfg]
-    items = _read_items(cat, fam_names, p)
+    items = read_items(cat, fam_names, p)
 
     # Calendar
     days = as_int(num(cal_cfg, "days", "calendar", p, low=1, integer=True), 1)
@@ -914,6 +857,8 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
         )
         start_date = dt.date(2026, 1, 5)
     hours = _parse_hours(cal_cfg, days, p)
+    if dem.get("arrival_rate_per_hour") is None and p.clean("calendar"):
+        _check_calendar_range(start_date, days, p)
 
     # Demand
     rate = dem.get("arrival_rate_per_hour")
@@ -986,18 +931,22 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
     calling = _parse_calling(centre, p)
 
     # Layout and staffing
-    windows = _parse_windows(lay, fam_names, p)
-    counters = as_int(
-        num(centre, "counters", "centre", p, default=len(windows), low=1, integer=True), 0
+    # Counters first: window counts are checked against them before windows are built.
+    limit = (
+        as_int(num(centre, "counters", "centre", p, low=1, integer=True), 0)
+        if centre.get("counters") is not None
+        else None
     )
+    windows = _parse_windows(lay, fam_names, p, limit)
+    counters = limit if limit is not None else len(windows)
     if windows and counters and len(windows) > counters:
         p.add(
             "layout.windows",
             f"{len(windows)} windows but the centre has only {counters} counters (centre.counters)",
         )
-    if not windows:
+    if not windows and p.clean("layout", "centre.counters"):
         p.add("layout.windows", "the layout has no window")
-    policy = str(lay.get("policy", "oldest_first"))
+    policy = text(lay, "policy", "layout", p, "oldest_first")
     if policy not in POLICIES:
         p.add("layout.policy", f"unknown calling policy {policy!r}; one of {POLICIES}")
     staff = _parse_staff(stf, fam_names, p)
@@ -1012,9 +961,9 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
             mult_cfg, lev, "staffing.skill_multipliers", p, low=0.0, low_open=True
         )
     plans = _parse_plans(stf, hours, windows, staff, p) if windows and staff else {}
-    if windows and not staff:
+    if windows and not staff and p.clean("staffing"):
         p.add("staffing.staff", "no staff defined")
-    if plans:
+    if plans and p.clean("catalogue", "calendar", "layout", "staffing", "centre"):
         _check_coverage(fam_names, items, hours, plans, windows, staff, p)
 
     experiment = Experiment(
@@ -1033,16 +982,27 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
 
     xp_items = [it.id for it in items if it.cross_province]
     cross = parse_cross_province(cfg.get("cross_province"), xp_items, _scenarios_root(), p)
-    if cross.enabled:
+    if cross.enabled and p.clean("catalogue", "layout", "staffing", "demand"):
         _check_cross_province(cross, demand, items, fam_names, windows, staff, plans, p)
     bureaus = sorted({it.bureau for it in items if it.back_office})
+    if not p.clean("catalogue"):
+        # Bureaus of the catalogue are not known: do not call the configured ones unknown.
+        bo = cfg.get("back_office")
+        named = (bo.get("bureaus") or {}) if isinstance(bo, Mapping) else {}
+        bureaus = sorted({*bureaus, *(named if isinstance(named, Mapping) else {})})
     back = parse_back_office(cfg.get("back_office"), bureaus, p)
     for b in bureaus:
-        if back.enabled and back.bureaus[b].staff == 0:
+        if back.enabled and b in back.bureaus and back.bureaus[b].staff == 0:
             p.add(
                 f"back_office.bureaus.{b}.staff",
                 "the bureau has back-office items but no staff: its backlog would grow without end",
             )
+
+    centre_name = text(centre, "name", "centre", p, source)
+    centre_id = text(centre, "id", "centre", p, "centre")
+    bad_id = identifier_problem(centre_id)
+    if bad_id is not None:
+        p.add("centre.id", bad_id)
 
     p.items = list(dict.fromkeys(p.items))  # the same problem found twice is listed once
     if p.items:
@@ -1053,8 +1013,8 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
         )
 
     return Scenario(
-        name=str(centre.get("name", source)),
-        centre_id=str(centre.get("id", "centre")),
+        name=centre_name,
+        centre_id=centre_id,
         counters=counters,
         families=tuple(families),
         items=tuple(items),
