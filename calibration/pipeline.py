@@ -25,6 +25,7 @@ from calibration.clean import InsufficientDataError, clean_ticket_log
 from calibration.effects import CalendarEffects, fit_calendar_effects
 from calibration.fit import CalibrationFit, fit_all
 from calibration.io import (
+    DataFormatError,
     PathLike,
     read_catalogue,
     read_staff_skills,
@@ -33,6 +34,7 @@ from calibration.io import (
 )
 from calibration.validate import ValidationResult, validate_scenario
 from calibration.writer import base_config, build_scenario_config, write_scenario
+from simulator.config.safety import check_name, identifier_problem, inside, name_problem
 
 __all__ = ["CentreCalibration", "calibrate", "opening_hours_of", "staffing_plan_from_history"]
 
@@ -152,6 +154,20 @@ def staffing_plan_from_history(
     return {"mode": "by_block", "blocks": blocks}
 
 
+def _check_ids(centres: Sequence[str], cat: pd.DataFrame, source: str, cat_source: str) -> None:
+    """Centre ids become file names and YAML values, item ids and families cells and
+    keys: they must be safe names and identifiers (docs/errors.md)."""
+    for cid in centres:
+        problem = name_problem(cid) or identifier_problem(cid)
+        if problem is not None:
+            raise DataFormatError(source, f"centre_id {problem}", column="centre_id")
+    for col in ("item_id", "family"):
+        for value in cat[col].astype(str).unique():
+            problem = identifier_problem(value)
+            if problem is not None:
+                raise DataFormatError(cat_source, problem, column=col)
+
+
 def _as_list(x: PathLike | Sequence[PathLike]) -> list[PathLike]:
     if isinstance(x, str | Path):
         return [x]
@@ -246,6 +262,7 @@ def calibrate(
 
     from calibration.report import write_report
 
+    check_name(name, "name")
     base_cfg = base_config(base)
     paths = _as_list(tickets)
     frames = []
@@ -300,6 +317,7 @@ def calibrate(
     holdout_start = last - dt.timedelta(days=holdout_days - 1) if holdout_days > 0 else None
     data = cleaned.data
     centres = sorted(data["centre_id"].astype(str).unique())
+    _check_ids(centres, cat, raw.attrs["source"], cat_source)
     results = []
     for cid in tqdm(centres, desc="calibrate centres", disable=not progress):
         cdata = data.loc[data["centre_id"] == cid]
@@ -402,7 +420,7 @@ def calibrate(
         rdir = None
         if report_dir is not None or figures:
             root = Path(report_dir) if report_dir is not None else Path("calibration_report") / name
-            rdir = root if len(centres) == 1 else root / cid
+            rdir = root if len(centres) == 1 else inside(root, cid, "centre_id")
             write_report(
                 rdir,
                 name=scen_name,

@@ -35,6 +35,7 @@ from calibration.effects import CalendarEffects
 from calibration.fit import CalibrationFit
 from calibration.service import skill_levels as _skill_levels
 from calibration.validate import KPI_LABELS, ValidationResult
+from simulator.config.safety import neutralise_frame
 from simulator.present import style as st
 from simulator.present.charts import save_figure
 
@@ -400,7 +401,8 @@ def write_report(
     counts = cleaned.counts()
     counts.to_csv(out / "exclusions.csv", index=False)
     ex = cleaned.excluded
-    examples = ex.groupby("reason", sort=False).head(5)
+    # Example rows are for reading: long fields cut, formula-like text neutralised.
+    examples = neutralise_frame(ex.groupby("reason", sort=False).head(5), max_chars=200)
     examples.to_csv(out / "exclusions_examples.csv", index=False)
     fit.service_table().to_csv(out / "fit_service.csv", index=False)
     fit.arrivals.rates.to_csv(out / "fit_arrival_rates.csv", index=False)

@@ -26,6 +26,7 @@ import yaml
 
 from calibration.effects import CalendarEffects
 from calibration.fit import CalibrationFit
+from simulator.config.safety import check_name, escape_interpolations, inside
 from simulator.config.scenario import ITEM_COLUMNS
 
 __all__ = [
@@ -398,7 +399,10 @@ def render_yaml(
         else:
             lines.append("# --- provenance (ignored by the loader)")
         text = yaml.safe_dump(
-            {sec: _plain(cfg[sec])}, sort_keys=False, allow_unicode=True, width=100
+            {sec: escape_interpolations(_plain(cfg[sec]))},
+            sort_keys=False,
+            allow_unicode=True,
+            width=100,
         )
         lines.append(text.rstrip("\n"))
     return "\n".join(lines) + "\n"
@@ -421,11 +425,12 @@ def write_scenario(
     """
     from simulator.config.compose import scenarios_dir
 
+    check_name(name, "name")
     folder = Path(out_dir) if out_dir is not None else calibrated_dir()
     folder.mkdir(parents=True, exist_ok=True)
     cfg = copy.deepcopy(cfg)
     if items is not None:
-        items_path = folder / f"{name}_items.csv"
+        items_path = inside(folder, f"{name}_items.csv", "name")
         items.to_csv(items_path, index=False)
         root = scenarios_dir()
         try:
@@ -433,6 +438,6 @@ def write_scenario(
         except ValueError:
             ref = str(items_path.resolve())
         cfg["catalogue"]["items_file"] = ref
-    path = folder / f"{name}.yaml"
+    path = inside(folder, f"{name}.yaml", "name")
     path.write_text(render_yaml(cfg, name, origin), encoding="utf-8")
     return path

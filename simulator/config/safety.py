@@ -97,7 +97,7 @@ def identifier_problem(value: Any) -> str | None:
     text = str(value)
     if not text.strip():
         return "an identifier may not be empty"
-    if text.startswith(FORMULA_PREFIXES):
+    if text.startswith(FORMULA_PREFIXES) and text != "-":  # a lone '-' means "none"
         return (
             f"{text[:40]!r} starts with {text[0]!r}: identifiers may not start with "
             "'=', '+', '-' or '@' (a spreadsheet would run them as a formula)"
@@ -127,13 +127,14 @@ def _escape_text(text: str) -> str:
 
 
 def escape_interpolations(obj: Any) -> Any:
-    """A copy of ``obj`` (nested mappings, lists, strings) in which no string (value or
-    key) is an OmegaConf interpolation: loading the written YAML with OmegaConf gives the
-    original text back."""
+    """A copy of ``obj`` (nested mappings, lists, strings) in which no string value is an
+    OmegaConf interpolation: loading the written YAML with OmegaConf gives the original
+    text back. (Keys are never interpolated; identifiers with ``${`` are rejected at
+    input, see :func:`identifier_problem`.)"""
     if isinstance(obj, str):
         return _escape_text(obj) if "${" in obj else obj
     if isinstance(obj, Mapping):
-        return {escape_interpolations(k): escape_interpolations(v) for k, v in obj.items()}
+        return {k: escape_interpolations(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return type(obj)(escape_interpolations(v) for v in obj)
     return obj
@@ -142,18 +143,26 @@ def escape_interpolations(obj: Any) -> Any:
 def neutralise_cell(value: Any) -> Any:
     """A text cell that a spreadsheet would run as a formula gets a leading apostrophe
     (the OWASP advice); every other value is returned unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and value != "-":
         return "'" + value
     return value
 
 
-def neutralise_frame(frame: Any) -> Any:
+def neutralise_frame(frame: Any, max_chars: int | None = None) -> Any:
     """A copy of a pandas DataFrame whose text cells (and index and column labels) are
-    passed through :func:`neutralise_cell`; numbers are left alone."""
+    passed through :func:`neutralise_cell`; numbers are left alone. With ``max_chars``,
+    longer text cells are cut to that many characters (marked with an ellipsis)."""
+
+    def cell(v: Any) -> Any:
+        v = neutralise_cell(v)
+        if max_chars is not None and isinstance(v, str) and len(v) > max_chars:
+            return v[:max_chars] + "…"
+        return v
+
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or str(out[col].dtype) == "string":
-            out[col] = out[col].map(neutralise_cell)
+            out[col] = out[col].map(cell)
     out.columns = [neutralise_cell(c) for c in out.columns]
     if out.index.dtype == object:
         out.index = out.index.map(neutralise_cell)
