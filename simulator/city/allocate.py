@@ -1,0 +1,989 @@
+"""Where should the next windows and staff go? Allocation across the city's centres.
+
+:func:`allocate` gives a budget (staff, staff-hours a day, or CNY a day through the cost
+model of ``scenarios/cost/``) to the centres of a :class:`~simulator.city.build.City`,
+one move at a time, where the estimated gain of the objective per unit of budget is
+largest (the method is :mod:`simulator.optimise.allocate`; docs/allocate.md). This module
+is the city side of it:
+
+- a move at a centre edits a deep copy of the centre's config: one more window (a
+  comprehensive window, a dedicated quick desk, or a comprehensive window staffed by an
+  expert) and the staff member to open it, within the centre's counters and
+  ``max_per_centre``;
+- its cost in the budget's unit is read off the edited scenario (staff added; staffed
+  window-hours per open day; the cost model's CNY per open day);
+- the hour-by-hour Erlang screen (:func:`analytic_screen`) marks centres where another
+  window cannot matter, so they are not simulated;
+- evaluations run through :mod:`simulator.run.executor` (serial, local processes or Dask)
+  and are stored in ``evaluations.jsonl`` as they finish: a killed run resumes from it.
+  Each centre keeps its own seed (:func:`simulator.city.build.centre_seed`), so every
+  allocation of a centre is simulated with the same residents (common random numbers),
+  and an evaluation is a pure function of (scenarios, seed, replication).
+- with city-wide handling (全市通办 diversion) on, the centres of a district share one
+  simulation, so a district is evaluated as a whole for every move inside it.
+
+Finally the allocation found, the current allocation, the same budget spread in
+proportion to volume, and equal shares per centre are simulated on fresh replications
+and compared with paired confidence intervals.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulator.city.build import City, centre_seed
+from simulator.config.scenario import Scenario, scenario_from_config
+from simulator.engine.district import Diversion, run_district_replication
+from simulator.errors import ConfigError
+from simulator.optimise.allocate import (
+    TABLE_KPIS,
+    AllocateSettings,
+    GreedyResult,
+    InfeasibleTargetsError,
+    State,
+    Step,
+    centre_meets,
+    city_kpis,
+    greedy,
+    objective_value,
+    paired_comparison,
+    parse_allocate,
+    shortfall,
+    spread_allocation,
+)
+from simulator.optimise.config import (
+    CostModel,
+    Targets,
+    bundled_group,
+    parse_cost,
+    parse_targets,
+)
+from simulator.optimise.recommend import EvaluationStore, _mean_service, _plain, levels_cost
+from simulator.run.executor import Executor, get_executor
+from simulator.run.runner import run_replication
+from simulator.run.sweep import config_hash
+from simulator.version import package_version
+
+__all__ = [
+    "Allocation",
+    "CityAllocation",
+    "allocate",
+    "allocation_problem",
+    "analytic_screen",
+    "evaluate_unit",
+]
+
+STRATEGIES = ("current", "allocation", "proportional", "equal")
+STRATEGY_LABELS = {
+    "current": "current allocation",
+    "allocation": "marginal allocation",
+    "proportional": "in proportion to volume",
+    "equal": "equal shares",
+}
+KIND_GROUP = {
+    "comprehensive": "comprehensive",
+    "dedicated": "quick_desk",
+    "expert": "comprehensive",
+}
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def _reduce(kpis: Mapping[str, float]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for k in TABLE_KPIS:
+        if k == "within":
+            v = float(kpis.get("service_level", 0.0)) * float(kpis.get("arrivals", 0.0))
+        else:
+            v = float(kpis.get(k, 0.0))
+        out[k] = v if math.isfinite(v) else 0.0
+    return out
+
+
+def evaluate_unit(
+    scenarios: Sequence[Scenario],
+    root_seed: int,
+    replications: Sequence[int],
+    diversion: Diversion | None,
+) -> list[tuple[int, list[dict[str, float]]]]:
+    """Simulate ``replications`` of a unit (one centre, or a district's centres sharing one
+    simulation when ``diversion`` is on) and reduce each centre to the allocation KPIs.
+    A pure function of its arguments; centre ``c`` uses ``centre_seed(root_seed, c)``."""
+    out = []
+    for r in replications:
+        if diversion is not None and diversion.enabled:
+            seeds = [centre_seed(root_seed, s.centre_id) for s in scenarios]
+            krs = run_district_replication(list(scenarios), seeds, int(r), diversion)
+        else:
+            krs = [
+                run_replication(s, int(r), centre_seed(root_seed, s.centre_id)) for s in scenarios
+            ]
+        out.append((int(r), [_reduce(k.kpis) for k in krs]))
+    return out
+
+
+def analytic_screen(scn: Scenario, target_wait: float) -> tuple[float, float]:
+    """Share served within ``target_wait`` and mean wait (minutes) of an average weekday
+    by the pointwise-stationary Erlang model: every bin of the weekday arrival profile
+    as a stationary Erlang A queue (Erlang C without reneging) with the front windows
+    open at its midpoint and the visit mix's mean service time at proficient speed.
+    Optimistic where load changes fast or skills are scarce, hence a conservative use."""
+    from simulator.analysis import analytic
+
+    plans = [p for p in scn.day_plans() if not p.closed]
+    if not plans:
+        return 1.0, 0.0
+    weekday = [p for p in plans if p.profile_key == "weekday"] or plans
+    plan = weekday[0]
+    volume = float(np.mean([scn.expected_daily_volume(p) for p in weekday]))
+    if scn.demand.arrival_rate_per_hour is not None:
+        bins = [(plan.hours.open, plan.hours.close, 1.0)]
+    else:
+        bins = [
+            (b.start, b.end, b.share)
+            for b in scn.demand.profiles.get(plan.profile_key, ())
+            if b.end > b.start and b.share > 0
+        ]
+    kinds = {w.id: w.kind for w in scn.windows}
+    es = _mean_service(scn)
+    pat = scn.impatience.patience if scn.impatience.renege_enabled else None
+    num_sl = num_w = den = 0.0
+    for start, end, share in bins:
+        lam = volume * share / (end - start)
+        if lam <= 0:
+            continue
+        mid = 0.5 * (start + end)
+        c = 0
+        for blk in plan.blocks:
+            if blk.start <= mid < blk.end:
+                c = sum(1 for wid, _ in blk.assignments if kinds.get(wid) != "cross_province")
+        weight = lam * (end - start)
+        den += weight
+        if c == 0:
+            num_w += weight * 1e3
+            continue
+        try:
+            if pat is not None and math.isfinite(pat.mean):
+                m = analytic.erlang_a(lam, es, c, pat.mean)
+                sl, w = m.service_level(target_wait), m.mean_wait
+            elif lam * es < c:
+                mc = analytic.mmc_metrics(lam, es, c)
+                sl, w = mc.service_level(target_wait), mc.mean_wait
+            else:
+                sl, w = 0.0, 1e3
+        except ValueError:
+            sl, w = 0.0, 1e3
+        num_sl += weight * sl
+        num_w += weight * w
+    if den <= 0:
+        return 1.0, 0.0
+    return num_sl / den, num_w / den
+
+
+class _Runner:
+    """Runs unit evaluations through one executor and one store (the resume cache)."""
+
+    def __init__(
+        self,
+        executor: Executor,
+        store: EvaluationStore,
+        progress: bool,
+        on_evaluation: Callable[[dict[str, Any]], None] | None,
+    ) -> None:
+        self.executor = executor
+        self.store = store
+        self.progress = progress
+        self.on_evaluation = on_evaluation
+        self.run_count = 0
+        self.reused = 0
+
+    def ensure(
+        self,
+        wanted: Sequence[tuple[str, tuple[Scenario, ...], int, int]],
+        diversion: Diversion | None,
+        stage: str,
+    ) -> None:
+        missing: dict[tuple[str, int], tuple[tuple[Scenario, ...], list[int]]] = {}
+        for key, scns, seed, n in wanted:
+            for r in range(n):
+                if (key, seed, r) in self.store:
+                    continue
+                missing.setdefault((key, seed), (scns, []))[1].append(r)
+        total = sum(len(v[1]) for v in missing.values())
+        if total == 0:
+            return
+        workers = max(1, int(getattr(self.executor, "workers", 1)))
+        chunk = max(1, math.ceil(total / (4 * workers))) if workers > 1 else total
+        tasks: list[tuple[Any, ...]] = []
+        owners: list[tuple[str, int]] = []
+        for (key, seed), (scns, reps) in missing.items():
+            step = min(chunk, len(reps))
+            for j in range(0, len(reps), step):
+                tasks.append((scns, seed, reps[j : j + step], diversion))
+                owners.append((key, seed))
+        bar = None
+        if self.progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=total, desc=stage, unit="rep", leave=False)
+        try:
+            for i, results in self.executor.imap_unordered(evaluate_unit, tasks):
+                key, seed = owners[i]
+                for r, rec in results:
+                    self.store.add((key, seed, r), {"c": rec})
+                    self.run_count += 1
+                    if bar is not None:
+                        bar.update(1)
+                    if self.on_evaluation is not None:
+                        self.on_evaluation({"stage": stage, "key": key, "replication": r})
+        finally:
+            if bar is not None:
+                bar.close()
+
+
+# --------------------------------------------------------------------------- the problem
+
+
+class CityAllocation:
+    """The allocation problem of a city (implements
+    :class:`simulator.optimise.allocate.AllocationProblem`)."""
+
+    def __init__(
+        self,
+        city: City,
+        settings: AllocateSettings,
+        targets: Targets,
+        cost_model: CostModel,
+        diversion: Diversion | None,
+        runner: _Runner,
+        seed: int,
+    ) -> None:
+        self.city = city
+        self.settings = settings
+        self.targets = targets
+        self.cost_model = cost_model
+        self.diversion = diversion if diversion is not None and diversion.enabled else None
+        self.runner = runner
+        self.seed = int(seed)
+        self.n = len(city)
+        self.kinds = tuple(settings.moves)
+        self.ids = city.centre_ids
+        self.districts = [str(d) for d in city.centres["district"]]
+        self.eligible: Sequence[int]
+        if settings.centres is None:
+            self.eligible = list(range(self.n))
+        else:
+            wanted = set(settings.centres)
+            self.eligible = [i for i, c in enumerate(self.ids) if c in wanted]
+        self._configs = [_plain(s.config) for s in city.scenarios]
+        self._windows = [len(s.windows) for s in city.scenarios]
+        self._counters = [int(s.counters) for s in city.scenarios]
+        self._scn: dict[tuple[int, State], Scenario] = {}
+        self._key: dict[tuple[int, State], str] = {}
+        self._cost: dict[tuple[int, State], dict[str, float]] = {}
+        self._hopeless: dict[tuple[int, State], bool] = {}
+        self._means: dict[tuple[int, tuple[State, ...], int, int], dict[str, np.ndarray]] = {}
+        if self.diversion is None:
+            self._units = [[c] for c in range(self.n)]
+            self._unit_of = list(range(self.n))
+        else:
+            order = list(dict.fromkeys(self.districts))
+            self._units = [[c for c in range(self.n) if self.districts[c] == d] for d in order]
+            self._unit_of = [order.index(d) for d in self.districts]
+        self.target_wait = float(city.scenarios[0].experiment.target_wait_min)
+
+    # -- structure
+    def unit_of(self, c: int) -> int:
+        return self._unit_of[c]
+
+    def members(self, u: int) -> Sequence[int]:
+        return self._units[u]
+
+    @property
+    def units(self) -> list[int]:
+        return list(range(len(self._units)))
+
+    def allowed(self, c: int, state: State) -> bool:
+        added = sum(state)
+        if added > self.settings.max_per_centre:
+            return False
+        return self._windows[c] + added <= self._counters[c]
+
+    # -- scenarios and costs
+    def config(self, c: int, state: State) -> dict[str, Any]:
+        """The centre's config with the moves of ``state`` applied."""
+        cfg = copy.deepcopy(self._configs[c])
+        if not any(state):
+            return cfg
+        windows = cfg["layout"]["windows"]
+        staff = cfg["staffing"]["staff"]
+        rule = self.city.rule
+        for kind, n in zip(self.kinds, state, strict=True):
+            if n <= 0:
+                continue
+            group = KIND_GROUP[kind]
+            if group not in windows or not windows[group]:
+                if kind == "dedicated":
+                    windows[group] = {
+                        "kind": "dedicated",
+                        "count": 0,
+                        "prefix": "D",
+                        "families": list(rule.dedicated_families),
+                    }
+                else:
+                    windows[group] = {"kind": "comprehensive", "count": 0, "prefix": "C"}
+            windows[group]["count"] = int(windows[group].get("count", 0)) + int(n)
+            if kind == "comprehensive":
+                level = self.settings.staff_level
+                staff[f"added_{level}"] = {
+                    "count": int(staff.get(f"added_{level}", {}).get("count", 0)) + int(n),
+                    "level": level,
+                }
+            elif kind == "expert":
+                staff["added_expert"] = {
+                    "count": int(staff.get("added_expert", {}).get("count", 0)) + int(n),
+                    "level": "expert",
+                }
+            else:
+                fams = list(windows[group].get("families") or rule.dedicated_families)
+                staff["added_dedicated"] = {
+                    "count": int(staff.get("added_dedicated", {}).get("count", 0)) + int(n),
+                    "skills": {f: "proficient" for f in fams},
+                }
+        return cfg
+
+    def scenario(self, c: int, state: State) -> Scenario:
+        key = (c, state)
+        if key not in self._scn:
+            self._scn[key] = scenario_from_config(
+                self.config(c, state), source=f"allocation {self.ids[c]} {state}"
+            )
+        return self._scn[key]
+
+    def costs(self, c: int, state: State) -> dict[str, float]:
+        """Staff added, staffed window-hours per open day and CNY per open day of the
+        centre in ``state`` (absolute values; the budget uses differences)."""
+        key = (c, state)
+        if key not in self._cost:
+            scn = self.scenario(c, state)
+            cny, _ = levels_cost(scn, self.cost_model)
+            plans = [p for p in scn.day_plans() if not p.closed]
+            hours = sum(
+                (b.end - b.start) / 60.0 * len(b.assignments) for p in plans for b in p.blocks
+            ) / max(len(plans), 1)
+            self._cost[key] = {
+                "staff": float(len(scn.staff)),
+                "staff_hours": float(hours),
+                "cny": float(cny),
+            }
+        return self._cost[key]
+
+    def cost(self, c: int, state: State) -> float:
+        if not any(state):
+            return 0.0
+        unit = self.settings.budget_unit
+        return self.costs(c, state)[unit] - self.costs(c, tuple(0 for _ in state))[unit]
+
+    def hopeless(self, c: int, state: State) -> bool:
+        key = (c, state)
+        if key not in self._hopeless:
+            sl, w = analytic_screen(self.scenario(c, state), self.target_wait)
+            self._hopeless[key] = (1.0 - sl) < self.settings.screen_sl_gap and (
+                w < self.settings.screen_wait_min
+            )
+        return self._hopeless[key]
+
+    # -- evaluation
+    def unit_key(self, u: int, states: tuple[State, ...]) -> str:
+        parts = []
+        for c, st in zip(self._units[u], states, strict=True):
+            k = (c, st)
+            if k not in self._key:
+                self._key[k] = config_hash(self.config(c, st))
+            parts.append(self._key[k])
+        div = "" if self.diversion is None else repr(self.diversion)
+        return config_hash({"centres": parts, "diversion": div})
+
+    def ensure(
+        self, wanted: Sequence[tuple[int, tuple[State, ...]]], stage: str, *, verify: bool = False
+    ) -> None:
+        seed, n = self._seed_n(verify)
+        jobs = []
+        seen = set()
+        for u, states in wanted:
+            key = self.unit_key(u, states)
+            if key in seen:
+                continue
+            seen.add(key)
+            scns = tuple(self.scenario(c, s) for c, s in zip(self._units[u], states, strict=True))
+            jobs.append((key, scns, seed, n))
+        self.runner.ensure(jobs, self.diversion, stage)
+
+    def _seed_n(self, verify: bool) -> tuple[int, int]:
+        if verify:
+            return self.seed + self.settings.verify_seed_offset, self.settings.verify_replications
+        return self.seed, self.settings.replications
+
+    def replications(
+        self, u: int, states: tuple[State, ...], verify: bool = False
+    ) -> dict[str, np.ndarray]:
+        """Per KPI: replications x members of unit ``u``."""
+        seed, n = self._seed_n(verify)
+        key = self.unit_key(u, states)
+        recs = [self.runner.store.records[(key, seed, r)]["c"] for r in range(n)]
+        return {k: np.array([[m[k] for m in rec] for rec in recs]) for k in TABLE_KPIS}
+
+    def means(
+        self, u: int, states: tuple[State, ...], verify: bool = False
+    ) -> dict[str, np.ndarray]:
+        seed, n = self._seed_n(verify)
+        mk = (u, states, seed, n)
+        if mk not in self._means:
+            reps = self.replications(u, states, verify)
+            self._means[mk] = {k: v.mean(axis=0) for k, v in reps.items()}
+        return self._means[mk]
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass
+class Allocation:
+    """What :func:`allocate` returns.
+
+    Attributes
+    ----------
+    allocation
+        Per centre: district, daily volume, counters, windows and staff before and
+        after, moves by kind, cost per day before and after (CNY), budget used, and the
+        final-evaluation p90 wait, share served within target and whether the day
+        targets are met, before and after.
+    districts
+        Per district: centres, windows and staff before and after, budget used, centres
+        missing the targets before and after, share served within target before and
+        after.
+    comparison
+        Strategy x KPI: mean, t interval, paired difference with the current
+        allocation (same residents) and its interval.
+    steps
+        The greedy trace: centre, kind, moves, cost, gain, budget spent, objective.
+    strategies
+        The moves per centre of each compared strategy.
+    summary
+        Headline, settings, budget, spent, stop reason, evaluations run / reused,
+        screened moves, wall time.
+    """
+
+    allocation: pd.DataFrame
+    districts: pd.DataFrame
+    comparison: pd.DataFrame
+    steps: pd.DataFrame
+    strategies: pd.DataFrame
+    summary: dict[str, Any]
+    targets: Targets
+
+    @property
+    def headline(self) -> str:
+        return str(self.summary["headline"])
+
+
+def _district_zh() -> dict[str, str]:
+    from simulator.city.data import load_districts
+
+    try:
+        table = load_districts()
+    except (ConfigError, OSError):  # pragma: no cover - the packaged table is always there
+        return {}
+    return dict(zip(table["district"].astype(str), table["district_zh"].astype(str), strict=True))
+
+
+def _state_frame(problem: CityAllocation, states: Mapping[str, Sequence[State]]) -> pd.DataFrame:
+    rows = []
+    for name, sts in states.items():
+        for c, st in enumerate(sts):
+            row: dict[str, Any] = {"strategy": name, "centre_id": problem.ids[c]}
+            for kind, v in zip(problem.kinds, st, strict=True):
+                row[kind] = int(v)
+            row["budget_used"] = problem.cost(c, st)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _fmt_amount(x: float, unit: str) -> str:
+    if unit == "staff":
+        return f"{x:,.0f} more staff"
+    if unit == "staff_hours":
+        return f"{x:,.0f} more staff-hours a day"
+    return f"{x:,.0f} CNY a day more"
+
+
+def _headline(
+    spent: float, unit: str, before: int, after: int, n: int, share_b: float, share_a: float
+) -> str:
+    what = _fmt_amount(spent, unit)
+    if before == 0:
+        return (
+            f"Every one of the {n} centres already meets the targets; with {what}, the share "
+            f"served within the target wait goes from {share_b:.1%} to {share_a:.1%}"
+        )
+    verb = "fall" if after < before else ("stay" if after == before else "rise")
+    num = f"from {before} to {after}" if after != before else f"at {before}"
+    return f"With {what}, the centres missing the targets {verb} {num} (of {n})"
+
+
+# --------------------------------------------------------------------------- allocate
+
+
+def _resolve_settings(
+    settings: AllocateSettings | Mapping[str, Any] | None, overrides: Mapping[str, Any]
+) -> AllocateSettings:
+    s = settings if isinstance(settings, AllocateSettings) else parse_allocate(settings)
+    if overrides:
+        fields = {f.name for f in dataclasses.fields(AllocateSettings)}
+        unknown = [k for k in overrides if k not in fields]
+        if unknown:
+            raise ConfigError(f"allocate(): unknown argument(s) {unknown}; known: {sorted(fields)}")
+        s = dataclasses.replace(s, **overrides)
+        if s.budget is not None and s.budget < 0:
+            raise ConfigError(
+                f"allocate.budget.amount: a budget cannot be negative, got {s.budget!r} "
+                f"{s.unit_label}"
+            )
+        if isinstance(s.moves, str):
+            s = dataclasses.replace(s, moves=(s.moves,))
+    return s
+
+
+def allocate(
+    city: City,
+    settings: AllocateSettings | Mapping[str, Any] | None = None,
+    *,
+    targets: Targets | Mapping[str, Any] | None = None,
+    cost: CostModel | Mapping[str, Any] | None = None,
+    diversion: Diversion | None = None,
+    seed: int = 20261128,
+    executor: Any = None,
+    workers: int = 1,
+    cache: str | Path | None = None,
+    trust_cache: bool = False,
+    progress: bool = False,
+    on_evaluation: Callable[[dict[str, Any]], None] | None = None,
+    on_step: Callable[[Step], None] | None = None,
+    **overrides: Any,
+) -> Allocation:
+    """Allocate extra windows and staff across the centres of ``city``.
+
+    Parameters
+    ----------
+    city
+        From :func:`simulator.city.build.build_city` (a short calendar, e.g. two weeks,
+        keeps the search fast; the allocation is judged on that period).
+    settings
+        :class:`~simulator.optimise.allocate.AllocateSettings` or the ``allocate`` config
+        mapping; keyword ``overrides`` replace single fields (``budget=60``,
+        ``objective="worst_decile"``, ``moves=("comprehensive", "dedicated")``).
+    targets, cost
+        Day targets and cost model (default: the city's base scenario's, else the bundled
+        defaults).
+    diversion
+        City-wide handling (全市通办): the centres of a district are evaluated together.
+    seed
+        Root seed of the search (``settings.seed`` wins when set); the final comparison
+        uses ``seed + verify_seed_offset``.
+    executor, workers
+        Where replications run (:func:`simulator.run.executor.get_executor`: ``None`` with
+        ``workers`` local processes, an Executor, a ``distributed.Client`` or an address).
+    cache
+        JSON-lines file of evaluations; rerunning with the same file simulates only what
+        is missing (resume after an interruption).
+
+    Raises
+    ------
+    ConfigError
+        Negative budget, budget below one move, unknown centre.
+    InfeasibleTargetsError
+        ``objective='all_meet'``: some centre cannot meet the targets within its bounds,
+        or the budget falls short of what meeting them everywhere costs (the message says
+        by how much).
+    """
+    t0 = time.perf_counter()
+    s = _resolve_settings(settings, overrides)
+    tg, cm = _targets_cost(city, targets, cost)
+    if s.centres is not None:
+        unknown = [c for c in s.centres if c not in set(city.centre_ids)]
+        if unknown:
+            ids = city.centre_ids
+            raise ConfigError(
+                f"allocate.centres: unknown centre(s) {unknown}; this run has {len(ids)} "
+                f"centres, e.g. {ids[:5]}"
+            )
+    root = int(s.seed if s.seed is not None else seed)
+    ex = get_executor(executor, workers)
+    owned = executor is None
+    code = package_version()
+    store = EvaluationStore(Path(cache) if cache else None, code, trust_cache)
+    reused0 = store.loaded
+    runner = _Runner(ex, store, progress, on_evaluation)
+    try:
+        problem = CityAllocation(city, s, tg, cm, diversion, runner, root)
+        result = _search(problem, s, tg, on_step)
+        out = _verify_and_report(problem, s, tg, result)
+    finally:
+        store.close()
+        if owned:
+            ex.close()
+    out.summary.update(
+        {
+            "evaluations_run": runner.run_count,
+            "evaluations_in_cache": reused0,
+            "wall_s": time.perf_counter() - t0,
+            "backend": repr(ex),
+            "workers": int(getattr(ex, "workers", 1)),
+            "seed": root,
+            "code_version": code,
+        }
+    )
+    return out
+
+
+def allocation_problem(
+    city: City,
+    settings: AllocateSettings | Mapping[str, Any] | None = None,
+    *,
+    targets: Targets | Mapping[str, Any] | None = None,
+    cost: CostModel | Mapping[str, Any] | None = None,
+    diversion: Diversion | None = None,
+    seed: int = 20261128,
+    executor: Any = None,
+    workers: int = 1,
+    **overrides: Any,
+) -> CityAllocation:
+    """The allocation problem of ``city`` with an in-memory store, for studying the method
+    step by step (:func:`simulator.optimise.allocate.greedy`, ``brute_force``)."""
+    s = _resolve_settings(settings, overrides)
+    tg, cm = _targets_cost(city, targets, cost)
+    runner = _Runner(get_executor(executor, workers), EvaluationStore(None, ""), False, None)
+    return CityAllocation(
+        city, s, tg, cm, diversion, runner, int(s.seed if s.seed is not None else seed)
+    )
+
+
+def _targets_cost(
+    city: City,
+    targets: Targets | Mapping[str, Any] | None,
+    cost: CostModel | Mapping[str, Any] | None,
+) -> tuple[Targets, CostModel]:
+    base = city.base
+    tg = (
+        targets
+        if isinstance(targets, Targets)
+        else parse_targets(
+            targets if targets is not None else (base.get("targets") or bundled_group("targets"))
+        )
+    )
+    cm = (
+        cost
+        if isinstance(cost, CostModel)
+        else parse_cost(cost if cost is not None else (base.get("cost") or bundled_group("cost")))
+    )
+    return tg, cm
+
+
+def _cheapest_move(problem: CityAllocation) -> tuple[float, str]:
+    best = (math.inf, "")
+    for c in problem.eligible:
+        for j, kind in enumerate(problem.kinds):
+            st = tuple(1 if i == j else 0 for i in range(len(problem.kinds)))
+            if problem.allowed(c, st):
+                dc = problem.cost(c, st)
+                if dc < best[0]:
+                    best = (dc, f"a {kind} window with its staff member at {problem.ids[c]}")
+    return best
+
+
+def _search(
+    problem: CityAllocation,
+    s: AllocateSettings,
+    tg: Targets,
+    on_step: Callable[[Step], None] | None,
+) -> GreedyResult:
+    unit = s.unit_label
+    cheapest, what = _cheapest_move(problem)
+    if not math.isfinite(cheapest):
+        raise ConfigError(
+            "allocate: no centre can take another window (every eligible centre is at its "
+            "counters or at allocate.max_per_centre)"
+        )
+    if s.objective != "all_meet":
+        assert s.budget is not None
+        if s.budget < cheapest - 1e-9:
+            raise ConfigError(
+                f"allocate.budget.amount: {s.budget:g} {unit} is below one move; the "
+                f"cheapest move costs {cheapest:g} {unit} ({what})"
+            )
+        return greedy(problem, s, tg, problem.target_wait, s.budget, on_step)
+    # Constraint form: the least cost at which every centre meets the day targets.
+    res = greedy(problem, s, tg, problem.target_wait, None, on_step)
+    table = _table(problem, res.states)
+    missing = ~centre_meets(table, tg)
+    if missing.any():
+        names = [f"{problem.ids[c]} ({problem.districts[c]})" for c in np.flatnonzero(missing)]
+        sf = shortfall(table, tg)
+        worst = int(np.argmax(sf))
+        detail = ", ".join(
+            f"{t.kpi} {table[t.kpi][worst]:.3g} vs {'>=' if t.sense == 'min' else '<='} {t.value:g}"
+            for t in tg.day
+        )
+        raise InfeasibleTargetsError(
+            f"allocate: no allocation within the bounds meets the targets at {len(names)} "
+            f"centre(s) {names[:8]}{' ...' if len(names) > 8 else ''}: even with every "
+            f"allowed window ({s.max_per_centre} per centre at most, within the counters) "
+            f"{problem.ids[worst]} reaches {detail}. Meeting the targets at the others needs "
+            f"{res.spent:g} {unit}; no budget is enough for all: raise "
+            "allocate.max_per_centre, the centres' counters, or lower the targets",
+            needed=math.inf,
+            budget=s.budget,
+            unit=s.budget_unit,
+            failing=names,
+        )
+    if s.budget is not None and res.spent > s.budget + 1e-9:
+        raise InfeasibleTargetsError(
+            f"allocate: every centre meets the targets only with {res.spent:g} {unit}; the "
+            f"budget of {s.budget:g} {unit} falls short by {res.spent - s.budget:g} {unit} "
+            f"({int(missing.size)} centres, {len(res.steps)} moves needed)",
+            needed=res.spent,
+            budget=s.budget,
+            unit=s.budget_unit,
+            failing=[],
+        )
+    return res
+
+
+def _table(
+    problem: CityAllocation, states: Sequence[State], verify: bool = False
+) -> dict[str, np.ndarray]:
+    cols = {k: np.zeros(problem.n) for k in TABLE_KPIS}
+    for u in problem.units:
+        mem = list(problem.members(u))
+        vals = problem.means(u, tuple(states[m] for m in mem), verify)
+        for k in TABLE_KPIS:
+            cols[k][mem] = vals[k]
+    return cols
+
+
+def _per_rep(
+    problem: CityAllocation, states: Sequence[State], s: AllocateSettings, tg: Targets
+) -> pd.DataFrame:
+    n = s.verify_replications
+    cols = {k: np.zeros((n, problem.n)) for k in TABLE_KPIS}
+    for u in problem.units:
+        mem = list(problem.members(u))
+        reps = problem.replications(u, tuple(states[m] for m in mem), verify=True)
+        for k in TABLE_KPIS:
+            cols[k][:, mem] = reps[k]
+    rows = []
+    for r in range(n):
+        t = {k: v[r] for k, v in cols.items()}
+        row = city_kpis(t, tg, s.worst_share)
+        row["objective"] = objective_value(t, s, tg, problem.target_wait)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _verify_and_report(
+    problem: CityAllocation, s: AllocateSettings, tg: Targets, res: GreedyResult
+) -> Allocation:
+    zero: State = tuple(0 for _ in problem.kinds)
+    spend = res.spent if s.objective == "all_meet" else float(s.budget or 0.0)
+    volume = problem.city.centres["daily_volume"].to_numpy(dtype=float)
+    order = list(dict.fromkeys(problem.districts))
+    dkey = [order.index(d) for d in problem.districts]
+    strategies: dict[str, list[State]] = {
+        "current": [zero] * problem.n,
+        "allocation": list(res.states),
+        "proportional": spread_allocation(problem, spend, volume, 0, dkey),
+        "equal": spread_allocation(problem, spend, np.ones(problem.n), 0, dkey),
+    }
+    wanted = [
+        (u, tuple(sts[m] for m in problem.members(u)))
+        for sts in strategies.values()
+        for u in problem.units
+    ]
+    problem.ensure(wanted, "verification", verify=True)
+    per_rep = {name: _per_rep(problem, sts, s, tg) for name, sts in strategies.items()}
+    comparison = paired_comparison(per_rep, "current")
+    comparison.insert(1, "label", comparison["strategy"].map(STRATEGY_LABELS))
+    spent_by = {
+        name: float(sum(problem.cost(c, st) for c, st in enumerate(sts)))
+        for name, sts in strategies.items()
+    }
+    comparison["budget_used"] = comparison["strategy"].map(spent_by)
+
+    before = _table(problem, strategies["current"], verify=True)
+    after = _table(problem, res.states, verify=True)
+    meets_b = centre_meets(before, tg)
+    meets_a = centre_meets(after, tg)
+    cen = problem.city.centres
+    rows = []
+    for c in range(problem.n):
+        st = res.states[c]
+        cb = problem.costs(c, zero)
+        ca = problem.costs(c, st)
+        row: dict[str, Any] = {
+            "centre_id": problem.ids[c],
+            "district": problem.districts[c],
+            "daily_volume": float(cen["daily_volume"].iloc[c]),
+            "counters": problem._counters[c],
+            "windows_before": problem._windows[c],
+            "windows_after": problem._windows[c] + sum(st),
+            "staff_before": round(cb["staff"]),
+            "staff_after": round(ca["staff"]),
+        }
+        for kind, v in zip(problem.kinds, st, strict=True):
+            row[f"added_{kind}"] = int(v)
+        row.update(
+            {
+                "cost_cny_before": cb["cny"],
+                "cost_cny_after": ca["cny"],
+                "budget_used": problem.cost(c, st),
+                "wait_p90_before": float(before["wait_p90_min"][c]),
+                "wait_p90_after": float(after["wait_p90_min"][c]),
+                "service_level_before": float(before["service_level"][c]),
+                "service_level_after": float(after["service_level"][c]),
+                "meets_before": bool(meets_b[c]),
+                "meets_after": bool(meets_a[c]),
+            }
+        )
+        rows.append(row)
+    alloc = pd.DataFrame(rows)
+    alloc.insert(2, "district_zh", alloc["district"].map(_district_zh()).fillna(""))
+    alloc["within_before"] = before["within"]
+    alloc["within_after"] = after["within"]
+    alloc["own_before"] = before["arrivals"] - before["guests"]
+    alloc["own_after"] = after["arrivals"] - after["guests"]
+    g = alloc.groupby("district", sort=False)
+    districts = g.agg(
+        district_zh=("district_zh", "first"),
+        centres=("centre_id", "size"),
+        windows_before=("windows_before", "sum"),
+        windows_after=("windows_after", "sum"),
+        staff_before=("staff_before", "sum"),
+        staff_after=("staff_after", "sum"),
+        budget_used=("budget_used", "sum"),
+        missing_before=("meets_before", lambda x: int((~x.astype(bool)).sum())),
+        missing_after=("meets_after", lambda x: int((~x.astype(bool)).sum())),
+        worst_p90_before=("wait_p90_before", "max"),
+        worst_p90_after=("wait_p90_after", "max"),
+        within_before=("within_before", "sum"),
+        within_after=("within_after", "sum"),
+        own_before=("own_before", "sum"),
+        own_after=("own_after", "sum"),
+    ).reset_index()
+    districts["share_within_before"] = districts["within_before"] / districts["own_before"]
+    districts["share_within_after"] = districts["within_after"] / districts["own_after"]
+    districts = districts.drop(columns=["within_before", "within_after", "own_before", "own_after"])
+    alloc = alloc.drop(columns=["within_before", "within_after", "own_before", "own_after"])
+
+    steps = pd.DataFrame([dataclasses.asdict(st) for st in res.steps])
+    if not steps.empty:
+        steps.insert(2, "centre_id", [problem.ids[c] for c in steps["centre"]])
+        steps.insert(3, "district", [problem.districts[c] for c in steps["centre"]])
+        steps = steps.drop(columns="centre")
+    cb_all = city_kpis(before, tg, s.worst_share)
+    ca_all = city_kpis(after, tg, s.worst_share)
+    headline = _headline(
+        res.spent,
+        s.budget_unit,
+        int((~meets_b).sum()),
+        int((~meets_a).sum()),
+        problem.n,
+        cb_all["share_within_target"],
+        ca_all["share_within_target"],
+    )
+    summary: dict[str, Any] = {
+        "headline": headline,
+        "objective": s.objective,
+        "budget": s.budget,
+        "budget_unit": s.budget_unit,
+        "spent": res.spent,
+        "left": None if s.budget is None else float(s.budget - res.spent),
+        "stop": res.stop,
+        "moves": int(sum(sum(st) for st in res.states)),
+        "centres_receiving": int(sum(1 for st in res.states if any(st))),
+        "centres": problem.n,
+        "districts": len(order),
+        "objective_search_before": res.objective_start,
+        "objective_search_after": res.objective,
+        "centres_missing_before": int((~meets_b).sum()),
+        "centres_missing_after": int((~meets_a).sum()),
+        "city_before": cb_all,
+        "city_after": ca_all,
+        "screened_moves": res.screened_moves,
+        "settings": {
+            k: (list(v) if isinstance(v, tuple) else (dict(v) if isinstance(v, Mapping) else v))
+            for k, v in dataclasses.asdict(s).items()
+        },
+        "targets": [t.label for t in tg.day],
+        "target_wait_min": problem.target_wait,
+        "diversion": problem.diversion is not None,
+        "days": problem.city.days,
+        "start_date": problem.city.start_date.isoformat(),
+        "source": problem.city.source,
+    }
+    return Allocation(
+        allocation=alloc,
+        districts=districts,
+        comparison=comparison,
+        steps=steps,
+        strategies=_state_frame(problem, strategies),
+        summary=summary,
+        targets=tg,
+    )
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def write_outputs(res: Allocation, out_dir: Path, charts: bool = True) -> dict[str, Path]:
+    """Write ``allocation.csv``, ``districts.csv``, ``comparison.csv``, ``steps.csv``,
+    ``strategies.csv``, ``allocation.json`` and (``charts``) the two PNG charts."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    for name, frame in (
+        ("allocation", res.allocation),
+        ("districts", res.districts),
+        ("comparison", res.comparison),
+        ("steps", res.steps),
+        ("strategies", res.strategies),
+    ):
+        paths[name] = out_dir / f"{name}.csv"
+        frame.to_csv(paths[name], index=False)
+    paths["summary"] = out_dir / "allocation.json"
+    paths["summary"].write_text(json.dumps(res.summary, indent=2, default=str), encoding="utf-8")
+    if charts:
+        from simulator.present import allocation as charts_mod
+
+        sl = [t.value for t in res.targets.day if t.kpi == "service_level" and t.sense == "min"]
+        paths.update(
+            charts_mod.write_allocation_charts(
+                res.allocation,
+                res.districts,
+                res.summary,
+                out_dir,
+                res.comparison,
+                service_level_target=sl[0] if sl else 0.9,
+            )
+        )
+    return paths

@@ -1,0 +1,821 @@
+"""Marginal allocation of a budget of windows and staff across many service centres.
+
+This module holds the method, independent of where the centres come from (the city
+adapter is :mod:`simulator.city.allocate`):
+
+- :class:`AllocateSettings` and :func:`parse_allocate`: the ``allocate`` config section
+  (budget, objective, moves, bounds, replications, screening), every problem named by
+  its key;
+- objectives on a table of per-centre KPIs (:func:`objective_value`): the city-wide
+  share served within the target wait, the number of centres meeting the day targets,
+  the worst-decile p90 wait (equity), a weighted combination, and the shortfall form
+  behind "every centre meets the targets at least cost";
+- :func:`greedy`: give the next move (one more window with its staff member) where the
+  estimated gain of the objective per unit of budget is largest, until the budget is
+  spent or no affordable move gains anything; gains are estimated by simulation under
+  common random numbers through an :class:`AllocationProblem`, which may declare moves
+  hopeless (screening) so they are never simulated;
+- :func:`brute_force`: the exact optimum over every allocation within the budget, with
+  the same estimates (for tests);
+- :func:`spread_allocation`: the comparison strategies (budget in proportion to volume,
+  equal shares);
+- :func:`paired_comparison`: strategies against the current allocation on the same
+  replications, with paired t intervals.
+
+Why greedy: for an objective that is a sum over centres of concave functions of each
+centre's own number of units, with every unit costing the same, giving each unit to the
+largest marginal gain is optimal (Gross 1956; Fox 1966; Ibaraki & Katoh 1988). The
+city-wide share served within the target is such a sum (each centre's served-within
+count over the city's residents) and is concave in the number of windows for an M/M/c
+centre above its load (Dyer & Proll 1977 for the mean wait; the service level behaves
+alike). The other objectives are not separable or not concave, and there greedy is a
+well-understood heuristic; the constraint form works on the summed shortfall.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from simulator.analysis.results import t_interval
+from simulator.errors import ConfigError
+from simulator.optimise.config import Targets
+
+__all__ = [
+    "BUDGET_UNITS",
+    "MOVE_KINDS",
+    "OBJECTIVES",
+    "AllocateSettings",
+    "AllocationProblem",
+    "GreedyResult",
+    "InfeasibleTargetsError",
+    "Step",
+    "brute_force",
+    "centre_meets",
+    "city_kpis",
+    "greedy",
+    "objective_value",
+    "paired_comparison",
+    "parse_allocate",
+    "shortfall",
+    "spread_allocation",
+]
+
+OBJECTIVES = ("served_within", "centres_meeting", "worst_decile", "weighted", "all_meet")
+BUDGET_UNITS = ("staff", "staff_hours", "cny")
+MOVE_KINDS = ("comprehensive", "dedicated", "expert")
+WEIGHT_KEYS = ("served_within", "centres_meeting", "worst_decile")
+SKILL_LEVELS = ("novice", "proficient", "expert")
+
+BUDGET_LABEL = {"staff": "staff", "staff_hours": "staff-hours a day", "cny": "CNY a day"}
+
+
+class InfeasibleTargetsError(ConfigError):
+    """No allocation within the bounds (or within the budget) meets every target.
+
+    ``needed`` is the budget the targets need (``inf`` when some centre cannot meet them
+    at its bounds), ``budget`` the budget given, ``short`` how far it falls short.
+    """
+
+    def __init__(
+        self, message: str, *, needed: float, budget: float | None, unit: str, failing: list[str]
+    ) -> None:
+        super().__init__(message)
+        self.needed = needed
+        self.budget = budget
+        self.unit = unit
+        self.failing = failing
+
+    @property
+    def short(self) -> float:
+        if self.budget is None:
+            return math.inf
+        return self.needed - self.budget
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class AllocateSettings:
+    """The ``allocate`` config section (see ``scenarios/allocate/default.yaml``).
+
+    Attributes
+    ----------
+    budget, budget_unit
+        Amount to spend, in ``staff`` (staff members added), ``staff_hours`` (staffed
+        window-hours added per open day) or ``cny`` (CNY per open day, cost model). ``None``
+        only with ``objective='all_meet'``: find the least cost.
+    objective
+        One of :data:`OBJECTIVES`.
+    weights
+        Weights of ``served_within``, ``centres_meeting``, ``worst_decile`` for
+        ``objective='weighted'`` (scores: share served within target, share of centres
+        meeting targets, minus the worst-decile p90 wait over the target wait).
+    worst_share
+        Share of centres in the worst group of the equity objective (0.1 = decile).
+    moves
+        Move kinds allowed (:data:`MOVE_KINDS`): ``comprehensive`` (a comprehensive
+        window with a staff member of ``staff_level`` on every family), ``dedicated`` (a
+        dedicated quick desk with a staff member on its families), ``expert`` (a
+        comprehensive window with an expert on every family).
+    staff_level
+        Skill level of the staff member a ``comprehensive`` move adds.
+    max_per_centre
+        Most moves one centre may receive (besides its counters).
+    centres
+        Centre ids that may receive moves (``None``: every centre of the run).
+    replications, seed, verify_replications, verify_seed_offset
+        Search replications (common random numbers, root ``seed``) and the fresh
+        replications of the final comparison (root ``seed + verify_seed_offset``).
+    screen, screen_sl_gap, screen_wait_min
+        Hour-by-hour Erlang screening: a move is not simulated when the centre already
+        has, by the analytic model, fewer than ``screen_sl_gap`` of residents waiting
+        beyond the target and a mean wait below ``screen_wait_min`` minutes.
+    bundle
+        Moves looked ahead at one centre for the ``centres_meeting`` objective (a centre
+        may need several windows before it meets the targets).
+    min_gain
+        A move is taken only if its estimated gain exceeds this.
+    """
+
+    budget: float | None = 10.0
+    budget_unit: str = "staff"
+    objective: str = "served_within"
+    weights: Mapping[str, float] = field(
+        default_factory=lambda: {"served_within": 1.0, "centres_meeting": 0.0, "worst_decile": 0.0}
+    )
+    worst_share: float = 0.1
+    moves: tuple[str, ...] = ("comprehensive",)
+    staff_level: str = "proficient"
+    max_per_centre: int = 4
+    centres: tuple[str, ...] | None = None
+    replications: int = 5
+    seed: int | None = None
+    verify_replications: int = 10
+    verify_seed_offset: int = 1
+    screen: bool = True
+    screen_sl_gap: float = 0.002
+    screen_wait_min: float = 0.5
+    bundle: int = 3
+    min_gain: float = 0.0
+
+    @property
+    def unit_label(self) -> str:
+        return BUDGET_LABEL[self.budget_unit]
+
+
+def _num(
+    raw: Mapping[str, Any],
+    key: str,
+    path: str,
+    problems: list[str],
+    default: Any,
+    *,
+    low: float | None = None,
+    integer: bool = False,
+    allow_none: bool = False,
+) -> Any:
+    v = raw.get(key, default)
+    if v is None and allow_none:
+        return None
+    ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(float(v))
+    if ok and integer and float(v) != int(v):
+        ok = False
+    if ok and low is not None and float(v) < low:
+        problems.append(f"{path}.{key}: must be >= {low:g}, got {v!r}")
+        return default
+    if not ok:
+        kind = "a whole number" if integer else "a number"
+        problems.append(f"{path}.{key}: must be {kind}, got {v!r}")
+        return default
+    return int(v) if integer else float(v)
+
+
+def parse_allocate(cfg: Mapping[str, Any] | None, path: str = "allocate") -> AllocateSettings:
+    """Parse the ``allocate`` section; every problem is reported at once, naming its key."""
+    raw = dict(cfg or {})
+    problems: list[str] = []
+    known = {
+        "budget",
+        "objective",
+        "weights",
+        "worst_share",
+        "moves",
+        "staff_level",
+        "max_per_centre",
+        "centres",
+        "search",
+        "verify",
+        "screen",
+        "bundle",
+        "min_gain",
+    }
+    problems.extend(
+        f"{path}.{k}: unknown key; known: {sorted(known)}" for k in raw if k not in known
+    )
+    d = AllocateSettings()
+    bud = raw.get("budget") or {}
+    if not isinstance(bud, Mapping):
+        problems.append(f"{path}.budget: expected {{amount: N, unit: staff}}, got {bud!r}")
+        bud = {}
+    unit = str(bud.get("unit", "staff"))
+    if unit not in BUDGET_UNITS:
+        problems.append(f"{path}.budget.unit: one of {list(BUDGET_UNITS)}, got {unit!r}")
+        unit = "staff"
+    amount = bud.get("amount", d.budget)
+    if amount is not None:
+        if isinstance(amount, bool) or not isinstance(amount, int | float):
+            problems.append(f"{path}.budget.amount: must be a number, got {amount!r}")
+            amount = 0.0
+        elif amount < 0:
+            problems.append(
+                f"{path}.budget.amount: a budget cannot be negative, got {amount!r} "
+                f"{BUDGET_LABEL[unit]} (use 0 or more; transfers are not a negative budget)"
+            )
+        amount = float(amount)
+    objective = str(raw.get("objective", d.objective))
+    if objective not in OBJECTIVES:
+        problems.append(f"{path}.objective: one of {list(OBJECTIVES)}, got {objective!r}")
+        objective = d.objective
+    if amount is None and objective != "all_meet":
+        problems.append(
+            f"{path}.budget.amount: give a budget (null is only allowed with "
+            "objective all_meet, which finds the least cost)"
+        )
+    w_raw = raw.get("weights") or dict(d.weights)
+    weights: dict[str, float] = {}
+    if not isinstance(w_raw, Mapping):
+        problems.append(f"{path}.weights: expected a mapping, got {w_raw!r}")
+        w_raw = {}
+    for k in w_raw:
+        if k not in WEIGHT_KEYS:
+            problems.append(f"{path}.weights.{k}: unknown objective; one of {list(WEIGHT_KEYS)}")
+            continue
+        weights[str(k)] = _num(w_raw, str(k), f"{path}.weights", problems, 0.0, low=0.0)
+    if objective == "weighted" and not sum(weights.values()) > 0:
+        problems.append(f"{path}.weights: objective 'weighted' needs a positive weight")
+    moves_raw = raw.get("moves", list(d.moves))
+    if isinstance(moves_raw, str):
+        moves_raw = [moves_raw]
+    moves = tuple(str(m) for m in (moves_raw or []))
+    bad = [m for m in moves if m not in MOVE_KINDS]
+    if bad or not moves:
+        problems.append(f"{path}.moves: a list from {list(MOVE_KINDS)}, got {moves_raw!r}")
+        moves = tuple(m for m in moves if m in MOVE_KINDS) or d.moves
+    level = str(raw.get("staff_level", d.staff_level))
+    if level not in SKILL_LEVELS:
+        problems.append(f"{path}.staff_level: one of {list(SKILL_LEVELS)}, got {level!r}")
+        level = d.staff_level
+    centres = raw.get("centres")
+    if centres is not None:
+        if isinstance(centres, str):
+            centres = [centres]
+        centres = tuple(str(c) for c in centres)
+    search = raw.get("search") or {}
+    verify = raw.get("verify") or {}
+    screen = raw.get("screen") or {}
+    for name, sec in (("search", search), ("verify", verify), ("screen", screen)):
+        if not isinstance(sec, Mapping):
+            problems.append(f"{path}.{name}: expected a mapping, got {sec!r}")
+    search = search if isinstance(search, Mapping) else {}
+    verify = verify if isinstance(verify, Mapping) else {}
+    screen = screen if isinstance(screen, Mapping) else {}
+    seed = search.get("seed")
+    if seed is not None:
+        seed = _num(search, "seed", f"{path}.search", problems, 0, low=0, integer=True)
+    s = AllocateSettings(
+        budget=amount,
+        budget_unit=unit,
+        objective=objective,
+        weights=weights or dict(d.weights),
+        worst_share=_num(raw, "worst_share", path, problems, d.worst_share, low=0.0),
+        moves=moves,
+        staff_level=level,
+        max_per_centre=_num(
+            raw, "max_per_centre", path, problems, d.max_per_centre, low=1, integer=True
+        ),
+        centres=centres,
+        replications=_num(
+            search, "replications", f"{path}.search", problems, d.replications, low=2, integer=True
+        ),
+        seed=seed,
+        verify_replications=_num(
+            verify,
+            "replications",
+            f"{path}.verify",
+            problems,
+            d.verify_replications,
+            low=2,
+            integer=True,
+        ),
+        verify_seed_offset=_num(
+            verify,
+            "seed_offset",
+            f"{path}.verify",
+            problems,
+            d.verify_seed_offset,
+            low=1,
+            integer=True,
+        ),
+        screen=bool(screen.get("enabled", d.screen)),
+        screen_sl_gap=_num(screen, "sl_gap", f"{path}.screen", problems, d.screen_sl_gap, low=0.0),
+        screen_wait_min=_num(
+            screen, "wait_min", f"{path}.screen", problems, d.screen_wait_min, low=0.0
+        ),
+        bundle=_num(raw, "bundle", path, problems, d.bundle, low=1, integer=True),
+        min_gain=_num(raw, "min_gain", path, problems, d.min_gain, low=0.0),
+    )
+    if not 0.0 < s.worst_share <= 1.0:
+        problems.append(f"{path}.worst_share: must be in (0, 1], got {s.worst_share!r}")
+    if problems:
+        raise ConfigError(
+            f"invalid allocation settings: {len(problems)} problem(s)\n  - "
+            + "\n  - ".join(problems),
+            problems=problems,
+        )
+    return s
+
+
+# --------------------------------------------------------------------------- objectives
+
+#: Per-centre KPIs an allocation evaluation keeps (means over replications or one
+#: replication): residents, served within the target, and what the targets need.
+TABLE_KPIS = (
+    "arrivals",
+    "guests",
+    "served",
+    "abandoned",
+    "balked",
+    "within",
+    "service_level",
+    "abandonment_rate",
+    "wait_mean_min",
+    "wait_p90_min",
+    "utilisation",
+)
+
+Table = Mapping[str, np.ndarray]
+
+
+def centre_meets(table: Table, targets: Targets) -> np.ndarray:
+    """Per centre: every day target met by the values of ``table`` (point estimates)."""
+    n = len(next(iter(table.values())))
+    ok = np.ones(n, dtype=bool)
+    for t in targets.day:
+        x = np.asarray(table[t.kpi], dtype=float)
+        with np.errstate(invalid="ignore"):
+            ok &= (x >= t.value) if t.sense == "min" else (x <= t.value)
+    return ok
+
+
+def shortfall(table: Table, targets: Targets) -> np.ndarray:
+    """Per centre: the summed distance to the day targets it misses, each in units of the
+    target's tolerance (0 when every target is met)."""
+    n = len(next(iter(table.values())))
+    out = np.zeros(n)
+    for t in targets.day:
+        x = np.asarray(table[t.kpi], dtype=float)
+        gap = (t.value - x) if t.sense == "min" else (x - t.value)
+        scale = t.tolerance if t.tolerance > 0 else max(abs(t.value), 1e-9)
+        out += np.where(np.isfinite(gap), np.maximum(gap, 0.0), 1e3) / scale
+    return out
+
+
+def _worst_mean(x: np.ndarray, share: float) -> float:
+    x = np.asarray(x, dtype=float)
+    x = np.where(np.isfinite(x), x, 0.0)
+    k = max(1, math.ceil(share * x.size - 1e-9))
+    return float(np.sort(x)[-k:].mean())
+
+
+def city_kpis(table: Table, targets: Targets, worst_share: float = 0.1) -> dict[str, float]:
+    """City-wide KPIs of a per-centre table (one replication, or means).
+
+    ``share_within_target``: residents served within the target wait over the city's own
+    residents (arrivals minus guests from other centres, so a diverted resident counts
+    once); ``centres_meeting``: centres meeting every day target; ``worst_decile_p90_min``:
+    mean p90 wait of the worst ``worst_share`` of centres; ``wait_mean_min`` over served
+    residents; ``abandonment_rate`` (abandoned + balked) over own residents;
+    ``total_shortfall``: summed :func:`shortfall`.
+    """
+    arr = np.asarray(table["arrivals"], dtype=float)
+    own = arr - np.asarray(table["guests"], dtype=float)
+    served = np.asarray(table["served"], dtype=float)
+    left = np.asarray(table["abandoned"], dtype=float) + np.asarray(table["balked"], dtype=float)
+    wait = np.nan_to_num(np.asarray(table["wait_mean_min"], dtype=float))
+    total = float(own.sum())
+    return {
+        "share_within_target": float(np.asarray(table["within"]).sum()) / total if total else 0.0,
+        "centres_meeting": float(centre_meets(table, targets).sum()),
+        "centres_missing": float((~centre_meets(table, targets)).sum()),
+        "worst_decile_p90_min": _worst_mean(table["wait_p90_min"], worst_share),
+        "wait_mean_min": float((wait * served).sum() / served.sum()) if served.sum() else 0.0,
+        "abandonment_rate": float(left.sum() / total) if total else 0.0,
+        "total_shortfall": float(shortfall(table, targets).sum()),
+    }
+
+
+def objective_value(
+    table: Table, settings: AllocateSettings, targets: Targets, target_wait_min: float
+) -> float:
+    """The objective to maximise for a per-centre table (see :class:`AllocateSettings`)."""
+    obj = settings.objective
+    n = len(next(iter(table.values())))
+    if obj == "all_meet":
+        return -float(shortfall(table, targets).sum())
+    parts: dict[str, float] = {}
+    want = [obj] if obj != "weighted" else [k for k, w in settings.weights.items() if w > 0]
+    for k in want:
+        if k == "served_within":
+            own = np.asarray(table["arrivals"], dtype=float) - np.asarray(table["guests"])
+            parts[k] = float(np.asarray(table["within"]).sum() / max(own.sum(), 1e-12))
+        elif k == "centres_meeting":
+            count = float(centre_meets(table, targets).sum())
+            parts[k] = count / n if obj == "weighted" else count
+        elif k == "worst_decile":
+            w = _worst_mean(table["wait_p90_min"], settings.worst_share)
+            parts[k] = -w / target_wait_min if obj == "weighted" else -w
+    if obj == "weighted":
+        return float(sum(settings.weights[k] * v for k, v in parts.items()))
+    return parts[obj]
+
+
+# --------------------------------------------------------------------------- problem
+
+
+State = tuple[int, ...]
+
+
+class AllocationProblem(Protocol):
+    """What :func:`greedy` needs to know about the centres (see the city adapter)."""
+
+    n: int
+    kinds: tuple[str, ...]
+    eligible: Sequence[int]
+
+    def unit_of(self, c: int) -> int:
+        """Index of the evaluation unit holding centre ``c``."""
+        ...
+
+    def members(self, u: int) -> Sequence[int]:
+        """Centres of unit ``u`` (a centre alone, or a district with diversion on)."""
+        ...
+
+    def allowed(self, c: int, state: State) -> bool:
+        """``state`` (moves per kind) fits centre ``c``'s counters and bounds."""
+        ...
+
+    def cost(self, c: int, state: State) -> float:
+        """Budget used by ``state`` at centre ``c`` (0 for the current allocation)."""
+        ...
+
+    def hopeless(self, c: int, state: State) -> bool:
+        """By the analytic screen, more windows at ``c`` in ``state`` gain nothing."""
+        ...
+
+    def ensure(self, wanted: Sequence[tuple[int, tuple[State, ...]]], stage: str) -> None:
+        """Simulate every (unit, states of its members) not yet evaluated."""
+        ...
+
+    def means(self, u: int, states: tuple[State, ...]) -> dict[str, np.ndarray]:
+        """Per member of ``u``: KPI means over the search replications."""
+        ...
+
+
+@dataclass(frozen=True)
+class Step:
+    """One greedy step: ``moves`` moves of ``kind`` to centre ``centre``."""
+
+    step: int
+    centre: int
+    kind: str
+    moves: int
+    cost: float
+    gain: float
+    spent: float
+    objective: float
+    screened: int
+    candidates: int
+
+
+@dataclass
+class GreedyResult:
+    states: list[State]
+    steps: list[Step]
+    spent: float
+    objective: float
+    objective_start: float
+    stop: str
+    screened_moves: int = 0
+
+
+def _with(states: Sequence[State], c: int, s: State) -> list[State]:
+    out = list(states)
+    out[c] = s
+    return out
+
+
+def _unit_states(problem: AllocationProblem, states: Sequence[State], u: int) -> tuple[State, ...]:
+    return tuple(states[m] for m in problem.members(u))
+
+
+def full_table(problem: AllocationProblem, states: Sequence[State]) -> dict[str, np.ndarray]:
+    """Per-centre KPI means of an allocation (every unit must be evaluated)."""
+    cols = {k: np.zeros(problem.n) for k in TABLE_KPIS}
+    for u in sorted({problem.unit_of(c) for c in range(problem.n)}):
+        mem = list(problem.members(u))
+        vals = problem.means(u, _unit_states(problem, states, u))
+        for k in TABLE_KPIS:
+            cols[k][mem] = vals[k]
+    return cols
+
+
+def _replace(
+    table: Mapping[str, np.ndarray], problem: AllocationProblem, u: int, states: tuple[State, ...]
+) -> dict[str, np.ndarray]:
+    mem = list(problem.members(u))
+    vals = problem.means(u, states)
+    out = {}
+    for k, v in table.items():
+        col = v.copy()
+        col[mem] = vals[k]
+        out[k] = col
+    return out
+
+
+def greedy(
+    problem: AllocationProblem,
+    settings: AllocateSettings,
+    targets: Targets,
+    target_wait_min: float,
+    budget: float | None,
+    on_step: Callable[[Step], None] | None = None,
+) -> GreedyResult:
+    """Marginal allocation: repeatedly take the affordable move with the largest estimated
+    gain of the objective per unit of budget.
+
+    A move adds ``1..bundle`` (``centres_meeting``; else 1) units of one kind at one
+    centre. Moves the screen declares hopeless count as a gain of 0 without simulation;
+    for ``worst_decile`` a move at a centre outside the worst group gains 0 exactly and
+    is not simulated either. Ties go to the lower centre index, then kind order, then
+    fewer units, so the result is a function of the estimates alone. Stops when no
+    affordable move gains more than ``min_gain`` (or, for ``all_meet``, when every
+    centre meets the targets).
+    """
+    zero: State = tuple(0 for _ in problem.kinds)
+    states: list[State] = [zero] * problem.n
+    problem.ensure([(u, _unit_states(problem, states, u)) for u in _units(problem)], "current")
+    table = full_table(problem, states)
+
+    def obj(t: Mapping[str, np.ndarray]) -> float:
+        return objective_value(t, settings, targets, target_wait_min)
+
+    start = current = obj(table)
+    spent = 0.0
+    steps: list[Step] = []
+    screened_total = 0
+    bundle = settings.bundle if settings.objective in ("centres_meeting", "weighted") else 1
+    eligible = list(problem.eligible)
+    limit = math.inf if budget is None else float(budget)
+    stop = "budget spent"
+    while True:
+        if settings.objective == "all_meet" and current >= 0.0:
+            stop = "every centre meets the targets"
+            break
+        threshold = None
+        if settings.objective == "worst_decile":
+            p90 = np.where(np.isfinite(table["wait_p90_min"]), table["wait_p90_min"], 0.0)
+            k = max(1, math.ceil(settings.worst_share * problem.n - 1e-9))
+            threshold = float(np.sort(p90)[-k])
+        cands: list[tuple[int, int, int, State, float]] = []
+        screened = 0
+        for c in eligible:
+            alone = len(problem.members(problem.unit_of(c))) == 1
+            if threshold is not None and alone and table["wait_p90_min"][c] < threshold:
+                screened += 1
+                continue
+            if settings.objective == "all_meet" and alone:
+                one = {k: v[c : c + 1] for k, v in table.items()}
+                if shortfall(one, targets)[0] <= 0:
+                    continue
+            if settings.screen and problem.hopeless(c, states[c]):
+                screened += 1
+                continue
+            base_cost = problem.cost(c, states[c])
+            for j, _kind in enumerate(problem.kinds):
+                for size in range(1, bundle + 1):
+                    s2 = tuple(v + (size if i == j else 0) for i, v in enumerate(states[c]))
+                    if not problem.allowed(c, s2):
+                        break
+                    dc = problem.cost(c, s2) - base_cost
+                    if spent + dc > limit + 1e-9:
+                        break
+                    cands.append((c, j, size, s2, dc))
+        screened_total += screened
+        if not cands:
+            stop = "no affordable move" if budget is not None else "no move left"
+            break
+        wanted = []
+        for c, _j, _size, s2, _dc in cands:
+            u = problem.unit_of(c)
+            wanted.append((u, _unit_states(problem, _with(states, c, s2), u)))
+        problem.ensure(wanted, f"step {len(steps) + 1}")
+        best: tuple[float, float, int, int, int, State, float] | None = None
+        for (c, j, size, s2, dc), (u, ust) in zip(cands, wanted, strict=True):
+            gain = obj(_replace(table, problem, u, ust)) - current
+            if not gain > settings.min_gain:
+                continue
+            ratio = gain / dc if dc > 0 else math.inf
+            key = (ratio, -c, -j, -size)
+            if best is None or key > (best[0], -best[2], -best[3], -best[4]):
+                best = (ratio, gain, c, j, size, s2, dc)
+        if best is None:
+            stop = "no affordable move gains"
+            break
+        _, gain, c, j, size, s2, dc = best
+        states[c] = s2
+        u = problem.unit_of(c)
+        table = _replace(table, problem, u, _unit_states(problem, states, u))
+        current = obj(table)
+        spent += dc
+        step = Step(
+            step=len(steps) + 1,
+            centre=c,
+            kind=problem.kinds[j],
+            moves=size,
+            cost=dc,
+            gain=gain,
+            spent=spent,
+            objective=current,
+            screened=screened,
+            candidates=len(cands),
+        )
+        steps.append(step)
+        if on_step is not None:
+            on_step(step)
+    return GreedyResult(
+        states=states,
+        steps=steps,
+        spent=spent,
+        objective=current,
+        objective_start=start,
+        stop=stop,
+        screened_moves=screened_total,
+    )
+
+
+def _units(problem: AllocationProblem) -> list[int]:
+    return sorted({problem.unit_of(c) for c in range(problem.n)})
+
+
+def brute_force(
+    problem: AllocationProblem,
+    settings: AllocateSettings,
+    targets: Targets,
+    target_wait_min: float,
+    budget: float,
+) -> tuple[float, list[State]]:
+    """The exact optimum: every allocation of the eligible centres within ``budget`` and
+    the bounds, scored with the same estimates (every needed state is simulated with the
+    search replications). Exponential: for small cities and budgets (tests)."""
+    zero: State = tuple(0 for _ in problem.kinds)
+    eligible = list(problem.eligible)
+    per_centre: list[list[tuple[State, float]]] = []
+    for c in eligible:
+        opts = []
+        ranges = [range(settings.max_per_centre + 1)] * len(problem.kinds)
+        for s in itertools.product(*ranges):
+            st: State = tuple(int(v) for v in s)
+            if sum(st) > settings.max_per_centre or not problem.allowed(c, st):
+                continue
+            cost = problem.cost(c, st)
+            if cost <= budget + 1e-9:
+                opts.append((st, cost))
+        per_centre.append(opts)
+    allocations: list[list[State]] = []
+
+    def rec(i: int, left: float, acc: list[State]) -> None:
+        if i == len(eligible):
+            allocations.append(list(acc))
+            return
+        for st, cost in per_centre[i]:
+            if cost <= left + 1e-9:
+                acc.append(st)
+                rec(i + 1, left - cost, acc)
+                acc.pop()
+
+    rec(0, float(budget), [])
+    full: list[list[State]] = []
+    for alloc in allocations:
+        states = [zero] * problem.n
+        for c, st in zip(eligible, alloc, strict=True):
+            states[c] = st
+        full.append(states)
+    wanted = {(u, _unit_states(problem, s, u)) for s in full for u in _units(problem)}
+    problem.ensure(sorted(wanted), "brute force")
+    best_val = -math.inf
+    best: list[State] = full[0]
+    for states in full:
+        v = objective_value(full_table(problem, states), settings, targets, target_wait_min)
+        if v > best_val + 1e-12:
+            best_val, best = v, states
+    return best_val, best
+
+
+# --------------------------------------------------------------------------- baselines
+
+
+def spread_allocation(
+    problem: AllocationProblem,
+    budget: float,
+    weights: Sequence[float] | np.ndarray,
+    kind: int = 0,
+    spread_key: Sequence[int] | None = None,
+) -> list[State]:
+    """Spend ``budget`` on moves of one kind in proportion to ``weights`` (per centre;
+    zero for centres that may not receive): repeatedly give a move to the eligible centre
+    furthest below its share, within its bounds and the budget. Ties go to the centre
+    whose ``spread_key`` (e.g. moves already in its district) is lowest, then the lower
+    index."""
+    zero: State = tuple(0 for _ in problem.kinds)
+    states: list[State] = [zero] * problem.n
+    w = np.zeros(problem.n)
+    for c in problem.eligible:
+        w[c] = max(0.0, float(weights[c]))
+    if not w.sum() > 0:
+        return states
+    share = w / w.sum()
+    given = np.zeros(problem.n)
+    spent = 0.0
+    closed: set[int] = set()
+    group_count: dict[int, int] = {}
+    while True:
+        total = given.sum() + 1
+        best = None
+        for c in problem.eligible:
+            if c in closed:
+                continue
+            s2 = tuple(v + (1 if i == kind else 0) for i, v in enumerate(states[c]))
+            if not problem.allowed(c, s2):
+                closed.add(c)
+                continue
+            dc = problem.cost(c, s2) - problem.cost(c, states[c])
+            if spent + dc > budget + 1e-9:
+                continue
+            deficit = share[c] * total - given[c]
+            g = group_count.get(int(spread_key[c]), 0) if spread_key is not None else 0
+            key = (round(deficit, 12), -g, -c)
+            if best is None or key > best[0]:
+                best = (key, c, s2, dc)
+        if best is None:
+            break
+        _, c, s2, dc = best
+        states[c] = s2
+        given[c] += 1
+        spent += dc
+        if spread_key is not None:
+            group_count[int(spread_key[c])] = group_count.get(int(spread_key[c]), 0) + 1
+    return states
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def paired_comparison(
+    per_rep: Mapping[str, pd.DataFrame], baseline: str, level: float = 0.95
+) -> pd.DataFrame:
+    """Strategy x KPI: mean with a t interval across replications, and the paired
+    difference with ``baseline`` (same replications, so the same residents) with its t
+    interval. ``per_rep[strategy]`` has one row per replication and one column per KPI."""
+    rows = []
+    base = per_rep[baseline]
+    for name, frame in per_rep.items():
+        for kpi in frame.columns:
+            x = frame[kpi].to_numpy(dtype=float)
+            m, lo, hi, sd = t_interval(x, level)
+            d = x - base[kpi].to_numpy(dtype=float)
+            dm, dlo, dhi, _ = t_interval(d, level)
+            if name == baseline:
+                dm, dlo, dhi = 0.0, 0.0, 0.0
+            rows.append(
+                {
+                    "strategy": name,
+                    "kpi": kpi,
+                    "mean": m,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "std": sd,
+                    "n": int(np.isfinite(x).sum()),
+                    "diff_vs_current": dm,
+                    "diff_ci_low": dlo,
+                    "diff_ci_high": dhi,
+                }
+            )
+    return pd.DataFrame(rows)
