@@ -43,7 +43,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from simulator.analysis.results import t_interval
+from simulator.analysis.stats import t_interval
 from simulator.errors import ConfigError
 from simulator.optimise.config import Targets
 
