@@ -437,6 +437,15 @@ def _hourly(
     busy = _clean(interval_mass(raw.call, raw.end, edges))
     wi = raw.win_intervals
     opened = _clean(interval_mass(wi[:, 2], wi[:, 3], edges)) if wi.size else np.zeros(nbins)
+    # The same masses within opening hours only: after closing, windows stay open just to
+    # finish the residents already waiting, so they are busy by construction (overtime).
+    hours = [
+        (p.offset + p.hours.open, p.offset + p.hours.close)
+        for p in plans
+        if not p.closed and p.hours.close > p.hours.open
+    ]
+    busy_in = _in_hours(raw.call, raw.end, edges, hours)
+    open_in = _in_hours(wi[:, 2], wi[:, 3], edges, hours) if wi.size else np.zeros(nbins)
     hour_of = np.minimum((res.t // 60).astype(int), nbins - 1)
     arrivals = np.bincount(hour_of, minlength=nbins)
     is_served = out == SERVED
@@ -448,7 +457,7 @@ def _hourly(
     within = np.bincount(hour_of[on_time], minlength=nbins)
     with np.errstate(invalid="ignore", divide="ignore"):
         wmean = np.where(served > 0, wsum / np.maximum(served, 1), np.nan)
-        util = np.where(opened > 0, busy / np.where(opened > 0, opened, 1.0), np.nan)
+        util = np.where(open_in > 0, busy_in / np.where(open_in > 0, open_in, 1.0), np.nan)
     bins = np.arange(nbins)
     day = np.minimum(bins // 24, max(len(plans) - 1, 0))
     day_types = np.array([p.day_type for p in plans] or [""], dtype=object)
@@ -466,8 +475,32 @@ def _hourly(
         "queue_mean": queue[keep] / 60.0,
         "busy_min": busy[keep],
         "open_min": opened[keep],
+        "busy_in_hours_min": busy_in[keep],
+        "open_in_hours_min": open_in[keep],
+        "overtime_window_min": np.maximum(opened - open_in, 0.0)[keep],
         "utilisation": util[keep],
     }
+
+
+def _in_hours(
+    starts: np.ndarray, ends: np.ndarray, edges: np.ndarray, hours: list[tuple[float, float]]
+) -> np.ndarray:
+    """Per bin of ``edges``: overlap of the intervals [starts, ends) with the bin, counting
+    only the parts inside an opening period of ``hours`` ((open, close) per day, absolute
+    minutes)."""
+    nbins = len(edges) - 1
+    if not hours:
+        return np.zeros(nbins)
+    bounds = np.ravel(np.array(hours, dtype=float))
+    cuts = np.union1d(edges, bounds[(bounds > edges[0]) & (bounds < edges[-1])])
+    mass = interval_mass(starts, ends, cuts)
+    left = cuts[:-1]
+    # A segment lies inside opening hours when it starts at or after an opening and
+    # before the matching close (periods do not overlap).
+    k = np.searchsorted(bounds, left, side="right")
+    inside = (k % 2) == 1
+    seg_bin = np.minimum(np.searchsorted(edges, left, side="right") - 1, nbins - 1)
+    return _clean(np.bincount(seg_bin, weights=np.where(inside, mass, 0.0), minlength=nbins))
 
 
 def _by_family(

@@ -125,7 +125,14 @@ class Results:
         self, by: tuple[str, ...] = ("day_type", "hour"), level: float = 0.95
     ) -> pd.DataFrame:
         """Mean by hour of day (averaged over days within each replication first) with
-        t confidence intervals across replications."""
+        t confidence intervals across replications.
+
+        ``utilisation`` of an hour slot is busy over open window-minutes **within opening
+        hours**, summed over the days of the replication: NaN for slots wholly after
+        closing, where windows stay open only to finish the residents already waiting
+        (busy by construction). Those minutes are ``overtime_window_min``; ``busy_min`` and
+        ``open_min`` count everything, overtime included (as the day's ``utilisation`` KPI).
+        """
         metrics = [
             "arrivals",
             "served",
@@ -134,10 +141,18 @@ class Results:
             "queue_mean",
             "busy_min",
             "open_min",
-            "utilisation",
+            "overtime_window_min",
         ]
-        per_rep = self.hourly.groupby(["replication", *by])[metrics].mean().reset_index()
-        return group_summary(per_rep, list(by), metrics, level)
+        metrics = [m for m in metrics if m in self.hourly.columns]
+        keys = ["replication", *by]
+        per_rep = self.hourly.groupby(keys)[metrics].mean()
+        if {"busy_in_hours_min", "open_in_hours_min"} <= set(self.hourly.columns):
+            sums = self.hourly.groupby(keys)[["busy_in_hours_min", "open_in_hours_min"]].sum()
+            open_in = sums["open_in_hours_min"]
+            per_rep["utilisation"] = (sums["busy_in_hours_min"] / open_in).where(open_in > 0)
+        else:
+            per_rep["utilisation"] = self.hourly.groupby(keys)["utilisation"].mean()
+        return group_summary(per_rep.reset_index(), list(by), [*metrics, "utilisation"], level)
 
     def family_summary(self, level: float = 0.95) -> pd.DataFrame:
         """Per-family KPIs: mean across replications with t confidence intervals."""

@@ -9,13 +9,16 @@ from typing import Any, Literal
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from simulator.present import i18n, style
 from simulator.present.charts.common import (
     MIN_OPEN_FOR_PEAK_MIN,
     OPEN_EPS_MIN,
     Kind,
+    _clip_interval,
     _fmt,
     _hour_ticks,
     _join,
@@ -241,6 +244,7 @@ def wait_ecdf(
             linewidth=2.0,
             label=name,
         )
+        low, high = _clip_interval(low, high, 1.0)
         if curves.shape[0] > 1:
             ax.fill_between(x, 100 * low, 100 * high, color=st.color, alpha=0.18, lw=0)
         ax.plot(
@@ -308,67 +312,20 @@ def wait_ecdf(
 
 @dataclass(frozen=True)
 class _HourlyMetric:
-    axis: dict[str, str]
-    title: dict[str, str]
+    """Unit and how days are aggregated; axis label and title template are the
+    catalogue messages ``chart.hourly_axis_<metric>`` and ``chart.hourly_title_<metric>``."""
+
     kind: Kind
     agg: Literal["mean", "ratio", "weighted"]
 
 
 _HOURLY: dict[str, _HourlyMetric] = {
-    "queue_mean": _HourlyMetric(
-        {"en": "Residents waiting (time-average)", "zh": "排队等候人数（时间平均）"},
-        {
-            "en": "Queues peak at {hour} with {v} waiting{g}",
-            "zh": "排队高峰在{hour}，平均{v}等候{g}",
-        },
-        "residents",
-        "mean",
-    ),
-    "utilisation": _HourlyMetric(
-        {"en": "Window utilisation (%)", "zh": "窗口利用率（%）"},
-        {
-            "en": "Windows are busiest at {hour}: {v} utilised{g}",
-            "zh": "窗口在{hour}最繁忙：利用率{v}{g}",
-        },
-        "share",
-        "ratio",
-    ),
-    "wait_mean_min": _HourlyMetric(
-        {"en": "Mean wait (min)", "zh": "平均等候时间（分钟）"},
-        {
-            "en": "Waits are longest at {hour}: {v} on average{g}",
-            "zh": "{hour}等候时间最长：平均{v}{g}",
-        },
-        "minutes",
-        "weighted",
-    ),
-    "arrivals": _HourlyMetric(
-        {"en": "Arrivals per hour (residents)", "zh": "每小时到访人数"},
-        {
-            "en": "Arrivals peak at {hour} with {v} residents per hour{g}",
-            "zh": "到访高峰在{hour}，每小时{v}人{g}",
-        },
-        "count",
-        "mean",
-    ),
-    "served": _HourlyMetric(
-        {"en": "Residents served per hour", "zh": "每小时服务人数"},
-        {
-            "en": "Service output peaks at {hour} with {v} residents per hour{g}",
-            "zh": "服务高峰在{hour}，每小时{v}人{g}",
-        },
-        "count",
-        "mean",
-    ),
-    "abandoned": _HourlyMetric(
-        {"en": "Residents abandoning per hour", "zh": "每小时放弃人数"},
-        {
-            "en": "Abandonment peaks at {hour} with {v} residents per hour{g}",
-            "zh": "放弃高峰在{hour}，每小时{v}人{g}",
-        },
-        "count",
-        "mean",
-    ),
+    "queue_mean": _HourlyMetric("residents", "mean"),
+    "utilisation": _HourlyMetric("share", "ratio"),
+    "wait_mean_min": _HourlyMetric("minutes", "weighted"),
+    "arrivals": _HourlyMetric("count", "mean"),
+    "served": _HourlyMetric("count", "mean"),
+    "abandoned": _HourlyMetric("count", "mean"),
 }
 
 
@@ -378,9 +335,10 @@ def _hourly_per_replication(hourly: pd.DataFrame, metric: str, by: str | None) -
     df = _with_group(_with_replication(hourly), by)
     keys = ["replication", "_group", "hour"]
     if spec.agg == "ratio" and {"busy_min", "open_min"} <= set(df.columns):
-        sums = df.groupby(keys, observed=True)[["busy_min", "open_min"]].sum()
-        open_ = sums["open_min"].to_numpy(dtype=float)
-        busy = sums["busy_min"].to_numpy(dtype=float)
+        b_col, o_col = _busy_open_columns(df)
+        sums = df.groupby(keys, observed=True)[[b_col, o_col]].sum()
+        open_ = sums[o_col].to_numpy(dtype=float)
+        busy = sums[b_col].to_numpy(dtype=float)
         out = pd.Series(_ratio(busy, open_, OPEN_EPS_MIN), index=sums.index)
     elif spec.agg == "weighted" and "served" in df.columns:
         w = df["served"].astype(float).where(np.isfinite(df[metric].astype(float)), 0.0)
@@ -399,6 +357,26 @@ def _hourly_per_replication(hourly: pd.DataFrame, metric: str, by: str | None) -
         is_open = opened.reindex(group_hour).to_numpy(dtype=bool)
         out = out.where(is_open)
     return out.rename("value").reset_index().rename(columns={"_group": "group"})
+
+
+def _busy_open_columns(df: pd.DataFrame) -> tuple[str, str]:
+    """Busy and open window-minute columns for utilisation: within opening hours when the
+    table has them (after closing, windows only finish the residents already waiting, so
+    they are busy by construction), else the totals (older result folders)."""
+    if {"busy_in_hours_min", "open_in_hours_min"} <= set(df.columns):
+        return "busy_in_hours_min", "open_in_hours_min"
+    return "busy_min", "open_min"
+
+
+def _overtime_per_day(hourly: pd.DataFrame, by: str | None) -> pd.Series:
+    """Mean window-minutes a day open after closing (overtime) in each (group, hour) slot;
+    empty without an ``overtime_window_min`` column."""
+    if "overtime_window_min" not in hourly.columns or "day" not in hourly.columns:
+        return pd.Series(dtype=float)
+    df = _with_group(_with_replication(hourly), by)
+    days = df.drop_duplicates(["_group", "replication", "day"]).groupby("_group").size()
+    total = df.groupby(["_group", "hour"], observed=True)["overtime_window_min"].sum()
+    return total / days.reindex(total.index.get_level_values("_group")).to_numpy(dtype=float)
 
 
 def _open_minutes_per_day(hourly: pd.DataFrame, by: str | None) -> pd.Series:
@@ -492,6 +470,7 @@ def hourly_profile(
     n_max = 0
     drawn = 0
     open_per_day = _open_minutes_per_day(hourly, by) if spec.kind == "share" else None
+    extra_notes: list[str] = []
     skipped_peak = False
     for g in groups:
         sub = agg[agg["group"] == g]
@@ -516,6 +495,7 @@ def hourly_profile(
             label=label,
         )
         band = np.isfinite(low)
+        low, high = _clip_interval(low, high, 1.0 if spec.kind == "share" else None)
         if band.any():
             ax.fill_between(
                 hours, scale * low, scale * high, where=band, color=st.color, alpha=0.18, lw=0
@@ -544,21 +524,69 @@ def hourly_profile(
         if spec.kind == "share":
             ax.set_ylim(0, max(100.0, ax.get_ylim()[1]))
         ax.set_xlabel(_t("hour_axis", lang))
-        ax.set_ylabel(spec.axis[lang])
+        ax.set_ylabel(_t(f"hourly_axis_{metric}", lang))
         if drawn > 1:
             ax.legend(loc="upper right")
+        if spec.agg == "ratio":
+            ot_note = _mark_overtime(ax, hourly, agg, by, hours, lang)
+            if ot_note:
+                extra_notes.append(ot_note)
         g_txt = _t("peak_suffix", lang, g=best[2]) if drawn > 1 else ""
         if title is None:
             if best[0] <= 0:
-                title = _t("hourly_zero", lang, label=spec.axis[lang], g=g_txt)
+                title = _t("hourly_zero", lang, label=_t(f"hourly_axis_{metric}", lang), g=g_txt)
             else:
-                title = spec.title[lang].format(
-                    hour=fmt_hour(best[1]), v=_fmt(best[0], spec.kind, lang), g=g_txt
+                title = _t(
+                    f"hourly_title_{metric}",
+                    lang,
+                    hour=fmt_hour(best[1]),
+                    v=_fmt(best[0], spec.kind, lang),
+                    g=g_txt,
                 )
     notes = _uncertainty_notes(n_max, lang, "band") if drawn else []
+    notes += extra_notes
     if skipped_peak:
         notes.append(_t("peak_note", lang, m=fmt_num(MIN_OPEN_FOR_PEAK_MIN)))
     return style.finish_figure(fig, title, families, notes, footer, finding_lang=finding_lang)
+
+
+def _mark_overtime(
+    ax: Axes,
+    hourly: pd.DataFrame,
+    agg: pd.DataFrame,
+    by: str | None,
+    hours: Sequence[int],
+    lang: str,
+) -> str:
+    """Hatch the hour slots that lie wholly after closing (overtime) and return the note
+    that explains them ("" when there are none)."""
+    ot = _overtime_per_day(hourly, by)
+    if ot.empty:
+        return ""
+    in_hours = agg.groupby("hour")["value"].apply(lambda v: bool(np.isfinite(v).any()))
+    per_hour = ot.groupby(level=1).max()
+    slots = [
+        h for h in hours if per_hour.get(h, 0.0) > OPEN_EPS_MIN and not bool(in_hours.get(h, False))
+    ]
+    if not slots:
+        return ""
+    top = ax.get_ylim()[1]
+    for h in slots:
+        ax.axvspan(
+            h - 0.5, h + 0.5, facecolor="#F2F2F2", edgecolor="#BBBBBB", hatch="//", lw=0, zorder=0
+        )
+        ax.text(
+            h,
+            0.97 * top,
+            _t("overtime_band", lang),
+            ha="center",
+            va="top",
+            fontsize=style.TICK_SIZE - 1,
+            color=style.MUTED_TEXT_COLOR,
+            rotation=90,
+        )
+    minutes = float(sum(per_hour.get(h, 0.0) for h in slots))
+    return _t("overtime_note", lang, m=fmt_num(minutes))
 
 
 # --------------------------------------------------------------------------- heatmap
@@ -620,9 +648,17 @@ def utilisation_heatmap(
             open_min=np.where(df["utilisation"].notna(), 1.0, 0.0),
         )
     keys = ["replication", by, "hour"]
-    sums = df.groupby(keys, observed=True)[["busy_min", "open_min"]].sum().reset_index()
+    b_col, o_col = _busy_open_columns(df)
+    cols = list(dict.fromkeys(["busy_min", "open_min", b_col, o_col]))
+    sums = df.groupby(keys, observed=True)[cols].sum().reset_index()
     sums["util"] = _ratio(
-        sums["busy_min"].to_numpy(dtype=float), sums["open_min"].to_numpy(dtype=float), OPEN_EPS_MIN
+        sums[b_col].to_numpy(dtype=float), sums[o_col].to_numpy(dtype=float), OPEN_EPS_MIN
+    )
+    # Slots open only after closing (overtime): drawn hatched, never a peak.
+    overtime_cells = (
+        sums.assign(_ot=(sums["open_min"] > OPEN_EPS_MIN) & ~(sums[o_col] > OPEN_EPS_MIN))
+        .groupby([by, "hour"], observed=True)["_ot"]
+        .all()
     )
 
     open_hours = sums.loc[sums["open_min"] > OPEN_EPS_MIN, "hour"]
@@ -685,6 +721,15 @@ def utilisation_heatmap(
                     color="black" if light else "white",
                     linespacing=1.1,
                 )
+        any_overtime = False
+        for i, r in enumerate(rows):
+            for j, h in enumerate(hours):
+                if bool(overtime_cells.get((r, h), False)) and not math.isfinite(mean_m[i, j]):
+                    any_overtime = True
+                    ax.add_patch(
+                        Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#F2F2F2",
+                                  edgecolor="#BBBBBB", hatch="//", linewidth=0)
+                    )  # fmt: skip
         ax.set_xticks(range(len(hours)))
         ax.set_xticklabels([fmt_hour(h) for h in hours], rotation=45, ha="right")
         ax.set_yticks(range(len(rows)))
@@ -724,6 +769,8 @@ def utilisation_heatmap(
                 )
         pm = _t("heat_pm", lang, n=n_max) if n_max > 1 else ""
         notes = [_t("heat_note", lang, pm=pm)]
+        if any_overtime:
+            notes.append(_t("heat_overtime_note", lang))
         if skipped_peak:
             notes.append(_t("peak_note", lang, m=fmt_num(MIN_OPEN_FOR_PEAK_MIN)))
         if n_max <= 1:

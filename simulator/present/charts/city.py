@@ -130,7 +130,7 @@ def completion_by_group(
             bar.set_edgecolor("black")
             bar.set_linewidth(0.4)
     has_ci = valid & np.isfinite(lo) & np.isfinite(hi)
-    _ci_whiskers(ax, y, mean, lo, hi, has_ci, horizontal=True, scale=100.0)
+    _ci_whiskers(ax, y, mean, lo, hi, has_ci, horizontal=True, scale=100.0, upper=1.0)
     right = np.where(np.isfinite(hi), hi, mean)
     for yi, m, r in zip(y, mean, right, strict=True):
         text = fmt_pct_vs(m, target) if math.isfinite(m) else _t("no_data_short", lang)

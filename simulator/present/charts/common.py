@@ -182,6 +182,16 @@ def _no_data_figure(
     )
 
 
+def _clip_interval(
+    lo: np.ndarray, hi: np.ndarray, upper: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Interval bounds clipped at 0 and at ``upper`` (NaN stays NaN)."""
+    lo = np.where(np.isfinite(lo), np.maximum(lo, 0.0), lo)
+    if upper is not None:
+        hi = np.where(np.isfinite(hi), np.minimum(hi, upper), hi)
+    return lo, hi
+
+
 def _ci_whiskers(
     ax: Axes,
     pos: np.ndarray,
@@ -192,16 +202,20 @@ def _ci_whiskers(
     *,
     horizontal: bool = False,
     scale: float = 1.0,
+    upper: float | None = None,
     ecolor: str = style.TEXT_COLOR,
     zorder: float = 3,
 ) -> None:
     """Whiskers from ``lo`` to ``hi`` around ``mean`` at ``pos``, where ``mask`` is True.
 
     Values are multiplied by ``scale`` (shares drawn in percent); ``horizontal`` draws
-    them along x (horizontal bars), else along y.
+    them along x (horizontal bars), else along y. Whiskers stop at the natural bounds of
+    the values (0, and ``upper`` in table units when given, e.g. 1 for shares): the
+    charts show non-negative KPIs only (see docs/kpis.md, "Intervals shown").
     """
     if not mask.any():
         return
+    lo, hi = _clip_interval(lo, hi, upper)
     err = scale * np.vstack([np.maximum(mean - lo, 0)[mask], np.maximum(hi - mean, 0)[mask]])
     centre = scale * mean[mask]
     x, y = (centre, pos[mask]) if horizontal else (pos[mask], centre)

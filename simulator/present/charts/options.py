@@ -216,7 +216,7 @@ def kpi_comparison(
             for bar, h in zip(bars, mean, strict=True):
                 if not math.isfinite(h):
                     bar.set_visible(False)
-            _ci_whiskers(ax, pos, mean, lo, hi, has_ci)
+            _ci_whiskers(ax, pos, mean, lo, hi, has_ci, upper=100.0 if kind == "share" else None)
             if n_bars <= 24:
                 for p, m, h in zip(pos, mean, np.where(np.isfinite(hi), hi, mean), strict=True):
                     label = "n/a" if not math.isfinite(m) else fmt_num(m)
@@ -513,7 +513,7 @@ def cost_service_frontier(
         label=_t("front_line", lang),
     )
     has_ci = ok & np.isfinite(lo) & np.isfinite(hi)
-    _ci_whiskers(ax, cost, sl, lo, hi, has_ci, scale=100.0, ecolor="#555555", zorder=2)
+    _ci_whiskers(ax, cost, sl, lo, hi, has_ci, scale=100.0, upper=1.0, ecolor="#555555", zorder=2)
     green, red = style.OKABE_ITO["bluish_green"], style.HIGHLIGHT_COLOR
     for mask, color, marker, key in (
         (ok & meets, green, "o", "front_meets"),
