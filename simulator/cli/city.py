@@ -68,8 +68,8 @@ def write_city_outputs(res: CityResults, out_dir: Path, charts: bool = True) -> 
     paths["manifest"] = out_dir / "manifest.json"
     paths["manifest"].write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     if charts:
-
         from simulator.present import charts as ch
+
         fig = ch.spread_across(
             res.centre_summary(),
             "wait_p90_min",
@@ -132,7 +132,9 @@ def _main(cfg: DictConfig) -> None:
         f"{res.n_replications} replication(s), seed {res.seed}, "
         f"{res.meta['wall_s']:.1f} s ({res.meta['backend']})"
     )
-    print(s.loc[keys, ["mean", "ci_low", "ci_high"]].to_string(float_format=lambda x: f"{x:.3f}"))
+    from simulator.present.terminal import summary_lines
+
+    print("\n".join(summary_lines(s, keys)))
     vc = res.volume_check()
     print(
         f"visits: {vc['simulated_mean']:,.0f} simulated vs {vc['expected']:,.0f} expected "

@@ -86,8 +86,7 @@ def screened_hydra(prog: str) -> Iterator[None]:
         if problems:
             lines = "\n  - ".join(problems)
             print(
-                f"{prog}: config {config_name!r} refused: {len(problems)} problem(s)\n"
-                f"  - {lines}",
+                f"{prog}: config {config_name!r} refused: {len(problems)} problem(s)\n  - {lines}",
                 file=sys.stderr,
             )
             raise SystemExit(EXIT_BAD_INPUT)

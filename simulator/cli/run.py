@@ -148,14 +148,13 @@ _HEADLINE_KPIS = [
 ]
 
 
-def _print_summary(summary: Any, title: str, out_dir: Path) -> None:
+def _print_summary(
+    summary: Any, title: str, out_dir: Path, target_wait_min: float | None = None
+) -> None:
+    from simulator.present.terminal import summary_lines
+
     print(f"\n{title}")
-    keys = [k for k in _HEADLINE_KPIS if k in summary.index]
-    print(
-        summary.loc[keys, ["mean", "ci_low", "ci_high"]].to_string(
-            float_format=lambda x: f"{x:.3f}"
-        )
-    )
+    print("\n".join(summary_lines(summary, _HEADLINE_KPIS, target_wait_min=target_wait_min)))
     print(f"\nResults written to {out_dir}")
 
 
@@ -198,7 +197,10 @@ def _main(cfg: DictConfig) -> None:
             summary = pd.read_csv(out_dir / "summary.csv", index_col="kpi")
             log.info("job %s: same config and seed as %s, not simulated again", hc.job.num, found)
             _print_summary(
-                summary, f"{source.strip()}: finished earlier, results reloaded", out_dir
+                summary,
+                f"{source.strip()}: finished earlier, results reloaded",
+                out_dir,
+                float(cfg.get("target_wait_min", 20) or 20),
             )
             return
         sweep.stash_stale(out_dir, Path(hc.sweep.dir))  # another config finished here
@@ -216,6 +218,7 @@ def _main(cfg: DictConfig) -> None:
         results.summary(),
         f"{results.scenario.name}: {results.n_replications} replications, seed {results.seed}",
         out_dir,
+        results.scenario.experiment.target_wait_min,
     )
 
 

@@ -12,8 +12,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
-from scipy import stats
 
+from simulator.analysis import stats
 from simulator.analysis.metrics import METRICS
 from simulator.analysis.metrics import Kind as Kind
 from simulator.present import i18n, style
@@ -105,7 +105,8 @@ def _kpi_meta(name: str, extra: Mapping[str, KpiMeta] | None) -> KpiMeta:
 def mean_ci(
     values: np.ndarray, confidence: float = CONFIDENCE
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Column-wise mean and Student-t confidence interval, ignoring NaN, warning-free.
+    """Column-wise mean and Student-t confidence interval, ignoring NaN, warning-free
+    (:func:`simulator.analysis.stats.column_intervals`).
 
     Parameters
     ----------
@@ -122,23 +123,7 @@ def mean_ci(
     n : numpy.ndarray
         Number of finite values per column.
     """
-    arr = np.asarray(values, dtype=float)
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    finite = np.isfinite(arr)
-    n = finite.sum(axis=0)
-    filled = np.where(finite, arr, 0.0)
-    mean = np.full(arr.shape[1], np.nan)
-    np.divide(filled.sum(axis=0), n, out=mean, where=n > 0)
-    dev = np.where(finite, arr - mean, 0.0)
-    var = np.full(arr.shape[1], np.nan)
-    np.divide((dev**2).sum(axis=0), n - 1, out=var, where=n > 1)
-    half = np.full(arr.shape[1], np.nan)
-    ok = n > 1
-    if ok.any():
-        tcrit = stats.t.ppf(0.5 + confidence / 2.0, n[ok] - 1)
-        half[ok] = tcrit * np.sqrt(var[ok] / n[ok])
-    return mean, mean - half, mean + half, n
+    return stats.column_intervals(values, confidence)
 
 
 def _nanmax(values: np.ndarray) -> float:

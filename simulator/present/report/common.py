@@ -120,10 +120,12 @@ def _cell_ci(
         return text + f"<span class='ci'> ({_esc(_t('one_rep', lang))})</span>"
     if n is not None and n > 1 and m == lo == hi:  # the same in every replication
         return text + f"<span class='ci'> ({_esc(_t('fixed_value', lang))})</span>"
-    lo, hi, clipped = metrics.shown_interval(kpi, lo, hi)
+    low, high = lo, hi
+    lo, hi, _clipped = metrics.shown_interval(kpi, low, high)
     if math.isfinite(lo) and math.isfinite(hi):
-        mark = "*" if clipped else ""
-        text += _ci_span(fmt_value(kpi, lo) + mark, fmt_value(kpi, hi))
+        lo_txt = fmt_value(kpi, lo) + ("*" if lo != low else "")
+        hi_txt = fmt_value(kpi, hi) + ("*" if hi != high else "")
+        text += _ci_span(lo_txt, hi_txt)
     return text
 
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 
+from simulator.analysis import stats
 from simulator.present import style
 from simulator.present.provenance import (
     EXPERIMENT_KEYS,
@@ -93,25 +93,11 @@ def difference(option: RunData, baseline: RunData, kpi: str, level: float = 0.95
         xa = ra[kpi].to_numpy(dtype=float)
         xb = rb[kpi].to_numpy(dtype=float)
         if common_random_numbers(option, baseline):
-            d = xa - xb
-            d = d[np.isfinite(d)]
-            if d.size == 0:
-                return Difference(nan, nan, nan, True, 0)
-            m = float(d.mean())
-            if d.size < 2:
-                return Difference(m, nan, nan, True, int(d.size))
-            half = float(stats.t.ppf(0.5 + level / 2, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size))
-            return Difference(m, m - half, m + half, True, int(d.size))
-        xa, xb = xa[np.isfinite(xa)], xb[np.isfinite(xb)]
-        if xa.size >= 2 and xb.size >= 2:
-            va, vb = xa.var(ddof=1) / xa.size, xb.var(ddof=1) / xb.size
-            m = float(xa.mean() - xb.mean())
-            se = math.sqrt(va + vb)
-            if se == 0:
-                return Difference(m, m, m, False, int(min(xa.size, xb.size)))
-            dof = (va + vb) ** 2 / (va**2 / (xa.size - 1) + vb**2 / (xb.size - 1))
-            half = float(stats.t.ppf(0.5 + level / 2, dof)) * se
-            return Difference(m, m - half, m + half, False, int(min(xa.size, xb.size)))
+            d = stats.difference_interval(xa, xb, level, paired=True)
+            return Difference(d.mean, d.low, d.high, True, d.n)
+        if np.isfinite(xa).sum() >= 2 and np.isfinite(xb).sum() >= 2:
+            d = stats.difference_interval(xa, xb, level, paired=False)
+            return Difference(d.mean, d.low, d.high, False, d.n)
     a, b = option.kpi(kpi)[0], baseline.kpi(kpi)[0]
     return Difference(a - b, nan, nan, False, 0)
 
