@@ -32,8 +32,8 @@ left empty (cross-province origins come later); the return-visit flag is not exp
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +42,17 @@ import pandas as pd
 import yaml
 
 __all__ = [
+    "DIRTY_KINDS",
+    "PRESETS",
+    "REALISTIC",
+    "RENAMED_COLUMNS",
+    "Preset",
+    "Realism",
     "SyntheticHistory",
     "generate_history",
     "skills_table",
     "staffing_history",
+    "synthetic_history",
     "visits_to_ticket_log",
 ]
 
@@ -65,9 +72,18 @@ class SyntheticHistory:
     centres : tuple of str
         Centre ids.
     truth : dict
-        Centre id -> the composed scenario config (plain dict) it was simulated from.
+        Centre id -> the composed scenario config (plain dict) it was simulated from,
+        with the facts of the history under ``synthetic`` (closed days, absences, stray
+        and faulty rows, peak utilisation, file options).
     n_tickets : int
-        Rows of the ticket log.
+        Rows of the ticket log (faulty rows included).
+    preset : str
+        Preset name (``custom`` when called directly).
+    realism : Realism
+        The realism options used.
+    dirty : pandas.DataFrame
+        The faulty rows added: ``source_row`` (as the readers number rows), ``kind``,
+        ``reason`` (the exclusion reason cleaning must give) and ``centre_id``.
     """
 
     folder: Path
@@ -82,6 +98,9 @@ class SyntheticHistory:
     centres: tuple[str, ...]
     truth: dict[str, dict[str, Any]]
     n_tickets: int
+    preset: str = "custom"
+    realism: Realism | None = None
+    dirty: pd.DataFrame | None = None
 
 
 def _stamp(dates: np.ndarray, minutes: np.ndarray) -> np.ndarray:
@@ -95,7 +114,13 @@ def _stamp(dates: np.ndarray, minutes: np.ndarray) -> np.ndarray:
 
 
 def visits_to_ticket_log(
-    visits: pd.DataFrame, start_date: dt.date, centre_id: str, staff_prefix: str = ""
+    visits: pd.DataFrame,
+    start_date: dt.date,
+    centre_id: str,
+    staff_prefix: str = "",
+    *,
+    origins: bool = False,
+    xp_timestamps: bool = False,
 ) -> pd.DataFrame:
     """Turn ``Results.visits`` of one replication into a ticket log.
 
@@ -109,6 +134,10 @@ def visits_to_ticket_log(
         Centre id written to every row.
     staff_prefix : str
         Prefix of staff ids (keeps them unique across centres).
+    origins : bool
+        Write each resident's home province in ``origin`` (else empty).
+    xp_timestamps : bool
+        Add ``xp_sent_time`` / ``xp_reply_time`` for cross-province round trips.
 
     Returns
     -------
@@ -124,36 +153,72 @@ def visits_to_ticket_log(
     arr = v["arrival_min"].to_numpy(dtype=float)
     wait = v["wait_min"].to_numpy(dtype=float)
     svc = v["service_min"].to_numpy(dtype=float)
+    walk = (
+        np.nan_to_num(v["walk_min"].to_numpy(dtype=float))
+        if "walk_min" in v.columns
+        else np.zeros(n)
+    )
+    remote = (
+        np.nan_to_num(v["remote_wait_min"].to_numpy(dtype=float))
+        if "remote_wait_min" in v.columns
+        else np.zeros(n)
+    )
     out = v["outcome"].astype(str).to_numpy()
     served = out == "served"
+    no_show = out == "no_show"
+    called = served | no_show
     reneged = out == "abandoned"
     balked = out == "balked"
     nan = np.full(n, np.nan)
-    call_min = np.where(served, arr + wait, nan)
+    call_min = np.where(called, arr + wait, nan)
+    start_min = np.where(served, call_min + walk, nan)
+    end_min = np.where(served, start_min + svc + remote, nan)
     ticket = _stamp(dates, arr)
     call = _stamp(dates, call_min)
-    end = _stamp(dates, np.where(served, call_min + svc, nan))
+    start = _stamp(dates, start_min)
+    end = _stamp(dates, end_min)
     leave = _stamp(dates, np.where(reneged, arr + wait, np.where(balked, arr, nan)))
     day = v["day"].to_numpy()
     seq = pd.Series(day).groupby(day).cumcount().to_numpy() + 1
     staff = v["staff"].astype(str).to_numpy()
-    return pd.DataFrame(
+    outcome = np.where(served, "served", np.where(no_show, "no_show", "abandoned"))
+    origin = (
+        v["origin"].astype(str).to_numpy() if origins and "origin" in v.columns else np.full(n, "")
+    )
+    log = pd.DataFrame(
         {
             "centre_id": centre_id,
             "ticket_id": [f"A{k:04d}" for k in seq],
             "item_id": v["item"].astype(str).to_numpy(),
             "ticket_time": ticket,
             "call_time": call,
-            "service_start": call,
+            "service_start": start,
             "service_end": end,
-            "window_id": np.where(served, v["window"].astype(str).to_numpy(), ""),
-            "staff_id": np.where(served, np.char.add(staff_prefix, staff.astype(str)), ""),
-            "outcome": np.where(served, "served", "abandoned"),
-            "origin": "",
+            "window_id": np.where(called, v["window"].astype(str).to_numpy(), ""),
+            "staff_id": np.where(called, np.char.add(staff_prefix, staff.astype(str)), ""),
+            "outcome": outcome,
+            "origin": origin,
             "leave_time": leave,
             "synthetic": 1,
         }
     )
+    if xp_timestamps:
+        xp = v["xp_result"].astype(str).to_numpy() if "xp_result" in v.columns else np.full(n, "")
+        trip = served & (origin_of(v) != "shanghai") & np.isin(xp, ("completed", "deferred"))
+        trip &= remote > 0
+        sent_min = np.where(trip, start_min + svc, nan)
+        reply_min = np.where(trip & (xp == "completed"), sent_min + remote, nan)
+        at = list(log.columns).index("leave_time") + 1
+        log.insert(at, "xp_sent_time", _stamp(dates, sent_min))
+        log.insert(at + 1, "xp_reply_time", _stamp(dates, reply_min))
+    return log
+
+
+def origin_of(visits: pd.DataFrame) -> np.ndarray:
+    """Home province of each visit (``shanghai`` when the column is absent)."""
+    if "origin" not in visits.columns:
+        return np.full(len(visits), "shanghai")
+    return visits["origin"].astype(str).to_numpy()
 
 
 def staffing_history(scn: Any, centre_id: str) -> pd.DataFrame:
@@ -186,11 +251,488 @@ def _hhmm(minutes: float) -> str:
     return f"{m // 60:02d}:{m % 60:02d}"
 
 
+_TIME_COLUMNS = (
+    "ticket_time",
+    "call_time",
+    "service_start",
+    "service_end",
+    "leave_time",
+    "xp_sent_time",
+    "xp_reply_time",
+)
+
+
 def _fmt_times(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
-    for c in ("ticket_time", "call_time", "service_start", "service_end", "leave_time"):
-        out[c] = out[c].dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
+    for c in _TIME_COLUMNS:
+        if c in out.columns:
+            out[c] = out[c].dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
     return out
+
+
+# --------------------------------------------------------------------------- realism
+
+
+@dataclass(frozen=True)
+class Realism:
+    """What makes a synthetic history look like a real export (all off by default).
+
+    Attributes
+    ----------
+    walk_time : dict, optional
+        Distribution spec (minutes) of the walk from the call to the window
+        (``centre.walk_time``): ``service_start`` = ``call_time`` + walk.
+    no_show_probability : float
+        Share of called residents who are not there (``centre.no_show.probability``):
+        ``no_show`` rows with a call time, window and staff, no service.
+    no_show_hold : dict, optional
+        Distribution spec (minutes) of the time a window waits for a no-show.
+    holidays_closed : bool
+        Closed on statutory holidays (``demand.holiday_factor`` 0 in the truth): no
+        service, no staffing row, a few stray rows.
+    adhoc_closures : float
+        Closed working days (IT failure, training, ...) per 365 days, drawn at random
+        among open weekdays; their tickets are removed, a few stray rows kept.
+    stray_rows : tuple of int
+        Inclusive range of stray rows (staff test tickets, served in a few minutes) on
+        each closed day.
+    absence_share : float
+        Share of open weekdays with one window fewer (a staff member absent): those
+        days are simulated with one window of the largest comprehensive group closed.
+    expert_staff : int
+        Staff members of the largest all-round proficient group made experts (per-staff
+        speed differences next to the novice of the reference staff).
+    leave_times : bool
+        Write ``leave_time`` for abandoned rows; ``False`` drops the column (systems that
+        only close the ticket).
+    origins : bool
+        Write the home province in ``origin``.
+    xp_timestamps : bool
+        Write ``xp_sent_time`` / ``xp_reply_time`` of cross-province round trips.
+    dirty_share : float
+        Extra faulty rows added, as a share of the clean rows (see :data:`DIRTY_KINDS`).
+    encoding : str
+        Encoding of every CSV file (``"utf-8"`` or ``"gb18030"``); with GB18030 the
+        ticket log gets a Chinese ``item_name`` column.
+    columns : mapping
+        Documented column name -> the export's name, applied to every file written.
+    staff_on_duty : bool
+        Write ``staff_on_duty`` in the staffing history (optional column).
+    """
+
+    walk_time: Mapping[str, Any] | None = None
+    no_show_probability: float = 0.0
+    no_show_hold: Mapping[str, Any] | None = None
+    holidays_closed: bool = False
+    adhoc_closures: float = 0.0
+    stray_rows: tuple[int, int] = (1, 3)
+    absence_share: float = 0.0
+    expert_staff: int = 0
+    leave_times: bool = True
+    origins: bool = False
+    xp_timestamps: bool = False
+    dirty_share: float = 0.0
+    encoding: str = "utf-8"
+    columns: Mapping[str, str] = field(default_factory=dict)
+    staff_on_duty: bool = True
+
+
+#: The realism every preset but ``plain`` starts from (assumed values, DOMAIN.md-like).
+REALISTIC = Realism(
+    walk_time={"dist": "lognormal", "mean": 0.75, "cv": 0.5},
+    no_show_probability=0.03,
+    no_show_hold={"dist": "lognormal", "mean": 1.5, "cv": 0.3},
+    holidays_closed=True,
+    adhoc_closures=3.0,
+    absence_share=0.08,
+    expert_staff=1,
+)
+
+#: Column names of the ``renamed`` preset (documented name -> export name).
+RENAMED_COLUMNS: dict[str, str] = {
+    "centre_id": "branch_code",
+    "ticket_id": "queue_no",
+    "item_id": "item_code",
+    "ticket_time": "take_time",
+    "call_time": "called_at",
+    "service_start": "start_time",
+    "service_end": "finish_time",
+    "window_id": "counter",
+    "staff_id": "clerk",
+    "outcome": "status",
+    "origin": "origin_province",
+    "leave_time": "left_at",
+    "family": "family_id",
+    "start": "block_start",
+    "end": "block_end",
+    "windows_open": "open_windows",
+}
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named synthetic history: base scenario, size factor, overrides and realism."""
+
+    scenario: str
+    size: float
+    realism: Realism
+    overrides: tuple[str, ...] = ()
+    description: str = ""
+
+
+PRESETS: dict[str, Preset] = {
+    "plain": Preset(
+        "reference", 1.0, Realism(), description="the reference centre, no realism (as before)"
+    ),
+    "quiet": Preset(
+        "reference", 0.8, REALISTIC, description="a quiet centre (0.8 x reference volume)"
+    ),
+    "busy": Preset(
+        "reference",
+        1.25,
+        REALISTIC,
+        description="a busy centre (1.25 x reference volume; peak weekday utilisation >= 0.85)",
+    ),
+    "cross_province": Preset(
+        "cross_province",
+        1.0,
+        replace(REALISTIC, origins=True, xp_timestamps=True),
+        description="reference centre with a cross-province window; origins and xp times",
+    ),
+    "no_leave_times": Preset(
+        "reference",
+        1.0,
+        replace(REALISTIC, leave_times=False),
+        description="abandoned rows without leave time (no leave_time column)",
+    ),
+    "dirty": Preset(
+        "reference", 1.0, replace(REALISTIC, dirty_share=0.02), description="2% faulty rows added"
+    ),
+    "gb18030": Preset(
+        "reference",
+        1.0,
+        replace(REALISTIC, encoding="gb18030"),
+        description="every CSV in GB18030 with Chinese item names",
+    ),
+    "renamed": Preset(
+        "reference",
+        1.0,
+        replace(REALISTIC, columns=RENAMED_COLUMNS, staff_on_duty=False),
+        description="an export with other column names and no staff_on_duty",
+    ),
+}
+
+#: Faulty rows of ``dirty_share``: kind -> the exclusion reason cleaning must give it.
+DIRTY_KINDS: dict[str, str] = {
+    "truncated_time": "truncated_time",
+    "ambiguous_time": "ambiguous_time",
+    "garbled_time": "unparseable_time",
+    "missing_item": "missing_field",
+    "bad_outcome": "invalid_outcome",
+    "exact_duplicate": "duplicate_ticket_id",
+    "reused_ticket_id": "ticket_id_reused",
+    "unknown_item": "unknown_item",
+    "night_ticket": "outside_opening_hours",
+    "call_before_ticket": "call_before_ticket",
+    "end_before_start": "end_before_start",
+    "long_field": "unknown_item",
+}
+
+_FAMILY_ZH = {
+    "quick": "简易",
+    "standard": "一般",
+    "complex": "复杂",
+    "cross_province": "跨省通办",
+    "consultation": "咨询",
+}
+
+
+def _hydra_value(value: Any) -> str:
+    """A plain value as a Hydra override value (flow-style YAML)."""
+    return yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
+
+
+def _realism_overrides(cfg: Mapping[str, Any], r: Realism) -> list[str]:
+    ov: list[str] = []
+    if r.walk_time is not None:
+        ov.append(f"++centre.walk_time={_hydra_value(dict(r.walk_time))}")
+    if r.no_show_probability > 0:
+        ns: dict[str, Any] = {"probability": r.no_show_probability, "hold": None}
+        if r.no_show_hold is not None:
+            ns["hold"] = dict(r.no_show_hold)
+        ov.append(f"++centre.no_show={_hydra_value(ns)}")
+    if r.holidays_closed:
+        ov.append("demand.holiday_factor=0.0")
+    if r.expert_staff > 0:
+        staff = cfg.get("staffing", {}).get("staff", {}) or {}
+        groups = [
+            (int(g.get("count", 1)), name)
+            for name, g in staff.items()
+            if isinstance(g, Mapping) and g.get("level") == "proficient" and "skills" not in g
+        ]
+        if groups:
+            count, name = max(groups)
+            k = min(r.expert_staff, count)
+            ov.append(f"staffing.staff.{name}.count={count - k}")
+            ov.append(f"++staffing.staff.senior={_hydra_value({'count': k, 'level': 'expert'})}")
+    return ov
+
+
+def _absence_override(cfg: Mapping[str, Any]) -> str | None:
+    """Close one window of the largest comprehensive group (a staff member absent)."""
+    windows = cfg.get("layout", {}).get("windows", {}) or {}
+    groups = [
+        (int(w.get("count", 1)), name)
+        for name, w in windows.items()
+        if isinstance(w, Mapping) and w.get("kind", "comprehensive") == "comprehensive"
+    ]
+    groups = [g for g in groups if g[0] > 1]
+    if not groups:
+        return None
+    count, name = max(groups)
+    return f"layout.windows.{name}.count={count - 1}"
+
+
+def _peak_utilisation(res: Any, scn: Any) -> float:
+    """Highest weekday clock-hour utilisation (busy / open window-minutes over all
+    weekdays), over the hours fully inside the weekday opening hours."""
+    h = res.hourly
+    hours = scn.hours["weekday"]
+    wk = h[(h["day_type"] == "weekday")]
+    inside = (wk["hour"] * 60 >= hours.open) & ((wk["hour"] + 1) * 60 <= hours.close)
+    g = wk[inside].groupby("hour")[["busy_min", "open_min"]].sum()
+    g = g[g["open_min"] > 0]
+    return float((g["busy_min"] / g["open_min"]).max()) if len(g) else float("nan")
+
+
+def _stray_rows(
+    rng: np.random.Generator,
+    dates: Sequence[dt.date],
+    r: Realism,
+    cid: str,
+    items: Sequence[str],
+    window: str,
+    staff: str,
+    columns: Sequence[str],
+) -> pd.DataFrame:
+    """A few test tickets on each closed day: served at once in 1-5 minutes."""
+    rows = []
+    lo, hi = r.stray_rows
+    for d in dates:
+        k = int(rng.integers(lo, hi + 1))
+        minutes = np.sort(rng.uniform(9 * 60, 11 * 60, k))
+        for j, m in enumerate(minutes):
+            t = pd.Timestamp(d) + pd.Timedelta(seconds=int(m * 60))
+            e = t + pd.Timedelta(seconds=int(rng.uniform(60, 300)))
+            rows.append(
+                {
+                    "centre_id": cid,
+                    "ticket_id": f"A{j + 1:04d}",
+                    "item_id": str(rng.choice(np.asarray(items))),
+                    "ticket_time": t,
+                    "call_time": t,
+                    "service_start": t,
+                    "service_end": e,
+                    "window_id": window,
+                    "staff_id": staff,
+                    "outcome": "served",
+                    "origin": "",
+                    "leave_time": pd.NaT,
+                    "synthetic": 1,
+                }
+            )
+    out = pd.DataFrame(rows, columns=list(columns))
+    for c in _TIME_COLUMNS:
+        if c in out.columns:
+            out[c] = pd.to_datetime(out[c])
+    return out
+
+
+def _simulate_centre(
+    scenario: str,
+    ov: list[str],
+    seed: int,
+    cid: str,
+    r: Realism,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any], Any]:
+    """One centre: ticket log, staffing history, skills, facts and the scenario."""
+    from simulator import load_scenario, simulate
+
+    scn = load_scenario(scenario, ov)
+    res = simulate(scn, replications=1, seed=seed, record_visits=True, workers=1)
+    assert res.visits is not None
+    prefix = f"{cid}/"
+    log = visits_to_ticket_log(
+        res.visits, scn.start_date, cid, prefix, origins=r.origins, xp_timestamps=r.xp_timestamps
+    )
+    staffing = staffing_history(scn, cid)
+    plans = scn.day_plans()
+    facts: dict[str, Any] = {"peak_utilisation": round(_peak_utilisation(res, scn), 4)}
+
+    # Closures: holidays (demand 0 in the truth) and ad-hoc closed weekdays.
+    holidays = [p.date for p in plans if p.day_type == "holiday" and not p.closed]
+    weekdays = [p.date for p in plans if p.day_type == "weekday" and not p.closed]
+    n_adhoc = round(r.adhoc_closures * len(plans) / 365.0)
+    adhoc = (
+        sorted(
+            rng.choice(
+                np.asarray(weekdays, dtype=object), size=min(n_adhoc, len(weekdays)), replace=False
+            )
+        )
+        if n_adhoc and weekdays
+        else []
+    )
+    closed = sorted(set(holidays if r.holidays_closed else []) | set(adhoc))
+    open_weekdays = [d for d in weekdays if d not in set(adhoc)]
+
+    # Staff absences: those days come from a run with one window fewer.
+    absent: list[dt.date] = []
+    if r.absence_share > 0 and open_weekdays:
+        from simulator.config.compose import compose_config
+
+        less = _absence_override(compose_config(scenario, ov))
+        n_abs = round(r.absence_share * len(open_weekdays))
+        if less is not None and n_abs:
+            absent = sorted(
+                rng.choice(np.asarray(open_weekdays, dtype=object), size=n_abs, replace=False)
+            )
+            scn2 = load_scenario(scenario, [*ov, less])
+            res2 = simulate(scn2, replications=1, seed=seed + 1, record_visits=True, workers=1)
+            assert res2.visits is not None
+            log2 = visits_to_ticket_log(
+                res2.visits,
+                scn2.start_date,
+                cid,
+                prefix,
+                origins=r.origins,
+                xp_timestamps=r.xp_timestamps,
+            )
+            staffing2 = staffing_history(scn2, cid)
+            day_of = log["ticket_time"].dt.date
+            day2 = log2["ticket_time"].dt.date
+            absent_set = set(absent)
+            log = pd.concat(
+                [log[~day_of.isin(absent_set)], log2[day2.isin(absent_set)]], ignore_index=True
+            )
+            iso = {d.isoformat() for d in absent}
+            staffing = pd.concat(
+                [staffing[~staffing["date"].isin(iso)], staffing2[staffing2["date"].isin(iso)]],
+                ignore_index=True,
+            )
+            facts["absence_override"] = less
+    if closed:
+        day_of = log["ticket_time"].dt.date
+        log = log[~day_of.isin(set(closed))]
+        staffing = staffing[~staffing["date"].isin({d.isoformat() for d in closed})]
+        wid = scn.windows[0].id
+        sid = f"{prefix}{scn.staff[0].id}"
+        strays = _stray_rows(
+            rng, closed, r, cid, [it.id for it in scn.items], wid, sid, list(log.columns)
+        )
+        log = pd.concat([log, strays], ignore_index=True)
+        facts["stray_rows"] = len(strays)
+    log = log.sort_values(["ticket_time", "ticket_id"], kind="stable").reset_index(drop=True)
+    staffing = staffing.sort_values(["date", "start"], kind="stable").reset_index(drop=True)
+    facts.update(
+        {
+            "closed_holidays": [d.isoformat() for d in (holidays if r.holidays_closed else [])],
+            "closed_adhoc": [d.isoformat() for d in adhoc],
+            "absence_dates": [d.isoformat() for d in absent],
+        }
+    )
+    return log, staffing, skills_table(scn, prefix), facts, scn
+
+
+def _inject_dirty(
+    log: pd.DataFrame, share: float, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Add ``share`` x rows faulty copies of random rows (formatted string frame).
+
+    Returns the log with the extra rows at random positions (exact duplicates and reused
+    ticket ids after their original) and a table ``source_row, kind, reason,
+    centre_id`` of the added rows (``source_row`` as the readers number rows).
+    """
+    n = len(log)
+    k = round(share * n)
+    if k == 0:
+        return log, pd.DataFrame(columns=["source_row", "kind", "reason", "centre_id"])
+    kinds = list(DIRTY_KINDS)
+    served_idx = np.flatnonzero((log["outcome"] == "served").to_numpy())
+    extra = []
+    keys = []
+    for j in range(k):
+        kind = kinds[j % len(kinds)]
+        src = int(rng.choice(served_idx))
+        row = log.iloc[src].copy()
+        fresh = f"Z{j + 1:05d}"
+        t = pd.Timestamp(row["ticket_time"])
+        key = float(rng.uniform(0, n))
+        if kind == "truncated_time":
+            row["ticket_time"] = f"{t.year}-{t.month:02d}-{t.day}"
+            row["ticket_id"] = fresh
+        elif kind == "ambiguous_time":
+            row["ticket_time"] = t.strftime("%d/%m/%Y %H:%M")
+            row["ticket_id"] = fresh
+        elif kind == "garbled_time":
+            row["ticket_time"] = t.strftime("%H:%M??")
+            row["ticket_id"] = fresh
+        elif kind == "missing_item":
+            row["item_id"] = ""
+            row["ticket_id"] = fresh
+        elif kind == "bad_outcome":
+            row["outcome"] = "done"
+            row["ticket_id"] = fresh
+        elif kind == "exact_duplicate":
+            key = src + float(rng.uniform(0.01, 0.99))
+        elif kind == "reused_ticket_id":
+            shift = pd.Timedelta(minutes=37)
+            for c in ("ticket_time", "call_time", "service_start", "service_end"):
+                row[c] = (pd.Timestamp(row[c]) + shift).strftime("%Y-%m-%d %H:%M:%S")
+            key = src + float(rng.uniform(0.01, 0.99))
+        elif kind == "unknown_item":
+            row["item_id"] = "ZZ-999"
+            row["ticket_id"] = fresh
+        elif kind == "night_ticket":
+            shift = t.normalize() + pd.Timedelta(hours=3) - t
+            for c in ("ticket_time", "call_time", "service_start", "service_end"):
+                row[c] = (pd.Timestamp(row[c]) + shift).strftime("%Y-%m-%d %H:%M:%S")
+            row["ticket_id"] = fresh
+        elif kind == "call_before_ticket":
+            row["call_time"] = (t - pd.Timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S")
+            row["ticket_id"] = fresh
+        elif kind == "end_before_start":
+            row["service_start"], row["service_end"] = row["service_end"], row["service_start"]
+            if row["service_start"] == row["service_end"]:
+                row["service_start"] = (
+                    pd.Timestamp(row["service_end"]) + pd.Timedelta(seconds=30)
+                ).strftime("%Y-%m-%d %H:%M:%S")
+            row["ticket_id"] = fresh
+        elif kind == "long_field":
+            row["item_id"] = "X" * 5000
+            row["ticket_id"] = fresh
+        extra.append((row, kind))
+        keys.append(key)
+    base_keys = np.arange(n, dtype=float)
+    all_keys = np.concatenate([base_keys, np.asarray(keys)])
+    frame = pd.concat([log, pd.DataFrame([r for r, _ in extra])], ignore_index=True)
+    order = np.argsort(all_keys, kind="stable")
+    pos = np.empty_like(order)
+    pos[order] = np.arange(order.size)
+    frame = frame.iloc[order].reset_index(drop=True)
+    dirty = pd.DataFrame(
+        {
+            "source_row": pos[n:] + 1,
+            "kind": [kd for _, kd in extra],
+            "reason": [DIRTY_KINDS[kd] for _, kd in extra],
+            "centre_id": [str(r["centre_id"]) for r, _ in extra],
+        }
+    ).sort_values("source_row", ignore_index=True)
+    return frame, dirty
+
+
+def _rename(df: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
+    return df.rename(columns={k: v for k, v in columns.items() if k in df.columns})
 
 
 def generate_history(
@@ -206,6 +748,8 @@ def generate_history(
     overrides: Sequence[str] = (),
     file_format: str = "csv",
     progress: Callable[[int, int], None] | None = None,
+    realism: Realism | None = None,
+    preset: str = "custom",
 ) -> SyntheticHistory:
     """Write a synthetic history of ``centres`` centres from a known scenario.
 
@@ -233,15 +777,20 @@ def generate_history(
         Format of the ticket log (the small tables are always CSV).
     progress : callable, optional
         ``f(done, total)`` after each centre.
+    realism : Realism, optional
+        No-shows, walking time, closures, absences, faulty rows, encodings, column
+        names (see :class:`Realism`); ``None`` = none of them.
+    preset : str
+        Name recorded in the truth file and README.
 
     Returns
     -------
     SyntheticHistory
-        Paths, centre ids, known parameters and row count.
+        Paths, centre ids, known parameters, facts and row count.
     """
-    from simulator import load_scenario, simulate
     from simulator.config.compose import compose_config
 
+    r = realism if realism is not None else Realism()
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     a = pd.Timestamp(start).date()
@@ -251,6 +800,8 @@ def generate_history(
         raise ValueError(f"end {b} is before start {a}")
     if centres < 1:
         raise ValueError(f"centres must be >= 1, got {centres}")
+    if not 0.0 <= r.dirty_share < 0.5:
+        raise ValueError(f"dirty_share must be in [0, 0.5), got {r.dirty_share}")
     ss = np.random.SeedSequence(seed)
     size_rng = np.random.default_rng(ss.spawn(1)[0])
     if sizes is None:
@@ -264,28 +815,44 @@ def generate_history(
             raise ValueError(f"{len(sizes)} sizes for {centres} centres")
         factors = np.asarray(sizes, dtype=float)
     centre_seeds = [int(s.generate_state(1)[0]) for s in ss.spawn(centres + 1)[1:]]
+    # Realism draws (closures, absences, strays, faulty rows) from their own stream.
+    real_rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7919,)))
 
     logs, staffing, skills, truth = [], [], [], {}
     catalogue = None
+    item_names: dict[str, str] = {}
+    base_cfg = compose_config(scenario, list(overrides))
+    real_ov = _realism_overrides(base_cfg, r)
     for k in range(centres):
         cid = f"SYN-{k + 1:02d}"
-        base_volume = float(compose_config(scenario, list(overrides))["centre"]["daily_volume"])
+        base_volume = float(base_cfg["centre"]["daily_volume"])
         ov = [
             *overrides,
+            *real_ov,
             f"calendar.start_date={a.isoformat()}",
             f"calendar.days={n_days}",
             f"centre.id={cid}",
             f"centre.daily_volume={base_volume * float(factors[k]):.6g}",
         ]
-        scn = load_scenario(scenario, ov)
-        res = simulate(scn, replications=1, seed=centre_seeds[k], record_visits=True, workers=1)
-        assert res.visits is not None
-        prefix = f"{cid}/"
-        logs.append(visits_to_ticket_log(res.visits, scn.start_date, cid, prefix))
-        staffing.append(staffing_history(scn, cid))
-        skills.append(skills_table(scn, prefix))
+        log, stf, sk, facts, scn = _simulate_centre(scenario, ov, centre_seeds[k], cid, r, real_rng)
+        logs.append(log)
+        staffing.append(stf)
+        skills.append(sk)
         cfg = compose_config(scenario, ov)
         cfg["seed"] = centre_seeds[k]
+        facts.update(
+            {
+                "preset": preset,
+                "size_factor": float(factors[k]),
+                "leave_times": r.leave_times,
+                "origins": r.origins,
+                "xp_timestamps": r.xp_timestamps,
+                "encoding": r.encoding,
+                "columns": dict(r.columns),
+                "transfers": "not generated (the engine has no transfer between windows)",
+            }
+        )
+        cfg["synthetic"] = facts
         truth[cid] = cfg
         if catalogue is None:
             catalogue = pd.DataFrame(
@@ -295,6 +862,9 @@ def generate_history(
                     "synthetic": 1,
                 }
             )
+            for j, it in enumerate(scn.items):
+                zh = it.name if any("\u4e00" <= ch <= "\u9fff" for ch in it.name) else ""
+                item_names[it.id] = zh or f"{_FAMILY_ZH.get(it.family, it.family)}事项{j + 1}"
         if progress is not None:
             progress(k + 1, centres)
     log = pd.concat(logs, ignore_index=True)
@@ -311,11 +881,28 @@ def generate_history(
         "truth_file": folder / f"{_PREFIX}truth.yaml",
         "readme": folder / "README.md",
     }
-    if ext == "parquet":
-        log.to_parquet(paths["tickets"], index=False)
-    else:
-        _fmt_times(log).to_csv(paths["tickets"], index=False)
     t = log["ticket_time"]
+    n_clean = len(log)
+    out_log = log if r.leave_times else log.drop(columns=["leave_time"])
+    if r.encoding.lower().replace("-", "") == "gb18030":
+        out_log = out_log.assign(item_name=out_log["item_id"].map(item_names))
+    dirty = pd.DataFrame(columns=["source_row", "kind", "reason", "centre_id"])
+    enc = r.encoding
+    if ext == "parquet":
+        if r.dirty_share > 0:
+            raise ValueError("faulty rows need a CSV ticket log (file_format='csv')")
+        _rename(out_log, r.columns).to_parquet(paths["tickets"], index=False)
+    else:
+        text = _fmt_times(out_log)
+        if r.dirty_share > 0:
+            text, dirty = _inject_dirty(text, r.dirty_share, real_rng)
+            dirty.to_csv(folder / f"{_PREFIX}dirty_rows.csv", index=False)
+            for cid in truth:
+                counts = dirty.loc[dirty["centre_id"] == cid, "kind"].value_counts()
+                truth[cid]["synthetic"]["dirty_rows"] = {
+                    str(kd): int(c) for kd, c in counts.items()
+                }
+        _rename(text, r.columns).to_csv(paths["tickets"], index=False, encoding=enc)
     vol = (
         log.assign(date=t.dt.strftime("%Y-%m-%d"))
         .groupby(["centre_id", "date"])
@@ -324,7 +911,7 @@ def generate_history(
         .reset_index()
     )
     vol["synthetic"] = 1
-    vol.to_csv(paths["volumes"], index=False)
+    _rename(vol, r.columns).to_csv(paths["volumes"], index=False, encoding=enc)
     hourly = (
         log.assign(date=t.dt.strftime("%Y-%m-%d"), hour=t.dt.hour)
         .groupby(["centre_id", "date", "hour"])
@@ -333,30 +920,102 @@ def generate_history(
         .reset_index()
     )
     hourly["synthetic"] = 1
-    hourly.to_csv(paths["hourly_volumes"], index=False)
-    pd.concat(staffing, ignore_index=True).to_csv(paths["staffing"], index=False)
-    pd.concat(skills, ignore_index=True).to_csv(paths["skills"], index=False)
-    catalogue.to_csv(paths["catalogue"], index=False)
+    _rename(hourly, r.columns).to_csv(paths["hourly_volumes"], index=False, encoding=enc)
+    stf_all = pd.concat(staffing, ignore_index=True)
+    if not r.staff_on_duty:
+        stf_all = stf_all.drop(columns=["staff_on_duty"])
+    _rename(stf_all, r.columns).to_csv(paths["staffing"], index=False, encoding=enc)
+    _rename(pd.concat(skills, ignore_index=True), r.columns).to_csv(
+        paths["skills"], index=False, encoding=enc
+    )
+    cat_out = catalogue
+    if r.encoding.lower().replace("-", "") == "gb18030":
+        cat_out = catalogue.assign(name=catalogue["item_id"].map(item_names))
+    _rename(cat_out, r.columns).to_csv(paths["catalogue"], index=False, encoding=enc)
     with paths["truth_file"].open("w", encoding="utf-8") as fh:
         fh.write("# SYNTHETIC: the known scenario of each synthetic centre (composed config)\n")
+        fh.write("# and, under `synthetic:`, the facts of the generated history\n")
         yaml.safe_dump(truth, fh, sort_keys=False, allow_unicode=True)
     sizes_txt = ", ".join(f"{c} x{f:.3g}" for c, f in zip(truth, factors, strict=True))
     paths["readme"].write_text(
         "# SYNTHETIC DATA - not real ticket-system exports\n\n"
         f"Simulated with svcsim from scenario `{scenario}` (overrides {list(overrides)}), "
-        f"{a.isoformat()} to {b.isoformat()}, {centres} centre(s), root seed {seed}.\n"
+        f"preset `{preset}`, {a.isoformat()} to {b.isoformat()}, {centres} centre(s), "
+        f"root seed {seed}.\n"
         f"Centre size factors (x centre.daily_volume): {sizes_txt}.\n\n"
-        "Generated by `calibration.synthetic.generate_history`; every file starts with "
+        "Generated by `calibration.synthetic`; every file starts with "
         "`synthetic_` and every table has a `synthetic` column. The known parameters are in "
-        "`synthetic_truth.yaml`. Outcome mapping: balked residents appear as `abandoned` "
-        "with `leave_time = ticket_time`; residents still waiting at closing as `abandoned` "
-        "without `leave_time`. Origins are empty.\n",
+        "`synthetic_truth.yaml` (with the facts of this history under `synthetic:`: closed "
+        "days, absences, faulty rows, peak utilisation). Outcome mapping: balked residents "
+        "appear as `abandoned` with `leave_time = ticket_time`; residents still waiting at "
+        "closing as `abandoned` without `leave_time`; no-shows as `no_show` with a call "
+        f"time. Encoding {enc}; column names "
+        f"{dict(r.columns) if r.columns else 'as documented'}. Transfers are not generated.\n",
         encoding="utf-8",
     )
     return SyntheticHistory(
         folder=folder,
         centres=tuple(truth),
         truth=truth,
-        n_tickets=len(log),
+        n_tickets=n_clean + len(dirty),
+        preset=preset,
+        realism=r,
+        dirty=dirty,
         **paths,
+    )
+
+
+def synthetic_history(
+    out_dir: str | Path,
+    preset: str = "quiet",
+    *,
+    start: str | dt.date = "2025-01-01",
+    end: str | dt.date = "2025-12-31",
+    centres: int = 1,
+    seed: int = 0,
+    sizes: Sequence[float] | None = None,
+    overrides: Sequence[str] = (),
+    file_format: str = "csv",
+    **changes: Any,
+) -> SyntheticHistory:
+    """Write a synthetic history from a named preset (see :data:`PRESETS`).
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Folder to write to.
+    preset : str
+        ``plain``, ``quiet``, ``busy``, ``cross_province``, ``no_leave_times``, ``dirty``,
+        ``gb18030`` or ``renamed``.
+    start, end, centres, seed, overrides, file_format
+        As in :func:`generate_history`.
+    sizes : sequence of float, optional
+        Size factor per centre; default: the preset's size for every centre.
+    **changes
+        Fields of :class:`Realism` to change from the preset (e.g. ``dirty_share=0.05``,
+        ``absence_share=0``).
+
+    Returns
+    -------
+    SyntheticHistory
+    """
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; one of {sorted(PRESETS)}")
+    p = PRESETS[preset]
+    unknown = sorted(set(changes) - {f.name for f in fields(Realism)})
+    if unknown:
+        raise ValueError(f"unknown Realism field(s) {unknown}")
+    realism = replace(p.realism, **changes)
+    return generate_history(
+        out_dir,
+        scenario=p.scenario,
+        start=start,
+        end=end,
+        centres=centres,
+        seed=seed,
+        sizes=list(sizes) if sizes is not None else [p.size] * centres,
+        overrides=[*p.overrides, *overrides],
+        file_format=file_format,
+        realism=realism,
+        preset=preset,
     )

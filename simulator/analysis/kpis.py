@@ -568,4 +568,5 @@ def _visits(
         "staff": staff_ids[raw.staff],
         "returned": (out == SERVED) & (res.return_u < scn.demand.p_return_visit),
         "xp_result": np.array(XP_RESULTS, dtype=object)[raw.xp_result],
+        "remote_wait_min": raw.remote_wait,
     }
