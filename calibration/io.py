@@ -25,22 +25,29 @@ from __future__ import annotations
 
 import io as _io
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
     "CATALOGUE_COLUMNS",
+    "COLUMN_FILES",
     "SKILLS_COLUMNS",
     "SKILL_LEVELS",
     "STAFFING_COLUMNS",
+    "STAFFING_OPTIONAL_COLUMNS",
     "TICKET_OPTIONAL_COLUMNS",
     "TICKET_REQUIRED_COLUMNS",
     "TICKET_TIME_COLUMNS",
+    "TIME_FAULTS",
     "VOLUME_COLUMNS",
     "DataFormatError",
+    "apply_columns",
+    "classify_timestamps",
+    "columns_for",
     "parse_local_timestamps",
     "read_catalogue",
     "read_staff_skills",
@@ -85,8 +92,9 @@ STAFFING_COLUMNS: tuple[str, ...] = (
     "start",
     "end",
     "windows_open",
-    "staff_on_duty",
 )
+#: Optional staffing column: ``staff_on_duty`` (default: ``windows_open``).
+STAFFING_OPTIONAL_COLUMNS: tuple[str, ...] = ("staff_on_duty",)
 SKILLS_COLUMNS: tuple[str, ...] = ("staff_id", "family", "level")
 CATALOGUE_COLUMNS: tuple[str, ...] = ("item_id", "family")
 SKILL_LEVELS: tuple[str, ...] = ("novice", "proficient", "expert")
@@ -94,6 +102,19 @@ SKILL_LEVELS: tuple[str, ...] = ("novice", "proficient", "expert")
 PathLike = str | os.PathLike[str]
 
 _AWARE_RE = r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
+_OFFSET = r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)?"
+#: A complete timestamp: date ``YYYY-MM-DD`` (or the unambiguous ``YYYY/MM/DD``), a
+#: ``T`` or a space, ``HH:MM`` with optional seconds and fraction, optional offset.
+_STRICT_RE = r"\d{4}(?P<s>[-/])\d{2}(?P=s)\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?" + _OFFSET
+#: Year first but incomplete: ``2019-02-1``, ``2019-02-01`` (no time), ``2019-02-01 08``,
+#: ``2019-2-1 8:30`` (one-digit fields): the value was cut or mis-formatted.
+_TRUNCATED_RE = r"\d{4}[-/]\d{1,2}(?:[-/]\d{0,2}(?:[T ]\d{0,2}(?::\d{0,2}(?::\d{0,2})?)?)?)?"
+#: Day and month first (``04/03/2025 09:15``, ``4-3-25``): day/month order unknown.
+_AMBIGUOUS_RE = r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(?:[T ].*)?"
+#: Fault kinds of :func:`classify_timestamps`.
+TIME_FAULTS: tuple[str, ...] = ("truncated", "ambiguous", "unparseable")
+#: Files of a calibration whose columns can be mapped (see :func:`columns_for`).
+COLUMN_FILES: tuple[str, ...] = ("tickets", "catalogue", "skills", "staffing", "volumes")
 
 
 class DataFormatError(ValueError):
@@ -188,12 +209,90 @@ def read_table(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
     return df
 
 
+def columns_for(columns: Mapping[str, Any] | None, file: str) -> dict[str, str]:
+    """The column mapping of one input file from a calibration's ``columns`` setting.
+
+    Parameters
+    ----------
+    columns : mapping, optional
+        ``documented name -> the file's column``. A plain string value applies to every
+        file that has that column; a mapping under a file key of :data:`COLUMN_FILES`
+        (``columns.staffing.start=block_start``) to that file only, over the plain ones.
+    file : str
+        One of :data:`COLUMN_FILES`.
+
+    Returns
+    -------
+    dict
+        ``documented name -> their column`` for ``file``.
+    """
+    if file not in COLUMN_FILES:
+        raise ValueError(f"unknown input file {file!r}; one of {COLUMN_FILES}")
+    out: dict[str, str] = {}
+    if not columns:
+        return out
+    for key, value in columns.items():
+        if isinstance(value, Mapping):
+            if key not in COLUMN_FILES:
+                raise DataFormatError(
+                    "<config>",
+                    f"columns.{key}: a mapping is allowed only under a file key {COLUMN_FILES}",
+                )
+            continue
+        if value is None or str(value).strip() == "":
+            raise DataFormatError("<config>", f"columns.{key}: empty column name")
+        out[str(key).strip().lower()] = str(value)
+    own = columns.get(file)
+    if isinstance(own, Mapping):
+        for key, value in own.items():
+            if value is None or str(value).strip() == "":
+                raise DataFormatError("<config>", f"columns.{file}.{key}: empty column name")
+            out[str(key).strip().lower()] = str(value)
+    return out
+
+
+def apply_columns(df: pd.DataFrame, columns: Mapping[str, str] | None, source: str) -> pd.DataFrame:
+    """Rename the file's columns to the documented names (``columns``: documented name ->
+    their column, case-insensitive). A mapped column absent from the file is skipped
+    (a mapping may serve several files); the reader then reports a required column as
+    missing, naming the mapping. Two documented names mapped to one column, or a mapped
+    column next to a column already named as documented, raise :class:`DataFormatError`.
+    """
+    if not columns:
+        return df
+    rename: dict[str, str] = {}
+    for doc, theirs in columns.items():
+        d = str(doc).strip().lower()
+        t = str(theirs).strip().lower()
+        if t == d or t not in df.columns:
+            continue
+        if t in rename:
+            raise DataFormatError(
+                source, f"column {theirs!r} is mapped to both {rename[t]!r} and {d!r}"
+            )
+        if d in df.columns:
+            raise DataFormatError(
+                source,
+                f"columns.{d}={theirs}: the file also has a column named {d!r}; "
+                "drop one or map the other",
+                column=d,
+            )
+        rename[t] = d
+    out = df.rename(columns=rename)
+    out.attrs = dict(df.attrs)
+    out.attrs["columns"] = {d: t for t, d in rename.items()}
+    return out
+
+
 def _require(df: pd.DataFrame, columns: Sequence[str], source: str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
+        mapped = df.attrs.get("columns") or {}
+        hint = f"; columns mapped: {mapped}" if mapped else ""
         raise DataFormatError(
             source,
-            f"missing required column(s) {missing}; found {list(df.columns[1:])}",
+            f"missing required column(s) {missing}; found {list(df.columns[1:])}{hint} "
+            "(map another name with columns.<documented name>=<column>)",
             column=missing[0],
         )
 
@@ -207,8 +306,20 @@ def _as_text(s: pd.Series) -> pd.Series:
 # --------------------------------------------------------------------------- timestamps
 
 
-def parse_local_timestamps(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse ISO-8601 timestamps to naive Asia/Shanghai wall-clock time.
+def classify_timestamps(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse timestamps strictly and name the fault of every value that is not one.
+
+    A value is a timestamp only when it is complete: ``YYYY-MM-DD`` (or ``YYYY/MM/DD``),
+    then ``T`` or a space, then ``HH:MM`` with optional seconds, fraction and offset.
+    Anything else that is not empty is a fault, never guessed at:
+
+    ``truncated``
+        year first but cut or incomplete (``2019-02-1``, ``2019-02-01`` without a time,
+        ``2019-02-01 08``);
+    ``ambiguous``
+        day and month first (``04/03/2025 09:15``): which is the month is unknown;
+    ``unparseable``
+        anything else (``09:15``, ``n/a``, an impossible date such as ``2019-02-30``).
 
     Parameters
     ----------
@@ -219,28 +330,61 @@ def parse_local_timestamps(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     Returns
     -------
     values : pandas.Series
-        ``datetime64[ns]`` naive, ``NaT`` where missing or unparseable.
-    unparseable : pandas.Series
-        Boolean, true where a non-empty value could not be parsed.
+        ``datetime64[ns]`` naive Asia/Shanghai wall-clock time, ``NaT`` where missing or
+        faulty.
+    fault : pandas.Series
+        ``string``: one of :data:`TIME_FAULTS`, ``<NA>`` where fine or empty.
     """
+    no_fault = pd.Series(pd.NA, index=s.index, dtype="string")
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         out = s.dt.tz_convert(TIMEZONE).dt.tz_localize(None).astype("datetime64[ns]")
-        return out, pd.Series(False, index=s.index)
+        return out, no_fault
     if pd.api.types.is_datetime64_dtype(s.dtype):
-        return s.astype("datetime64[ns]"), pd.Series(False, index=s.index)
+        return s.astype("datetime64[ns]"), no_fault
     text = _as_text(s)
     present = text.notna()
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    aware = present & text.str.contains(_AWARE_RE, regex=True).fillna(False).astype(bool)
-    naive = present & ~aware
+    strict = present & text.str.fullmatch(_STRICT_RE).fillna(False).astype(bool)
+    clean = text.where(strict).str.replace("/", "-", regex=False).str.replace(",", ".")
+    aware = strict & clean.str.contains(_AWARE_RE, regex=True).fillna(False).astype(bool)
+    naive = strict & ~aware
     if naive.any():
-        parsed = pd.to_datetime(text[naive], errors="coerce", format="ISO8601")
+        parsed = pd.to_datetime(clean[naive], errors="coerce", format="ISO8601")
         out[naive] = parsed.astype("datetime64[ns]")
     if aware.any():
-        parsed = pd.to_datetime(text[aware], errors="coerce", format="ISO8601", utc=True)
+        parsed = pd.to_datetime(clean[aware], errors="coerce", format="ISO8601", utc=True)
         out[aware] = parsed.dt.tz_convert(TIMEZONE).dt.tz_localize(None).astype("datetime64[ns]")
-    unparseable = present & out.isna()
-    return out, unparseable
+    bad = present & out.isna()
+    fault = no_fault.copy()
+    if bad.any():
+        t = text[bad]
+        kind = pd.Series("unparseable", index=t.index, dtype="string")
+        kind[t.str.fullmatch(_AMBIGUOUS_RE).fillna(False).astype(bool)] = "ambiguous"
+        trunc = t.str.fullmatch(_TRUNCATED_RE).fillna(False).astype(bool) & ~strict[bad]
+        kind[trunc] = "truncated"
+        fault[bad] = kind
+    return out, fault
+
+
+def parse_local_timestamps(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse ISO-8601 timestamps to naive Asia/Shanghai wall-clock time (strictly, see
+    :func:`classify_timestamps`).
+
+    Parameters
+    ----------
+    s : pandas.Series
+        Strings (empty or null = missing) or an already typed datetime column
+        (naive = Asia/Shanghai; aware = converted).
+
+    Returns
+    -------
+    values : pandas.Series
+        ``datetime64[ns]`` naive, ``NaT`` where missing or not a complete timestamp.
+    unparseable : pandas.Series
+        Boolean, true where a non-empty value is not a complete timestamp.
+    """
+    out, fault = classify_timestamps(s)
+    return out, fault.notna()
 
 
 def _strict_numeric(df: pd.DataFrame, column: str, source: str, *, integer: bool) -> pd.Series:
@@ -307,7 +451,9 @@ def _strict_hhmm(df: pd.DataFrame, column: str, source: str) -> pd.Series:
 # --------------------------------------------------------------------------- readers
 
 
-def read_ticket_log(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
+def read_ticket_log(
+    path: PathLike, encoding: str | None = None, columns: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """Read a ticket log (one row per ticket).
 
     Parameters
@@ -317,6 +463,9 @@ def read_ticket_log(path: PathLike, encoding: str | None = None) -> pd.DataFrame
         optionally :data:`TICKET_OPTIONAL_COLUMNS`.
     encoding : str, optional
         CSV encoding; ``None`` auto-detects UTF-8 / GB18030.
+    columns : mapping, optional
+        Documented column name -> the file's column (e.g. ``{"origin":
+        "origin_province"}``); see :func:`apply_columns`.
 
     Returns
     -------
@@ -325,10 +474,14 @@ def read_ticket_log(path: PathLike, encoding: str | None = None) -> pd.DataFrame
         ``string`` (stripped, ``<NA>`` when empty; ``outcome`` and ``origin``
         lower-cased); every timestamp column of :data:`TICKET_TIME_COLUMNS` present in
         the file as naive ``datetime64[ns]`` Asia/Shanghai wall-clock time (``NaT`` when
-        empty or unparseable); ``parse_errors`` (``string``): comma-separated names of
-        the timestamp columns whose non-empty value could not be parsed, ``<NA>`` if
-        none. Values are not checked for consistency here: see
-        :func:`calibration.clean.clean_ticket_log`.
+        empty or not a complete timestamp); ``parse_errors`` (``string``): comma-separated
+        names of the timestamp columns whose non-empty value is not a complete timestamp,
+        ``<NA>`` if none; ``time_faults`` (``string``): the same as
+        ``column:fault=value`` items separated by ``; `` (fault from
+        :func:`classify_timestamps`, value cut to 40 characters). Without an ``origin``
+        column, ``origin`` is empty (unknown); without ``leave_time`` the column is
+        absent (cleaning then takes ``service_end`` of abandoned rows). Values are not
+        checked for consistency here: see :func:`calibration.clean.clean_ticket_log`.
 
     Raises
     ------
@@ -337,6 +490,7 @@ def read_ticket_log(path: PathLike, encoding: str | None = None) -> pd.DataFrame
     """
     df = read_table(path, encoding)
     source = df.attrs["source"]
+    df = apply_columns(df, columns, source)
     _require(df, TICKET_REQUIRED_COLUMNS, source)
     out = pd.DataFrame({"source_row": df["source_row"]})
     for col in ("centre_id", "ticket_id", "item_id", "window_id", "staff_id"):
@@ -348,19 +502,28 @@ def read_ticket_log(path: PathLike, encoding: str | None = None) -> pd.DataFrame
         else pd.Series(pd.NA, index=df.index, dtype="string")
     )
     errors = pd.Series("", index=df.index, dtype="string")
+    faults = pd.Series("", index=df.index, dtype="string")
     for col in TICKET_TIME_COLUMNS:
         if col not in df.columns:
             continue
-        vals, bad = parse_local_timestamps(df[col])
+        vals, fault = classify_timestamps(df[col])
         out[col] = vals
-        errors = errors.mask(bad, errors + "," + col)
+        bad = fault.notna().to_numpy()
+        if bad.any():
+            errors[bad] = errors[bad] + "," + col
+            shown = df[col].astype("string").str.slice(0, 40)[bad]
+            faults[bad] = faults[bad] + "; " + col + ":" + fault[bad] + "=" + shown
     errors = errors.str.lstrip(",")
     out["parse_errors"] = errors.mask(errors == "")
+    faults = faults.str.removeprefix("; ")
+    out["time_faults"] = faults.mask(faults == "")
     out.attrs["source"] = source
     return out
 
 
-def read_volumes(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
+def read_volumes(
+    path: PathLike, encoding: str | None = None, columns: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """Read daily (or hourly, or per-item) visit volumes.
 
     Parameters
@@ -386,6 +549,7 @@ def read_volumes(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
     """
     df = read_table(path, encoding)
     source = df.attrs["source"]
+    df = apply_columns(df, columns, source)
     _require(df, VOLUME_COLUMNS, source)
     out = pd.DataFrame({"source_row": df["source_row"]})
     out["centre_id"] = _strict_text(df, "centre_id", source)
@@ -405,22 +569,28 @@ def read_volumes(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
     return out
 
 
-def read_staffing(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
+def read_staffing(
+    path: PathLike, encoding: str | None = None, columns: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """Read the staffing history (one row per centre, date and shift).
 
     Parameters
     ----------
     path : str or os.PathLike
-        CSV or Parquet with ``centre_id, date, start, end, windows_open,
-        staff_on_duty``; ``start`` / ``end`` are ``HH:MM`` local times of the shift.
+        CSV or Parquet with ``centre_id, date, start, end, windows_open`` and optionally
+        ``staff_on_duty``; ``start`` / ``end`` are ``HH:MM`` local times of the shift.
     encoding : str, optional
         CSV encoding; ``None`` auto-detects.
+    columns : mapping, optional
+        Documented column name -> the file's column (e.g. ``{"start": "block_start",
+        "end": "block_end"}``); see :func:`apply_columns`.
 
     Returns
     -------
     pandas.DataFrame
         Typed columns: ``date`` datetime64, ``start`` / ``end`` ``"HH:MM"`` strings,
-        ``windows_open`` / ``staff_on_duty`` int64.
+        ``windows_open`` / ``staff_on_duty`` int64 (``staff_on_duty`` = ``windows_open``
+        when the file has no such column: one staff member per open window).
 
     Raises
     ------
@@ -429,6 +599,7 @@ def read_staffing(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
     """
     df = read_table(path, encoding)
     source = df.attrs["source"]
+    df = apply_columns(df, columns, source)
     _require(df, STAFFING_COLUMNS, source)
     out = pd.DataFrame({"source_row": df["source_row"]})
     out["centre_id"] = _strict_text(df, "centre_id", source)
@@ -436,12 +607,18 @@ def read_staffing(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
     out["start"] = _strict_hhmm(df, "start", source)
     out["end"] = _strict_hhmm(df, "end", source)
     out["windows_open"] = _strict_numeric(df, "windows_open", source, integer=True)
-    out["staff_on_duty"] = _strict_numeric(df, "staff_on_duty", source, integer=True)
+    out["staff_on_duty"] = (
+        _strict_numeric(df, "staff_on_duty", source, integer=True)
+        if "staff_on_duty" in df.columns
+        else out["windows_open"].copy()
+    )
     out.attrs["source"] = source
     return out
 
 
-def read_staff_skills(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
+def read_staff_skills(
+    path: PathLike, encoding: str | None = None, columns: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """Read the staff skills table (one row per staff member and item family).
 
     Parameters
@@ -465,6 +642,7 @@ def read_staff_skills(path: PathLike, encoding: str | None = None) -> pd.DataFra
     """
     df = read_table(path, encoding)
     source = df.attrs["source"]
+    df = apply_columns(df, columns, source)
     _require(df, SKILLS_COLUMNS, source)
     out = pd.DataFrame({"source_row": df["source_row"]})
     out["staff_id"] = _strict_text(df, "staff_id", source)
@@ -533,7 +711,9 @@ def validate_catalogue(catalogue: pd.DataFrame, source: str = "<catalogue>") -> 
     return out.reset_index(drop=True)
 
 
-def read_catalogue(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
+def read_catalogue(
+    path: PathLike, encoding: str | None = None, columns: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """Read an item catalogue file (``item_id, family``); see :func:`validate_catalogue`.
 
     Parameters
@@ -549,4 +729,5 @@ def read_catalogue(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
         ``item_id``, ``family`` strings.
     """
     df = read_table(path, encoding)
+    df = apply_columns(df, columns, df.attrs["source"])
     return validate_catalogue(df, df.attrs["source"])

@@ -73,14 +73,51 @@ def _night(df: pd.DataFrame) -> int:
     return i
 
 
+def _time_fault(kind: str, text: str) -> Callable[[pd.DataFrame], int]:
+    def corrupt(df: pd.DataFrame) -> int:
+        i = _row(df, "served")
+        df.loc[i, "ticket_time"] = pd.NaT
+        df.loc[i, "parse_errors"] = "ticket_time"
+        df.loc[i, "time_faults"] = f"ticket_time:{kind}={text}"
+        return i
+
+    return corrupt
+
+
+def _reused(df: pd.DataFrame) -> int:
+    _dup(df)
+    for c in ("ticket_time", "call_time", "service_start", "service_end"):
+        df.loc[20, c] = df.loc[20, c] + pd.Timedelta(minutes=1)
+    return 20
+
+
+CLOSED_OFFSET_DAYS = 7  # a weekday after the 300 base rows, given as a closed day
+
+
+def _closed_date(df: pd.DataFrame) -> pd.Timestamp:
+    return df["ticket_time"].min().normalize() + pd.Timedelta(days=CLOSED_OFFSET_DAYS)
+
+
+def _on_closed_day(df: pd.DataFrame) -> int:
+    i = _row(df, "served")
+    shift = _closed_date(df) - df.loc[i, "ticket_time"].normalize()
+    for c in ("ticket_time", "call_time", "service_start", "service_end"):
+        df.loc[i, c] = df.loc[i, c] + shift
+    return i
+
+
 CASES: dict[str, Callable[[pd.DataFrame], int]] = {
     "missing_field": _set("item_id", pd.NA),
+    "truncated_time": _time_fault("truncated", "2019-02-1"),
+    "ambiguous_time": _time_fault("ambiguous", "04/03/2019 09:15"),
     "unparseable_time": _unparseable,
     "invalid_outcome": _set("outcome", "finished"),
     "missing_time": _set("service_end", pd.NaT),
     "invalid_origin": _set("origin", "mars"),
     "duplicate_ticket_id": _dup_row,
+    "ticket_id_reused": _reused,
     "unknown_item": _set("item_id", "NOT-IN-CATALOGUE"),
+    "closed_day": _on_closed_day,
     "outside_opening_hours": _night,
     "call_before_ticket": _shift("call_time", "ticket_time", -5),
     "start_before_call": _shift("service_start", "call_time", -2),
@@ -97,8 +134,11 @@ def test_every_reason_has_a_case() -> None:
 @pytest.mark.parametrize("reason", list(REASONS))
 def test_each_exclusion_reason(year_log: pd.DataFrame, params: cs.SynthParams, reason: str) -> None:
     df = _base(year_log)
+    closed = [_closed_date(df)]
     i = CASES[reason](df)
-    res = clean_ticket_log(df, cs.catalogue(params), cs.OPENING_HOURS, holidays=params.holidays)
+    res = clean_ticket_log(
+        df, cs.catalogue(params), cs.OPENING_HOURS, holidays=params.holidays, closed_days=closed
+    )
     assert len(res.excluded) == 1
     assert res.excluded["reason"].tolist() == [reason]
     assert res.excluded["source_row"].tolist() == [int(df.loc[i, "source_row"])]
