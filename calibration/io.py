@@ -217,7 +217,8 @@ def columns_for(columns: Mapping[str, Any] | None, file: str) -> dict[str, str]:
     columns : mapping, optional
         ``documented name -> the file's column``. A plain string value applies to every
         file that has that column; a mapping under a file key of :data:`COLUMN_FILES`
-        (``columns.staffing.start=block_start``) to that file only, over the plain ones.
+        (``columns.staffing.start=block_start``) to that file only, over the plain ones;
+        ``None`` values are not mapped.
     file : str
         One of :data:`COLUMN_FILES`.
 
@@ -239,13 +240,17 @@ def columns_for(columns: Mapping[str, Any] | None, file: str) -> dict[str, str]:
                     f"columns.{key}: a mapping is allowed only under a file key {COLUMN_FILES}",
                 )
             continue
-        if value is None or str(value).strip() == "":
+        if value is None:
+            continue  # not mapped: the documented name
+        if str(value).strip() == "":
             raise DataFormatError("<config>", f"columns.{key}: empty column name")
         out[str(key).strip().lower()] = str(value)
     own = columns.get(file)
     if isinstance(own, Mapping):
         for key, value in own.items():
-            if value is None or str(value).strip() == "":
+            if value is None:
+                continue
+            if str(value).strip() == "":
                 raise DataFormatError("<config>", f"columns.{file}.{key}: empty column name")
             out[str(key).strip().lower()] = str(value)
     return out

@@ -27,6 +27,7 @@ from calibration.fit import CalibrationFit, fit_all
 from calibration.io import (
     DataFormatError,
     PathLike,
+    columns_for,
     read_catalogue,
     read_staff_skills,
     read_staffing,
@@ -197,6 +198,7 @@ def calibrate(
     gof_n_mc: int = 99,
     balk_max_minutes: float | None = 0.0,
     encoding: str | None = None,
+    columns: Mapping[str, Any] | None = None,
     workers: int = 1,
     figures: bool = True,
     progress: bool = False,
@@ -243,6 +245,10 @@ def calibrate(
         the base scenario.
     encoding : str, optional
         CSV encoding (default: UTF-8, then GB18030).
+    columns : mapping, optional
+        Column names of the exports: ``documented name -> their column`` for every
+        file, or per file under ``tickets``, ``catalogue``, ``skills``, ``staffing``
+        (see :func:`calibration.io.columns_for`).
     figures : bool
         Draw the report figures.
     progress : bool
@@ -267,7 +273,7 @@ def calibrate(
     paths = _as_list(tickets)
     frames = []
     for p in tqdm(paths, desc="read ticket logs", disable=not progress):
-        f = read_ticket_log(p, encoding=encoding)
+        f = read_ticket_log(p, encoding=encoding, columns=columns_for(columns, "tickets"))
         f["source_file"] = str(p)
         frames.append(f)
     raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -292,7 +298,7 @@ def calibrate(
     cal = official_calendar(first, last)
     hours = opening_hours_of(base_cfg)
     if catalogue is not None:
-        cat = read_catalogue(catalogue)
+        cat = read_catalogue(catalogue, columns=columns_for(columns, "catalogue"))
         cat_source = str(catalogue)
     else:
         from simulator.config.compose import scenarios_dir
@@ -310,8 +316,16 @@ def calibrate(
         working_days=cal.working_days,
         min_usable=min_usable,
     )
-    sk = read_staff_skills(skills, encoding=encoding) if skills is not None else None
-    st = read_staffing(staffing, encoding=encoding) if staffing is not None else None
+    sk = (
+        read_staff_skills(skills, encoding=encoding, columns=columns_for(columns, "skills"))
+        if skills is not None
+        else None
+    )
+    st = (
+        read_staffing(staffing, encoding=encoding, columns=columns_for(columns, "staffing"))
+        if staffing is not None
+        else None
+    )
     synthetic = any("synthetic" in Path(str(p)).name for p in paths)
 
     holdout_start = last - dt.timedelta(days=holdout_days - 1) if holdout_days > 0 else None

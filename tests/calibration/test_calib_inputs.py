@@ -134,7 +134,7 @@ def test_column_mapping_flat_per_file_and_errors(tmp_path: Path) -> None:
     cols = {"origin": "origin_province", "start": "block_start", "staffing": {"end": "shift_end"}}
     assert columns_for(cols, "tickets") == {"origin": "origin_province", "start": "block_start"}
     assert columns_for(cols, "staffing")["end"] == "shift_end"
-    with pytest.raises(DataFormatError, match="columns.tickets.origin"):
+    with pytest.raises(DataFormatError, match=r"columns\.tickets\.origin"):
         columns_for({"tickets": {"origin": ""}}, "tickets")
     p = tmp_path / "st.csv"
     pd.DataFrame(
