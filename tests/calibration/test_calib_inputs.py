@@ -267,3 +267,34 @@ def test_gb18030_and_missing_leave_times_read_and_clean(tmp_path: Path) -> None:
     res = clean_ticket_log(log, read_catalogue(n.catalogue))
     ab = res.data[res.data["outcome"] == "abandoned"]
     assert len(ab) > 0 and ab["leave_time"].isna().all() and ab["leave_min"].isna().all()
+
+
+def test_cli_reads_a_renamed_export_through_columns(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    h = synthetic_history(tmp_path / "d", "renamed", start=START, end=END, seed=7)
+    mapping = [f"columns.{k}={v}" for k, v in RENAMED_COLUMNS.items()]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from calibration.cli import main; main()",
+        f"tickets=['{h.tickets}']",
+        f"catalogue={h.catalogue}",
+        f"skills={h.skills}",
+        f"staffing={h.staffing}",
+        "gof_n_mc=0",
+        "min_rows=100",
+        "figures=false",
+        "progress=false",
+        "name=renamed",
+        f"out_dir={tmp_path / 'scn'}",
+        f"report_dir={tmp_path / 'rep'}",
+        *mapping,
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "scn" / "renamed.yaml").exists()
+    # Without the mapping the same files are refused with the column named.
+    bad = subprocess.run(cmd[: -len(mapping)], capture_output=True, text=True, cwd=tmp_path)
+    assert bad.returncode == 2 and "centre_id" in bad.stderr
