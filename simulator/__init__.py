@@ -6,27 +6,54 @@ Public API (stable, documented in docs/api.md)::
     scn = load_scenario("reference", overrides=["layout.windows.comprehensive.count=5"])
     res = simulate(scn, replications=20, seed=1, workers=2)
     res.summary()
+
+The names below are imported on first use (PEP 562), so ``import simulator`` and the
+command lines' ``--help`` start without loading numpy, pandas, SimPy, scipy or matplotlib.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from simulator.analysis.results import Results
-from simulator.config.compose import available_scenarios, load_scenario
-from simulator.config.scenario import Scenario, scenario_from_config
-from simulator.errors import ConfigError
-from simulator.optimise.recommend import Recommendation, recommend
-from simulator.run.runner import run_replication, simulate
+if TYPE_CHECKING:
+    from simulator.analysis.results import Results
+    from simulator.config.compose import available_scenarios, load_scenario
+    from simulator.config.scenario import Scenario, scenario_from_config
+    from simulator.errors import ConfigError
+    from simulator.optimise.recommend import Recommendation, recommend
+    from simulator.present import charts
+    from simulator.run.runner import run_replication, simulate
+
+#: Public name -> module that defines it (``charts`` is the module itself).
+_LAZY = {
+    "ConfigError": "simulator.errors",
+    "Recommendation": "simulator.optimise.recommend",
+    "Results": "simulator.analysis.results",
+    "Scenario": "simulator.config.scenario",
+    "available_scenarios": "simulator.config.compose",
+    "charts": "simulator.present.charts",
+    "load_scenario": "simulator.config.compose",
+    "recommend": "simulator.optimise.recommend",
+    "run_replication": "simulator.run.runner",
+    "scenario_from_config": "simulator.config.scenario",
+    "simulate": "simulator.run.runner",
+}
 
 
 def __getattr__(name: str) -> Any:
-    """``simulator.charts``: the chart library, imported on first use (matplotlib is slow)."""
-    if name == "charts":
-        from simulator.present import charts
+    """Import a public name on first use and keep it in the module namespace."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'simulator' has no attribute {name!r}")
+    mod = importlib.import_module(module)
+    value = mod if name == "charts" else getattr(mod, name)
+    globals()[name] = value
+    return value
 
-        return charts
-    raise AttributeError(f"module 'simulator' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
 
 
 __all__ = [

@@ -5,7 +5,8 @@ replications has the Student-t interval ``mean +- t(q, n - 1) s / sqrt(n)``. Two
 scenarios run on the same replications (common random numbers) are compared by the
 paired interval of the differences; otherwise by Welch's interval. Every table, chart,
 report, recommendation and validation of the package takes its intervals from here.
-Quantiles come from :data:`scipy.stats.t`.
+Quantiles are those of :data:`scipy.stats.t`, computed by the function it calls
+(``scipy.special.stdtrit``) so that ``scipy.stats`` (half a second) is never imported.
 
 Conventions: non-finite values (NaN: a KPI undefined in a replication) are dropped; a
 mean of no value is NaN, and so are the bounds of fewer than two values.
@@ -17,12 +18,12 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from scipy import stats
 
 __all__ = [
     "Difference",
     "column_intervals",
     "difference_interval",
+    "normal_quantile",
     "one_sided_bounds",
     "t_interval",
     "t_quantile",
@@ -35,9 +36,18 @@ def t_quantile(
     """Student-t critical value of a confidence interval at ``level`` with ``dof`` degrees
     of freedom: ``t.ppf(0.5 + level / 2)`` for a two-sided interval, ``t.ppf(level)`` for
     a one-sided bound. An array of ``dof`` gives an array."""
+    from scipy.special import stdtrit  # = scipy.stats.t.ppf, bit for bit
+
     q = 0.5 + level / 2 if two_sided else level
-    out = stats.t.ppf(q, dof)
+    out = stdtrit(dof, q)
     return float(out) if np.ndim(out) == 0 else np.asarray(out)
+
+
+def normal_quantile(p: float) -> float:
+    """Quantile ``p`` of the standard normal (``scipy.stats.norm.ppf``, bit for bit)."""
+    from scipy.special import ndtri
+
+    return float(ndtri(p))
 
 
 def _finite(values: np.ndarray) -> np.ndarray:

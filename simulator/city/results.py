@@ -25,10 +25,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from simulator.analysis.results import group_summary
-from simulator.analysis.stats import t_interval
+from simulator.analysis.stats import normal_quantile, t_interval
 from simulator.city.summary import WAIT_EDGES, CentreRun
 
 if TYPE_CHECKING:
@@ -345,7 +344,7 @@ class CityResults:
             var += cv_common**2 * float(np.sum((scale * e0) ** 2))
         sd = float(np.sqrt(var))
         n = sims.size
-        z = float(stats.norm.ppf(0.5 + level / 2))
+        z = normal_quantile(0.5 + level / 2)
         mean, lo, hi, sd_rep = t_interval(sims, level)
         half = z * sd / np.sqrt(n)
         return pd.Series(

@@ -23,17 +23,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import hydra
 from omegaconf import DictConfig, OmegaConf
 
-from simulator.city.build import city_from_config
-from simulator.city.results import CityResults
-from simulator.city.run import run_city_from_config
 from simulator.cli.common import run_command, task_started, write_status
 from simulator.config.compose import scenarios_dir
 from simulator.errors import ConfigError
+
+if TYPE_CHECKING:
+    from simulator.city.results import CityResults
 
 
 def write_city_outputs(res: CityResults, out_dir: Path, charts: bool = True) -> dict[str, Path]:
@@ -87,6 +87,9 @@ def write_city_outputs(res: CityResults, out_dir: Path, charts: bool = True) -> 
 
 def run_from_config(cfg: DictConfig | dict[str, Any], out_dir: Path | None) -> CityResults:
     """Build the city from a composed city config, run it and (if ``out_dir``) write."""
+    from simulator.city.build import city_from_config
+    from simulator.city.run import run_city_from_config
+
     container = (
         OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
     )

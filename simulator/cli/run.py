@@ -25,17 +25,20 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from simulator.analysis.results import Results
 from simulator.cli.common import run_command, set_resume_hint, task_started, write_status
-from simulator.config.scenario import scenario_from_config
 from simulator.errors import ConfigError
-from simulator.run.runner import simulate
+
+if TYPE_CHECKING:
+    from simulator.analysis.results import Results
+
+# The simulator itself (numpy, pandas, SimPy) is imported when a run starts, so that
+# ``svcsim --help`` comes back at once.
 
 log = logging.getLogger("svcsim")
 
@@ -119,6 +122,9 @@ def run_from_config(
     cfg: DictConfig | dict[str, Any], out_dir: Path | None, source: str = "svcsim"
 ) -> Results:
     """Validate the config, simulate and (if ``out_dir``) write outputs. Used by the CLI."""
+    from simulator.config.scenario import scenario_from_config
+    from simulator.run.runner import simulate
+
     container = (
         OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
     )

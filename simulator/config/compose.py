@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from simulator.config.scenario import Scenario, scenario_from_config
 from simulator.errors import ConfigError
+
+if TYPE_CHECKING:
+    from simulator.config.scenario import Scenario
 
 
 def scenarios_dir() -> Path:
@@ -127,4 +129,6 @@ def load_scenario(name: str = "reference", overrides: Sequence[str] = ()) -> Sce
     """
     cfg = compose_config(name, overrides)
     label = f"{name}" + (f" with overrides {list(overrides)}" if overrides else "")
+    from simulator.config.scenario import scenario_from_config
+
     return scenario_from_config(cfg, source=label)

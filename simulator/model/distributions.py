@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
-from scipy import optimize, special
 
 from simulator.errors import ConfigError
 
@@ -114,6 +113,8 @@ class Gamma:
 
 
 def _weibull_shape_for_cv(cv: float) -> float:
+    from scipy import optimize, special  # imported here: scipy is slow to import
+
     def gap(k: float) -> float:
         g1 = special.gamma(1.0 + 1.0 / k)
         g2 = special.gamma(1.0 + 2.0 / k)
@@ -135,6 +136,8 @@ class Weibull:
 
     @property
     def scale(self) -> float:
+        from scipy import special
+
         return self.mean_ / float(special.gamma(1.0 + 1.0 / self.shape))
 
     @property

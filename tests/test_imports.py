@@ -1,0 +1,64 @@
+"""Start-up stays light: heavy libraries are imported on first use, not at import time.
+
+Checked by the modules a fresh interpreter has loaded (never by timing).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("numpy", "pandas", "scipy", "scipy.stats", "matplotlib", "simpy", "hydra")
+
+
+def _loaded_after(code: str) -> set[str]:
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    return set(json.loads(out.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize(
+    ("code", "absent"),
+    [
+        ("import simulator", HEAVY),
+        # The command lines load Hydra only: the simulator comes when a run starts.
+        ("import simulator.cli.run", ("numpy", "pandas", "scipy", "matplotlib", "simpy")),
+        ("import simulator.cli.city", ("numpy", "pandas", "scipy", "matplotlib", "simpy")),
+        ("import simulator.cli.recommend", HEAVY),
+        # A simulation needs neither scipy.stats nor matplotlib.
+        ("from simulator import load_scenario, simulate", ("scipy.stats", "matplotlib")),
+    ],
+)
+def test_heavy_modules_are_not_imported(code: str, absent: tuple[str, ...]) -> None:
+    loaded = _loaded_after(code)
+    assert not loaded & set(absent), f"{code!r} imported {sorted(loaded & set(absent))}"
+
+
+def test_lazy_public_names_resolve() -> None:
+    import simulator
+
+    for name in simulator.__all__:
+        assert getattr(simulator, name) is not None
+    assert "simulate" in dir(simulator)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        simulator.nope  # noqa: B018
+
+
+def test_quantiles_equal_scipy_stats() -> None:
+    """The light quantile helpers give the very numbers of ``scipy.stats``."""
+    import numpy as np
+    from scipy import stats
+
+    from simulator.analysis.stats import normal_quantile, t_quantile
+
+    dfs = np.arange(1, 120)
+    for level in (0.8, 0.9, 0.95, 0.99):
+        assert np.array_equal(t_quantile(level, dfs), stats.t.ppf(0.5 + level / 2, dfs))
+        assert np.array_equal(t_quantile(level, dfs, two_sided=False), stats.t.ppf(level, dfs))
+        assert t_quantile(level, 7) == float(stats.t.ppf(0.5 + level / 2, 7))
+        assert normal_quantile(level) == float(stats.norm.ppf(level))
