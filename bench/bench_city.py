@@ -10,17 +10,16 @@ Run from the repository root::
 What it measures:
 
 1. Building the city (compose the base once, derive 220 layouts, validate 220 scenarios).
-2. One replication of the city (:func:`simulator.city.run.run_city`, per-visit records off
-   in the results; with ``--hist`` (default) each worker builds its centre's visits table
-   to histogram the waits): wall time, CPU time (this process + worker processes),
-   visits simulated per wall and per CPU second.
+2. One replication of the city (:func:`simulator.city.run.run_city`; with the default
+   ``--hist`` each task also sends back a histogram of its served waits): wall time, CPU
+   time (this process + worker processes), visits simulated per wall and per CPU second.
 3. Peak memory: the peak of the summed RSS of this process and all its child processes,
    sampled every 0.1 s with psutil (if installed), plus ``ru_maxrss`` of this process and
    of the largest child (``resource.getrusage``).
 4. Where the time goes: per centre-year task seconds in the workers, and for three
    centres (smallest, median, largest) a phase split of one replication, in this
-   process: calendar, residents, SimPy model, KPI tables, per-visit table (histogram),
-   the city summary of the task.
+   process (CPU seconds): calendar, residents, model set-up, SimPy run, KPI tables, the
+   city summary of the task (hourly and daily sums, wait histogram).
 
 It prints figures and never asserts on time. Results are also written to
 ``bench/results/city.json`` (git-ignored).
@@ -96,39 +95,38 @@ def cpu_seconds() -> tuple[float, float]:
     return s.ru_utime + s.ru_stime, c.ru_utime + c.ru_stime
 
 
-def phase_split(scn: Any, seed: int) -> dict[str, float]:
-    """Seconds per phase of one replication of one centre (mirrors run_replication)."""
-    from simulator.analysis.kpis import ReplicationKPIs, compute_kpis
+def phase_split(scn: Any, seed: int, hist: bool = True) -> dict[str, float]:
+    """CPU seconds per phase of one replication of one centre, in this process (the
+    same steps as :func:`simulator.city.run.run_centre`)."""
+    from simulator.analysis.kpis import compute_kpis
     from simulator.city.build import centre_seed
     from simulator.city.summary import summarise_centre
     from simulator.engine.centre import CentreModel
     from simulator.engine.demand import draw_outages, generate_residents
 
+    clock = time.process_time  # CPU time: load from other processes does not count
     s = centre_seed(seed, scn.centre_id)
     out: dict[str, float] = {}
-    t = time.perf_counter()
+    t = clock()
     plans = scn.day_plans()
-    out["calendar"] = time.perf_counter() - t
-    t = time.perf_counter()
+    out["calendar"] = clock() - t
+    t = clock()
     res = generate_residents(scn, plans, s, 0)
-    out["residents"] = time.perf_counter() - t
-    t = time.perf_counter()
+    out["residents"] = clock() - t
+    t = clock()
     model = CentreModel(
         scn, plans, res, scn.experiment.monitor_interval_min, draw_outages(scn, s, 0)
     )
+    out["model_init"] = clock() - t
+    t = clock()
     raw = model.run()
-    out["simpy_model"] = time.perf_counter() - t
-    t = time.perf_counter()
+    out["simpy_model"] = clock() - t
+    t = clock()
     kr = compute_kpis(scn, plans, res, raw, 0, False)
-    out["kpis"] = time.perf_counter() - t
-    t = time.perf_counter()
-    kv = compute_kpis(scn, plans, res, raw, 0, True)
-    out["kpis_with_visits"] = time.perf_counter() - t
-    t = time.perf_counter()
-    summarise_centre(
-        scn, "-", 0, ReplicationKPIs(kr.kpis, kr.hourly, kr.by_family, kv.visits), True, 0
-    )
-    out["city_summary"] = time.perf_counter() - t
+    out["kpis"] = clock() - t
+    t = clock()
+    summarise_centre(scn, "-", 0, kr, hist, 0.0)
+    out["city_summary"] = clock() - t
     out["residents_n"] = float(len(res))
     return out
 
@@ -249,9 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_phases:
         order = city.centres.sort_values("expected_visits")["centre_id"].tolist()
         picks = {"smallest": order[0], "median": order[len(order) // 2], "largest": order[-1]}
-        print("\n== Phase split, one replication in this process (s) ==")
+        print("\n== Phase split, one replication in this process (CPU s) ==")
         for label, cid in picks.items():
-            ph = phase_split(city.scenario(cid), args.seed)
+            ph = phase_split(city.scenario(cid), args.seed, not args.no_hist)
             phases[f"{label} {cid}"] = ph
             parts = ", ".join(f"{k} {v:.3f}" for k, v in ph.items() if k != "residents_n")
             print(f"{label:>8} {cid} ({ph['residents_n']:,.0f} residents): {parts}")
