@@ -201,7 +201,8 @@ class CentreModel:
 
         self.queues: list[deque[int]] = [deque() for _ in range(self.n_classes)]
         self.next_i = 0  # first resident not yet admitted (residents are sorted by time)
-        self.arrival_wait: simpy.Event | None = None
+        self.arrival_timer = False  # an arrival timeout is pending (lazy mode)
+        self._arrival_cb = self._on_arrival
         self.n_waiting = 0
         self.heap: list[tuple[float, int]] = []
         imp = scn.impatience
@@ -424,22 +425,78 @@ class CentreModel:
             i += 1
         self.next_i = i
 
+    def _arm_arrivals(self) -> None:
+        """A window has gone idle: make sure the next resident's arrival is an event.
+
+        Lazy admission: arrivals are events only while some window is idle (when every
+        window is busy, the next window that calls admits everyone who arrived since).
+        The arrival clock is a callback on a timeout, not a process, so a window going
+        idle sets it directly (no wake-up event for an arrival process) and an arrival
+        costs one event.
+        """
+        if self.arrival_timer or self.eager:
+            return
+        i = self.next_i
+        if i < self.n:
+            self.arrival_timer = True
+            env = self.env
+            env.timeout(self.t[i] - env.now).callbacks.append(self._arrival_cb)
+
+    def _on_arrival(self, _event: simpy.Event) -> None:
+        """The arrival clock rings: issue the tickets due now while some window is idle,
+        then set the clock for the next resident (or stop it while no window is idle)."""
+        env = self.env
+        now = env.now
+        t = self.t
+        n = self.n
+        idle = self.idle
+        i = self.next_i
+        while idle and i < n:
+            ti = t[i]
+            if ti > now:
+                self.next_i = i
+                env.timeout(ti - now).callbacks.append(self._arrival_cb)
+                return  # the clock stays set
+            # A resident arriving now: balk, go straight to an idle window, or queue.
+            self.next_i = i + 1
+            if self.balk_on and self._balks(i):
+                i += 1
+                continue
+            c = self.cls[i]
+            w = self.policy.pick_idle(self, c)
+            if w is None:
+                self._enqueue(i)
+            elif self.calling_on:
+                idle.remove(w)
+                self._dispatch(w, i)
+            else:
+                # Served at once (see _dispatch): the window's pending wake-up is handed
+                # to the end-of-service timeout.
+                idle.remove(w)
+                ev = w.wake
+                w.wake = None
+                self.outcome[i] = SERVED
+                self.call[i] = now
+                self.window[i] = w.idx
+                self.staff_of[i] = w.staff
+                dur = self.base[i] * w.mult[c]
+                self.svc[i] = dur
+                done = env.timeout(dur, -1 - i)
+                assert ev is not None and ev.callbacks is not None
+                done.callbacks, ev.callbacks = ev.callbacks, []
+            i += 1
+        self.next_i = i
+        self.arrival_timer = False
+
     def _arrivals(self) -> Generator[simpy.Event, Any, None]:
-        """Issue tickets at their times, but only while some window is idle: when every
-        window is busy, residents are admitted lazily by the next window that calls."""
+        """With a diversion rule (eager mode): every arrival is an event, so that the rule
+        sees the live queue at the arrival instant."""
         env = self.env
         t = self.t
-        idle = self.idle
         policy = self.policy
         cls = self.cls
         balk_on = self.balk_on
-        eager = self.eager
         while self.next_i < self.n:
-            if not idle and not eager:
-                self.arrival_wait = env.event()
-                yield self.arrival_wait
-                self.arrival_wait = None
-                continue
             i = self.next_i
             if t[i] > env.now:
                 yield env.timeout(t[i] - env.now)
@@ -447,7 +504,7 @@ class CentreModel:
             # A resident arriving now: go elsewhere, balk, go straight to an idle window,
             # or queue.
             self.next_i = i + 1
-            if eager and self.divert is not None and self.divert(self, i):
+            if self.divert is not None and self.divert(self, i):
                 self.outcome[i] = DIVERTED
                 self.leave[i] = t[i]
                 continue
@@ -455,7 +512,7 @@ class CentreModel:
                 continue
             w = policy.pick_idle(self, cls[i])
             if w is not None:
-                idle.remove(w)
+                self.idle.remove(w)
                 self._dispatch(w, i)
             else:
                 self._enqueue(i)
@@ -499,28 +556,38 @@ class CentreModel:
         return dur + self.walk[i] if self.walk is not None else dur
 
     def _window(self, w: WindowState) -> Generator[simpy.Event, Any, None]:
+        # Hot loop: everything it touches is a local, and the clock is read once per call.
         env = self.env
+        timeout = env.timeout
+        event = env.event
         outcome = self.outcome
-        policy = self.policy
         call = self.call
         window_of, staff_of, svc = self.window, self.staff_of, self.svc
         base, cls = self.base, self.cls
         xp_on, bo_on = self.xp_on, self.bo_on
+        xp_kind, bo_bureau, returned, xp_result = (
+            self.xp_kind,
+            self.bo_bureau,
+            self.returned,
+            self.xp_result,
+        )
         t, n = self.t, self.n
-        select = policy.select
+        select = self.policy.select
         calling_on = self.calling_on
+        idle = self.idle
+        idx = w.idx
         while True:
             if w.staff < 0:
                 if w.is_open:
                     self._close(w)
-                w.wake = env.event()
+                w.wake = event()
                 yield w.wake
                 continue
+            now = env.now
             if not w.is_open:
                 w.is_open = True
-                w.open_since = env.now
+                w.open_since = now
                 self.n_open += 1
-            now = env.now
             nxt = self.next_i
             if nxt < n and t[nxt] <= now:
                 self.admit(now)
@@ -530,12 +597,11 @@ class CentreModel:
                     w.overtime = False
                     self._set_staff(w, -1)
                     continue
-                w.wake = env.event()
-                self.idle.append(w)
-                wait = self.arrival_wait
-                if wait is not None and not wait.triggered:
-                    wait.succeed()
-                got = yield w.wake
+                wake = w.wake = event()
+                idle.append(w)
+                if not self.arrival_timer:
+                    self._arm_arrivals()
+                got = yield wake
                 if got is None:
                     continue
                 # A ticket handed over on arrival: its service has already run (see
@@ -543,27 +609,27 @@ class CentreModel:
                 i = -1 - got
             elif calling_on:
                 call[i] = now
-                window_of[i] = w.idx
+                window_of[i] = idx
                 staff_of[i] = w.staff
-                yield env.timeout(self._called(w, i))
+                yield timeout(self._called(w, i))
             else:
                 # Served: the leave and end times are derived after the run.
                 outcome[i] = SERVED
                 call[i] = now
-                window_of[i] = w.idx
+                window_of[i] = idx
                 staff_of[i] = w.staff
                 dur = base[i] * w.mult[cls[i]]
                 svc[i] = dur
-                yield env.timeout(dur)
+                yield timeout(dur)
             if calling_on and outcome[i] == NO_SHOW:
                 continue
-            if xp_on and self.xp_kind[i]:
+            if xp_on and xp_kind[i]:
                 yield from self._cross_province(i)
             if (
                 bo_on
-                and self.bo_bureau[i] >= 0
-                and not self.returned[i]
-                and self.xp_result[i] not in (XP_DEFERRED, XP_NOT_OFFERED)
+                and bo_bureau[i] >= 0
+                and not returned[i]
+                and xp_result[i] not in (XP_DEFERRED, XP_NOT_OFFERED)
             ):
                 self._submit_back_office(i)
 
@@ -648,12 +714,31 @@ class CentreModel:
     # -- back office ------------------------------------------------------------------
     def _submit_back_office(self, i: int) -> None:
         b = self.bo_bureau[i]
-        self.bo_submit[i] = self.env.now
+        env = self.env
+        now = env.now
+        self.bo_submit[i] = now
         idle = self.bo_idle[b]
-        if idle:
-            idle.pop(0).succeed(i)
-        else:
+        if not idle:
             self.bo_queues[b].append(i)
+            return
+        ev = idle.pop(0)
+        # An idle clerk takes the case now. Instead of waking the clerk (one event) to
+        # schedule its first wait, that wait is scheduled here and the clerk's pending
+        # wake-up is handed to it (as windows take tickets on arrival): the clerk resumes
+        # once, at the end of the wait, with the same numbers it would have computed.
+        remaining = self.bo_work[i]
+        k = bisect.bisect_right(self.bo_period_ends, now)
+        if not remaining > 1e-9 or k >= len(self.bo_periods):
+            ev.succeed(i)
+            return
+        start, stop = self.bo_periods[k]
+        if now < start:  # outside back-office hours: wait for the next period
+            done = env.timeout(start - now, (i, remaining, stop))
+        else:
+            chunk = min(remaining, stop - now)
+            done = env.timeout(chunk, (i, remaining - chunk, -1.0))
+        assert ev.callbacks is not None
+        done.callbacks, ev.callbacks = ev.callbacks, []
 
     def _bo_worker(self, b: int) -> Generator[simpy.Event, Any, None]:
         """A back-office clerk of bureau ``b``: takes the oldest case, works on it during
@@ -663,14 +748,25 @@ class CentreModel:
         q = self.bo_queues[b]
         periods = self.bo_periods
         ends = self.bo_period_ends
+        work = self.bo_work
+        idle = self.bo_idle[b]
         while True:
             if q:
                 i = q.popleft()
+                remaining = work[i]
             else:
                 ev = env.event()
-                self.bo_idle[b].append(ev)
-                i = yield ev
-            remaining = self.bo_work[i]
+                idle.append(ev)
+                got = yield ev
+                if type(got) is int:
+                    i = got
+                    remaining = work[i]
+                else:  # handed over on submission (see _submit_back_office)
+                    i, remaining, stop = got
+                    if stop >= 0:  # waited for the period to start: work until its end
+                        chunk = min(remaining, stop - env.now)
+                        yield env.timeout(chunk)
+                        remaining -= chunk
             while remaining > 1e-9:
                 k = bisect.bisect_right(ends, env.now)
                 if k >= len(periods):
@@ -748,7 +844,9 @@ class CentreModel:
         """Register the model's processes with its environment (shared in a district)."""
         env = self.env
         gens: list[Generator[simpy.Event, Any, None]] = [self._window(w) for w in self.windows]
-        gens += [self._schedule(), self._arrivals()]
+        gens.append(self._schedule())
+        if self.eager:
+            gens.append(self._arrivals())
         for b, k in enumerate(self.bo_staff):
             gens += [self._bo_worker(b) for _ in range(k)]
         if self.monitor_interval:
@@ -773,7 +871,6 @@ class CentreModel:
         self._generators = []
         for w in self.windows:
             w.wake = None
-        self.arrival_wait = None
         self.bo_idle = [[] for _ in self.bo_idle]
         # Residents never reached (e.g. arriving on a day with no open window).
         for i in range(len(self.t)):

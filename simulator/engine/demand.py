@@ -113,24 +113,32 @@ def generate_residents(
             raise ValueError(f"day_factors: expected {busy.size} values, got {factors.size}")
         busy = busy * factors
     times: list[np.ndarray] = []
-    days: list[np.ndarray] = []
+    day_index: list[int] = []
+    day_count: list[int] = []
+    # Bin arrays per day profile, built once (a year has a few profiles, 365 days).
+    profiles: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    poisson, uniform = rng_arr.poisson, rng_arr.random
     for plan, b in zip(plans, busy, strict=True):
         volume = scn.expected_daily_volume(plan) * b
         if volume <= 0:
             continue
-        bins = scn.demand.profiles[plan.profile_key]
-        starts = np.array([x.start for x in bins])
-        ends = np.array([x.end for x in bins])
-        shares = np.array([x.share for x in bins])
-        counts = rng_arr.poisson(volume * shares)
+        prof = profiles.get(plan.profile_key)
+        if prof is None:
+            bins = scn.demand.profiles[plan.profile_key]
+            starts = np.array([x.start for x in bins])
+            ends = np.array([x.end for x in bins])
+            shares = np.array([x.share for x in bins])
+            prof = profiles[plan.profile_key] = (starts, ends - starts, shares)
+        starts, widths, shares = prof
+        counts = poisson(volume * shares)
         n = int(counts.sum())
         lo = np.repeat(starts, counts)
-        hi = np.repeat(ends, counts)
-        t = np.sort(lo + (hi - lo) * rng_arr.random(n)) + plan.offset
+        t = np.sort(lo + np.repeat(widths, counts) * uniform(n)) + plan.offset
         times.append(t)
-        days.append(np.full(n, plan.index, dtype=np.int32))
+        day_index.append(plan.index)
+        day_count.append(n)
     t_all = np.concatenate(times) if times else np.empty(0)
-    day_all = np.concatenate(days) if days else np.empty(0, dtype=np.int32)
+    day_all = np.repeat(np.asarray(day_index, dtype=np.int32), day_count)
     n = t_all.size
 
     probs = item_probabilities(scn)
