@@ -13,7 +13,6 @@ to status (``published`` / ``calibrated`` / ``assumed``), e.g. written by calibr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -244,14 +243,27 @@ def lookup(cfg: Mapping[str, Any], key: str) -> Any:
     return node
 
 
-def short_value(value: Any, limit: int = 90) -> str:
-    """Compact one-line text of a config value, cut at ``limit`` characters."""
+def _plain(value: Any, depth: int = 0) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str | int | float):
+        return str(value)
+    if isinstance(value, Mapping):
+        items = [f"{str(k).replace('_', ' ')}: {_plain(v, depth + 1)}" for k, v in value.items()]
+        text = ("; " if depth == 0 else ", ").join(items)
+        return text if depth == 0 else f"({text})"
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(v, depth + 1) for v in value)
+    return str(value)
+
+
+def short_value(value: Any, limit: int = 120) -> str:
+    """A config value as plain text, cut at ``limit`` characters: mappings as
+    ``key: value; key: value`` with words for keys (``lunch open share: 0.5``), lists
+    comma-separated; never JSON syntax."""
     if value is None:
         return "-"
-    if isinstance(value, str | int | float | bool):
-        text = str(value)
-    else:
-        text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
+    text = _plain(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

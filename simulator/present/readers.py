@@ -305,18 +305,33 @@ def _config_name(path: Path) -> str | None:
         return None
 
 
-def option_label(overrides: list[str], config_name: str | None, fallback: str) -> str:
-    """Short option name from a run's overrides: ``layout=six_comprehensive``,
-    ``comprehensive.count=5``; the config name when nothing was overridden."""
-    parts = []
+def option_label(
+    overrides: list[str],
+    config_name: str | None,
+    fallback: str,
+    config: dict[str, Any] | None = None,
+) -> str:
+    """Option name in plain words from a run's overrides: a layout choice or window count
+    becomes the layout ("6 comprehensive windows and 1 quick desk"), other keys their last
+    part and value ("daily volume 1300"); the config name when nothing was overridden.
+    The overrides themselves are listed in the report's footnote (:func:`option_codes`)."""
+    from simulator.present.names import override_text
+
+    parts: list[str] = []
     for key, value in override_items(overrides):
-        short = ".".join(key.split(".")[-2:])
-        parts.append(f"{short}={value}")
+        text = override_text(key, value, config or {})
+        if text not in parts:
+            parts.append(text)
     if parts:
-        return " ".join(parts)
+        return "; ".join(parts)
     if config_name:
-        return config_name
+        return config_name.replace("_", " ")
     return fallback
+
+
+def option_codes(overrides: list[str]) -> str:
+    """The overrides that define an option, as typed (for footnotes)."""
+    return " ".join(f"{k}={v}" for k, v in override_items(overrides))
 
 
 def _read_wait_grid(path: Path) -> pd.DataFrame | None:
@@ -349,7 +364,12 @@ def read_run(path: Path) -> RunData:
     overrides = _read_yaml(path / ".hydra" / "overrides.yaml") or []
     config_name = _config_name(path)
     images = _images(path)
-    label = option_label([str(o) for o in overrides], config_name, path.name)
+    label = option_label(
+        [str(o) for o in overrides],
+        config_name,
+        path.name,
+        config if isinstance(config, dict) else {},
+    )
     return RunData(
         label=label,
         path=path,

@@ -22,14 +22,26 @@ import pytest
 
 from simulator.present import report, style
 from simulator.present.provenance import lookup, override_items, override_keys, provenance_rows
-from simulator.present.readers import ReportError, UnknownFolderError, option_label, read_folder
+from simulator.present.readers import (
+    ReportError,
+    UnknownFolderError,
+    option_codes,
+    option_label,
+    read_folder,
+)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def _svcsim(out: Path, *args: str) -> None:
-    cmd = [sys.executable, "-m", "simulator.cli.run", *args, "replications=4",
-           f"hydra.run.dir={out}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "simulator.cli.run",
+        *args,
+        "replications=4",
+        f"hydra.run.dir={out}",
+    ]
     proc = subprocess.run(cmd, cwd=out.parent, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -99,7 +111,7 @@ def test_run_folder_is_read(runs: tuple[Path, Path]) -> None:
     content = read_folder(six)
     assert content.kind == "run"
     run = content.runs[0]
-    assert run.label == "layout=six_comprehensive"
+    assert run.label == "6 comprehensive windows"  # plain words, not the override
     assert run.n_replications == 4 and run.seed == 20261128
     assert run.windows() == 6 and run.staff() == 7
     assert run.hourly is not None and "queue_mean" in run.hourly.columns
@@ -114,7 +126,7 @@ def test_sweep_folder_expands_into_runs(runs: tuple[Path, Path], tmp_path: Path)
     (sweep / "multirun.yaml").write_text("hydra: {}\n")
     content = read_folder(sweep)
     assert content.kind == "sweep"
-    assert [r.label for r in content.runs] == ["reference", "layout=six_comprehensive"]
+    assert [r.label for r in content.runs] == ["reference", "6 comprehensive windows"]
 
 
 def test_unknown_folder_is_a_clear_error(tmp_path: Path) -> None:
@@ -131,10 +143,16 @@ def test_unknown_folder_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_option_labels_from_overrides() -> None:
-    assert option_label(["layout.windows.comprehensive.count=5", "seed=3"], "reference", "x") == (
-        "comprehensive.count=5"
-    )
+    """Option names are plain words from the resolved config, never config syntax."""
+    cfg = {"layout": {"windows": {"comprehensive": {"count": 5}, "quick_desk": {"count": 1}}}}
+    assert option_label(
+        ["layout.windows.comprehensive.count=5", "seed=3"], "reference", "x", cfg
+    ) == ("5 comprehensive windows and 1 quick desk")
+    six = {"layout": {"windows": {"comprehensive": {"count": 6}}}}
+    assert option_label(["layout=six_comprehensive"], None, "x", six) == "6 comprehensive windows"
+    assert option_label(["centre.daily_volume=1300"], None, "x", {}) == "daily volume 1300"
     assert option_label(["replications=30"], "busy", "x") == "busy"
+    assert option_label(["replications=30"], "city_busy", "x") == "city busy"
     assert option_label([], None, "folder") == "folder"
 
 
@@ -142,7 +160,8 @@ def test_overrides_are_parsed_once_for_labels_and_keys() -> None:
     ovs = ["+layout=six", "~x.y=1", "seed=3", "hydra.run.dir=o", "noequals", "a.b.c=d=e"]
     assert override_items(ovs) == [("layout", "six"), ("x.y", "1"), ("a.b.c", "d=e")]
     assert override_keys(ovs) == ["layout", "x.y", "a.b.c"]
-    assert option_label(ovs, None, "f") == "layout=six x.y=1 b.c=d=e"
+    assert option_label(ovs, None, "f") == "layout six; y 1; c d=e"
+    assert option_codes(ovs) == "layout=six x.y=1 a.b.c=d=e"
 
 
 def test_lookup_dotted_keys() -> None:
@@ -205,15 +224,21 @@ def test_comparison_report_structure(runs: tuple[Path, Path], tmp_path: Path) ->
         assert section in doc.sections
     # Summary: which option, how much better, how sure, at what staff.
     s = doc.summary
-    assert "layout=six_comprehensive" in s and "shortest mean wait" in s
+    assert "6 comprehensive windows" in s and "shortest mean wait" in s
+    assert "layout=" not in s and "layout=" not in text.split("<h1>")[1].split("</h1>")[0]
+    assert "of arrivals within 20 min" in s  # the service level says its denominator
     assert "95% CI" in s and "common random numbers" in s
     assert "6 windows and 7 staff" in s and "5 windows and 7 staff" in s
     # Title states the finding.
-    assert "cuts the mean wait from" in text.split("<h1>")[1].split("</h1>")[0]
+    assert (
+        "6 comprehensive windows cut the mean wait from" in text.split("<h1>")[1].split("</h1>")[0]
+    )
+    # The override that made the option is kept, in the footnote of the folders read.
+    assert "6 comprehensive windows = layout=six_comprehensive" in doc.text_by_section["sources"]
     # Comparison table with both options and the KPIs.
     table = text.split("<table class='comparison'>")[1].split("</table>")[0]
     assert table.count("<tr>") >= 10
-    assert "reference" in table and "layout=six_comprehensive" in table and "Mean wait" in table
+    assert "reference" in table and "6 comprehensive windows" in table and "Mean wait" in table
     # Every image embedded as a PNG; nothing fetched from the network, no script.
     assert len(doc.images) >= 4
     for src in doc.images:
@@ -228,11 +253,13 @@ def test_comparison_report_structure(runs: tuple[Path, Path], tmp_path: Path) ->
     assert "Common random numbers" in sure and "paired" in sure
     # Assumptions: published and assumed inputs listed, the option marked.
     assume = text.split('<section id="assumptions">')[1].split("</section>")[0]
-    assert "<code>catalogue.items_file</code>" in assume
-    assert "<code>centre.daily_volume</code>" in assume
+    assert "<code class='key'>catalogue.items_file</code>" in assume
+    assert "<code class='key'>centre.daily_volume</code>" in assume
+    assert '{"' not in assume and "{&quot;" not in assume  # values in words, never JSON
+    assert "lunch open share: 0.5" in assume
     assert "badge published" in assume and "badge assumed" in assume
     assert "badge option" in assume  # layout differs between the options
-    row = assume.split("<code>centre.daily_volume</code>")[1].split("</tr>")[0]
+    row = assume.split("<code class='key'>centre.daily_volume</code>")[1].split("</tr>")[0]
     assert "badge assumed" in row and ">200<" in row
 
 
@@ -272,7 +299,7 @@ def test_visits_give_a_combined_wait_ecdf(runs: tuple[Path, Path], tmp_path: Pat
     cmp = report.compare(folders)
     figures = report.charts_html(cmp, "en")
     captions = " ".join(figures)
-    assert "Share of served residents who waited at most a given time." in captions
+    assert "Share of served residents who waited at most a given time (" in captions
     assert "as charted by svcsim for this run" not in captions
 
 

@@ -101,7 +101,11 @@ def test_report_with_run_recommendation_and_calibration(
         assert f'<section id="{section}">' in text, section
     rec = text.split('<section id="recommendation">')[1].split("</section>")[0]
     assert "Hour-by-hour staffing plan" in rec and "Runner-ups" in rec and "Robustness" in rec
-    assert "table class='rec-kpis'" in rec and "day service_level &gt;= 0.9" in rec
+    assert "table class='rec-kpis'" in rec
+    # The targets in words; the recommender's codes only in the footnote.
+    assert "at least 90% of arrivals served within 20 min over the day" in rec
+    assert "C4+Q" not in rec.split("<p>")[1] and "class='note'>Codes as in" in rec
+    assert "day service_level &gt;= 0.9" in rec.split("Codes as in")[1]
     assert rec.count("<img") >= 2  # frontier (redrawn) and the recommender's comparison
     assert "alt='cost-service frontier'" in rec
     cal = text.split('<section id="calibration">')[1].split("</section>")[0]
@@ -109,15 +113,23 @@ def test_report_with_run_recommendation_and_calibration(
     assert "validation checks on held-out history consistent" in cal
     assert "No row was excluded." in cal and cal.count("<img") == 4
     summary = text.split('<section id="summary">')[1].split("</section>")[0]
-    assert summary.count("<p class='summary'>") == 3  # run, recommendation, calibration
+    # recommendation (the headline's truth), runs, calibration, and how they relate
+    assert summary.count("<p class='summary'>") == 4
+    paragraphs = summary.split("<p class='summary'>")[1:]
+    assert paragraphs[0].startswith("Recommended: ")
+    assert paragraphs[1].startswith("Among the runs compared: ")
+    assert "separate studies" in paragraphs[3] and "seed" in paragraphs[3]
     assert "Cost per open day" in summary and "CNY 3,480" in summary
+    h1 = text.split("<h1>")[1].split("</h1>")[0]
+    assert h1.startswith("Recommended: ") and "meets every target" in h1
 
 
 def test_recommendation_or_calibration_alone(folders: dict[str, Path], tmp_path: Path) -> None:
     out = report.build_report(folders["rec"], out=tmp_path / "rec.html")
     text = out.read_text(encoding="utf-8")
     h1 = text.split("<h1>")[1].split("</h1>")[0]
-    assert "with an hour-by-hour staffing plan meets every target at CNY" in h1
+    assert "with an hour-by-hour staffing plan, meets every target at CNY" in h1
+    assert "+" not in h1  # no option code in the headline
     assert '<section id="comparison">' not in text
     out = report.build_report(folders["cal"], out=tmp_path / "cal.html", lang="zh")
     zh = out.read_text(encoding="utf-8")
@@ -153,5 +165,5 @@ def test_wait_grid_overlays_runs(folders: dict[str, Path], tmp_path: Path) -> No
     cmp = report.compare([run, other])
     assert all(r.wait_grid is not None and r.visits is None for r in cmp.runs)
     captions = " ".join(report.charts_html(cmp, "en"))
-    assert "Share of served residents who waited at most a given time." in captions
+    assert "Share of served residents who waited at most a given time (" in captions
     assert "as charted by svcsim for this run" not in captions

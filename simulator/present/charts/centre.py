@@ -304,6 +304,8 @@ def wait_ecdf(
                     ws=fmt_pct(wv[0]),
                 )
     notes = _uncertainty_notes(n_max, lang, "band") if shares else []
+    if shares:
+        notes.append(_t("ecdf_note", lang))
     return style.finish_figure(fig, title, families, notes, footer, finding_lang=finding_lang)
 
 

@@ -38,12 +38,16 @@ from simulator.present.report.common import (
     _cny,
     _days,
     _fmt_min,
+    _num,
     _resources,
     _t,
     _target_wait,
 )
 from simulator.present.report.recommendation import (
+    _final_n,
     _recommendation_headline,
+    recommendation_statement,
+    targets_words,
 )
 
 
@@ -257,16 +261,82 @@ def _cost_sentence(cmp: Comparison, lang: str) -> str:
 
 
 def summary_paragraphs(cmp: Comparison, lang: str) -> list[str]:
-    """The summary as paragraphs: the options compared, each recommendation, each
-    calibration."""
-    parts = []
+    """The summary as paragraphs, one truth first: the recommendation when there is one
+    (it is also the headline), then the runs compared, each calibration, and, when the
+    report brings together separate studies, how they relate."""
+    parts = [recommendation_statement(rec, lang) for rec in cmp.recommendations]
     if cmp.runs:
-        parts.append(_runs_summary(cmp, lang))
-    for rec in cmp.recommendations:
-        parts.append(str(rec.summary.get("statement", "")))
+        text = _runs_summary(cmp, lang)
+        parts.append(_t("runs_intro", lang) + text if cmp.recommendations else text)
     for cal in cmp.calibrations:
         parts.append(_calibration_sentence(cal, lang))
+    relation = _relation(cmp, lang)
+    if relation:
+        parts.append(relation)
     return [p for p in parts if p]
+
+
+def _cheapest_meeting(cmp: Comparison) -> tuple[RunData, float] | None:
+    """The cheapest run that meets the report's targets, with its cost per day."""
+    best: tuple[RunData, float] | None = None
+    for r in cmp.runs:
+        c = option_cost(r)
+        if c is None or not cmp.meets_targets(r):
+            continue
+        if best is None or c[0] < best[1]:
+            best = (r, c[0])
+    return best
+
+
+def _relation(cmp: Comparison, lang: str) -> str:
+    """How the studies brought together in one report relate ("" for a single study)."""
+    studies = (1 if cmp.runs else 0) + len(cmp.recommendations) + len(cmp.calibrations)
+    if studies < 2:
+        return ""
+    sep = "；" if lang == "zh" else "; "
+    items = []
+    if cmp.runs:
+        tw_v, ts_v = cmp.targets()
+        items.append(
+            _t(
+                "relation_runs",
+                lang,
+                reps=sep.join(sorted({str(r.n_replications) for r in cmp.runs})),
+                days=sep.join(sorted({_days(r, lang) for r in cmp.runs})),
+                seeds=sep.join(sorted({str(r.seed) for r in cmp.runs})),
+                tw=style.fmt_num(tw_v),
+                ts=style.fmt_pct(ts_v),
+                t=style.fmt_num(_target_wait(cmp.baseline)),
+            )
+        )
+    for rec in cmp.recommendations:
+        st_ = rec.summary.get("stats") or {}
+        items.append(
+            _t(
+                "relation_rec",
+                lang,
+                seed=st_.get("seed", "?"),
+                n=_final_n(rec),
+                targets=targets_words(rec, lang),
+            )
+        )
+    for cal in cmp.calibrations:
+        items.append(_t("relation_cal", lang, name=cal.name))
+    text = _t("relation", lang, parts=sep.join(items))
+    cheapest = _cheapest_meeting(cmp)
+    for rec in cmp.recommendations[:1]:
+        c_rec = _num(rec.summary.get("cost_per_day"))
+        k = (rec.summary.get("stats") or {}).get("options", "?")
+        if cheapest is not None and rec.option and math.isfinite(c_rec):
+            text += _t(
+                "relation_cost",
+                lang,
+                c_rec=_cny(c_rec, lang),
+                c_run=_cny(cheapest[1], lang),
+                name=cheapest[0].label,
+                k=k,
+            )
+    return text
 
 
 def _runs_summary(cmp: Comparison, lang: str) -> str:
@@ -351,41 +421,29 @@ def _runs_summary(cmp: Comparison, lang: str) -> str:
 
 def headline(cmp: Comparison, lang: str) -> str:
     """The report's title: the finding in one line."""
+    if cmp.recommendations:  # the answer searched for leads; runs are the context
+        return _recommendation_headline(cmp.recommendations[0], lang)
     if not cmp.runs:
-        if cmp.recommendations:
-            return _recommendation_headline(cmp.recommendations[0], lang)
         return _calibration_headline(cmp.calibrations[0], lang)
     base = cmp.baseline
     w0 = base.kpi("wait_mean_min")[0]
     if len(cmp.runs) == 1:
         sl = base.kpi("service_level")[0]
         target = style.fmt_num(_target_wait(base))
-        if lang == "zh":
-            wait = _fmt_min(w0, lang)
-            return f"{base.label}：平均等候{wait}，{target}分钟内服务{style.fmt_pct(sl)}"
-        return (
-            f"{base.label}: residents wait {_fmt_min(w0, lang)} on average; "
-            f"{style.fmt_pct(sl)} are served within {target} min"
-        )
-    best = cmp.best()
-    wb = best.kpi("wait_mean_min")[0]
-    if wb < w0 and not difference(best, base, "wait_mean_min").clear:
-        if lang == "zh":
-            return (
-                f"平均等候时间无明显差异：{best.label}为{_fmt_min(wb, lang)}，"
-                f"{base.label}为{_fmt_min(w0, lang)}"
-            )
-        return (
-            f"No clear difference in the mean wait: {_fmt_min(wb, lang)} with {best.label}, "
-            f"{_fmt_min(w0, lang)} with {base.label}"
-        )
-    if wb < w0:
-        if lang == "zh":
-            return f"{best.label}将平均等候时间从{_fmt_min(w0, lang)}缩短至{_fmt_min(wb, lang)}"
-        verb = "cut" if style.is_plural_name(best.label) else "cuts"
-        return (
-            f"{best.label} {verb} the mean wait from {_fmt_min(w0, lang)} to {_fmt_min(wb, lang)}"
-        )
-    if lang == "zh":
-        return f"没有方案能缩短{base.label}的平均等候时间（{_fmt_min(w0, lang)}）"
-    return f"No option shortens the mean wait of {base.label} ({_fmt_min(w0, lang)})"
+        title = _t(
+            "headline_one", lang, name=base.label, w=_fmt_min(w0, lang), sl=style.fmt_pct(sl),
+            t=target,
+        )  # fmt: skip
+    else:
+        best = cmp.best()
+        wb = best.kpi("wait_mean_min")[0]
+        kw = {"best": best.label, "base": base.label, "w0": _fmt_min(w0, lang),
+              "wb": _fmt_min(wb, lang)}  # fmt: skip
+        if wb < w0 and not difference(best, base, "wait_mean_min").clear:
+            title = _t("headline_unclear", lang, **kw)
+        elif wb < w0:
+            verb = "cut" if style.is_plural_name(best.label) else "cuts"
+            title = _t("headline_cut", lang, verb=verb, **kw)
+        else:
+            title = _t("headline_none", lang, **kw)
+    return title[:1].upper() + title[1:] if lang == "en" else title

@@ -53,7 +53,7 @@ thead th{border-bottom:2px solid #999;text-align:right}
 thead th:first-child{text-align:left}
 table.assumptions td:first-child code{white-space:nowrap}
 table.assumptions thead th{text-align:left}
-td.value{font-family:ui-monospace,monospace;font-size:.8rem;overflow-wrap:anywhere}
+td.value{font-size:.85rem;overflow-wrap:anywhere}\ncode.key{color:#777;font-size:.75rem}
 code{font-size:.85em;overflow-wrap:anywhere}
 .ci{color:#666;font-size:.85em;white-space:nowrap}
 .tag{font-weight:normal;color:#666;font-size:.8em}

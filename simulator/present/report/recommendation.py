@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 
-from simulator.present import style
+from simulator.present import i18n, names, style
 from simulator.present.readers import (
     RecommendationData,
 )
@@ -30,39 +31,115 @@ def _plan_label(rec: RecommendationData, lang: str) -> str:
     return f"{opt}（分时段方案）" if lang == "zh" else f"{opt} (hour-by-hour plan)"
 
 
+def _target_wait_of(rec: RecommendationData) -> float:
+    """The target wait (minutes) the recommendation's service level counts against."""
+    v = _num(rec.scenario.get("target_wait_min"))
+    return v if math.isfinite(v) and v > 0 else 20.0
+
+
+def plan_words(rec: RecommendationData, lang: str) -> str:
+    """The recommended option in words: "5 comprehensive windows, half open at lunch,
+    current staff"."""
+    sm = rec.summary
+    layout = sm.get("layout") or {}
+    sep = "，" if lang == "zh" else ", "
+    parts = [names.group_text(str(g), int(_num(n)), lang) for g, n in layout.items()]
+    lunch = _num(sm.get("lunch_open_share"))
+    if math.isfinite(lunch):
+        parts.append(names.lunch_text(lunch, lang))
+    if sm.get("skill_mix"):
+        parts.append(names.mix_text(str(sm["skill_mix"]), lang))
+    return sep.join(p for p in parts if p) or names.option_text(rec.option or "?", lang=lang)
+
+
+def option_words(rec: RecommendationData, code: str, lang: str) -> str:
+    """An option code of this recommendation (runner-ups, frontier) in words."""
+    groups = list((rec.summary.get("layout") or {}).keys())
+    groups += list(((rec.scenario.get("layout") or {}).get("windows") or {}).keys())
+    return names.option_text(code, groups, lang)
+
+
+def _final_n(rec: RecommendationData) -> int:
+    if "n" not in rec.kpis.columns:
+        return 0
+    finite = [int(v) for v in rec.kpis["n"].to_numpy(dtype=float) if math.isfinite(v)]
+    return max(finite, default=0)
+
+
+def targets_words(rec: RecommendationData, lang: str) -> str:
+    """The recommendation's targets in words, joined."""
+    tw = _target_wait_of(rec)
+    items = [names.target_text(str(x), tw, lang) for x in rec.summary.get("targets") or []]
+    return ("；" if lang == "zh" else "; ").join(items)
+
+
+def recommendation_statement(rec: RecommendationData, lang: str) -> str:
+    """The recommendation in plain words (codes stay in the section's footnote)."""
+    sm = rec.summary
+    if not rec.option:
+        return _t("rec_none", lang)
+    stats_ = sm.get("stats") or {}
+    key = "rec_statement" if sm.get("meets_targets") else "rec_statement_misses"
+    return _t(
+        key,
+        lang,
+        plan=plan_words(rec, lang),
+        c=_cny(_num(sm.get("cost_per_day")), lang),
+        targets=targets_words(rec, lang),
+        n=_final_n(rec),
+        k=int(_num(stats_.get("options"))) if math.isfinite(_num(stats_.get("options"))) else "?",
+        conf=style.fmt_pct(_num(sm.get("confidence", 0.95))),
+    )
+
+
 def _recommendation_headline(rec: RecommendationData, lang: str) -> str:
     if not rec.option:
         return _t("rec_none", lang)
     c = _cny(_num(rec.summary.get("cost_per_day")), lang)
-    if lang == "zh":
-        ok = "满足全部目标" if rec.summary.get("meets_targets") else "未满足全部目标"
-        return f"{rec.option}加分时段排班{ok}，每个开放日成本{c}"
-    ok = "meets every target" if rec.summary.get("meets_targets") else "misses a target"
-    return f"{rec.option} with an hour-by-hour staffing plan {ok} at {c} per open day"
+    key = "rec_headline" if rec.summary.get("meets_targets") else "rec_headline_misses"
+    return _t(key, lang, plan=plan_words(rec, lang), c=c)
+
+
+def _codes_note(rec: RecommendationData, lang: str) -> str:
+    """Footnote with the recommender's own codes: option, targets, tolerances."""
+    statement = str(rec.summary.get("statement", ""))
+    tol = re.search(r"within its tolerance: ([^)]*)\)", statement)
+    tw = _target_wait_of(rec)
+    tol_txt = ""
+    if tol:
+        items = []
+        for kpi, value in re.findall(r"(\w+) ±([-+0-9.eE]+)", tol.group(1)):
+            items.append(names.tolerance_text(kpi, float(value), tw))
+        tol_txt = "; ".join(dict.fromkeys(items))
+    return _t(
+        "rec_codes",
+        lang,
+        option=rec.option or "-",
+        targets=", ".join(str(x) for x in rec.summary.get("targets") or []),
+        tol=tol_txt or "-",
+    )
 
 
 def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str:
     from simulator.present import charts
 
     sm = rec.summary
-    out = [f"<p>{_esc(sm.get('statement', ''))}</p>"]
+    out = [f"<p>{_esc(recommendation_statement(rec, lang))}</p>"]
     stats_ = sm.get("stats") or {}
-    layout = sm.get("layout") or {}
     sep = "、" if lang == "zh" else ", "
-    layout_txt = sep.join(f"{g} {n}" for g, n in layout.items()) or "-"
     parts = sm.get("cost_breakdown") or {}
-    parts_txt = sep.join(f"{k} {_cny(_num(v), lang)}" for k, v in parts.items())
+    parts_txt = sep.join(
+        f"{_t('cost_' + k, lang) if i18n.has('report', 'cost_' + k) else k} {_cny(_num(v), lang)}"
+        for k, v in parts.items()
+    )
     if rec.option:
-        lunch = sm.get("lunch_open_share")
         out.append(
             "<p>"
             + _esc(
                 _t(
                     "rec_layout",
                     lang,
-                    layout=layout_txt,
-                    mix=sm.get("skill_mix") or "-",
-                    lunch="-" if lunch is None else style.fmt_pct(_num(lunch)),
+                    plan=plan_words(rec, lang),
                     c=_cny(_num(sm.get("cost_per_day")), lang),
                     parts=parts_txt,
                     c_all=_cny(_num(stats_.get("layout_cost_per_day")), lang),
@@ -204,7 +281,7 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
                 r.get("diff_ci_high"))  # fmt: skip
             rows.append(
                 [
-                    _esc(r["option"]),
+                    _esc(option_words(rec, str(r["option"]), lang)),
                     _esc(style.fmt_num(_num(r.get("cost_per_day")))),
                     _esc(style.fmt_num(_num(r.get("extra_cost_per_day")))),
                     _esc(_signed_ci("service_level", d, lo, hi)),
@@ -236,6 +313,7 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
         out.append(f"<h3>{_esc(_t('rec_robust_h', lang))}</h3>")
         out.append(f"<p>{_esc(_t('rec_robust_note', lang))}</p>")
         out.append(_html_table(head, rows, "rec-robust"))
+    out.append(f"<p class='note'>{_esc(_codes_note(rec, lang))}</p>")
     return "".join(out)
 
 

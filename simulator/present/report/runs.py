@@ -12,6 +12,7 @@ from simulator.present import i18n, style
 from simulator.present.provenance import (
     provenance_rows,
 )
+from simulator.present.readers import option_codes
 from simulator.present.report.common import (
     CHART_KPIS,
     TABLE_KPIS,
@@ -36,6 +37,7 @@ from simulator.present.report.comparison import (
     difference,
     option_cost,
 )
+from simulator.present.report.recommendation import plan_words
 
 
 def _table_html(cmp: Comparison, lang: str) -> str:
@@ -242,14 +244,16 @@ def _assumptions_html(cmp: Comparison, lang: str) -> str:
         n_cal=counts["calibrated"],
         n_ass=counts["assumed"],
     )
+    # The input in words first; its config key only as a small code below it.
     body = "".join(
-        f"<tr class='status-{r.status}'><td><code>{_esc(r.key)}</code></td>"
+        f"<tr class='status-{r.status}'><td>{_esc(r.note)}"
+        f"<br><code class='key'>{_esc(r.key)}</code></td>"
         f"<td class='value'>{_esc(r.value)}</td>"
         f"<td><span class='badge {r.status}'>{_esc(_t('status_' + r.status, lang))}</span></td>"
-        f"<td>{_esc(r.note)}</td></tr>"
+        "</tr>"
         for r in rows
     )
-    cols = ("col_input", "col_value", "col_status", "col_note")
+    cols = ("col_input", "col_value", "col_status")
     head = _head_cells([_esc(_t(k, lang)) for k in cols])
     return f"<p>{_esc(intro)}</p>" + _table_shell("assumptions", head, body)
 
@@ -258,10 +262,12 @@ def _sources_html(cmp: Comparison, lang: str) -> str:
     items = []
     for f in cmp.folders:
         kind = _t(f"kind_{f.kind}", lang) if i18n.has("report", f"kind_{f.kind}") else f.kind
-        labels = ", ".join(
-            [r.label for r in f.runs]
-            + [r.option or "-" for r in f.recommendations]
+        labels = "; ".join(
+            [r.label + (f" = {option_codes(r.overrides)}" if option_codes(r.overrides) else "")
+             for r in f.runs]
+            + [f"{plan_words(r, lang)} = {r.option}" if r.option else "-"
+               for r in f.recommendations]
             + [c.name for c in f.calibrations]
-        )
+        )  # fmt: skip
         items.append(f"<li><code>{_esc(f.path)}</code> ({_esc(kind)}): {_esc(labels)}</li>")
     return f"<ul class='sources'>{''.join(items)}</ul>"

@@ -1,0 +1,201 @@
+"""Plain names for options, layouts and targets, so that headlines carry no config codes.
+
+A run made with ``layout=six_comprehensive`` is called "6 comprehensive windows"; an
+option of the recommender coded ``C5+Q0 L50 tiered`` is "5 comprehensive windows, no
+quick desk, half open at lunch, tiered staff"; a target ``day service_level >= 0.9`` is
+"at least 90% of arrivals served within 20 min". The codes stay available for
+footnotes (the report lists them under "Result folders").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from simulator.analysis import metrics
+from simulator.present import style
+
+__all__ = [
+    "layout_text",
+    "option_text",
+    "override_text",
+    "target_text",
+    "tolerance_text",
+]
+
+#: Window groups of the shipped layouts, in words (singular, plural).
+_GROUPS: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "comprehensive": ("comprehensive window", "comprehensive windows"),
+        "quick_desk": ("quick desk", "quick desks"),
+        "yrd": ("cross-province window", "cross-province windows"),
+        "cross_province": ("cross-province window", "cross-province windows"),
+    },
+    "zh": {
+        "comprehensive": ("个综合窗口", "个综合窗口"),
+        "quick_desk": ("个快办窗口", "个快办窗口"),
+        "yrd": ("个跨省通办窗口", "个跨省通办窗口"),
+        "cross_province": ("个跨省通办窗口", "个跨省通办窗口"),
+    },
+}
+_MIXES = {
+    "en": {"keep": "current staff", "tiered": "tiered staff", "all_round": "all-round staff"},
+    "zh": {"keep": "现有人员", "tiered": "分级人员", "all_round": "全能人员"},
+}
+
+
+def _words(key: str) -> str:
+    return key.replace("_", " ").replace(".", " ").strip()
+
+
+def group_text(group: str, count: int, lang: str = "en") -> str:
+    """``"5 comprehensive windows"``, ``"no quick desk"``, ``"1 quick desk"``."""
+    one, many = _GROUPS[lang].get(group, (f"{_words(group)} window", f"{_words(group)} windows"))
+    if lang == "zh":
+        zh_name = _GROUPS["zh"].get(group, (f"个{_words(group)}窗口",))[0]
+        return f"{count}{zh_name}" if count else f"无{zh_name.removeprefix('个')}"
+    if count == 0:
+        return f"no {one}"
+    return f"{count} {one if count == 1 else many}"
+
+
+def _join(parts: Iterable[str], lang: str) -> str:
+    items = [p for p in parts if p]
+    if lang == "zh":
+        return "、".join(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def layout_text(config: Mapping[str, Any], lang: str = "en") -> str | None:
+    """The window groups of a resolved config in words, or None without a layout."""
+    groups = (config.get("layout") or {}).get("windows") or {}
+    if not isinstance(groups, Mapping) or not groups:
+        return None
+    parts = []
+    for name, g in groups.items():
+        try:
+            count = int((g or {}).get("count", 1))
+        except (AttributeError, TypeError, ValueError):
+            return None
+        parts.append(group_text(str(name), count, lang))
+    return _join(parts, lang)
+
+
+def override_text(key: str, value: str, config: Mapping[str, Any]) -> str:
+    """One command-line override in words (English): layout choices and window counts
+    become the layout, other keys their last part ("daily volume 1300")."""
+    if key == "layout" or key.startswith("layout."):
+        text = layout_text(config)
+        if text:
+            return text
+    if key in ("staffing", "layout", "demand", "calendar") or "." not in key:
+        return f"{_words(key)} {_words(value)}"
+    return f"{_words(key.split('.')[-1])} {value}"
+
+
+def lunch_text(share: float, lang: str = "en") -> str:
+    """Share of windows open over lunch in words."""
+    if not math.isfinite(share):
+        return ""
+    if lang == "zh":
+        return "午间全部开放" if share >= 1 else ("午间关闭" if share <= 0 else
+                                            f"午间开放{style.fmt_pct(share)}")  # fmt: skip
+    if share >= 1:
+        return "all open at lunch"
+    if share <= 0:
+        return "closed at lunch"
+    if abs(share - 0.5) < 1e-9:
+        return "half open at lunch"
+    return f"{style.fmt_pct(share)} open at lunch"
+
+
+def mix_text(mix: str, lang: str = "en") -> str:
+    """A skill mix (roster recipe) in words."""
+    return _MIXES[lang].get(mix, _words(mix) + (" staff" if lang == "en" else ""))
+
+
+_CODE = re.compile(r"^(?P<groups>[^\s]+)(?:\s+L(?P<lunch>\d+))?(?:\s+(?P<mix>\S+))?$")
+
+
+def option_text(code: str, groups: Iterable[str] = (), lang: str = "en") -> str:
+    """A recommender option code in words, e.g. ``C5+Q0 L50 tiered`` ->
+    "5 comprehensive windows, no quick desk, half open at lunch, tiered staff".
+
+    ``groups`` are the window group names of the scenario (the code abbreviates each to
+    its first letter when that is unique); the shipped names are known without them.
+    Codes that do not parse are returned as they are.
+    """
+    m = _CODE.match(code.strip())
+    if not m:
+        return code
+    names = [*groups, *_GROUPS["en"]]
+    by_letter: dict[str, str] = {}
+    for n in names:
+        by_letter.setdefault(n[0].upper(), n)
+    parts = []
+    for part in m.group("groups").split("+"):
+        pm = re.fullmatch(r"([A-Za-z_]+?)(\d+)", part)
+        if not pm:
+            return code
+        abbrev, count = pm.group(1), int(pm.group(2))
+        group = by_letter.get(abbrev, abbrev) if len(abbrev) == 1 else abbrev
+        parts.append(group_text(group, count, lang))
+    if m.group("lunch") is not None:
+        parts.append(lunch_text(int(m.group("lunch")) / 100.0, lang))
+    if m.group("mix"):
+        parts.append(mix_text(m.group("mix"), lang))
+    return ("，" if lang == "zh" else ", ").join(p for p in parts if p)
+
+
+_TARGET = re.compile(r"^(?P<scope>day|hour)\s+(?P<kpi>\w+)\s*(?P<sense>>=|<=)\s*(?P<value>\S+)$")
+
+
+def _value_text(kpi: str, value: float) -> str:
+    m = metrics.metric(kpi)
+    if m.kind == "share":
+        return style.fmt_pct(value)
+    if m.kind == "minutes":
+        return f"{style.fmt_num(value)} min"
+    return style.fmt_num(value)
+
+
+def target_text(label: str, target_wait_min: float = 20.0, lang: str = "en") -> str:
+    """A target label of the recommender in words, e.g. ``day service_level >= 0.9`` ->
+    "at least 90% of arrivals served within 20 min (whole day)". Unparsed labels are
+    returned as they are."""
+    m = _TARGET.match(label.strip())
+    if not m:
+        return label
+    kpi, value = m.group("kpi"), float(m.group("value"))
+    at_least = m.group("sense") == ">="
+    v = _value_text(kpi, value)
+    t = style.fmt_num(target_wait_min)
+    if lang == "zh":
+        bound = "不低于" if at_least else "不超过"
+        scope = "每小时" if m.group("scope") == "hour" else "全天"
+        if kpi == "service_level":
+            return f"{scope}{t}分钟内获服务的到访居民比例{bound}{v}"
+        return f"{scope}{metrics.label(kpi, 'zh')}{bound}{v}"
+    bound = "at least" if at_least else "at most"
+    scope = "in every hour" if m.group("scope") == "hour" else "over the day"
+    if kpi == "service_level":
+        return f"{bound} {v} of arrivals served within {t} min {scope}"
+    return f"{metrics.label(kpi)} {bound} {v} {scope}"
+
+
+def tolerance_text(kpi: str, tol: float, target_wait_min: float = 20.0) -> str:
+    """A target tolerance in words: ``service_level ±0.01`` -> "share of arrivals served
+    within 20 min, ±1 point"."""
+    m = metrics.metric(kpi)
+    if kpi == "service_level":
+        name = f"share of arrivals served within {style.fmt_num(target_wait_min)} min"
+    else:
+        name = m.en
+    if m.kind == "share":
+        pts = style.fmt_num(100 * tol)
+        return f"{name}, ±{pts} point" + ("" if pts == "1" else "s")
+    return f"{name}, ±{_value_text(kpi, tol)}"

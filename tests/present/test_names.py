@@ -1,0 +1,41 @@
+"""Plain names for options, targets and tolerances (no config codes in statements)."""
+
+from __future__ import annotations
+
+from simulator.present import names
+
+
+def test_option_codes_in_words() -> None:
+    assert names.option_text("C5+Q0 L50 tiered", ["comprehensive", "quick_desk"]) == (
+        "5 comprehensive windows, no quick desk, half open at lunch, tiered staff"
+    )
+    assert names.option_text("C1+Q2 L100 keep") == (
+        "1 comprehensive window, 2 quick desks, all open at lunch, current staff"
+    )
+    assert names.option_text("C5+Q0") == "5 comprehensive windows, no quick desk"
+    assert names.option_text("recommended plan") == "recommended plan"  # left as it is
+    assert "综合窗口" in names.option_text("C5+Q0 L50", lang="zh")
+
+
+def test_targets_and_tolerances_in_words() -> None:
+    assert names.target_text("day service_level >= 0.9", 20) == (
+        "at least 90% of arrivals served within 20 min over the day"
+    )
+    assert names.target_text("hour service_level >= 0.8", 15) == (
+        "at least 80% of arrivals served within 15 min in every hour"
+    )
+    assert names.target_text("day wait_mean_min <= 10") == "mean wait at most 10 min over the day"
+    assert names.target_text("something else") == "something else"
+    assert names.tolerance_text("service_level", 0.01) == (
+        "share of arrivals served within 20 min, ±1 point"
+    )
+    assert names.tolerance_text("wait_mean_min", 0.5) == "mean wait, ±0.5 min"
+
+
+def test_layout_from_config() -> None:
+    cfg = {"layout": {"windows": {"comprehensive": {"count": 4}, "quick_desk": {"count": 1},
+                                  "yrd": {"count": 1}}}}  # fmt: skip
+    assert names.layout_text(cfg) == (
+        "4 comprehensive windows, 1 quick desk and 1 cross-province window"
+    )
+    assert names.layout_text({}) is None
