@@ -342,7 +342,7 @@ def test_wait_ecdf(tmp_path: Path) -> None:
 def test_wait_ecdf_many_scenarios(tmp_path: Path) -> None:
     data = {f"Option {c}": make_visits(mean_wait=5 + 2 * i, seed=i) for i, c in enumerate("ABCDE")}
     fig = charts.wait_ecdf(data, 20)
-    assert "most" in _title(fig)
+    assert "largest share of served residents" in _title(fig)
     check_figure(fig, tmp_path, "ecdf_many")
 
 
