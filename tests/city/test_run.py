@@ -187,3 +187,20 @@ def test_city_cli_writes_outputs(tmp_path: Path) -> None:
         timeout=120,
     )
     assert bad.returncode == 2 and "layout_rule.beta" in bad.stderr
+
+
+@pytest.mark.slow
+def test_city_slice_ten_replications_dask_equals_local_pool(dask_client: Any) -> None:
+    """A city slice over a holiday (3 centres, 4 days with National Day), 10 replications:
+    a Dask LocalCluster of 2 workers gives the very numbers of the local process pool,
+    whatever order the 30 tasks finish in."""
+    city = build_city(start_date="2026-09-29", days=4, districts=["Hongkou"], max_centres=3)
+    local = run_city(city, replications=10, seed=29, workers=2)
+    remote = run_city(city, replications=10, seed=29, client=dask_client)
+    assert local.meta["backend"].startswith("local")
+    assert remote.meta["backend"].startswith("dask")
+    assert len(remote.centres) == 30
+    _same(local, remote)
+    pd.testing.assert_frame_equal(local.city_summary(), remote.city_summary())
+    pd.testing.assert_frame_equal(local.district_summary(), remote.district_summary())
+    pd.testing.assert_series_equal(local.equity(), remote.equity())
