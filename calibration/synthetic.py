@@ -172,7 +172,13 @@ def visits_to_ticket_log(
     nan = np.full(n, np.nan)
     call_min = np.where(called, arr + wait, nan)
     start_min = np.where(served, call_min + walk, nan)
-    end_min = np.where(served, start_min + svc + remote, nan)
+    hold = (
+        np.nan_to_num(v["hold_min"].to_numpy(dtype=float))
+        if "hold_min" in v.columns
+        else np.zeros(n)
+    )
+    # A no-show's ticket is closed when the window gives up and calls the next one.
+    end_min = np.where(served, start_min + svc + remote, np.where(no_show, call_min + hold, nan))
     ticket = _stamp(dates, arr)
     call = _stamp(dates, call_min)
     start = _stamp(dates, start_min)

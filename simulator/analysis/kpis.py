@@ -564,6 +564,7 @@ def _visits(
         "wait_min": np.where(out == BALKED, np.nan, wait),
         "service_min": raw.service,
         "walk_min": raw.walk,
+        "hold_min": np.where(out == NO_SHOW, raw.end - raw.call, np.nan),
         "window": win_ids[raw.window],
         "staff": staff_ids[raw.staff],
         "returned": (out == SERVED) & (res.return_u < scn.demand.p_return_visit),

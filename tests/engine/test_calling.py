@@ -173,5 +173,6 @@ def test_simulate_reports_no_shows_through_the_public_api():
     shows = v[v["outcome"] == "no_show"]
     assert len(shows) == s.loc["no_show", "mean"] * 2
     assert shows["service_min"].isna().all() and shows["window"].ne("").all()
+    assert (shows["hold_min"] == 2.0).all()
     served = v[v["outcome"] == "served"]
     assert (served["walk_min"] == 1.0).all()
