@@ -102,6 +102,12 @@ class SyntheticHistory:
     realism: Realism | None = None
     dirty: pd.DataFrame | None = None
 
+    def scenario_config(self, centre_id: str) -> dict[str, Any]:
+        """The composed scenario config a centre was simulated from, without the
+        ``synthetic`` facts: valid for
+        :func:`simulator.config.scenario.scenario_from_config`."""
+        return {k: v for k, v in self.truth[centre_id].items() if k != "synthetic"}
+
 
 def _stamp(dates: np.ndarray, minutes: np.ndarray) -> np.ndarray:
     """Midnight dates (datetime64[D]) + minutes, floored to whole seconds; NaN -> NaT."""

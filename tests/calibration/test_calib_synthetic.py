@@ -90,6 +90,15 @@ def test_absent_staff_close_a_window(quiet) -> None:  # type: ignore[no-untyped-
     assert "C4" in set(log.loc[~on_absent, "window_id"])
 
 
+def test_truth_is_a_valid_scenario(quiet) -> None:  # type: ignore[no-untyped-def]
+    from simulator.config.scenario import scenario_from_config
+
+    scn = scenario_from_config(quiet.scenario_config("SYN-01"), source="truth")
+    assert scn.calling.no_show_probability == 0.03 and scn.calling.walk is not None
+    assert scn.demand.holiday_factor == 0.0
+    assert scn.experiment.seed == quiet.truth["SYN-01"]["seed"]
+
+
 def test_staff_speed_differs_by_level(quiet) -> None:  # type: ignore[no-untyped-def]
     skills = pd.read_csv(quiet.skills)
     levels = skills.groupby("staff_id")["level"].agg(set)
