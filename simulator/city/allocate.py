@@ -638,8 +638,12 @@ def allocate(
     runner = _Runner(ex, store, progress, on_evaluation)
     try:
         problem = CityAllocation(city, s, tg, cm, diversion, runner, root)
+        t1 = time.perf_counter()
         result = _search(problem, s, tg, on_step)
+        searched = runner.run_count
+        t2 = time.perf_counter()
         out = _verify_and_report(problem, s, tg, result)
+        t3 = time.perf_counter()
     finally:
         store.close()
         if owned:
@@ -647,6 +651,9 @@ def allocate(
     out.summary.update(
         {
             "evaluations_run": runner.run_count,
+            "evaluations_search": searched,
+            "search_s": t2 - t1,
+            "verify_s": t3 - t2,
             "evaluations_in_cache": reused0,
             "wall_s": time.perf_counter() - t0,
             "backend": repr(ex),
