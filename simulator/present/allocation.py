@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,14 @@ from matplotlib.lines import Line2D
 from simulator.present import style
 
 __all__ = [
+    "ALLOCATION_FILES",
+    "AllocationData",
+    "allocation_html",
     "district_chart",
     "equity_chart",
     "finding",
+    "is_allocation",
+    "read_allocation",
     "write_allocation_charts",
 ]
 
@@ -365,3 +371,189 @@ def write_allocation_charts(
             fig.savefig(path, dpi=130)
             out[name] = path
     return out
+
+
+# --------------------------------------------------------------------------- report section
+
+ALLOCATION_FILES = ("allocation.json", "allocation.csv", "comparison.csv")
+
+_REPORT: dict[str, dict[str, str]] = {
+    "en": {
+        "heading": "Allocation across centres",
+        "intro": (
+            "{moves} moves ({spent} {unit}) to {receiving} of {centres} centres, objective "
+            "{objective}, judged on {days} days from {start}; the strategies below were "
+            "simulated on the same {n} fresh replications, so their differences with the "
+            "current allocation are paired (95% intervals)."
+        ),
+        "strategy": "strategy",
+        "share": "share served within target",
+        "missing": "centres missing targets (mean per replication)",
+        "worst": "worst-decile p90 wait (min)",
+        "budget": "budget used",
+        "receiving": "Centres receiving the most",
+        "centre": "centre",
+        "district": "district",
+        "added": "windows added",
+        "p90": "p90 wait before -> after (min)",
+    },
+    "zh": {
+        "heading": "跨中心调配",
+        "intro": (
+            "共{moves}项调配（{spent}{unit}），覆盖{centres}个中心中的{receiving}个，目标为"
+            "{objective}，评估期为自{start}起{days}天；以下各方案使用同一批{n}次新重复模拟，"
+            "与现状的差异为配对比较（95%置信区间）。"
+        ),
+        "strategy": "方案",
+        "share": "目标时间内办理比例",
+        "missing": "未达标中心数（每次重复的均值）",
+        "worst": "最差10%中心第90百分位等候（分钟）",
+        "budget": "使用预算",
+        "receiving": "获得最多的中心",
+        "centre": "中心",
+        "district": "区",
+        "added": "新增窗口",
+        "p90": "第90百分位等候 调配前 -> 后（分钟）",
+    },
+}
+
+_STRATEGY_ZH = {
+    "current": "现状",
+    "allocation": "边际调配",
+    "proportional": "按业务量比例",
+    "equal": "平均分配",
+}
+
+
+@dataclass
+class AllocationData:
+    """A ``svcsim-allocate`` output folder."""
+
+    path: Path
+    summary: dict[str, Any]
+    allocation: pd.DataFrame
+    districts: pd.DataFrame | None
+    comparison: pd.DataFrame
+
+
+def is_allocation(path: Path) -> bool:
+    """Whether ``path`` holds the files ``svcsim-allocate`` writes."""
+    return all((path / f).is_file() for f in ALLOCATION_FILES)
+
+
+def read_allocation(path: Path) -> AllocationData:
+    """Read an allocation folder (``allocation.json``, ``allocation.csv``,
+    ``comparison.csv``, ``districts.csv``)."""
+    import json
+
+    summary = json.loads((path / "allocation.json").read_text(encoding="utf-8"))
+    districts = path / "districts.csv"
+    return AllocationData(
+        path=path,
+        summary=summary,
+        allocation=pd.read_csv(path / "allocation.csv"),
+        districts=pd.read_csv(districts) if districts.is_file() else None,
+        comparison=pd.read_csv(path / "comparison.csv"),
+    )
+
+
+def section_heading(lang: str = "en") -> str:
+    """Heading of the allocation section of the report."""
+    return _REPORT["zh" if lang == "zh" else "en"]["heading"]
+
+
+def allocation_html(data: AllocationData, lang: str = "en") -> str:
+    """The report section of an allocation: the headline in plain words, the strategies
+    compared (paired differences with the current allocation), the centres receiving
+    the most, and the two charts redrawn in the report's language."""
+    import base64
+    import html
+    import io
+
+    lang, _ = style.resolve_language(lang)
+    t = _REPORT[lang]
+    s = data.summary
+    esc = html.escape
+    parts = [f"<p class='summary'><strong>{esc(finding(s, lang))}</strong></p>"]
+    sett = s.get("settings", {})
+    parts.append(
+        "<p>"
+        + esc(
+            t["intro"].format(
+                moves=s.get("moves"),
+                spent=f"{float(s.get('spent', 0)):,.0f}",
+                unit=_t(str(s.get("budget_unit", "staff")), lang),
+                receiving=s.get("centres_receiving"),
+                centres=s.get("centres"),
+                objective=s.get("objective"),
+                days=s.get("days"),
+                start=s.get("start_date"),
+                n=sett.get("verify_replications"),
+            )
+        )
+        + "</p>"
+    )
+    cmp = data.comparison
+    rows = []
+    for name in ("current", "allocation", "proportional", "equal"):
+        sub = cmp[cmp["strategy"] == name].set_index("kpi")
+        if sub.empty:
+            continue
+        label = _STRATEGY_ZH.get(name, name) if lang == "zh" else str(sub["label"].iloc[0])
+        cells = [esc(label)]
+        for kpi, pct in (
+            ("share_within_target", True),
+            ("centres_missing", False),
+            ("worst_decile_p90_min", False),
+        ):
+            cols = ["mean", "diff_vs_current", "diff_ci_low", "diff_ci_high"]
+            vals = sub.loc[kpi, cols].to_numpy(dtype=float)
+            r = {c: float(v) for c, v in zip(cols, vals, strict=True)}
+            m = style.fmt_pct(r["mean"]) if pct else f"{r['mean']:.1f}"
+            if name == "current":
+                cells.append(esc(m))
+            else:
+                scale = 100.0 if pct else 1.0
+                u = " pt" if pct else ""
+                d = (
+                    f"{r['diff_vs_current'] * scale:+.1f}{u} "
+                    f"[{r['diff_ci_low'] * scale:+.1f}, {r['diff_ci_high'] * scale:+.1f}]"
+                )
+                cells.append(f"{esc(m)}<br><small>{esc(d)}</small>")
+        cells.append(esc(f"{float(sub['budget_used'].iloc[0]):,.0f}"))
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    head = "".join(
+        f"<th>{esc(t[k])}</th>" for k in ("strategy", "share", "missing", "worst", "budget")
+    )
+    parts.append(
+        f"<table class='allocation'><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+    a = data.allocation
+    got = a[a["windows_after"] > a["windows_before"]].copy()
+    if not got.empty:
+        got["added"] = got["windows_after"] - got["windows_before"]
+        got = got.sort_values(["added", "wait_p90_before"], ascending=False).head(10)
+        body = "".join(
+            "<tr>"
+            f"<td>{esc(str(r['centre_id']))}</td><td>{esc(_district_name(r, lang))}</td>"
+            f"<td>{int(r['added'])}</td>"
+            f"<td>{r['wait_p90_before']:.1f} -> {r['wait_p90_after']:.1f}</td></tr>"
+            for r in got.to_dict("records")
+        )
+        head2 = "".join(f"<th>{esc(t[k])}</th>" for k in ("centre", "district", "added", "p90"))
+        parts.append(f"<h3>{esc(t['receiving'])}</h3>")
+        parts.append(
+            f"<table class='allocation'><thead><tr>{head2}</tr></thead><tbody>{body}</tbody>"
+            "</table>"
+        )
+    figs = [equity_chart(a, s, cmp, lang=lang, footer=_footer(s))]
+    if data.districts is not None:
+        figs.append(district_chart(data.districts, s, lang=lang, footer=_footer(s)))
+    for fig in figs:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110)
+        uri = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+        title = fig.texts[0].get_text() if fig.texts else ""
+        parts.append(f"<figure><img src='{uri}' alt='{esc(title)}'></figure>")
+    return "".join(parts)

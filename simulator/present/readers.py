@@ -31,12 +31,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import yaml
 
 from simulator.present.provenance import override_items
+
+if TYPE_CHECKING:
+    from simulator.present.allocation import AllocationData
 
 
 class ReportError(Exception):
@@ -259,6 +262,7 @@ class FolderContent:
     runs: list[RunData]
     recommendations: list[RecommendationData] = field(default_factory=list)
     calibrations: list[CalibrationData] = field(default_factory=list)
+    allocations: list[AllocationData] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -528,6 +532,18 @@ def _read_calibration_folder(path: Path) -> FolderContent:
     )
 
 
+def _is_allocation(path: Path) -> bool:
+    from simulator.present.allocation import is_allocation
+
+    return is_allocation(path)
+
+
+def _read_allocation_folder(path: Path) -> FolderContent:
+    from simulator.present.allocation import read_allocation
+
+    return FolderContent("allocation", path, [], allocations=[read_allocation(path)])
+
+
 #: Known folder kinds, tried in order. Add a reader here when a new tool writes folders.
 READERS: list[FolderKind] = [
     FolderKind("run", " + ".join(RUN_FILES), _is_run, _read_run_folder),
@@ -543,6 +559,12 @@ READERS: list[FolderKind] = [
         " + ".join(CALIBRATION_FILES) + " (or sub-folders with them, one per centre)",
         _is_calibration,
         _read_calibration_folder,
+    ),
+    FolderKind(
+        "allocation",
+        "allocation.json + allocation.csv + comparison.csv",
+        _is_allocation,
+        _read_allocation_folder,
     ),
 ]
 

@@ -66,6 +66,20 @@ def test_outputs_and_their_consistency(result: Any, city: City, tmp_path: Path) 
     assert summary["headline"].startswith(f"With {summary['spent']:,.0f} more staff")
 
 
+def test_report_shows_the_allocation_with_its_headline(result: Any, tmp_path: Path) -> None:
+    from simulator.present.readers import read_folder
+    from simulator.present.report import build_report
+
+    write_outputs(result, tmp_path, charts=False)
+    assert read_folder(tmp_path).kind == "allocation"
+    html = build_report(tmp_path).read_text(encoding="utf-8")
+    assert '<section id="allocation">' in html
+    assert f"<title>{result.headline}" in html or result.headline in html.split("</h1>")[0]
+    for label in ("marginal allocation", "in proportion to volume", "equal shares"):
+        assert label in html
+    assert html.count("data:image/png;base64,") >= 2
+
+
 def test_budget_units_agree_with_the_cost_model(city: City) -> None:
     p = allocation_problem(city, budget=1, replications=2)
     hours = p.costs(0, (1,))["staff_hours"] - p.costs(0, (0,))["staff_hours"]

@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -49,6 +50,9 @@ from simulator.present.report.recommendation import (
     recommendation_statement,
     targets_words,
 )
+
+if TYPE_CHECKING:
+    from simulator.present.allocation import AllocationData
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,7 @@ class Comparison:
     folders: list[FolderContent]
     recommendations: list[RecommendationData] = field(default_factory=list)
     calibrations: list[CalibrationData] = field(default_factory=list)
+    allocations: list[AllocationData] = field(default_factory=list)
 
     @property
     def baseline(self) -> RunData:
@@ -195,6 +200,7 @@ def compare(paths: Sequence[str | Path], labels: Sequence[str] | None = None) ->
     runs = [r for f in folders for r in f.runs]
     recs = [r for f in folders for r in f.recommendations]
     cals = [c for f in folders for c in f.calibrations]
+    allocs = [a for f in folders for a in f.allocations]
     if labels is not None:
         if len(labels) != len(runs):
             raise ReportError(f"{len(labels)} labels given for {len(runs)} options read")
@@ -211,7 +217,7 @@ def compare(paths: Sequence[str | Path], labels: Sequence[str] | None = None) ->
         if r.label in used:  # the same folder twice
             r.label = f"{r.label} #{k}"
         used.add(r.label)
-    return Comparison(runs, folders, recs, cals)
+    return Comparison(runs, folders, recs, cals, allocs)
 
 
 def option_cost(run: RunData) -> tuple[float, dict[str, float]] | None:
@@ -270,6 +276,10 @@ def summary_paragraphs(cmp: Comparison, lang: str) -> list[str]:
         parts.append(_t("runs_intro", lang) + text if cmp.recommendations else text)
     for cal in cmp.calibrations:
         parts.append(_calibration_sentence(cal, lang))
+    if cmp.allocations:
+        from simulator.present.allocation import finding
+
+        parts.extend(finding(a.summary, lang) for a in cmp.allocations)
     relation = _relation(cmp, lang)
     if relation:
         parts.append(relation)
@@ -424,6 +434,10 @@ def headline(cmp: Comparison, lang: str) -> str:
     if cmp.recommendations:  # the answer searched for leads; runs are the context
         return _recommendation_headline(cmp.recommendations[0], lang)
     if not cmp.runs:
+        if cmp.allocations and not cmp.calibrations:
+            from simulator.present.allocation import finding
+
+            return finding(cmp.allocations[0].summary, lang)
         return _calibration_headline(cmp.calibrations[0], lang)
     base = cmp.baseline
     w0 = base.kpi("wait_mean_min")[0]

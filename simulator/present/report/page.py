@@ -135,6 +135,11 @@ def render_html(cmp: Comparison, lang: str = "en") -> str:
                 "".join(_calibration_html(c, lang) for c in cmp.calibrations),
             )
         )
+    for i, alloc in enumerate(cmp.allocations):
+        from simulator.present.allocation import allocation_html, section_heading
+
+        sid = "allocation" if i == 0 else f"allocation-{i + 1}"
+        body.append(_section(sid, section_heading(lang), allocation_html(alloc, lang)))
     if cmp.runs:
         body.append(_section("how-sure", _t("sure_h", lang), _sure_html(cmp, lang)))
         body.append(_section("assumptions", _t("assume_h", lang), _assumptions_html(cmp, lang)))
