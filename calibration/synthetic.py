@@ -31,6 +31,7 @@ left empty (cross-province origins come later); the return-visit flag is not exp
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -490,8 +491,9 @@ def _realism_overrides(cfg: Mapping[str, Any], r: Realism) -> list[str]:
     return ov
 
 
-def _absence_override(cfg: Mapping[str, Any]) -> str | None:
-    """Close one window of the largest comprehensive group (a staff member absent)."""
+def _absence_group(cfg: Mapping[str, Any]) -> tuple[str, int] | None:
+    """The largest comprehensive window group with at least two windows (name, count):
+    one of its windows closes when a staff member is absent."""
     windows = cfg.get("layout", {}).get("windows", {}) or {}
     groups = [
         (int(w.get("count", 1)), name)
@@ -502,7 +504,7 @@ def _absence_override(cfg: Mapping[str, Any]) -> str | None:
     if not groups:
         return None
     count, name = max(groups)
-    return f"layout.windows.{name}.count={count - 1}"
+    return name, count
 
 
 def _peak_utilisation(res: Any, scn: Any) -> float:
@@ -561,17 +563,19 @@ def _stray_rows(
 
 
 def _simulate_centre(
-    scenario: str,
-    ov: list[str],
+    cfg: dict[str, Any],
+    source: str,
     seed: int,
     cid: str,
     r: Realism,
     rng: np.random.Generator,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any], Any]:
-    """One centre: ticket log, staffing history, skills, facts and the scenario."""
-    from simulator import load_scenario, simulate
+    """One centre (its composed config): ticket log, staffing history, skills, facts and
+    the scenario."""
+    from simulator import simulate
+    from simulator.config.scenario import scenario_from_config
 
-    scn = load_scenario(scenario, ov)
+    scn = scenario_from_config(cfg, source=source)
     res = simulate(scn, replications=1, seed=seed, record_visits=True, workers=1)
     assert res.visits is not None
     prefix = f"{cid}/"
@@ -601,15 +605,16 @@ def _simulate_centre(
     # Staff absences: those days come from a run with one window fewer.
     absent: list[dt.date] = []
     if r.absence_share > 0 and open_weekdays:
-        from simulator.config.compose import compose_config
-
-        less = _absence_override(compose_config(scenario, ov))
+        group = _absence_group(cfg)
         n_abs = round(r.absence_share * len(open_weekdays))
-        if less is not None and n_abs:
+        if group is not None and n_abs:
             absent = sorted(
                 rng.choice(np.asarray(open_weekdays, dtype=object), size=n_abs, replace=False)
             )
-            scn2 = load_scenario(scenario, [*ov, less])
+            name, count = group
+            cfg2 = copy.deepcopy(cfg)
+            cfg2["layout"]["windows"][name]["count"] = count - 1
+            scn2 = scenario_from_config(cfg2, source=f"{source}, one {name} window closed")
             res2 = simulate(scn2, replications=1, seed=seed + 1, record_visits=True, workers=1)
             assert res2.visits is not None
             log2 = visits_to_ticket_log(
@@ -632,7 +637,7 @@ def _simulate_centre(
                 [staffing[~staffing["date"].isin(iso)], staffing2[staffing2["date"].isin(iso)]],
                 ignore_index=True,
             )
-            facts["absence_override"] = less
+            facts["absence_override"] = f"layout.windows.{name}.count={count - 1}"
     if closed:
         day_of = log["ticket_time"].dt.date
         log = log[~day_of.isin(set(closed))]
@@ -833,24 +838,23 @@ def generate_history(
     logs, staffing, skills, truth = [], [], [], {}
     catalogue = None
     item_names: dict[str, str] = {}
-    base_cfg = compose_config(scenario, list(overrides))
-    real_ov = _realism_overrides(base_cfg, r)
+    # Composed once (Hydra is the slow part); each centre edits its own copy.
+    real_ov = _realism_overrides(compose_config(scenario, list(overrides)), r)
+    all_ov = [*overrides, *real_ov]
+    base_cfg = compose_config(scenario, all_ov)
+    base_volume = float(base_cfg["centre"]["daily_volume"])
     for k in range(centres):
         cid = f"SYN-{k + 1:02d}"
-        base_volume = float(base_cfg["centre"]["daily_volume"])
-        ov = [
-            *overrides,
-            *real_ov,
-            f"calendar.start_date={a.isoformat()}",
-            f"calendar.days={n_days}",
-            f"centre.id={cid}",
-            f"centre.daily_volume={base_volume * float(factors[k]):.6g}",
-        ]
-        log, stf, sk, facts, scn = _simulate_centre(scenario, ov, centre_seeds[k], cid, r, real_rng)
+        cfg = copy.deepcopy(base_cfg)
+        cfg["calendar"]["start_date"] = a.isoformat()
+        cfg["calendar"]["days"] = n_days
+        cfg["centre"]["id"] = cid
+        cfg["centre"]["daily_volume"] = float(f"{base_volume * float(factors[k]):.6g}")
+        source = f"{scenario} (synthetic {cid}, overrides {all_ov})"
+        log, stf, sk, facts, scn = _simulate_centre(cfg, source, centre_seeds[k], cid, r, real_rng)
         logs.append(log)
         staffing.append(stf)
         skills.append(sk)
-        cfg = compose_config(scenario, ov)
         cfg["seed"] = centre_seeds[k]
         facts.update(
             {
