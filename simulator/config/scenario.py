@@ -11,6 +11,7 @@ Time inside a day is in minutes since midnight; durations are in minutes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
 from collections.abc import Iterator, Mapping, Sequence
@@ -218,6 +219,33 @@ class DayPlan:
     blocks: tuple[Block, ...]
 
 
+@functools.lru_cache(maxsize=32)
+def _calendar_days(
+    start: dt.date,
+    days: int,
+    weekday_factors: tuple[float, ...],
+    month_factors: tuple[float, ...],
+    holiday_factor: float,
+    adjusted_workday_factor: float,
+    post_holiday_factors: tuple[float, ...],
+) -> tuple[tuple[str, str, bool, float], ...]:
+    """(day type, profile key, closed, volume factor) of each day: the calendar part of
+    :meth:`Scenario.day_plans`, computed once for all the centres of a city that share it."""
+    out = []
+    for k in range(days):
+        info = cal.classify_day(start + dt.timedelta(days=k))
+        factor = cal.day_volume_factor(
+            info,
+            weekday_factors,
+            month_factors,
+            holiday_factor=holiday_factor,
+            adjusted_workday_factor=adjusted_workday_factor,
+            post_holiday_factors=post_holiday_factors,
+        )
+        out.append((info.day_type, cal.profile_day_type(info), info.closed, factor))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A validated, frozen scenario. Build it with :func:`scenario_from_config`."""
@@ -253,39 +281,36 @@ class Scenario:
 
     def day_plans(self) -> list[DayPlan]:
         """Resolve the calendar into one :class:`DayPlan` per simulated day."""
-        plans: list[DayPlan] = []
         constant = self.demand.arrival_rate_per_hour is not None
-        for k in range(self.days):
-            date = self.start_date + dt.timedelta(days=k)
-            if constant:
-                day_type, key, closed, factor = "weekday", "weekday", False, 1.0
-            else:
-                info = cal.classify_day(date)
-                day_type = info.day_type
-                key = cal.profile_day_type(info)
-                closed = info.closed
-                factor = cal.day_volume_factor(
-                    info,
-                    self.demand.weekday_factors,
-                    self.demand.month_factors,
-                    holiday_factor=self.demand.holiday_factor,
-                    adjusted_workday_factor=self.demand.adjusted_workday_factor,
-                    post_holiday_factors=self.demand.post_holiday_factors,
-                )
-            plans.append(
-                DayPlan(
-                    index=k,
-                    date=date,
-                    day_type=day_type,
-                    profile_key=key,
-                    closed=closed,
-                    volume_factor=0.0 if closed else factor,
-                    offset=1440.0 * k,
-                    hours=self.hours[key],
-                    blocks=self.plans[key],
-                )
+        if constant:
+            days: tuple[tuple[str, str, bool, float], ...] = (
+                ("weekday", "weekday", False, 1.0),
+            ) * self.days
+        else:
+            d = self.demand
+            days = _calendar_days(
+                self.start_date,
+                self.days,
+                tuple(d.weekday_factors),
+                tuple(d.month_factors),
+                d.holiday_factor,
+                d.adjusted_workday_factor,
+                tuple(d.post_holiday_factors),
             )
-        return plans
+        return [
+            DayPlan(
+                index=k,
+                date=self.start_date + dt.timedelta(days=k),
+                day_type=day_type,
+                profile_key=key,
+                closed=closed,
+                volume_factor=0.0 if closed else factor,
+                offset=1440.0 * k,
+                hours=self.hours[key],
+                blocks=self.plans[key],
+            )
+            for k, (day_type, key, closed, factor) in enumerate(days)
+        ]
 
     def expected_daily_volume(self, plan: DayPlan) -> float:
         """Expected walk-ins on a day (before the day-level busyness factor)."""

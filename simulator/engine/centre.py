@@ -230,6 +230,9 @@ class CentreModel:
         # Multiplier per queue class of a staff member (0 = may not serve); filled lazily.
         self.class_family = list(range(nf)) + ([xp_family] if self.xp_on else [])
         self._staff_mult: dict[int, list[float]] = {}
+        self._staffed: dict[
+            tuple[int, int], tuple[list[bool], list[float], tuple[int, ...], tuple[int, ...]]
+        ] = {}
         self.policy = POLICIES[scn.policy]()
         self.idle: list[WindowState] = []
         self.n_open = 0
@@ -350,23 +353,28 @@ class CentreModel:
     # -- staffing ---------------------------------------------------------------------
     def _set_staff(self, w: WindowState, s: int) -> None:
         w.staff = s
-        nc = self.n_classes
         if s < 0:
-            w.accepts = [False] * nc
+            w.accepts = [False] * self.n_classes
             w.elig = ()
             w.prio_elig = ()
             return
-        m = self.staff_mult(s)
-        accepts = [False] * nc
-        mult = [0.0] * nc
-        for c in w.classes:
-            if m[c] > 0:
-                accepts[c] = True
-                mult[c] = m[c]
-        w.accepts = accepts
-        w.mult = mult
-        w.elig = tuple(c for c in w.classes if accepts[c])
-        w.prio_elig = tuple(c for c in w.priority if accepts[c])
+        # What a window may call depends on its kind and its staff member only: computed
+        # once per pair (staff change at every block, lunch and closing of the year).
+        key = (w.idx, s)
+        got = self._staffed.get(key)
+        if got is None:
+            nc = self.n_classes
+            m = self.staff_mult(s)
+            accepts = [False] * nc
+            mult = [0.0] * nc
+            for c in w.classes:
+                if m[c] > 0:
+                    accepts[c] = True
+                    mult[c] = m[c]
+            elig = tuple(c for c in w.classes if accepts[c])
+            prio = tuple(c for c in w.priority if accepts[c])
+            got = self._staffed[key] = (accepts, mult, elig, prio)
+        w.accepts, w.mult, w.elig, w.prio_elig = got
 
     def _apply(self, assign: dict[int, int], overtime: bool = False) -> None:
         for w in self.windows:
