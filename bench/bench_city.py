@@ -21,6 +21,10 @@ What it measures:
    process (CPU seconds): calendar, residents, model set-up, SimPy run, KPI tables, the
    city summary of the task (hourly and daily sums, wait histogram).
 
+5. The lean SimPy M/M/c loop (``bench/lean.py``) before and after, in this process: the
+   city's visits per CPU second (all processes) over the loop's customers per CPU second
+   is the per-core ratio (target >= 2.5, i.e. a city-year in 30 s on 2 idle cores).
+
 It prints figures and never asserts on time. Results are also written to
 ``bench/results/city.json`` (git-ignored).
 """
@@ -40,6 +44,9 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lean import lean_rate
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results" / "city.json"
@@ -151,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     from simulator.city.run import run_city
 
     load_before = os.getloadavg()
+    lean_before = lean_rate()
     t0 = time.perf_counter()
     city = build_city(
         start_date=args.start_date,
@@ -200,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         client.close()
         cluster.close()
     cpu1 = cpu_seconds()
+    lean_after = lean_rate()
+    lean = {k: (lean_before[k] + lean_after[k]) / 2 for k in lean_before}
     load_after = os.getloadavg()
     visits = float(res.centres["arrivals"].sum())
     task_s = res.centres["seconds"]
@@ -233,10 +243,23 @@ def main(argv: list[str] | None = None) -> int:
         "maxrss_largest_child_mib": child_max,
         "loadavg_before": load_before,
         "loadavg_after": load_after,
+        "lean_customers_per_cpu_s": lean["cpu"],
+        "lean_customers_per_wall_s": lean["wall"],
     }
+    # Ratios to the lean SimPy loop run in this process (bench/lean.py): per core, the
+    # city's visits per CPU second of all processes over the loop's customers per CPU
+    # second; and the wall rate per worker over the loop's wall rate (both equal on an
+    # idle machine with one worker per core).
+    figures["per_core_ratio_cpu"] = figures["visits_per_cpu_s"] / lean["cpu"]
+    figures["per_worker_ratio_wall"] = visits / run_s / args.workers / lean["wall"]
     print("\n== City run ==")
     for k, v in figures.items():
         print(f"{k:>26}: {v:,.3f}" if isinstance(v, float) else f"{k:>26}: {v}")
+    print(
+        f"\nper core: {figures['per_core_ratio_cpu']:.2f}x the lean SimPy loop (CPU time; "
+        f"target >= 2.5); per worker, wall: {figures['per_worker_ratio_wall']:.2f}x; "
+        f"peak RSS {figures['peak_rss_total_mib'] or float('nan'):,.0f} MiB (target <= 1024)"
+    )
     print("\n== Volume check ==")
     print(volume.to_string())
     print("\n== City KPIs (mean) ==")
