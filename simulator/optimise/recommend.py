@@ -68,6 +68,7 @@ from simulator.optimise.config import (
     parse_space,
     parse_targets,
 )
+from simulator.optimise.progress import Progress, Sizes
 from simulator.optimise.stats import (
     FEASIBLE,
     INFEASIBLE,
@@ -235,7 +236,7 @@ class _Runner:
         self,
         executor: Executor,
         store: EvaluationStore,
-        progress: bool,
+        progress: Progress,
         on_evaluation: Callable[[dict[str, Any]], None] | None,
     ) -> None:
         self.executor = executor
@@ -263,26 +264,17 @@ class _Runner:
             for j in range(0, len(reps), chunk):
                 tasks.append((cand.scenario, seed, reps[j : j + chunk]))
                 owners.append((key, seed, cand.name))
-        bar = None
-        if self.progress:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=total, desc=stage, unit="rep", leave=False)
-        try:
-            for i, results in self.executor.imap_unordered(evaluate_replications, tasks):
-                key, seed, name = owners[i]
-                for r, rec in results:
-                    self.store.add((key, seed, r), rec)
-                    self.run_count += 1
-                    if bar is not None:
-                        bar.update(1)
-                    if self.on_evaluation is not None:
-                        self.on_evaluation(
-                            {"stage": stage, "candidate": name, "seed": seed, "replication": r}
-                        )
-        finally:
-            if bar is not None:
-                bar.close()
+        self.progress.pending(stage, total)
+        for i, results in self.executor.imap_unordered(evaluate_replications, tasks):
+            key, seed, name = owners[i]
+            for r, rec in results:
+                self.store.add((key, seed, r), rec)
+                self.run_count += 1
+                self.progress.advance()
+                if self.on_evaluation is not None:
+                    self.on_evaluation(
+                        {"stage": stage, "candidate": name, "seed": seed, "replication": r}
+                    )
 
     def records(self, cand: Candidate, seed: int, n: int) -> list[dict[str, Any]]:
         return [self.store.records[(cand.key, seed, r)] for r in range(n)]
@@ -661,7 +653,9 @@ class Recommendation:
     cost_per_day, cost_breakdown
         Cost of the recommended plan per open day (CNY), by component.
     staffing_plan
-        Hour-by-hour plan: day type, start, end, open windows per group, staff on duty.
+        Hour-by-hour plan: day type, start and end (``HH:MM``; ``day N HH:MM`` when a
+        day type runs past midnight), open windows per group, staff on duty in total and
+        per role (``all_round: 3, new_staff: 1``).
     kpis
         Final evaluation (fresh replications): KPI, mean, ci_low, ci_high, and for
         targeted KPIs the target, one-sided bound and whether it is met.
@@ -816,7 +810,9 @@ def recommend(
         Root seed (default: ``recommend.procedure.seed``, else the scenario's seed).
         Every option sees the same residents (common random numbers).
     progress
-        Progress bars (tqdm) with ETA for every stage.
+        One progress line (tqdm, on standard error) for the whole run: stage,
+        replications simulated and expected, elapsed time and an ETA
+        (:mod:`simulator.optimise.progress`).
     charts
         Write PNG charts (with ``out_dir``).
     on_evaluation
@@ -843,10 +839,11 @@ def recommend(
     )
     ex = get_executor(executor, workers)
     owns_executor = executor is None
-    runner = _Runner(ex, store, progress, on_evaluation)
+    runner = _Runner(ex, store, Progress(progress), on_evaluation)
     try:
         rec = _recommend(scn, base, cost_m, tgt, sp, proc, root, runner)
     finally:
+        runner.progress.close()
         store.close()
         if owns_executor:
             ex.close()
@@ -885,6 +882,22 @@ def _recommend(
     beta = alpha / 2.0 / (k * m)  # half for screening, half for the sequential stage
     h2 = h2_feasibility(proc.n0, beta)
     screen_conf = 1.0 - beta
+    sizes = Sizes(
+        options=k,
+        n0=proc.n0,
+        batch=proc.batch,
+        n_max=proc.n_max,
+        runner_ups=proc.runner_ups,
+        isa=proc.isa,
+        isa_replications=proc.isa_replications,
+        isa_trim=proc.isa_trim,
+        hour_blocks=len(_hour_keys(options[0].scenario)),
+        window_groups=max(len(_groups_in_order(c.scenario)) for c in options),
+        final_replications=proc.final_replications,
+        robustness_cases=len(proc.volume_growth) + len(proc.online_shift),
+    )
+    expected = k * proc.n0 + sizes.sequential(k) + sizes.staffing() + sizes.final()
+    runner.progress.expect("screening", expected)
 
     # Stage 1: screening on n0 replications, common random numbers.
     runner.ensure([(c, seed, proc.n0) for c in options], "screening")
@@ -914,6 +927,9 @@ def _recommend(
         active = [c for c in by_cost if state[c.key]["decision"] is None and c.cost <= limit + 1e-9]
         if not active:
             break
+        runner.progress.expect(
+            "sequential", sizes.sequential(len(active)) + sizes.staffing() + sizes.final()
+        )
         want = []
         for c in active:
             state[c.key]["n"] = min(proc.n_max, state[c.key]["n"] + proc.batch)
@@ -983,6 +999,7 @@ def _recommend(
     # Stage 3: hour-by-hour staffing for the chosen layout.
     isa_log: list[dict[str, Any]] = []
     final_seed = seed + proc.final_seed_offset
+    runner.progress.expect("isa", (sizes.staffing() if rec_cand else 0) + sizes.final())
     if rec_cand is not None:
         layout_plan = _plan_from_scenario(rec_cand.scenario)
         final_cfg = _with_plan(rec_cand.config, layout_plan)
@@ -1022,6 +1039,7 @@ def _recommend(
         *levels_cost(scn, cost),
     )
     robust = _robustness_candidates(final, cost, proc)
+    runner.progress.expect("final", sizes.final())
     runner.ensure(
         [(c, final_seed, proc.final_replications) for c in [final, baseline, *robust]], "final"
     )
@@ -1296,18 +1314,37 @@ def _open_by_hour(scn: Scenario) -> dict[str, dict[str, float]]:
     return out
 
 
+def _time_label(m: float, with_day: bool, end: bool = False) -> str:
+    """A plan time for people: ``HH:MM`` (to the minute), prefixed ``day N`` (day 1 first)
+    when the plan runs past one day; an end on midnight reads ``24:00`` of its day."""
+    day, minute = divmod(round(m), 1440)
+    if end and minute == 0 and day > 0:
+        day, minute = day - 1, 1440
+    hhmm = f"{minute // 60:02d}:{minute % 60:02d}"
+    return f"day {day + 1} {hhmm}" if with_day else hhmm
+
+
 def _plan_table(scn: Scenario) -> pd.DataFrame:
+    """Day type x block: start and end as clock times, open windows per group, staff on
+    duty in total and per role (``clerk: 3, expert: 1``)."""
     group_of = {w.id: w.group for w in scn.windows}
     groups = list(dict.fromkeys(group_of.values()))
     staff = {s.id: s for s in scn.staff}
+    roles = list(dict.fromkeys(s.group for s in scn.staff))
     rows = []
     for key, blocks in scn.plans.items():
+        with_day = any(b.end > 1440 for b in blocks)
         for b in blocks:
-            row: dict[str, Any] = {"day_type": key, "start": _clock(b.start), "end": _clock(b.end)}
+            row: dict[str, Any] = {
+                "day_type": key,
+                "start": _time_label(b.start, with_day),
+                "end": _time_label(b.end, with_day, end=True),
+            }
             for g in groups:
                 row[f"open_{g}"] = sum(1 for w, _ in b.assignments if group_of[w] == g)
             row["staff_on_duty"] = len(b.assignments)
-            row["staff"] = " ".join(sorted(staff[s].group for _, s in b.assignments))
+            on_duty = [staff[s].group for _, s in b.assignments]
+            row["staff"] = ", ".join(f"{r}: {on_duty.count(r)}" for r in roles if r in on_duty)
             rows.append(row)
     return pd.DataFrame(rows)
 

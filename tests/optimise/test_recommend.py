@@ -21,7 +21,7 @@ from simulator import load_scenario, simulate
 from simulator.analysis.analytic import min_servers_erlang_c, mmc_metrics
 from simulator.errors import ConfigError
 from simulator.optimise.config import parse_cost, parse_space, parse_targets
-from simulator.optimise.recommend import Recommendation, recommend
+from simulator.optimise.recommend import Recommendation, _plan_table, _time_label, recommend
 from simulator.optimise.stats import (
     FEASIBLE,
     INFEASIBLE,
@@ -349,6 +349,12 @@ def test_reference_recommendation_outputs_and_yaml_round_trip(tmp_path: Path) ->
     plan = rec.staffing_plan
     assert set(plan["day_type"]) == {"weekday", "weekend", "holiday"}
     assert (plan["open_comprehensive"] <= rec.layout["comprehensive"]).all()
+    # Printed for people: clock times, staff counted per role and adding up to the total.
+    assert plan["start"].str.fullmatch(r"\d\d:\d\d").all(), plan["start"].tolist()
+    assert plan["end"].str.fullmatch(r"\d\d:\d\d").all(), plan["end"].tolist()
+    for _, row in plan.iterrows():
+        counts = [int(part.rsplit(": ", 1)[1]) for part in row["staff"].split(", ")]
+        assert sum(counts) == row["staff_on_duty"], row["staff"]
     assert rec.kpis.loc["hourly targets", "meets"] == "yes"
     assert any(step["step"] == "erlang start" for step in rec.isa_log)
     assert len(rec.robustness) == 2 and "meets_all_targets" in rec.robustness
@@ -378,3 +384,31 @@ def test_hourly_table_intervals_at_the_stated_confidence(small_scenario: Any) ->
         row = rec_mod._hourly_table(recs, scn, conf).iloc[0]
         _, lo, hi, _ = t_interval(sl, conf)
         assert (row["service_level_ci_low"], row["service_level_ci_high"]) == (lo, hi)
+
+
+def test_plan_times_read_as_clock_times_with_the_day_past_midnight() -> None:
+    assert _time_label(510, with_day=False) == "08:30"
+    assert _time_label(1440, with_day=False, end=True) == "24:00"
+    assert _time_label(0, with_day=True) == "day 1 00:00"
+    assert _time_label(1440, with_day=True) == "day 2 00:00"
+    assert _time_label(2880, with_day=True, end=True) == "day 2 24:00"
+    assert _time_label(2000.4, with_day=True) == "day 2 09:20"
+    two_days = load_scenario(
+        "validation/mmc",
+        overrides=[f"calendar.hours.{k}.close=2880" for k in ("weekday", "weekend", "holiday")],
+    )
+    plan = _plan_table(two_days)
+    assert plan[["start", "end"]].iloc[0].tolist() == ["day 1 00:00", "day 2 24:00"]
+    assert plan["staff"].iloc[0] == "clerk: 10" and plan["staff_on_duty"].iloc[0] == 10
+
+
+def test_progress_is_one_line_with_stage_and_eta(capsys: pytest.CaptureFixture[str]) -> None:
+    rec = mmc_recommend(30.0, [5, 6, 7], seed=3, progress=True)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err  # one line, redrawn in place
+    frames = [f for f in err.replace("\n", "\r").split("\r") if f.strip()]
+    assert all(f.startswith("svcsim-recommend: stage ") and "ETA ~" in f for f in frames)
+    assert "stage 1/4 screening" in frames[0]
+    assert "stage 4/4 final evaluation" in frames[-1]
+    n = rec.stats["evaluations_run"]
+    assert f"{n} of ~{n} replications" in frames[-1]
