@@ -11,7 +11,9 @@ parameters. Typical use::
     scenario_part = fit.to_scenario_dict()
 
 The whole pipeline (validated scenario YAML and report) is :func:`calibrate`; a synthetic
-history to try it on comes from :func:`generate_history`. See ``docs/calibration.md``.
+history to try it on comes from :func:`generate_history` (or a named preset with
+realism, :func:`synthetic_history`: ``quiet``, ``busy``, ``cross_province``,
+``no_leave_times``, ``dirty``, ``gb18030``, ``renamed``). See ``docs/calibration.md``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from calibration.io import (
     read_volumes,
 )
 from calibration.pipeline import calibrate
-from calibration.synthetic import generate_history
+from calibration.synthetic import generate_history, synthetic_history
 
 __all__ = [
     "CalibrationFit",
@@ -43,4 +45,5 @@ __all__ = [
     "read_staffing",
     "read_ticket_log",
     "read_volumes",
+    "synthetic_history",
 ]

@@ -102,9 +102,7 @@ def run(cfg: dict[str, Any]) -> int:
     problems = check_args(cfg)
     if problems:
         lines = "\n  - ".join(problems)
-        print(
-            f"svcsim-calibrate: {len(problems)} problem(s)\n  - {lines}", file=sys.stderr
-        )
+        print(f"svcsim-calibrate: {len(problems)} problem(s)\n  - {lines}", file=sys.stderr)
         return 2
     tickets = cfg.pop("tickets")
     if isinstance(tickets, str):

@@ -318,6 +318,9 @@ class Realism:
     leave_times : bool
         Write ``leave_time`` for abandoned rows; ``False`` drops the column (systems that
         only close the ticket).
+    leave_time_share : float
+        With ``leave_times``: share of abandoned rows whose leave time is kept (systems
+        that record it only when the resident cancels); the others are left empty.
     origins : bool
         Write the home province in ``origin``.
     xp_timestamps : bool
@@ -342,6 +345,7 @@ class Realism:
     absence_share: float = 0.0
     expert_staff: int = 0
     leave_times: bool = True
+    leave_time_share: float = 1.0
     origins: bool = False
     xp_timestamps: bool = False
     dirty_share: float = 0.0
@@ -861,6 +865,7 @@ def generate_history(
                 "preset": preset,
                 "size_factor": float(factors[k]),
                 "leave_times": r.leave_times,
+                "leave_time_share": r.leave_time_share,
                 "origins": r.origins,
                 "xp_timestamps": r.xp_timestamps,
                 "encoding": r.encoding,
@@ -899,6 +904,16 @@ def generate_history(
     }
     t = log["ticket_time"]
     n_clean = len(log)
+    if not 0.0 <= r.leave_time_share <= 1.0:
+        raise ValueError(f"leave_time_share must be in [0, 1], got {r.leave_time_share}")
+    if r.leave_times and r.leave_time_share < 1.0:
+        known = log["leave_time"].notna().to_numpy()
+        drop = known & (real_rng.random(len(log)) >= r.leave_time_share)
+        log = log.assign(leave_time=log["leave_time"].mask(drop))
+        for cid in truth:
+            truth[cid]["synthetic"]["leave_times_dropped"] = int(
+                (drop & (log["centre_id"] == cid).to_numpy()).sum()
+            )
     out_log = log if r.leave_times else log.drop(columns=["leave_time"])
     if r.encoding.lower().replace("-", "") == "gb18030":
         out_log = out_log.assign(item_name=out_log["item_id"].map(item_names))

@@ -169,3 +169,16 @@ def test_same_seed_same_files_and_bad_arguments(tmp_path: Path) -> None:
         "renamed",
     }
     assert np.isfinite(a.truth["SYN-01"]["synthetic"]["peak_utilisation"])
+
+
+def test_partial_leave_times(tmp_path: Path) -> None:
+    h = synthetic_history(
+        tmp_path, "busy", start="2025-03-03", end="2025-03-30", seed=12, leave_time_share=0.5
+    )
+    log = _read(h.tickets)
+    ab = log[log["outcome"] == "abandoned"]
+    dropped = h.truth["SYN-01"]["synthetic"]["leave_times_dropped"]
+    assert dropped > 0 and ab["leave_time"].notna().sum() > 0
+    # Each recorded leave time is kept with probability 0.5: a binomial count.
+    known_before = ab["leave_time"].notna().sum() + dropped
+    assert abs(dropped - 0.5 * known_before) < 4 * math.sqrt(0.25 * known_before)
