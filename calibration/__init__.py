@@ -13,7 +13,7 @@ parameters. Typical use::
 The whole pipeline (validated scenario YAML and report) is :func:`calibrate`; a synthetic
 history to try it on comes from :func:`generate_history` (or a named preset with
 realism, :func:`synthetic_history`: ``quiet``, ``busy``, ``cross_province``,
-``no_leave_times``, ``dirty``, ``gb18030``, ``renamed``). See ``docs/calibration.md``.
+``no_leave_times``, ``dirty``, ``gb18030``, ``renamed``, ``chinese``). See ``docs/calibration.md``.
 """
 
 from __future__ import annotations

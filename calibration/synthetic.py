@@ -43,6 +43,7 @@ import pandas as pd
 import yaml
 
 __all__ = [
+    "CHINESE_COLUMNS",
     "DIRTY_KINDS",
     "PRESETS",
     "REALISTIC",
@@ -386,6 +387,31 @@ RENAMED_COLUMNS: dict[str, str] = {
 }
 
 
+#: Chinese column names of the ``chinese`` preset (documented name -> export name), as a
+#: GB18030 export of a ticket system might have them.
+CHINESE_COLUMNS: dict[str, str] = {
+    "centre_id": "网点编号",
+    "ticket_id": "排队号",
+    "item_id": "事项编码",
+    "ticket_time": "取号时间",
+    "call_time": "叫号时间",
+    "service_start": "开始办理时间",
+    "service_end": "办结时间",
+    "window_id": "窗口号",
+    "staff_id": "工作人员",
+    "outcome": "办理状态",
+    "origin": "户籍省份",
+    "leave_time": "离开时间",
+    "family": "事项类别",
+    "level": "熟练程度",
+    "date": "日期",
+    "start": "班次开始",
+    "end": "班次结束",
+    "windows_open": "开放窗口数",
+    "staff_on_duty": "在岗人数",
+}
+
+
 @dataclass(frozen=True)
 class Preset:
     """A named synthetic history: base scenario, size factor, overrides and realism."""
@@ -430,6 +456,12 @@ PRESETS: dict[str, Preset] = {
         1.0,
         replace(REALISTIC, encoding="gb18030"),
         description="every CSV in GB18030 with Chinese item names",
+    ),
+    "chinese": Preset(
+        "reference",
+        1.0,
+        replace(REALISTIC, encoding="gb18030", columns=CHINESE_COLUMNS),
+        description="a GB18030 export with Chinese column names",
     ),
     "renamed": Preset(
         "reference",
@@ -1017,7 +1049,7 @@ def synthetic_history(
         Folder to write to.
     preset : str
         ``plain``, ``quiet``, ``busy``, ``cross_province``, ``no_leave_times``, ``dirty``,
-        ``gb18030`` or ``renamed``.
+        ``gb18030``, ``renamed`` or ``chinese``.
     start, end, centres, seed, overrides, file_format
         As in :func:`generate_history`.
     sizes : sequence of float, optional

@@ -22,7 +22,7 @@ from calibration.io import (
     read_table,
     read_ticket_log,
 )
-from calibration.synthetic import RENAMED_COLUMNS, synthetic_history
+from calibration.synthetic import CHINESE_COLUMNS, RENAMED_COLUMNS, synthetic_history
 
 START, END = "2025-03-03", "2025-04-30"  # includes Qingming (4-6 April, closed)
 
@@ -298,3 +298,15 @@ def test_cli_reads_a_renamed_export_through_columns(tmp_path: Path) -> None:
     # Without the mapping the same files are refused with the column named.
     bad = subprocess.run(cmd[: -len(mapping)], capture_output=True, text=True, cwd=tmp_path)
     assert bad.returncode == 2 and "centre_id" in bad.stderr
+
+
+def test_chinese_column_names_in_gb18030(tmp_path: Path) -> None:
+    h = synthetic_history(tmp_path, "chinese", start="2025-03-03", end="2025-03-16", seed=13)
+    header = h.tickets.read_bytes().split(b"\n")[0].decode("gb18030")
+    assert header.startswith("网点编号,排队号")
+    log = read_ticket_log(h.tickets, columns=columns_for(CHINESE_COLUMNS, "tickets"))
+    cat = read_catalogue(h.catalogue, columns=columns_for(CHINESE_COLUMNS, "catalogue"))
+    st = read_staffing(h.staffing, columns=columns_for(CHINESE_COLUMNS, "staffing"))
+    sk = read_staff_skills(h.skills, columns=columns_for(CHINESE_COLUMNS, "skills"))
+    assert clean_ticket_log(log, cat).n_usable == len(log)
+    assert st["windows_open"].max() == 5 and set(sk["level"]) >= {"expert", "novice"}
