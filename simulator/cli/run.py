@@ -97,9 +97,8 @@ def write_charts(results: Results, out_dir: Path, lang: str = "en") -> dict[str,
     from simulator.version import code_version
 
     scn = results.scenario
-    footer = (
-        f"Scenario: {scn.source} | seed {results.seed} | {results.n_replications} "
-        f"replications | {code_version()}"
+    footer = charts.chart_footer(
+        scn.source, results.seed, results.n_replications, code_version(), lang
     )
     written: dict[str, Path] = {}
     figs = {}

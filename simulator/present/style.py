@@ -25,7 +25,7 @@ from typing import Any, Literal
 import matplotlib as mpl
 import numpy as np
 from cycler import cycler
-from matplotlib import font_manager
+from matplotlib import font_manager, patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
@@ -342,6 +342,24 @@ def title_font(text: str, families: Sequence[str]) -> tuple[list[str], str]:
             return bold, "bold"
         return fams, "normal"
     return fams, "bold" if all(has_bold(f) for f in fams) else "normal"
+
+
+#: Stroke width (points) that draws a regular face as bold where a CJK font has no bold.
+FAKE_BOLD_STROKE = 0.6
+
+
+def embolden(artist: Text, text: str, families: Sequence[str]) -> None:
+    """Make ``artist`` bold: a real bold face when every family has one (see
+    :func:`title_font`), else the regular face drawn with a thin outline of its own
+    colour, so Chinese titles keep their weight with single-face CJK fonts (e.g.
+    WenQuanYi Micro Hei). The same rule applies to every bold text of a chart."""
+    fams, weight = title_font(text, families)
+    artist.set_fontfamily(fams)
+    artist.set_fontweight(weight)
+    if weight != "bold":
+        artist.set_path_effects(
+            [patheffects.withStroke(linewidth=FAKE_BOLD_STROKE, foreground=artist.get_color())]
+        )
 
 
 def is_plural_name(name: str) -> bool:
@@ -706,11 +724,9 @@ def finish_figure(
             engine.set(rect=(0.0, bottom, 1.0, 1.0 - bottom))
     for text_artist in fig.findobj(Text):
         if text_artist is suptitle:
-            text_artist.set_fontfamily(title_families)
+            embolden(text_artist, title, families)
         elif text_artist.get_fontweight() in ("bold", 700, "heavy", "black", "semibold"):
-            fams, weight = title_font(text_artist.get_text(), families)
-            text_artist.set_fontfamily(fams)
-            text_artist.set_fontweight(weight)
+            embolden(text_artist, text_artist.get_text(), families)
         else:
             text_artist.set_fontfamily(list(families))
     for ax in fig.axes:

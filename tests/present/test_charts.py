@@ -427,8 +427,9 @@ def _label_boxes(fig: Figure) -> list[Any]:
     canvas.draw()
     renderer = canvas.get_renderer()
     ax = fig.axes[0]
-    return [t.get_window_extent(renderer) for t in ax.texts if t.get_text() and
-            not t.get_text().startswith("Target")]  # fmt: skip
+    # the text of each label (an annotation's own extent includes its leader line)
+    return [matplotlib.text.Text.get_window_extent(t, renderer) for t in ax.texts
+            if t.get_text() and not t.get_text().startswith("Target")]  # fmt: skip
 
 
 def test_frontier_labels_do_not_overlap() -> None:
@@ -451,6 +452,36 @@ def test_frontier_labels_do_not_overlap() -> None:
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not a.overlaps(b), (a, b)
+
+
+def test_dense_frontier_labels_clear_of_labels_and_markers() -> None:
+    """Sixty options crowded along the frontier (as a full recommender search gives):
+    labels are measured on the finished figure, so none overlaps another label or sits
+    on a marker."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for c in range(3, 8):
+        for q in (0, 1):
+            for lunch in (50, 75, 100):
+                for mix in ("tiered", "all_round"):
+                    cost = 700 * c + 250 * q + 3 * lunch + 150 * (mix == "all_round")
+                    sl = min(0.999, 1 - np.exp(-(c + 0.6 * q - 2.2) * 0.9))
+                    rows.append((f"C{c}+Q{q} L{lunch} {mix}", cost + rng.normal(0, 60),
+                                 sl + rng.normal(0, 0.02)))  # fmt: skip
+    options = pd.DataFrame(rows, columns=["option", "cost_per_day", "service_level"])
+    options["meets_target"] = options["service_level"] >= 0.9
+    fig = charts.cost_service_frontier(options, target=0.9)
+    boxes = _label_boxes(fig)
+    assert len(boxes) >= 5
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), (a, b)
+    ax = fig.axes[0]
+    centres = ax.transData.transform(
+        np.column_stack([options["cost_per_day"], 100 * options["service_level"]])
+    )
+    for box in boxes:
+        assert not any(box.contains(x, y) for x, y in centres), box
 
 
 def test_pct_near_target_and_plural_names() -> None:

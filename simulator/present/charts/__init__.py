@@ -43,6 +43,7 @@ from simulator.present.charts.common import (
     CONFIDENCE,
     KPI_META,
     KpiMeta,
+    chart_footer,
     mean_ci,
     save_figure,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "CONFIDENCE",
     "KPI_META",
     "KpiMeta",
+    "chart_footer",
     "completion_by_group",
     "cost_service_frontier",
     "ecdf_grid_minutes",

@@ -87,6 +87,16 @@ KPI_META: dict[str, KpiMeta] = {
 }
 
 
+def chart_footer(
+    source: object, seed: object, replications: object, code: object, lang: str = "en"
+) -> str:
+    """The provenance line of a chart in ``lang`` (English when no CJK font can draw
+    Chinese, as the chart's labels): source, seed, replications, code version."""
+    if lang == "zh" and style.find_cjk_font() is None:
+        lang = "en"
+    return _t("footer_run", lang, source=source, seed=seed, n=replications, code=code)
+
+
 def _kind_axis(kind: str, lang: str) -> str:
     """Axis label of a unit family."""
     return _t(f"axis_{kind}", lang)

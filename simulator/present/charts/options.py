@@ -309,94 +309,105 @@ def pareto_frontier(cost: np.ndarray, value: np.ndarray) -> np.ndarray:
     return np.asarray(frontier, dtype=int)
 
 
-def _label_corner(
-    px: float, py: float, width: float, height: float, cand: tuple[int, int, str, str]
-) -> tuple[float, float]:
-    """Lower-left corner (inches) of a ``width`` x ``height`` label of the point at
-    (``px``, ``py``) placed at candidate ``(dx, dy, ha, va)`` (offsets in points)."""
-    dx, dy, ha, va = cand
-    ax_in, ay_in = px + dx / 72.0, py + dy / 72.0
-    left = ax_in - (width if ha == "right" else width / 2 if ha == "center" else 0.0)
-    return left, ay_in - (height if va == "top" else 0.0)
+#: Candidate places of a point's label: (dx, dy) offset of its anchor in points, with the
+#: alignment; nearest first.
+_LABEL_CANDIDATES: tuple[tuple[int, int, str, str], ...] = (
+    (9, -6, "left", "top"),
+    (9, 6, "left", "bottom"),
+    (-9, 6, "right", "bottom"),
+    (-9, -6, "right", "top"),
+    (0, 12, "center", "bottom"),
+    (0, -12, "center", "top"),
+    (14, -22, "left", "top"),
+    (14, 22, "left", "bottom"),
+    (-14, 22, "right", "bottom"),
+    (-14, -22, "right", "top"),
+    (0, 30, "center", "bottom"),
+    (0, -30, "center", "top"),
+    (24, -40, "left", "top"),
+    (24, 40, "left", "bottom"),
+    (-24, 40, "right", "bottom"),
+    (-24, -40, "right", "top"),
+)
+
+
+def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return not (a[2] <= b[0] or a[0] >= b[2] or a[3] <= b[1] or a[1] >= b[3])
 
 
 def _place_labels(
+    fig: Figure,
     ax: Axes,
     points: Sequence[tuple[float, float, str, bool]],
-    obstacles: Sequence[tuple[float, float]],
-    figsize: tuple[float, float],
+    obstacles: Sequence[tuple[float, float, float, float]],
     families: Sequence[str],
     fontsize: float = 8.0,
 ) -> None:
-    """Annotate points with labels that neither overlap each other nor the markers.
+    """Annotate points with labels that overlap neither each other nor what is drawn.
 
-    Positions are estimated in inches from the axis limits and an approximate axes size
-    (the final layout differs by a few percent; margins absorb that). For each label
-    (in the given order) the first candidate offset whose box is free is taken, with a
-    thin leader line when the label sits far from its point. A point with no free place
-    is left unlabelled, except an emphasised (bold) one.
+    Runs on the finished figure: the layout is computed once with the Agg renderer and
+    then frozen, so every box is measured in its final place (pixels), not estimated.
+    For each label (in the given order) the nearest candidate place whose box stays
+    inside the axes and clear of the markers, whiskers, frontier line, legend, target
+    label and earlier labels is taken, with a thin leader line when it sits far from its
+    point. A point with no free place stays unlabelled, except an emphasised (bold) one.
 
     Parameters
     ----------
     points : sequence of (x, y, text, bold)
         Data coordinates of the labelled points (y as drawn), text and emphasis.
-    obstacles : sequence of (x, y)
-        Every plotted marker (labels keep clear of them).
+    obstacles : sequence of (x0, y0, x1, y1)
+        Data-coordinate boxes of what is drawn (a marker is a point box, a whisker a
+        vertical segment, a frontier line segment its bounding box).
     """
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    w_in, h_in = max(1.0, figsize[0] - 1.4), max(1.0, figsize[1] - 2.1)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.font_manager import FontProperties
 
-    def to_in(x: float, y: float) -> tuple[float, float]:
-        return (x - x0) / (x1 - x0) * w_in, (y - y0) / (y1 - y0) * h_in
-
-    pad = 0.02
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    fig.set_layout_engine("none")  # freeze the layout: boxes measured now stay true
+    renderer = canvas.get_renderer()
+    px = fig.dpi / 72.0
+    pad = 2.0 * px
+    marker_r = 5.5 * px
+    frame = ax.get_window_extent(renderer)
     taken: list[tuple[float, float, float, float]] = []
-    for ox, oy in obstacles:
-        cx, cy = to_in(ox, oy)
-        taken.append((cx - 0.07, cy - 0.07, cx + 0.07, cy + 0.07))
-    line_h = fontsize * 1.25 / 72.0
-    # (dx, dy) offsets of the label's anchor in points, with its alignment.
-    candidates = [
-        (9, -6, "left", "top"),
-        (9, 6, "left", "bottom"),
-        (-9, 6, "right", "bottom"),
-        (-9, -6, "right", "top"),
-        (0, 12, "center", "bottom"),
-        (0, -12, "center", "top"),
-        (14, -22, "left", "top"),
-        (14, 22, "left", "bottom"),
-        (-14, 22, "right", "bottom"),
-        (-14, -22, "right", "top"),
-        (0, 30, "center", "bottom"),
-        (0, -30, "center", "top"),
-        (24, -40, "left", "top"),
-        (24, 40, "left", "bottom"),
-    ]
+    for x0, y0, x1, y1 in obstacles:
+        (a0, b0), (a1, b1) = ax.transData.transform([(x0, y0), (x1, y1)])
+        taken.append((min(a0, a1) - marker_r, min(b0, b1) - marker_r,
+                      max(a0, a1) + marker_r, max(b0, b1) + marker_r))  # fmt: skip
+    for artist in [*ax.texts, ax.get_legend()]:
+        if artist is not None and artist.get_visible():
+            e = artist.get_window_extent(renderer)
+            taken.append((e.x0, e.y0, e.x1, e.y1))
     for x, y, text, bold in points:
-        weight = "bold" if bold else "normal"
-        fams, weight = style.title_font(text, families) if bold else (list(families), weight)
-        width = style._text_width_pt(text, fontsize, weight, tuple(fams)) / 72.0
-        px, py = to_in(x, y)
-        choice = candidates[0]
-        box = None
-        for cand in candidates:
-            left, bottom = _label_corner(px, py, width, line_h, cand)
-            b = (left - pad, bottom - pad, left + width + pad, bottom + line_h + pad)
-            inside = b[0] >= -0.05 and b[2] <= w_in + 0.05 and b[1] >= -0.05 and b[3] <= h_in
-            free = all(b[2] <= t[0] or b[0] >= t[2] or b[3] <= t[1] or b[1] >= t[3] for t in taken)
-            if inside and free:
-                choice, box = cand, b
+        fams, weight = style.title_font(text, families) if bold else (list(families), "normal")
+        prop = FontProperties(family=fams, size=fontsize, weight=weight)
+        w, h, _d = renderer.get_text_width_height_descent(text, prop, ismath=False)
+        h = max(h, fontsize * px)
+        sx, sy = ax.transData.transform((x, y))
+        choice = None
+        for cand in _LABEL_CANDIDATES:
+            dx, dy, ha, va = cand
+            ax_ = sx + dx * px
+            ay_ = sy + dy * px
+            left = ax_ - (w if ha == "right" else w / 2 if ha == "center" else 0.0)
+            bottom = ay_ - (h if va == "top" else 0.0)
+            box = (left - pad, bottom - pad, left + w + pad, bottom + h + pad)
+            inside = (box[0] >= frame.x0 and box[2] <= frame.x1
+                      and box[1] >= frame.y0 and box[3] <= frame.y1)  # fmt: skip
+            if inside and not any(_overlaps(box, o) for o in taken):
+                choice = (cand, box)
                 break
-        if box is None and not bold:
-            continue  # no free place: leave this point unlabelled rather than overlap
-        if box is None:  # the emphasised label is always drawn, at the first candidate
-            left, bottom = _label_corner(px, py, width, line_h, choice)
-            box = (left, bottom, left + width, bottom + line_h)
+        if choice is None:
+            if not bold:
+                continue  # no free place: leave this point unlabelled rather than overlap
+            cand = _LABEL_CANDIDATES[0]
+            choice = (cand, (sx, sy, sx + w, sy + h))
+        (dx, dy, ha, va), box = choice
         taken.append(box)
-        dx, dy, ha, va = choice
         far = abs(dx) > 12 or abs(dy) > 14
-        ax.annotate(
+        ann = ax.annotate(
             text,
             (x, y),
             xytext=(dx, dy),
@@ -405,8 +416,10 @@ def _place_labels(
             va=va,
             fontsize=fontsize,
             fontweight=weight,
+            fontfamily=fams,
             color=style.TEXT_COLOR,
             zorder=5,
+            annotation_clip=False,
             arrowprops=(
                 {
                     "arrowstyle": "-",
@@ -419,6 +432,8 @@ def _place_labels(
                 else None
             ),
         )
+        if bold:
+            style.embolden(ann, text, families)
 
 
 def cost_service_frontier(
@@ -572,13 +587,16 @@ def cost_service_frontier(
     labelled = [int(i) for i in np.flatnonzero(ok & (on_front | label_all))]
     if r_idx is not None and ok[r_idx]:
         labelled = [r_idx, *[i for i in labelled if i != r_idx]]
-    _place_labels(
-        ax,
-        [(cost[i], 100 * sl[i], names[i], i == r_idx) for i in labelled],
-        [(cost[i], 100 * sl[i]) for i in np.flatnonzero(ok)],
-        figsize,
-        families,
-    )
+    drawn: list[tuple[float, float, float, float]] = [
+        (cost[i], 100 * sl[i], cost[i], 100 * sl[i]) for i in np.flatnonzero(ok)
+    ]
+    drawn += [(cost[i], 100 * lo[i], cost[i], 100 * hi[i]) for i in np.flatnonzero(has_ci)]
+    fc, fs = cost[front], 100 * sl[front]
+    for k in range(len(front) - 1):  # the frontier line, in short pieces
+        for f0, f1 in ((j / 4, (j + 1) / 4) for j in range(4)):
+            xa, xb = fc[k] + f0 * (fc[k + 1] - fc[k]), fc[k] + f1 * (fc[k + 1] - fc[k])
+            ya, yb = fs[k] + f0 * (fs[k + 1] - fs[k]), fs[k] + f1 * (fs[k + 1] - fs[k])
+            drawn.append((min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)))
 
     def cny(v: float) -> str:
         return _t("unit_cny", lang, v=fmt_num(v))
@@ -624,4 +642,7 @@ def cost_service_frontier(
             key = "front_title_none" if judged else "front_title_plain"
             title = _t(key, lang, best=names[i], sl=fmt_pct_vs(sl[i], target), c=cny(cost[i]))
     notes = _uncertainty_notes(2 if has_ci.any() else 1, lang, "whisker")
-    return style.finish_figure(fig, title, families, notes, footer, finding_lang=finding_lang)
+    fig = style.finish_figure(fig, title, families, notes, footer, finding_lang=finding_lang)
+    _place_labels(fig, ax, [(cost[i], 100 * sl[i], names[i], i == r_idx) for i in labelled],
+                  drawn, families)  # fmt: skip
+    return fig

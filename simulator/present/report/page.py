@@ -124,7 +124,7 @@ def render_html(cmp: Comparison, lang: str = "en") -> str:
         body.append(_section("charts", _t("charts_h", lang), note + "".join(charts)))
     for i, rec in enumerate(cmp.recommendations):
         sid = "recommendation" if i == 0 else f"recommendation-{i + 1}"
-        rec_html = _recommendation_html(rec, lang, _rec_footer(rec))
+        rec_html = _recommendation_html(rec, lang, _rec_footer(rec, lang))
         body.append(_section(sid, _t("rec_h", lang), rec_html))
     if cmp.calibrations:
         heading = "校准" if lang == "zh" else "Calibration"

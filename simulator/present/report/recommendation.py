@@ -317,10 +317,15 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
     return "".join(out)
 
 
-def _rec_footer(rec: RecommendationData) -> str:
+def _rec_footer(rec: RecommendationData, lang: str = "en") -> str:
     st_ = rec.summary.get("stats") or {}
-    return (
-        f"Source: {rec.path.name} (svcsim-recommend) | seed {st_.get('seed', '?')} | "
-        f"svcsim {st_.get('code_version', '?')} | confidence "
-        f"{_num(rec.summary.get('confidence', 0.95)):g}"
+    if lang == "zh" and style.find_cjk_font() is None:
+        lang = "en"  # as the chart's labels
+    return _t(
+        "footer_rec",
+        lang,
+        source=rec.path.name,
+        seed=st_.get("seed", "?"),
+        code=st_.get("code_version", "?"),
+        conf=f"{_num(rec.summary.get('confidence', 0.95)):g}",
     )

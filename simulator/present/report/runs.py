@@ -95,17 +95,18 @@ def _table_html(cmp: Comparison, lang: str) -> str:
     return table + f"<p class='note'>{_esc(note)}</p>"
 
 
-def _footer(cmp: Comparison) -> str:
+def _footer(cmp: Comparison, lang: str = "en") -> str:
+    from simulator.present.charts import chart_footer
+
     b = cmp.baseline
-    source = (
-        f"{b.path.name} and {len(cmp.runs) - 1} more"
-        if len(cmp.runs) > 1
-        else b.manifest.get("source", b.path.name)
-    )
-    return (
-        f"Source: {source} | seed {b.seed} | {b.n_replications} replications | "
-        f"{_code_version(b.manifest)}"
-    )
+    if len(cmp.runs) > 1:
+        more = len(cmp.runs) - 1
+        source = (
+            f"{b.path.name} 等{more + 1}个" if lang == "zh" else f"{b.path.name} and {more} more"
+        )
+    else:
+        source = b.manifest.get("source", b.path.name)
+    return chart_footer(source, b.seed, b.n_replications, _code_version(b.manifest), lang)
 
 
 def charts_html(cmp: Comparison, lang: str) -> list[str]:
@@ -114,7 +115,7 @@ def charts_html(cmp: Comparison, lang: str) -> list[str]:
 
     out: list[str] = []
     runs = cmp.chart_runs()
-    footer = _footer(cmp)
+    footer = _footer(cmp, lang)
     base = cmp.baseline
     target = _target_wait(base)
 
