@@ -105,7 +105,9 @@ _AWARE_RE = r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
 _OFFSET = r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)?"
 #: A complete timestamp: date ``YYYY-MM-DD`` (or the unambiguous ``YYYY/MM/DD``), a
 #: ``T`` or a space, ``HH:MM`` with optional seconds and fraction, optional offset.
-_STRICT_RE = r"\d{4}(?P<s>[-/])\d{2}(?P=s)\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?" + _OFFSET
+_STRICT_RE = (
+    r"\d{4}(?:-\d{2}-\d{2}|/\d{2}/\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?" + _OFFSET
+)
 #: Year first but incomplete: ``2019-02-1``, ``2019-02-01`` (no time), ``2019-02-01 08``,
 #: ``2019-2-1 8:30`` (one-digit fields): the value was cut or mis-formatted.
 _TRUNCATED_RE = r"\d{4}[-/]\d{1,2}(?:[-/]\d{0,2}(?:[T ]\d{0,2}(?::\d{0,2}(?::\d{0,2})?)?)?)?"
