@@ -100,6 +100,7 @@ SCENARIO_KEYS: Mapping[str, Any] = {
         "family": ANY,
         "require_window": ANY,
         "hold_timeout_min": ANY,
+        "defer_when_down": ANY,
         "availability_file": ANY,
         "provinces": {
             "*": {

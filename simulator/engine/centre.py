@@ -191,6 +191,7 @@ class CentreModel:
         self.xp_result: list[int] = [0] * n
         self.remote_wait: list[float] = [0.0] * n
         self.hold_timeout = cross.hold_timeout_min
+        self.defer_when_down = cross.defer_when_down
         if self.xp_on and outages is None:
             raise ValueError(
                 "cross-province service is on: pass the outages of the replication "
@@ -652,9 +653,12 @@ class CentreModel:
             return
         now = self.env.now
         delay = self.remote_delay[i]
+        wait_cap = self.hold_timeout
         if is_down(self.outages.get(self.origin[i], _NO_OUTAGES), now):
-            delay = math.inf
-        wait = min(delay, self.hold_timeout)
+            delay = math.inf  # no answer: the window holds the resident for the timeout,
+            if self.defer_when_down:  # unless the clerk sees the outage and defers at once
+                wait_cap = 0.0
+        wait = min(delay, wait_cap)
         if wait > 0:
             yield self.env.timeout(wait)
         self.remote_wait[i] = wait

@@ -139,6 +139,8 @@ class Hall:
             return
         down = xpm.is_down(self.outages.get(int(r.origin[i]), np.empty((0, 2))), self.env.now)
         delay = math.inf if down else r.remote_delay[i]
+        if down and self.scn.cross_province.defer_when_down:
+            timeout = 0.0  # the clerk sees the outage and defers at once
         self.remote_wait[i] = min(delay, timeout)  # the window holds the resident meanwhile
         if self.remote_wait[i] > 0:
             yield self.env.timeout(self.remote_wait[i])

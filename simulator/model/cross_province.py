@@ -3,11 +3,23 @@
 Residents of Jiangsu, Zhejiang and Anhui can file some of their home province's items
 at a Shanghai centre. The request travels to the home province's system and back: a
 delay per province, a failure probability, and outages (scheduled, or random as a
-Poisson process of outage starts with a duration distribution). The window holds the
-resident up to ``hold_timeout_min``; past it, or on a failure or outage, the case is
-deferred (taken, completed later: not a one-visit completion) and the window is freed.
-A request for an item the home province does not offer cannot be completed; it is
-counted, never dropped.
+Poisson process of outage starts with a duration distribution). After the resident's
+service at the window, the window holds the resident while the request is out: up to
+``hold_timeout_min``. A request the home system answers within the timeout is completed.
+One that fails, or is sent during an outage, gets no answer, so the window holds the
+resident for the **full timeout** before the case is deferred (taken, completed later:
+not a one-visit completion) and the window is freed. With ``defer_when_down: true`` the
+clerk, who sees the outage, defers at once when the home system is known to be down (a
+scheduled or random outage covers the moment of sending); failures stay unseen and
+still hold for the timeout. Default off (results unchanged).
+
+Random outages start uniformly over the 24-hour day (a Poisson process over the whole
+horizon), so with opening hours of about 8 of 24 hours only about a third of
+``outages_per_day`` falls while the centre is open.
+
+A request for an item the home province does not offer is found out only at the window:
+the resident still takes a full service there, then the request is counted as not
+offered (no hold, never dropped).
 
 Which province offers which of the 21 items is an assumption until data arrive
 (``scenarios/data/cross_province_availability.csv``); only the counts per province are
@@ -66,6 +78,7 @@ class CrossProvince:
     family: str = "cross_province"
     require_window: bool = True
     hold_timeout_min: float = 10.0
+    defer_when_down: bool = False
     systems: Mapping[str, ProvinceSystem] = field(default_factory=dict)
     availability: Mapping[str, frozenset[str]] = field(default_factory=dict)
     outages: tuple[Outage, ...] = ()
@@ -200,10 +213,20 @@ def parse_cross_province(
         family=family,
         require_window=bool(cfg.get("require_window", True)),
         hold_timeout_min=timeout,
+        defer_when_down=_flag(cfg, "defer_when_down", path, problems),
         systems=systems,
         availability=availability,
         outages=tuple(outages_list),
     )
+
+
+def _flag(cfg: Mapping[str, Any], key: str, path: str, problems: Problems) -> bool:
+    """A yes/no setting (default no); anything but a boolean is a config problem."""
+    value = cfg.get(key, False)
+    if not isinstance(value, bool):
+        problems.add(f"{path}.{key}", f"expected true or false, got {value!r}")
+        return False
+    return value
 
 
 def outage_intervals(

@@ -123,6 +123,50 @@ def test_scheduled_outage_defers_requests(availability):
     assert raw.xp_result.tolist() == [XP_DEFERRED, XP_COMPLETED]
 
 
+@pytest.mark.parametrize("defer_when_down", [False, True])
+def test_outage_holds_for_the_timeout_unless_deferred_at_once(availability, defer_when_down):
+    """Sent during an outage, a request holds the window for the full timeout; with
+    ``defer_when_down`` the clerk sees the outage and defers at once. A failure (not
+    seen) still holds for the timeout either way."""
+    scn = xp_scenario(availability)
+    cross = dict(scn.config["cross_province"])
+    cross["scheduled_outages"] = [
+        {"province": "jiangsu", "date": "2026-03-02", "start": "08:00", "end": "09:00"}
+    ]
+    if defer_when_down:
+        cross["defer_when_down"] = True
+    scn = make_scenario(
+        **{k: v for k, v in scn.config.items() if k in ("catalogue", "demand", "layout")},
+        cross_province=cross,
+    )
+    assert scn.cross_province.defer_when_down is defer_when_down
+    res = make_residents(
+        scn,
+        [OPEN, OPEN + 1],
+        families=[1, 1],
+        service=[5, 5],
+        origin=[1, 2],  # Jiangsu (down), Zhejiang (its system fails: no answer)
+        xp_kind=[XP_REMOTE, XP_REMOTE],
+        remote_delay=[1.0, math.inf],
+    )
+    raw = CentreModel(scn, scn.day_plans(), res, outages=draw_outages(scn, 0, 0)).run()
+    assert raw.xp_result.tolist() == [XP_DEFERRED, XP_DEFERRED]
+    hold = 0.0 if defer_when_down else 10.0
+    assert raw.remote_wait.tolist() == [hold, 10.0]
+    # X serves the first 0-5 (+ hold), then the second for 5 min and its 10-min timeout
+    assert (raw.end - OPEN).tolist() == [5.0 + hold, 5.0 + hold + 15.0]
+
+
+def test_defer_when_down_must_be_a_flag(availability):
+    scn = xp_scenario(availability)
+    cross = dict(scn.config["cross_province"], defer_when_down="sometimes")
+    with pytest.raises(ConfigError, match=r"cross_province\.defer_when_down"):
+        make_scenario(
+            **{k: v for k, v in scn.config.items() if k in ("catalogue", "demand", "layout")},
+            cross_province=cross,
+        )
+
+
 def test_cross_province_scenario_kpis_by_origin():
     scn = load_scenario("cross_province")
     res = simulate(scn, replications=3, seed=4)
