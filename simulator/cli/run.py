@@ -50,8 +50,11 @@ def write_outputs(results: Results, out_dir: Path, charts: bool = True) -> dict[
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
+    summary = results.summary()
     tables = {
-        "summary": results.summary(),
+        # KPIs never measured in this run (queue_max without monitor_interval_min: no
+        # value in any replication) are left out rather than written as empty rows.
+        "summary": summary[summary["n"] > 0],
         "replications": results.replications,
         "hourly": results.hourly,
         "hourly_summary": results.hourly_summary(),

@@ -36,6 +36,8 @@ def test_single_run_writes_tables_manifest_and_charts(tmp_path: Path) -> None:
         assert (out / name).exists(), name
     summary = pd.read_csv(out / "summary.csv", index_col="kpi")
     assert summary.loc["arrivals", "n"] == 3
+    # no empty rows: a KPI not measured in this run (queue_max without a monitor) is left out
+    assert (summary["n"] > 0).all() and "queue_max" not in summary.index
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 20261128 and manifest["replications"] == 3
     assert "svcsim_version" in manifest
