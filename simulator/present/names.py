@@ -50,6 +50,13 @@ def _words(key: str) -> str:
     return key.replace("_", " ").replace(".", " ").strip()
 
 
+def group_name(group: str, lang: str = "en") -> str:
+    """A window group's name in words, plural: "comprehensive windows", "综合窗口"."""
+    if lang == "zh":
+        return _GROUPS["zh"].get(group, (f"个{_words(group)}窗口",))[0].removeprefix("个")
+    return _GROUPS["en"].get(group, ("", f"{_words(group)} windows"))[1]
+
+
 def group_text(group: str, count: int, lang: str = "en") -> str:
     """``"5 comprehensive windows"``, ``"no quick desk"``, ``"1 quick desk"``."""
     one, many = _GROUPS[lang].get(group, (f"{_words(group)} window", f"{_words(group)} windows"))

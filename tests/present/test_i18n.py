@@ -19,6 +19,9 @@ def test_same_keys_and_fields_in_every_language() -> None:
     en, zh = i18n.catalogue("en"), i18n.catalogue("zh")
     for section in ("chart", "report"):
         assert set(en[section]) == set(zh[section]), section
+        # keys and messages are text (YAML reads a bare yes/no key as a boolean)
+        for cat in (en, zh):
+            assert all(isinstance(k, str) and isinstance(v, str) for k, v in cat[section].items())
         for key, text in en[section].items():
             # English-only fields carry grammar (verb agreement), never data
             extra = _fields(text) - _fields(zh[section][key])

@@ -58,6 +58,10 @@ def _calibration_sentence(cal: CalibrationData, lang: str) -> str:
     return _t("cal_sentence", lang, name=cal.name, centre=centre, k=k, n=n, bad=bad_txt)
 
 
+#: Separates a parameter's name from its config key in the rows built below.
+KEY = "\x00"
+
+
 def _calibration_params(cal: CalibrationData, lang: str) -> list[list[str]]:
     rows: list[list[str]] = []
     sc = cal.scenario
@@ -72,17 +76,17 @@ def _calibration_params(cal: CalibrationData, lang: str) -> list[list[str]]:
     if vol is not None:
         rows.append(
             [
-                "Daily volume (centre.daily_volume)",
+                _t("cal_p_volume", lang) + KEY + "centre.daily_volume",
                 style.fmt_num(_num(vol)),
-                "residents on a reference weekday",
+                _t("cal_p_volume_d", lang),
             ]
         )
     if cv is not None:
         rows.append(
             [
-                "Busyness CV (demand.busyness_cv)",
+                _t("cal_p_cv", lang) + KEY + "demand.busyness_cv",
                 f"{_num(cv):.3f}",
-                "day-to-day variation (negative binomial)",
+                _t("cal_p_cv_d", lang),
             ]
         )
     daily = cal.tables.get("fit_daily")
@@ -91,11 +95,11 @@ def _calibration_params(cal: CalibrationData, lang: str) -> list[list[str]]:
         if len(wd) == 7:
             rows.append(
                 [
-                    "Weekday factors (demand.weekday_factors)",
+                    _t("cal_p_weekday", lang) + KEY + "demand.weekday_factors",
                     ", ".join(
                         f"{d} {_num(v):.2f}" for d, v in zip(_WEEKDAY_NAMES, wd, strict=True)
                     ),
-                    "Poisson log-linear fit, regular days",
+                    _t("cal_p_weekday_d", lang),
                 ]
             )
     eff = cal.tables.get("fit_calendar_effects")
@@ -106,7 +110,7 @@ def _calibration_params(cal: CalibrationData, lang: str) -> list[list[str]]:
                 continue
             se = _num(r.get("se"))
             detail = f"SE {se:.3f}, {int(_num(r.get('n_days')))} days" if math.isfinite(se) else ""
-            rows.append([f"Calendar effect: {r['factor']}", f"{v:.2f}", detail])
+            rows.append([_t("cal_p_effect", lang, f=r["factor"]), f"{v:.2f}", detail])
     svc = cal.tables.get("fit_service")
     if svc is not None and {"family", "dist", "mean", "cv"} <= set(svc.columns):
         for _, r in svc.iterrows():
@@ -118,7 +122,7 @@ def _calibration_params(cal: CalibrationData, lang: str) -> list[list[str]]:
             lvl = f" ({level})" if isinstance(level, str) and level else ""
             rows.append(
                 [
-                    f"Service time: {r['family']}{lvl}",
+                    _t("cal_p_service", lang, f=r["family"], lvl=lvl),
                     f"{r['dist']}, mean {_num(r['mean']):.2f} min, CV {_num(r['cv']):.2f}",
                     detail,
                 ]
@@ -130,13 +134,18 @@ def _calibration_params(cal: CalibrationData, lang: str) -> list[list[str]]:
         if math.isfinite(med):
             rows.append(
                 [
-                    "Patience (impatience.reneging)",
+                    _t("cal_p_patience", lang) + KEY + "impatience.reneging",
                     f"{st_.get('best', 'lognormal')}: median {med:.1f} min, sigma {sig:.2f}",
                     f"censored MLE; {int(_num(st_.get('n_exact')))} abandonments, "
                     f"{int(_num(st_.get('n_right')))} served (censored)",
                 ]
             )
-    return [[_esc(a), _esc(b), _esc(c)] for a, b, c in rows]
+    out = []
+    for a, b, c in rows:
+        name, _, key = a.partition(KEY)  # the config key, if any, in small print
+        cell = _esc(name) + (f"<br><code class='key'>{_esc(key)}</code>" if key else "")
+        out.append([cell, _esc(b), _esc(c)])
+    return out
 
 
 def _calibration_html(cal: CalibrationData, lang: str) -> str:

@@ -127,7 +127,7 @@ def render_html(cmp: Comparison, lang: str = "en") -> str:
         rec_html = _recommendation_html(rec, lang, _rec_footer(rec, lang))
         body.append(_section(sid, _t("rec_h", lang), rec_html))
     if cmp.calibrations:
-        heading = "校准" if lang == "zh" else "Calibration"
+        heading = _t("cal_section_h", lang)
         body.append(
             _section(
                 "calibration",

@@ -28,7 +28,7 @@ from simulator.present.report.common import (
 
 def _plan_label(rec: RecommendationData, lang: str) -> str:
     opt = rec.option or "?"
-    return f"{opt}（分时段方案）" if lang == "zh" else f"{opt} (hour-by-hour plan)"
+    return _t("plan_label", lang, opt=opt)
 
 
 def _target_wait_of(rec: RecommendationData) -> float:
@@ -157,11 +157,7 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
         m, lo, hi = _num(row.get("mean")), _num(row.get("ci_low")), _num(row.get("ci_high"))
         if name == "hourly targets":
             mean_txt = _esc(style.fmt_pct(m))
-            label = (
-                "小时目标（达标时段比例）"
-                if lang == "zh"
-                else "Hourly targets (share of hours met)"
-            )
+            label = _t("hourly_targets", lang)
         else:
             mean_txt = _cell_ci(name, m, lo, hi)
             label = kpi_name(name, lang)
@@ -194,12 +190,12 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
     if plan is not None and not plan.empty:
         open_cols = [c for c in plan.columns if c.startswith("open_")]
         head = [
-            _esc("日类型" if lang == "zh" else "Day type"),
-            _esc("时段" if lang == "zh" else "Time"),
+            _esc(_t("col_day_type", lang)),
+            _esc(_t("col_time", lang)),
         ]
-        head += [_esc(("开放窗口：" if lang == "zh" else "Open: ") + c.removeprefix("open_"))
+        head += [_esc(_t("col_open", lang, group=names.group_name(c.removeprefix("open_"), lang)))
                  for c in open_cols]  # fmt: skip
-        head.append(_esc("在岗人员" if lang == "zh" else "Staff on duty"))
+        head.append(_esc(_t("col_staff_on_duty", lang)))
         rows = [
             [
                 _esc(r["day_type"]),
@@ -215,9 +211,9 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
     if hourly is not None and not hourly.empty and "service_level" in hourly.columns:
         open_cols = [c for c in hourly.columns if c.startswith("open_")]
         head = [
-            _esc("日类型，时段" if lang == "zh" else "Day type, hour"),
-            _esc("到访" if lang == "zh" else "Arrivals"),
-            _esc("开放窗口" if lang == "zh" else "Windows open"),
+            _esc(_t("col_day_hour", lang)),
+            _esc(_t("col_arrivals", lang)),
+            _esc(_t("col_windows_open", lang)),
             _esc(kpi_name("service_level", lang)),
             _esc(kpi_name("wait_mean_min", lang)),
         ]
@@ -266,14 +262,10 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
     ru = rec.runner_ups
     if ru is not None and not ru.empty:
         head = [
-            _esc("方案" if lang == "zh" else "Option"),
+            _esc(_t("col_option", lang)),
             _esc(_t("cost_row", lang)),
-            _esc("额外成本" if lang == "zh" else "Extra cost per day"),
-            _esc(
-                "服务水平之差（95%置信区间）"
-                if lang == "zh"
-                else "Service level difference (95% CI)"
-            ),
+            _esc(_t("col_extra_cost", lang)),
+            _esc(_t("col_sl_diff", lang)),
         ]
         rows = []
         for _, r in ru.iterrows():
@@ -293,16 +285,15 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
     rb = rec.robustness
     if rb is not None and not rb.empty:
         kp = [c for c in ("service_level", "wait_mean_min", "abandonment_rate") if c in rb.columns]
-        head = [_esc("情形" if lang == "zh" else "Case")]
+        head = [_esc(_t("col_case", lang))]
         head += [_esc(kpi_name(c, lang)) for c in kp]
-        head.append(_esc("是否满足全部目标" if lang == "zh" else "All targets met?"))
+        head.append(_esc(_t("col_all_met", lang)))
         rows = []
         for _, r in rb.iterrows():
             ok = str(r.get("meets_all_targets")).lower() == "true"
             misses = r.get("misses")
-            verdict = ("是" if lang == "zh" else "yes") if ok else (
-                ("否" if lang == "zh" else "no") + (f": {misses}" if isinstance(misses, str)
-                                                     and misses else ""))  # fmt: skip
+            detail = f": {misses}" if isinstance(misses, str) and misses else ""
+            verdict = _t("verdict_yes", lang) if ok else _t("verdict_no", lang) + detail
             rows.append(
                 [
                     _esc(r["case"]),

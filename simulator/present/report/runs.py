@@ -85,12 +85,7 @@ def _table_html(cmp: Comparison, lang: str) -> str:
     if any(c is not None for c in costs):
         note += " " + _t("cost_note", lang)
     if len(runs) > 1:
-        note += (
-            " Green: clearly better than the baseline; red: clearly worse (95% CI of the "
-            "difference excludes zero)."
-            if lang == "en"
-            else " 绿色：明显优于基准；红色：明显差于基准（差值的95%置信区间不含零）。"
-        )
+        note += _t("table_colours", lang)
     table = _table_shell("comparison", _head_cells(head), "".join(rows))
     return table + f"<p class='note'>{_esc(note)}</p>"
 
@@ -101,9 +96,7 @@ def _footer(cmp: Comparison, lang: str = "en") -> str:
     b = cmp.baseline
     if len(cmp.runs) > 1:
         more = len(cmp.runs) - 1
-        source = (
-            f"{b.path.name} 等{more + 1}个" if lang == "zh" else f"{b.path.name} and {more} more"
-        )
+        source = _t("sources_more", lang, name=b.path.name, more=more)
     else:
         source = b.manifest.get("source", b.path.name)
     return chart_footer(source, b.seed, b.n_replications, _code_version(b.manifest), lang)
@@ -223,7 +216,7 @@ def _sure_html(cmp: Comparison, lang: str) -> str:
             method = _t("how_paired", lang, n=r.n_replications) if common_random_numbers(
                 r, cmp.baseline) else _t("how_welch", lang)  # fmt: skip
             rows.append([*cells, _esc(method)])
-        head = ["", *[_esc(kpi_name(k, lang)) for k in kpis], "方法" if lang == "zh" else "Method"]
+        head = ["", *[_esc(kpi_name(k, lang)) for k in kpis], _esc(_t("col_method", lang))]
         table = f"<p>{_esc(_t('diff_h', lang))}:</p>" + _html_table(head, rows, "differences")
     else:
         table = ""
