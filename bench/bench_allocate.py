@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                 cache=cache,
             )
             wall = time.perf_counter() - t0
-            cpu1 = os.times()
+            cpu_main = os.times()
             t0 = time.perf_counter()
             again = allocate(
                 city,
