@@ -267,3 +267,39 @@ def test_cli_resumes_after_sigkill(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(pd.read_csv(ref / name), pd.read_csv(cut / name))
     summary = json.loads((cut / "allocation.json").read_text())
     assert summary["evaluations_run"] == total - len(kept)
+
+
+def test_three_move_kinds_under_a_cny_budget(city: City) -> None:
+    kinds = ("comprehensive", "dedicated", "expert")
+    p = allocation_problem(city, budget=2000, budget_unit="cny", moves=kinds, replications=2)
+    base = p.scenario(0, (0, 0, 0))
+    ded = p.scenario(0, (0, 1, 0))
+    exp = p.scenario(0, (0, 0, 1))
+
+    def groups(scn: Any) -> dict[str, int]:
+        return {
+            g: sum(1 for w in scn.windows if w.group == g) for g in {w.group for w in scn.windows}
+        }
+
+    assert groups(ded).get("quick_desk", 0) == groups(base).get("quick_desk", 0) + 1
+    assert next(w.kind for w in ded.windows if w.group == "quick_desk") == "dedicated"
+    assert len(exp.staff) == len(base.staff) + 1
+    assert {lv for s in exp.staff if s.group == "added_expert" for lv in s.skills.values()} == {
+        "expert"
+    }
+    assert p.cost(0, (0, 0, 1)) > p.cost(0, (1, 0, 0))  # experts are dearer per hour
+    res = allocate(
+        city,
+        budget=2000,
+        budget_unit="cny",
+        moves=kinds,
+        replications=2,
+        verify_replications=2,
+        seed=3,
+    )
+    a = res.allocation
+    added = a["added_comprehensive"] + a["added_dedicated"] + a["added_expert"]
+    assert (a["windows_after"] - a["windows_before"] == added).all()
+    assert 0 < res.summary["spent"] <= 2000
+    assert a["budget_used"].sum() == pytest.approx(res.summary["spent"])
+    assert res.summary["spent"] == pytest.approx((a["cost_cny_after"] - a["cost_cny_before"]).sum())
