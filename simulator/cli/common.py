@@ -119,11 +119,20 @@ def write_status(out_dir: Path, status: str, reason: str, **extra: Any) -> Path 
 
 
 def _errors() -> tuple[type[BaseException], ...]:
-    """Exceptions that mean bad input (exit code 2)."""
-    from calibration.clean import InsufficientDataError
-    from calibration.io import DataFormatError
+    """Exceptions that mean bad input (exit code 2).
 
-    return (ConfigError, DataFormatError, InsufficientDataError)
+    The calibration's own errors are looked up only if the calibration package was
+    imported (they cannot have been raised otherwise): importing it here would load
+    scipy.stats at every exit, ``--help`` included.
+    """
+    errors: list[type[BaseException]] = [ConfigError]
+    clean = sys.modules.get("calibration.clean")
+    if clean is not None:
+        errors.append(clean.InsufficientDataError)
+    io = sys.modules.get("calibration.io")
+    if io is not None:
+        errors.append(io.DataFormatError)
+    return tuple(errors)
 
 
 def run_command(prog: str, body: Callable[[], int | None], *, hydra_app: bool = False) -> int:
