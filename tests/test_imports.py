@@ -30,6 +30,12 @@ def _loaded_after(code: str) -> set[str]:
         ("import simulator.cli.run", ("numpy", "pandas", "scipy", "matplotlib", "simpy")),
         ("import simulator.cli.city", ("numpy", "pandas", "scipy", "matplotlib", "simpy")),
         ("import simulator.cli.recommend", HEAVY),
+        # --help ends in SystemExit: the exit-code handling must not import anything.
+        (
+            "import sys\nsys.argv = ['svcsim', '--help']\nfrom simulator.cli.run import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass",
+            ("numpy", "pandas", "scipy", "matplotlib", "simpy", "calibration"),
+        ),
         # A simulation needs neither scipy.stats nor matplotlib.
         ("from simulator import load_scenario, simulate", ("scipy.stats", "matplotlib")),
     ],
