@@ -94,6 +94,7 @@ class CalibrationFit:
         Caveats found while fitting (e.g. fallbacks in the scenario dict).
     balking : BalkingFit or None
         Step-rule balking fit; None when balks were not separated from abandonments
+        (see ``balking_accepted`` for whether the scenario uses it)
         (``fit_all(balk_max_minutes=None)``), and then the scenario keeps the base's rule.
     """
 
@@ -108,6 +109,7 @@ class CalibrationFit:
     n_used: int
     notes: tuple[str, ...] = field(default=())
     balking: BalkingFit | None = None
+    balking_accepted: bool = False
 
     def service_table(self) -> pd.DataFrame:
         """Tidy table of all service fits (best candidate per group).
@@ -200,7 +202,9 @@ class CalibrationFit:
             "impatience": {"reneging": self.patience.to_scenario()},
         }
         if self.balking is not None:
-            scen["impatience"]["balking"] = self.balking.to_scenario()
+            scen["impatience"]["balking"] = (
+                self.balking.to_scenario() if self.balking_accepted else {"enabled": False}
+            )
         if self.skill_multipliers:
             scen["staffing"] = {
                 "skill_multipliers": {k: round(v, 4) for k, v in self.skill_multipliers.items()}
@@ -260,8 +264,11 @@ def fit_all(
     gof_n_mc: int = 99,
     gof_max_n: int = 500,
     missing_origin_as: str | None = None,
-    no_show: str = "left_censored",
+    no_show: str = "ignore",
     balk_max_minutes: float | None = None,
+    min_balks: int = 20,
+    balk_level: float = 0.01,
+    local_service_only: bool = True,
     exclude_days: Iterable[DateLike] | None = None,
     seed: int = 0,
 ) -> CalibrationFit:
@@ -291,6 +298,16 @@ def fit_all(
         See :func:`fit_patience`. With ``balk_max_minutes`` set, balking is also fitted
         (:func:`calibration.balking.fit_balking`); with None it is not (no balk
         definition), and the scenario keeps the base scenario's rule.
+    min_balks, balk_level :
+        Balking enters the scenario only on strong evidence: at least ``min_balks``
+        balks and a likelihood-ratio test against queue-independent balks significant at
+        ``balk_level``. The test's parametric bootstrap re-maximises the threshold in
+        every sample, so the p-value is already corrected for the thresholds tried.
+        Otherwise balking is written disabled, with a note.
+    local_service_only : bool
+        Fit service times on local residents only (origin empty or ``shanghai``): a
+        cross-province resident's service includes the round trip to the home
+        province, which the scenario models apart (``cross_province``).
     exclude_days : iterable of date-like, optional
         Dates left out of the weekday / month factor fit (see :func:`fit_daily_counts`).
     seed : int
@@ -328,8 +345,19 @@ def fit_all(
     missing_months = sorted(set(range(1, 13)) - set(arrivals.daily.months_observed))
     if missing_months:
         notes.append(f"months {missing_months} not observed: month factor set to 1.0")
+    svc_data = data
+    if local_service_only and "origin" in data:
+        org = data["origin"].astype("string").str.lower()
+        local = org.isna() | (org == "shanghai")
+        if (~local).any():
+            svc_data = data.loc[local.to_numpy()]
+            notes.append(
+                f"service times fitted on {int(local.sum())} local residents' tickets; "
+                f"{int((~local).sum())} tickets of residents of other provinces left out "
+                "(their service includes the cross-province round trip)"
+            )
     base, by_level, mult = fit_service_times(
-        data,
+        svc_data,
         skills=skills,
         outcomes=service_outcomes,
         candidates=candidates,
@@ -349,6 +377,7 @@ def fit_all(
             f"{patience.n_unknown} abandonments without a leave time not used for patience"
         )
     balking = None
+    accepted = False
     if balk_max_minutes is None:
         notes.append(
             "balks not separated from abandonments (balk_max_minutes=None): balking not calibrated"
@@ -356,6 +385,18 @@ def fit_all(
     else:
         balking = fit_balking(data, balk_max_minutes=balk_max_minutes, seed=seed)
         notes.extend(_balking_notes(balking))
+        accepted = (
+            balking.enabled
+            and balking.n_balked >= min_balks
+            and math.isfinite(balking.lr_pvalue)
+            and balking.lr_pvalue < balk_level
+        )
+        if balking.enabled and not accepted:
+            notes.append(
+                f"balking not used: {balking.n_balked} balks (need {min_balks}), LR test "
+                f"against queue-independent balks p = {balking.lr_pvalue:.3g} (need < "
+                f"{balk_level:g}); zero-wait abandonments are left out of patience"
+            )
     xp = fit_cross_province(data)
     if not xp.available:
         notes.append(f"cross-province delays: {xp.note}")
@@ -371,6 +412,7 @@ def fit_all(
         n_used=len(data),
         notes=tuple(notes),
         balking=balking,
+        balking_accepted=bool(balking is not None and accepted),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 
 from calibration._common import MIN_DURATION
 
@@ -26,11 +26,13 @@ class PatienceFit:
     n_right : int
         Called residents (served / transferred): patience > wait (right-censored).
     n_left : int
-        No-shows used as left-censored (patience < wait to the call).
+        Abandonments without a leave time, interval-censored: patience below the time
+        to the call they would have had.
     n_unknown : int
-        Abandonments without a leave time (not used).
+        Abandonments without a leave time and no later call of their family that day
+        (nothing bounds their patience: not used).
     abandonment_share : float
-        Abandoned + no-show tickets / all tickets.
+        Abandoned tickets / all tickets (no-shows are not abandonments).
     km : pandas.DataFrame
         Kaplan-Meier curve at event times: ``time_min``, ``at_risk``, ``events``,
         ``survival`` (exact and right-censored data only).
@@ -163,17 +165,79 @@ def kaplan_meier(time: np.ndarray, event: np.ndarray) -> pd.DataFrame:
     )
 
 
+def would_be_called(data: pd.DataFrame) -> np.ndarray:
+    """Minutes from each ticket to the time it would have been called.
+
+    For an abandonment without a leave time the resident left before being called, and
+    would have been called no later than the first call of a later ticket of the same
+    family and day (tickets are called oldest first within a family). The result is
+    that call time minus the ticket time, NaN when no later ticket of the family was
+    called that day (then nothing bounds the patience: the row is not used).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Cleaned ticket log: ``date``, ``family``, ``ticket_time``, ``call_time``.
+
+    Returns
+    -------
+    numpy.ndarray
+        One value per row (NaN where unknown).
+    """
+    n = len(data)
+    out = np.full(n, np.nan)
+    if n == 0 or "call_time" not in data or "ticket_time" not in data:
+        return out
+    t = data["ticket_time"].astype("int64").to_numpy() // 10**9
+    c = data["call_time"]
+    c_s = np.where(c.notna(), c.astype("int64").to_numpy() // 10**9, np.iinfo(np.int64).max)
+    key = pd.MultiIndex.from_arrays([data["date"], data["family"].astype(str)]).codes
+    code = np.zeros(n, dtype=np.int64)
+    for lev in key:
+        code = code * (int(lev.max()) + 2) + lev.astype(np.int64)
+    order = np.lexsort((t, code))
+    cs, ts, cc = code[order], t[order], c_s[order]
+    # suffix minimum of call times within each (date, family) run of the sorted order
+    suf = pd.Series(cc[::-1]).groupby(cs[::-1]).cummin().to_numpy()[::-1]
+    # first row of the same group with a strictly later ticket time
+    nxt = np.empty(n, dtype=np.int64)
+    starts = np.r_[0, np.flatnonzero(np.diff(cs)) + 1]
+    ends = np.r_[starts[1:], n]
+    for a, b in zip(starts, ends, strict=True):
+        nxt[a:b] = a + np.searchsorted(ts[a:b], ts[a:b], side="right")
+    ok = nxt < np.repeat(ends, ends - starts)
+    val = np.full(n, np.nan)
+    idx = np.flatnonzero(ok)
+    later = suf[nxt[idx]]
+    has = later != np.iinfo(np.int64).max
+    val[idx[has]] = (later[has] - ts[idx[has]]) / 60.0
+    out[order] = val
+    return out
+
+
 def fit_patience(
-    data: pd.DataFrame, *, no_show: str = "left_censored", balk_max_minutes: float | None = None
+    data: pd.DataFrame, *, no_show: str = "ignore", balk_max_minutes: float | None = None
 ) -> PatienceFit:
-    """Fit patience with served residents' waits as right-censored observations.
+    """Fit patience from censored waits with :class:`scipy.stats.CensoredData`.
+
+    Observations: abandonments with a known leave time are exact; abandonments without
+    one are interval-censored, between the ticket and the time the resident would have
+    been called (:func:`would_be_called`; unused when nothing bounds it); served and
+    transferred residents are right-censored at their wait (ticket to call). No-shows
+    were called, so they did not abandon the queue: they are a separate outcome and
+    left out (``no_show="right_censored"`` counts them as patient at least until the
+    call). Lognormal and exponential fits by maximum likelihood
+    (``scipy.stats.lognorm.fit`` / ``expon.fit`` on the censored data, location 0),
+    chosen by AIC; standard errors of the lognormal parameters from the observed
+    information; Kaplan-Meier curve (:func:`scipy.stats.ecdf`) of the exact and
+    right-censored observations.
 
     Parameters
     ----------
     data : pandas.DataFrame
         Cleaned ticket log.
-    no_show : {"left_censored", "ignore"}
-        How no-shows enter the parametric fits.
+    no_show : {"ignore", "right_censored"}
+        How no-shows enter the fit.
     balk_max_minutes : float, optional
         Abandonments whose leave time is at most this many minutes after the ticket
         are balks (the resident left on seeing the queue) and are left out of the
@@ -185,8 +249,8 @@ def fit_patience(
         Kaplan-Meier curve and censored MLEs (the waits of those who left are never
         averaged: that would ignore everyone who outlasted their wait).
     """
-    if no_show not in ("left_censored", "ignore"):
-        raise ValueError("no_show must be 'left_censored' or 'ignore'")
+    if no_show not in ("ignore", "right_censored"):
+        raise ValueError("no_show must be 'ignore' or 'right_censored'")
     out = data["outcome"].astype(str).to_numpy()
     leave = data["leave_min"].to_numpy(dtype=float)
     wait = data["wait_min"].to_numpy(dtype=float)
@@ -195,67 +259,54 @@ def fit_patience(
     if balk_max_minutes is not None:
         balk = is_ab & np.isfinite(leave) & (leave <= balk_max_minutes)
         n_balked = int(balk.sum())
-        leave = np.where(balk, np.nan, leave)
         is_ab = is_ab & ~balk
     exact = np.maximum(leave[is_ab & np.isfinite(leave)], MIN_DURATION)
-    right = np.maximum(
-        wait[np.isin(out, ("served", "transferred")) & np.isfinite(wait)], MIN_DURATION
-    )
-    left = (
-        np.maximum(wait[(out == "no_show") & np.isfinite(wait)], MIN_DURATION)
-        if no_show == "left_censored"
-        else np.array([])
-    )
-    n_unknown = int(np.sum(is_ab & ~np.isfinite(leave)))
+    right_out = ("served", "transferred", "no_show") if no_show != "ignore" else _CALLED
+    right = np.maximum(wait[np.isin(out, right_out) & np.isfinite(wait)], MIN_DURATION)
+    no_leave = is_ab & ~np.isfinite(leave)
+    upper = np.full(len(data), np.nan)
+    if no_leave.any():
+        upper = would_be_called(data)
+    up = upper[no_leave]
+    bounded = np.isfinite(up)
+    left = np.maximum(up[bounded], MIN_DURATION)
+    n_unknown = int((~bounded).sum())
     km = kaplan_meier(
         np.concatenate([exact, right]),
         np.concatenate([np.ones(len(exact), bool), np.zeros(len(right), bool)]),
     )
-    below = km["survival"].to_numpy() <= 0.5
-    km_median = float(km["time_min"].to_numpy()[np.argmax(below)]) if below.any() else None
+    km_median = None
+    if len(exact):
+        res = stats.ecdf(stats.CensoredData(uncensored=exact, right=right))
+        q = res.sf.quantiles[res.sf.probabilities <= 0.5]
+        km_median = float(q[0]) if len(q) else None
 
     exp_mean = ln_median = ln_sigma = ln_mu_se = ln_sigma_se = math.nan
     exp_ll = ln_ll = -math.inf
     if len(exact) + len(left) > 0:
-        total = exact.sum() + right.sum()
-
-        def nll_exp(log_mean: float) -> float:
-            rate = math.exp(-log_mean)
-            ll = len(exact) * math.log(rate) - rate * total
-            if len(left):
-                ll += float(np.sum(np.log(-np.expm1(-rate * left))))
-            return -ll
-
+        cd = stats.CensoredData(uncensored=exact, left=left, right=right)
+        # exponential: closed form without interval data, numerical otherwise
         if len(left) == 0:
-            exp_mean = total / len(exact)
-            exp_ll = -nll_exp(math.log(exp_mean))
+            exp_mean = float((exact.sum() + right.sum()) / len(exact))
         else:
-            r = optimize.minimize_scalar(nll_exp, bounds=(-10.0, 15.0), method="bounded")
-            exp_mean, exp_ll = math.exp(float(r.x)), -float(r.fun)
-        le, lr_, ll_ = np.log(exact), np.log(right), np.log(left)
+            exp_mean = float(stats.expon.fit(cd, floc=0)[1])
+        exp_ll = _censored_loglik(stats.expon(scale=exp_mean), exact, left, right)
+        shape, _, scale = stats.lognorm.fit(cd, floc=0)
+        ln_median, ln_sigma = float(scale), float(shape)
 
         def nll_ln(theta: np.ndarray) -> float:
-            mu, s = float(theta[0]), math.exp(float(theta[1]))
-            val = np.sum(stats.norm.logpdf((le - mu) / s) - math.log(s) - le)
-            val += np.sum(stats.norm.logsf((lr_ - mu) / s))
-            val += np.sum(stats.norm.logcdf((ll_ - mu) / s))
-            return -float(val)
+            d = stats.lognorm(math.exp(float(theta[1])), scale=math.exp(float(theta[0])))
+            return -_censored_loglik(d, exact, left, right)
 
-        start = np.array([math.log(exp_mean * math.log(2.0)), 0.0])
-        r2 = optimize.minimize(
-            nll_ln,
-            start,
-            method="Nelder-Mead",
-            options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 2000},
-        )
-        ln_median, ln_sigma, ln_ll = math.exp(r2.x[0]), math.exp(r2.x[1]), -float(r2.fun)
-        ln_mu_se, ln_sigma_se = _lognormal_se(nll_ln, np.asarray(r2.x, dtype=float))
+        theta = np.array([math.log(ln_median), math.log(ln_sigma)])
+        ln_ll = -nll_ln(theta)
+        ln_mu_se, ln_sigma_se = _lognormal_se(nll_ln, theta)
     return PatienceFit(
         n_exact=len(exact),
         n_right=len(right),
         n_left=len(left),
         n_unknown=n_unknown,
-        abandonment_share=float(np.mean(np.isin(out, ("abandoned", "no_show")))),
+        abandonment_share=float(np.mean(out == "abandoned")) if len(out) else math.nan,
         km=km,
         km_median=km_median,
         exp_mean=exp_mean,
@@ -267,3 +318,11 @@ def fit_patience(
         ln_mu_se=ln_mu_se,
         ln_sigma_se=ln_sigma_se,
     )
+
+
+_CALLED = ("served", "transferred")
+
+
+def _censored_loglik(dist: Any, exact: np.ndarray, left: np.ndarray, right: np.ndarray) -> float:
+    """Log-likelihood of exact, left-censored (below) and right-censored (above) data."""
+    return float(np.sum(dist.logpdf(exact)) + np.sum(dist.logcdf(left)) + np.sum(dist.logsf(right)))

@@ -12,7 +12,6 @@ scenario YAML and the report.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +32,9 @@ from calibration.io import (
     read_staffing,
     read_ticket_log,
 )
-from calibration.validate import ValidationResult, validate_scenario
-from calibration.writer import base_config, build_scenario_config, write_scenario
+from calibration.layout import LayoutFit, closed_days, fit_layout, plan_from_staffing
+from calibration.validate import ValidationResult, validate_file
+from calibration.writer import build_scenario_config, full_base_config, write_scenario
 from simulator.config.safety import check_name, identifier_problem, inside, name_problem
 
 __all__ = ["CentreCalibration", "calibrate", "opening_hours_of", "staffing_plan_from_history"]
@@ -62,6 +62,8 @@ class CentreCalibration:
         Held-out comparison (None without a holdout).
     report_dir : pathlib.Path or None
         Report folder.
+    layout : LayoutFit or None
+        Windows, staff, staffing plan, closures, walk time and no-shows from the log.
     """
 
     centre_id: str
@@ -72,6 +74,7 @@ class CentreCalibration:
     effects: CalendarEffects
     validation: ValidationResult | None
     report_dir: Path | None
+    layout: LayoutFit | None = None
 
 
 def opening_hours_of(cfg: Mapping[str, Any]) -> dict[str, list[tuple[str, str]]]:
@@ -89,70 +92,34 @@ def opening_hours_of(cfg: Mapping[str, Any]) -> dict[str, list[tuple[str, str]]]
     return out
 
 
-def _allocate(n: int, groups: Sequence[tuple[str, int]]) -> dict[str, int]:
-    """Spread ``n`` open windows over window groups: one per group first, then in order."""
-    alloc = {g: 0 for g, _ in groups}
-    left = n
-    for g, c in groups:
-        if left > 0 and c > 0:
-            alloc[g] += 1
-            left -= 1
-    for g, c in groups:
-        take = min(left, c - alloc[g])
-        alloc[g] += take
-        left -= take
-    return {g: k for g, k in alloc.items() if k > 0}
-
-
 def staffing_plan_from_history(
-    staffing: pd.DataFrame, cfg: Mapping[str, Any], calendar: OfficialCalendar
+    staffing: pd.DataFrame,
+    cfg: Mapping[str, Any],
+    calendar: OfficialCalendar,
+    group_shares: Mapping[str, Mapping[str, float]] | None = None,
 ) -> dict[str, Any]:
-    """A ``by_block`` staffing plan from a staffing history: for each day type the most
-    common block schedule (start, end, windows open) over the history's days, with the
-    open windows spread over the layout's window groups (one per group first, then in
-    layout order) and staff assigned automatically.
+    """A ``by_block`` plan from a staffing history (most common schedule per day type).
 
-    Parameters
-    ----------
-    staffing : pandas.DataFrame
-        One centre's rows of :func:`calibration.io.read_staffing`.
-    cfg : mapping
-        Scenario config (its ``layout.windows``).
-    calendar : OfficialCalendar
-        Day types of the dates.
-
-    Returns
-    -------
-    dict
-        ``{"mode": "by_block", "blocks": {day_type: [{start, end, open}]}}``.
+    The windows open in a block are spread over the window groups of ``cfg`` in the
+    proportions ``group_shares`` gives per day type (from the log, see
+    :func:`calibration.layout.fit_layout`); without them, in proportion to the group
+    sizes of the layout.
     """
-    groups = [(g, int(v.get("count", 0))) for g, v in cfg["layout"]["windows"].items() if v]
+    if group_shares is None:
+        sizes = {g: float(v.get("count", 0)) for g, v in cfg["layout"]["windows"].items() if v}
+        group_shares = {k: sizes for k in ("weekday", "weekend", "holiday")}
+    return plan_from_staffing(staffing, _day_type_of(calendar, staffing["date"]), group_shares)
+
+
+def _day_type_of(calendar: OfficialCalendar, dates: Any) -> dict[pd.Timestamp, str]:
     hol, work = set(calendar.holidays), set(calendar.working_days)
-    per_key: dict[str, Counter[tuple[tuple[str, str, int], ...]]] = {}
-    for date, rows in staffing.groupby("date"):
-        d = pd.Timestamp(str(date)).date()
-        key = "holiday" if d in hol else "weekday" if d in work or d.weekday() < 5 else "weekend"
-        sched = tuple(
-            sorted(
-                zip(
-                    rows["start"].astype(str),
-                    rows["end"].astype(str),
-                    rows["windows_open"].astype(int),
-                    strict=True,
-                )
-            )
+    out = {}
+    for x in pd.DatetimeIndex(pd.to_datetime(pd.Series(dates).astype(str))).unique():
+        d = x.date()
+        out[pd.Timestamp(d)] = (
+            "holiday" if d in hol else "weekday" if d in work or d.weekday() < 5 else "weekend"
         )
-        per_key.setdefault(key, Counter())[sched] += 1
-    blocks: dict[str, list[dict[str, Any]]] = {}
-    for key, cnt in per_key.items():
-        sched = cnt.most_common(1)[0][0]
-        blocks[key] = [
-            {"start": a, "end": b, "open": _allocate(n, groups)} for a, b, n in sched if n > 0
-        ]
-    for key, fallback in (("holiday", "weekend"), ("weekend", "weekday"), ("weekday", "weekend")):
-        if key not in blocks and fallback in blocks:
-            blocks[key] = blocks[fallback]
-    return {"mode": "by_block", "blocks": blocks}
+    return out
 
 
 def _check_ids(centres: Sequence[str], cat: pd.DataFrame, source: str, cat_source: str) -> None:
@@ -269,7 +236,7 @@ def calibrate(
     from calibration.report import write_report
 
     check_name(name, "name")
-    base_cfg = base_config(base)
+    base_cfg = full_base_config(base)
     paths = _as_list(tickets)
     frames = []
     for p in tqdm(paths, desc="read ticket logs", disable=not progress):
@@ -332,9 +299,16 @@ def calibrate(
     data = cleaned.data
     centres = sorted(data["centre_id"].astype(str).unique())
     _check_ids(centres, cat, raw.attrs["source"], cat_source)
+    all_dates = pd.date_range(first, last, freq="D")
+    day_type_of = _day_type_of(cal, all_dates)
+    kind = pd.Series({d: "work" if k == "weekday" else "rest" for d, k in day_type_of.items()})
+    root = Path(report_dir) if report_dir is not None else Path("calibration_report") / name
     results = []
     for cid in tqdm(centres, desc="calibrate centres", disable=not progress):
-        cdata = data.loc[data["centre_id"] == cid]
+        cdata_all = data.loc[data["centre_id"] == cid]
+        closed, _med = closed_days(cdata_all.groupby("date").size(), all_dates, kind)
+        on_closed = cdata_all["date"].isin(closed)
+        cdata = cdata_all.loc[~on_closed]
         train = (
             cdata.loc[cdata["date"] < pd.Timestamp(holdout_start)]
             if holdout_start is not None
@@ -346,9 +320,24 @@ def calibrate(
                 f"{first} to {holdout_start or last} (min_rows={min_rows}); "
                 f"widen the date range or lower min_rows.\n" + cleaned.report()
             )
+        train_dates = (
+            all_dates[all_dates < pd.Timestamp(holdout_start)]
+            if holdout_start is not None
+            else all_dates
+        )
+        st_c = st.loc[st["centre_id"] == cid] if st is not None else None
+        layout = fit_layout(
+            train,
+            opening_hours=hours,
+            calendar_dates=train_dates,
+            day_type_of=day_type_of,
+            closed=[d for d in closed if d in set(train_dates)],
+            bin_minutes=bin_minutes,
+            staffing=st_c if st_c is not None and len(st_c) else None,
+        )
         fit = fit_all(
             train,
-            skills=sk,
+            skills=sk if sk is not None else layout.skills_table(),
             centre_id=cid,
             bin_minutes=bin_minutes,
             opening_hours=hours,
@@ -362,9 +351,6 @@ def calibrate(
         counts = train.groupby("date").size()
         effects = fit_calendar_effects(counts, fit.arrivals.daily, cal)
         scen_name = name if len(centres) == 1 else f"{name}_{cid}"
-        plan = None
-        if st is not None and (st["centre_id"] == cid).any():
-            plan = staffing_plan_from_history(st.loc[st["centre_id"] == cid], base_cfg, cal)
         excl = cleaned.excluded
         excl_c = excl.loc[excl["centre_id"].astype("string").fillna("") == cid]
         prov = {
@@ -394,7 +380,8 @@ def calibrate(
                     )
                 },
                 "excluded_this_centre": len(excl_c),
-                "usable_this_centre": len(cdata),
+                "usable_this_centre": len(cdata_all),
+                "on_closed_days_this_centre": int(on_closed.sum()),
                 "fitting": len(train),
                 "holdout": len(cdata) - len(train),
             },
@@ -406,14 +393,18 @@ def calibrate(
             effects=effects,
             provenance=prov,
             catalogue=cat,
-            staffing_plan=plan,
+            layout=layout,
         )
         cfg["calibration"]["base_scenario"] = base
+        out_folder = Path(out_dir) if out_dir is not None else root
+        if len(centres) > 1 and out_dir is None:
+            out_folder = inside(root, cid, "centre_id")
+        path = write_scenario(cfg, scen_name, origin, items, out_folder)
         val = None
         if holdout_start is not None:
-            val = validate_scenario(
-                cfg,
-                cdata,
+            val = validate_file(
+                path,
+                cdata_all,
                 holdout_start,
                 holdout_days,
                 replications=replications,
@@ -421,19 +412,10 @@ def calibrate(
                 alpha=alpha,
                 workers=workers,
                 progress=progress,
+                closed_dates=[d for d in closed if d >= pd.Timestamp(holdout_start)],
             )
-            cfg["calibration"]["validation"] = {
-                "period": {"start": str(holdout_start), "days": holdout_days},
-                "replications": replications,
-                "alpha_familywise": alpha,
-                "verdicts": val.verdicts(),
-            }
-        path = write_scenario(
-            cfg, scen_name, origin, items, None if out_dir is None else Path(out_dir)
-        )
         rdir = None
         if report_dir is not None or figures:
-            root = Path(report_dir) if report_dir is not None else Path("calibration_report") / name
             rdir = root if len(centres) == 1 else inside(root, cid, "centre_id")
             write_report(
                 rdir,
@@ -449,5 +431,7 @@ def calibrate(
                 synthetic=synthetic,
                 skills=sk,
             )
-        results.append(CentreCalibration(cid, scen_name, path, cfg, fit, effects, val, rdir))
+        results.append(
+            CentreCalibration(cid, scen_name, path, cfg, fit, effects, val, rdir, layout)
+        )
     return results

@@ -1,15 +1,23 @@
-"""Scenario writer: a :class:`~calibration.fit.CalibrationFit` becomes a scenario YAML.
+"""Scenario writer: a :class:`~calibration.fit.CalibrationFit` becomes one self-contained
+scenario YAML.
 
-The written file is a primary config under ``scenarios/calibrated/`` (or any folder)
-that :func:`simulator.load_scenario` reads like any other: ``# @package _global_`` on
-the first line, ``defaults: [{/experiment: default}, _self_]``, and every section the
-loader needs. Sections the data cannot inform (layout, staffing plan, opening hours,
-return visits, online shift, ...) come from a base scenario (default
-``reference``); the fitted numbers overwrite their keys. Each section is preceded by a
-comment naming which of its keys are calibrated and which come from the base, and the
+The written file needs nothing but itself (and its items CSV): it has no defaults list
+beyond ``_self_``, so ``svcsim --config-path DIR --config-name NAME`` and
+``simulator.load_scenario(path)`` run it without extra flags. It holds every section of
+the composed base scenario (default ``reference``: back office, cross-province, cost,
+targets and the experiment keys included); what the log shows replaces the base's
+values: demand, service times, patience and balking, the layout (windows and groups),
+the staff and their skill levels, the staffing plan, closed holidays. Each section is
+preceded by a comment naming which keys are ``fitted`` (from the log), ``assumed``
+(set by the calibration without data, e.g. return visits 0 when the log has no such
+flag) or from the ``base``; the same lists are under ``calibration.value_origin``. The
 ``calibration:`` key (ignored by the loader) records provenance: source files, date
-range, rows used and excluded, the method and sample size behind every calibrated
-number, fit statistics, origin mix and notes.
+range, rows used and excluded, the method and sample size behind every fitted number,
+fit statistics and notes.
+
+Strings that come from the data (centre, window, item ids, file names) are written with
+OmegaConf's interpolation syntax escaped (``\\${`` ), so a centre id such as
+``${oc.env:HOME}`` stays that literal text.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ import yaml
 
 from calibration.effects import CalendarEffects
 from calibration.fit import CalibrationFit
+from calibration.layout import LayoutFit
 from simulator.config.safety import check_name, escape_interpolations, inside
 from simulator.config.scenario import ITEM_COLUMNS
 
@@ -34,6 +43,8 @@ __all__ = [
     "base_config",
     "build_scenario_config",
     "calibrated_dir",
+    "escape_interpolation",
+    "full_base_config",
     "render_yaml",
     "write_scenario",
 ]
@@ -68,6 +79,22 @@ def base_config(base: str = "reference") -> dict[str, Any]:
     return {k: v for k, v in cfg.items() if k not in EXPERIMENT_KEYS}
 
 
+def full_base_config(base: str = "reference") -> dict[str, Any]:
+    """The composed base scenario as a plain dict, experiment keys, cost and targets
+    included (everything but Hydra's own key)."""
+    from simulator.config.compose import compose_config
+
+    return compose_config(base)
+
+
+def escape_interpolation(s: str) -> str:
+    """Escape OmegaConf interpolations (``${...}``) in a string from the data
+    (:func:`simulator.config.safety.escape_interpolations`)."""
+    from simulator.config.safety import escape_interpolations
+
+    return str(escape_interpolations(s))
+
+
 def _base_items(base: Mapping[str, Any]) -> pd.DataFrame | None:
     from simulator.config.compose import scenarios_dir
 
@@ -95,6 +122,7 @@ def build_scenario_config(
     calendar_start: str | dt.date | None = None,
     calendar_days: int | None = None,
     staffing_plan: Mapping[str, Any] | None = None,
+    layout: LayoutFit | None = None,
 ) -> tuple[dict[str, Any], pd.DataFrame | None, dict[str, dict[str, list[str]]]]:
     """Merge a fit into a base scenario.
 
@@ -117,6 +145,10 @@ def build_scenario_config(
         Simulated period (default: the base scenario's).
     staffing_plan : mapping, optional
         Replacement for ``staffing.plan`` (e.g. from the staffing history).
+    layout : LayoutFit, optional
+        Windows, staff, staffing plan and closures read from the log
+        (:func:`calibration.layout.fit_layout`): they replace the base's layout, staff
+        and plan.
 
     Returns
     -------
@@ -125,13 +157,24 @@ def build_scenario_config(
     items : pandas.DataFrame or None
         Items CSV to write next to the YAML (None when the base items file is used).
     origin : dict
-        Section -> ``{"calibrated": [...keys], "base": [...keys]}`` for comments.
+        Section -> ``{"calibrated": [...], "assumed": [...], "base": [...]}`` (keys).
     """
-    b = copy.deepcopy(base_config(base) if isinstance(base, str) else dict(base))
+    b = copy.deepcopy(full_base_config(base) if isinstance(base, str) else dict(base))
     base_name = base if isinstance(base, str) else str(b.get("centre", {}).get("name", "base"))
     fitted = fit.to_scenario_dict()
-    cfg: dict[str, Any] = {k: b.get(k) for k in _SECTIONS}
-    origin: dict[str, dict[str, list[str]]] = {k: {"calibrated": [], "base": []} for k in _SECTIONS}
+    sections = [k for k, v in b.items() if isinstance(v, Mapping) and k != "calibration"]
+    sections = [
+        *[s for s in _SECTIONS if s in sections],
+        *[s for s in sections if s not in _SECTIONS],
+    ]
+    cfg: dict[str, Any] = {k: b.get(k) for k in sections}
+    for k in _SECTIONS:
+        cfg.setdefault(k, {})
+    sections = list(dict.fromkeys([*_SECTIONS, *sections]))
+    scalars = {k: v for k, v in b.items() if not isinstance(v, Mapping) and k != "calibration"}
+    origin: dict[str, dict[str, list[str]]] = {
+        k: {"calibrated": [], "assumed": [], "base": []} for k in sections
+    }
     params: dict[str, Any] = {}
     d = fit.arrivals.daily
 
@@ -195,8 +238,39 @@ def build_scenario_config(
                     "n_days": est.n_days,
                     "method": "observed / expected visits (Poisson MLE, other factors fixed)",
                 }
+    assumed_dem: list[str] = []
+    if "p_return_visit" in demand:
+        demand["p_return_visit"] = 0.0
+        assumed_dem.append("p_return_visit")
+        params["demand.p_return_visit"] = {
+            "value": 0.0,
+            "origin": "assumed",
+            "method": "the ticket log has no return-visit flag: return visits set to 0",
+        }
+    unseen = sorted(set(range(1, 13)) - set(d.months_observed))
+    if unseen:
+        assumed_dem.append(f"month_factors{unseen}")
+        mf = [demand["month_factors"][m - 1] for m in d.months_observed]
+        params["demand.month_factors_unseen"] = {
+            "months": unseen,
+            "value": 1.0,
+            "origin": "assumed",
+            "spread_of_seen_months_sd": _r(float(pd.Series(mf).std(ddof=1)))
+            if len(mf) > 1
+            else None,
+            "method": "months not in the fitting period: factor 1.0 (the mean month), "
+            "uncertain by the spread of the seen months' factors",
+        }
+    if layout is not None and layout.holidays_closed:
+        demand["holiday_factor"] = 0.0
+        params["demand.holiday_factor"] = {
+            "value": 0.0,
+            "method": "most holidays of the fitting period had no tickets: closed",
+            "closed_dates": [str(x.date()) for x in layout.closed_dates],
+        }
     cfg["demand"] = demand
     origin["demand"]["calibrated"] = cal_keys
+    origin["demand"]["assumed"] = assumed_dem
 
     # Catalogue: fitted families overwrite the base; item weights from the mix.
     cat = dict(cfg["catalogue"] or {})
@@ -250,7 +324,28 @@ def build_scenario_config(
                 "back_office": False,
             }
         )[list(ITEM_COLUMNS)]
+        if base_items is not None:  # items the base knows keep its bureau and flags
+            known = base_items.drop_duplicates("item_id").set_index("item_id")
+            hit = items_out["item_id"].isin(known.index)
+            items_out = items_out.astype(object)
+            for col in ("name_en", "name_zh", "bureau", "cross_province", "back_office"):
+                if col in known.columns and hit.any():
+                    items_out.loc[hit, col] = known.loc[
+                        items_out.loc[hit, "item_id"], col
+                    ].to_numpy()
         cat["item_weights"] = None
+        bo = dict(cfg.get("back_office") or {})
+        if bo:
+            is_bo = items_out["back_office"].astype(str).str.lower().isin(("true", "1"))
+            bureaus = set(items_out.loc[is_bo, "bureau"].astype(str))
+            bo["bureaus"] = {k: v for k, v in dict(bo.get("bureaus") or {}).items() if k in bureaus}
+            if not bureaus and bo.get("enabled"):
+                bo["enabled"] = False
+                origin["back_office"]["assumed"].append("enabled")
+                notes.append(
+                    "no item of the log is known to go to a back office: back office disabled"
+                )
+            cfg["back_office"] = bo
     cfg["catalogue"] = cat
     origin["catalogue"]["calibrated"] = [
         *(f"families.{f}" for f in fitted_fams),
@@ -309,7 +404,7 @@ def build_scenario_config(
             "max_queue_seen": bk.max_queue,
         }
     cfg["impatience"] = imp
-    origin["impatience"] = {"calibrated": imp_cal, "base": []}
+    origin["impatience"] = {"calibrated": imp_cal, "assumed": [], "base": []}
 
     stf = dict(cfg["staffing"] or {})
     if fit.skill_multipliers:
@@ -323,9 +418,66 @@ def build_scenario_config(
             **{k: round(float(v), 4) for k, v in fit.skill_multipliers.items()},
             "method": "mean service at level / mean at proficient, row-weighted over families",
         }
+    if layout is not None:
+        fams_all = list(cfg["catalogue"]["families"])
+        lay_sc = layout.to_scenario(fams_all)
+        lay = dict(cfg["layout"] or {})
+        lay["windows"] = lay_sc["layout"]["windows"]
+        cfg["layout"] = lay
+        origin["layout"]["calibrated"] = ["windows"]
+        stf["staff"] = lay_sc["staffing"]["staff"]
+        stf["plan"] = lay_sc["staffing"]["plan"]
+        origin["staffing"]["calibrated"] += ["staff", "plan"]
+        n_win = sum(int(g["count"]) for g in lay["windows"].values())
+        if int(cfg["centre"].get("counters") or 0) < n_win:
+            cfg["centre"]["counters"] = n_win
+            origin["centre"]["calibrated"].append("counters")
+        params["layout.windows"] = {
+            "method": "windows seen serving in the log, grouped by the families they served",
+            "groups": {
+                g.name: {
+                    "kind": g.kind,
+                    "families": list(g.families),
+                    "log_windows": list(g.windows),
+                }
+                for g in layout.groups
+            },
+            "log_to_scenario_window": layout.window_map(),
+        }
+        params["staffing.staff"] = {
+            "method": "staff seen serving; speed = ratio estimator against proficient "
+            "family means, 95% CI; level novice / expert when the Bonferroni CI excludes "
+            "1, sparse staff pooled as proficient",
+            "staff": {
+                f"staff_{k + 1:02d}": {
+                    "log_staff_id": s.staff_id,
+                    "n": s.n,
+                    "speed": _r(s.speed),
+                    "speed_ci95": [_r(s.speed_ci[0]), _r(s.speed_ci[1])],
+                    "level": s.level,
+                    "pooled": s.pooled,
+                }
+                for k, s in enumerate(layout.staff)
+            },
+        }
+        params["staffing.plan"] = {
+            "method": (
+                "by_block: windows open per 30-min bin and day type, mean over open days "
+                "rounded, from the calls (a window open from its first call to its last "
+                "service end, sessions split at idle gaps)"
+                if staffing_plan is None
+                else "by_block: schedule from the staffing file, groups split as in the log"
+            ),
+        }
+        params["walk_time"] = {**{k: _r(v) for k, v in layout.walk.items()}, "origin": "fitted"}
+        params["no_show"] = {**{k: _r(v) for k, v in layout.no_show.items()}, "origin": "fitted"}
+        params["closed_dates"] = [str(x.date()) for x in layout.closed_dates]
+        origin["layout"]["base"] = [k for k in lay if k != "windows"]
+        origin["staffing"]["base"] = []
     if staffing_plan is not None:
         stf["plan"] = dict(staffing_plan)
-        origin["staffing"]["calibrated"].append("plan (from the staffing history)")
+        if "plan" not in origin["staffing"]["calibrated"]:
+            origin["staffing"]["calibrated"].append("plan")
     cfg["staffing"] = stf
 
     cal = dict(cfg["calendar"] or {})
@@ -335,10 +487,15 @@ def build_scenario_config(
         cal["days"] = int(calendar_days)
     cfg["calendar"] = cal
 
-    for sec in _SECTIONS:
+    for sec in sections:
         keys = set(cfg[sec] or {})
-        done = {k.split(".")[0] for k in origin[sec]["calibrated"]}
+        done = {
+            k.split(".")[0].split("[")[0]
+            for k in [*origin[sec]["calibrated"], *origin[sec]["assumed"]]
+        }
         origin[sec]["base"] = sorted(set(origin[sec]["base"]) | (keys - done - {"id", "name"}))
+    for k, v in scalars.items():
+        cfg[k] = v
 
     prov: dict[str, Any] = {
         "generated": dt.datetime.now().isoformat(timespec="seconds"),
@@ -347,7 +504,10 @@ def build_scenario_config(
         **dict(provenance or {}),
         "rows_used": fit.n_used,
         "parameters": params,
-        "not_calibrated": {s: origin[s]["base"] for s in _SECTIONS if origin[s]["base"]},
+        "not_calibrated": {s: origin[s]["base"] for s in sections if origin[s]["base"]},
+        "value_origin": {
+            s: {kind: list(v) for kind, v in origin[s].items() if v} for s in sections
+        },
         "holiday_factor_relative_to_weekday": _r(d.holiday_factor),
         "notes": notes,
     }
@@ -363,11 +523,13 @@ def build_scenario_config(
 
 def _plain(obj: Any) -> Any:
     if isinstance(obj, Mapping):
-        return {str(k): _plain(v) for k, v in obj.items()}
+        return {escape_interpolation(str(k)): _plain(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [_plain(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, str):
-        return obj.item()
+    if isinstance(obj, str):
+        return escape_interpolation(obj)
+    if hasattr(obj, "item"):
+        return _plain(obj.item())
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
     return obj
@@ -376,35 +538,44 @@ def _plain(obj: Any) -> Any:
 def render_yaml(
     cfg: Mapping[str, Any], name: str, origin: Mapping[str, Mapping[str, Sequence[str]]]
 ) -> str:
-    """YAML text of a calibrated scenario, with comments naming calibrated keys."""
+    """YAML text of a calibrated scenario, with comments naming fitted, assumed and base
+    keys of every section."""
+    base = cfg["calibration"].get("base_scenario")
     lines = [
         "# @package _global_",
         f"# Calibrated scenario {name!r}: written by svcsim-calibrate (calibration.writer).",
-        "# Keys listed as 'calibrated' below were fitted from the ticket log; the rest come",
-        f"# from the base scenario {cfg['calibration'].get('base_scenario')!r}.",
-        "# Provenance of every calibrated number (method, sample size, fit statistics)",
-        "# is under `calibration:`.",
-        "# Load with simulator.load_scenario(...) like any other scenario.",
+        "# Self-contained: run it with",
+        "#   svcsim --config-path <this folder> --config-name <this file without .yaml>",
+        "# or simulator.load_scenario('<path to this file>'). Each section says which keys",
+        "# were fitted from the ticket log, which were assumed by the calibration, and which",
+        f"# come from the base scenario {base!r}. Method, sample size and fit statistics",
+        "# of every fitted number are under `calibration:` (ignored by the loader).",
     ]
     if cfg["calibration"].get("synthetic"):
         lines.append("# SYNTHETIC: calibrated from simulated (synthetic) history, not real data.")
-    lines.append("defaults:\n  - /experiment: default\n  - _self_")
-    for sec in (*_SECTIONS, "calibration"):
-        o = origin.get(sec)
-        if o is not None:
-            cal = ", ".join(o.get("calibrated", [])) or "none"
-            basek = ", ".join(o.get("base", [])) or "none"
-            lines.append(f"# --- {sec}: calibrated: {cal}")
-            lines.append(f"#     from base: {basek}")
-        else:
-            lines.append("# --- provenance (ignored by the loader)")
-        text = yaml.safe_dump(
-            {sec: escape_interpolations(_plain(cfg[sec]))},
-            sort_keys=False,
-            allow_unicode=True,
-            width=100,
-        )
+    lines.append("defaults:\n  - _self_")
+    scalars = {k: v for k, v in cfg.items() if not isinstance(v, Mapping)}
+    if scalars:
+        lines.append(f"# --- experiment settings: from the base scenario {base!r}")
+        text = yaml.safe_dump(_plain(scalars), sort_keys=False, allow_unicode=True, width=100)
         lines.append(text.rstrip("\n"))
+    for sec, val in cfg.items():
+        if not isinstance(val, Mapping) or sec == "calibration":
+            continue
+        o = origin.get(sec, {})
+        fitted = ", ".join(o.get("calibrated", [])) or "none"
+        assumed = ", ".join(o.get("assumed", [])) or "none"
+        basek = ", ".join(o.get("base", [])) or "none"
+        lines.append(f"# --- {sec}: fitted: {fitted}")
+        lines.append(f"#     assumed: {assumed}")
+        lines.append(f"#     from base: {basek}")
+        text = yaml.safe_dump({sec: _plain(val)}, sort_keys=False, allow_unicode=True, width=100)
+        lines.append(text.rstrip("\n"))
+    lines.append("# --- provenance (ignored by the loader)")
+    text = yaml.safe_dump(
+        {"calibration": _plain(cfg["calibration"])}, sort_keys=False, allow_unicode=True, width=100
+    )
+    lines.append(text.rstrip("\n"))
     return "\n".join(lines) + "\n"
 
 
@@ -415,8 +586,14 @@ def write_scenario(
     items: pd.DataFrame | None = None,
     out_dir: str | Path | None = None,
 ) -> Path:
-    """Write ``<out_dir>/<name>.yaml`` (default ``scenarios/calibrated``) and, when given,
-    the items CSV ``<name>_items.csv`` next to it.
+    """Write ``<out_dir>/<name>.yaml`` and, when given, the items CSV
+    ``<name>_items.csv`` next to it (referenced by its absolute path unless the folder
+    lies inside the bundled ``scenarios`` package).
+
+    Parameters
+    ----------
+    out_dir : path, optional
+        Folder (default ``calibration_report/<name>`` in the working directory).
 
     Returns
     -------
@@ -426,7 +603,7 @@ def write_scenario(
     from simulator.config.compose import scenarios_dir
 
     check_name(name, "name")
-    folder = Path(out_dir) if out_dir is not None else calibrated_dir()
+    folder = Path(out_dir) if out_dir is not None else Path("calibration_report") / name
     folder.mkdir(parents=True, exist_ok=True)
     cfg = copy.deepcopy(cfg)
     if items is not None:

@@ -226,7 +226,7 @@ def test_balking_recovered_from_simulated_history(busy: SyntheticHistory, tmp_pa
     assert "profile MLE" in par["method"]
     assert "impatience" not in prov["not_calibrated"]
     text = res.scenario_path.read_text()
-    assert "# --- impatience: calibrated: reneging, balking" in text
+    assert "# --- impatience: fitted: reneging, balking" in text
     scn = load_scenario(str(res.scenario_path), ["calendar.days=3"])
     assert scn.impatience.balk_enabled and scn.impatience.balk_threshold == k_true
     assert scn.impatience.balk_probability == pytest.approx(b.probability, abs=1e-4)

@@ -55,23 +55,62 @@ def test_lognormal_patience_recovered_naive_mean_biased() -> None:
     assert fit.to_scenario()["patience"]["dist"] == "lognormal"
 
 
-def test_exponential_patience_and_no_shows_left_censored() -> None:
+def _timed_log(patience: np.ndarray, wait: np.ndarray, keep_leave: np.ndarray) -> pd.DataFrame:
+    """One family, one day, tickets a minute apart, called in ticket order at ticket + wait
+    (calls made monotone); abandoners keep their leave time only where ``keep_leave``."""
+    n = len(patience)
+    day = pd.Timestamp("2025-03-03")
+    t = day + pd.to_timedelta(np.arange(n) * 0.5, unit="min")
+    call = pd.Series(t + pd.to_timedelta(wait, unit="min"))
+    call = pd.Series(np.maximum.accumulate(call.to_numpy()))
+    w = (call - pd.Series(t)).dt.total_seconds().to_numpy() / 60.0
+    ab = patience < w
+    return pd.DataFrame(
+        {
+            "date": day,
+            "family": "standard",
+            "ticket_time": t,
+            "call_time": call.where(~ab),
+            "outcome": np.where(ab, "abandoned", "served"),
+            "wait_min": np.where(ab, np.nan, w),
+            "leave_min": np.where(ab & keep_leave, patience, np.nan),
+        }
+    )
+
+
+def test_exponential_patience_without_leave_times_interval_censored() -> None:
     rng = np.random.default_rng(5)
     n = 20000
     patience = rng.exponential(45.0, n)
     wait = rng.exponential(20.0, n)
-    d = _log(patience, wait, no_show_share=0.3, seed=2)
+    keep = rng.random(n) < 0.5
+    d = _timed_log(patience, wait, keep)
     fit = fit_patience(d)
     assert fit.n_left > 0 and fit.n_exact > 0
-    d_events = fit.n_exact + fit.n_left
     assert fit.best == "exponential"
+    d_events = fit.n_exact + fit.n_left
     assert fit.exp_mean == pytest.approx(45.0, rel=4 / math.sqrt(d_events) * 1.5)
-    ignored = fit_patience(d, no_show="ignore")
-    assert ignored.n_left == 0
+    # no leave time at all: no crash, the interval-censored fit still recovers the mean
+    none = fit_patience(d.assign(leave_min=np.nan))
+    assert none.n_exact == 0 and none.n_left > 0
+    assert none.exp_mean == pytest.approx(45.0, rel=4 / math.sqrt(none.n_left) * 2)
     assert fit.to_scenario() == {
         "enabled": True,
         "patience": {"dist": "exponential", "mean": round(fit.exp_mean, 4)},
     }
+
+
+def test_no_shows_are_not_abandonment() -> None:
+    rng = np.random.default_rng(3)
+    n = 20000
+    patience = rng.lognormal(math.log(60.0), 0.6, n)
+    wait = rng.exponential(30.0, n)
+    d = _log(patience, wait)
+    ns = rng.random(n) < 0.05  # called, did not come: independent of patience
+    d.loc[ns & (d["outcome"] == "served"), "outcome"] = "no_show"
+    fit = fit_patience(d)
+    assert fit.n_left == 0
+    assert fit.ln_median == pytest.approx(60.0, rel=8 * 0.6 / math.sqrt(fit.n_exact))
 
 
 def test_no_abandonment_disables_reneging() -> None:

@@ -203,7 +203,71 @@ def test_validation_consistent_on_held_out_data(calibrated: list[CentreCalibrati
         assert c.validation.days == HOLDOUT
         bad = c.validation.table.loc[c.validation.table["verdict"] != "consistent"]
         assert bad.empty, (c.centre_id, bad.to_dict("records"))
-        assert c.config["calibration"]["validation"]["verdicts"]
+        # the very file written was loaded from disk and simulated
+        assert c.validation.scenario_file == str(c.scenario_path)
+
+
+def test_layout_and_staff_learned_from_the_log(
+    history: SyntheticHistory, calibrated: list[CentreCalibration]
+) -> None:
+    """Every serving window is placed in a group; the truth's novice (multiplier 1.3 on
+    quick and consultation) is found slower, with a CI covering 1.3; the others are
+    proficient (CI covering 1)."""
+    for c in calibrated:
+        lay = c.layout
+        assert lay is not None
+        log_windows = set(lay.window_families["window_id"])
+        assert set(lay.window_map()) == log_windows
+        comp = [g for g in lay.groups if g.kind == "comprehensive"]
+        assert comp and set(comp[0].families) >= {"quick", "standard", "complex"}
+        for s in lay.staff:
+            lo, hi = s.speed_ci
+            if s.staff_id.endswith("new_staff-1"):
+                assert s.level == "novice" and lo <= 1.3 <= hi, s
+                assert set(s.families) <= {"quick", "consultation"}
+            elif not s.pooled:
+                assert s.level == "proficient" and lo <= 1.0 <= hi, s
+        scn = load_scenario(str(c.scenario_path), ["calendar.days=7"])
+        assert len(scn.windows) == len(log_windows)
+        assert len(scn.staff) == len(lay.staff)
+        assert scn.demand.p_return_visit == 0.0  # the log has no return-visit flag
+        prov = c.config["calibration"]
+        assert "p_return_visit" in prov["value_origin"]["demand"]["assumed"]
+        assert "back_office" in c.config and "cost" in c.config and "targets" in c.config
+
+
+def test_written_scenario_runs_with_svcsim_and_escapes_data(
+    calibrated: list[CentreCalibration], tmp_path: Path
+) -> None:
+    """svcsim --config-path DIR --config-name NAME runs the file without extra flags, and
+    a centre id that looks like an interpolation stays literal."""
+    from calibration.writer import write_scenario
+
+    c = calibrated[0]
+    cfg = {**c.config, "centre": {**c.config["centre"], "id": "${oc.env:HOME}"}}
+    origin = cfg["calibration"]["value_origin"]
+    path = write_scenario(cfg, "escaped", origin, None, tmp_path)
+    assert load_scenario(str(path), ["calendar.days=1"]).centre_id == "${oc.env:HOME}"
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from simulator.cli.run import main; main()",
+            "--config-path",
+            str(c.scenario_path.parent.resolve()),
+            "--config-name",
+            c.scenario_path.stem,
+            "replications=2",
+            "calendar.days=2",
+            "charts=false",
+            f"hydra.run.dir={tmp_path / 'run'}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert (tmp_path / "run" / "summary.csv").exists()
 
 
 def test_validation_flags_a_wrong_scenario(
