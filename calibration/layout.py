@@ -140,6 +140,9 @@ class LayoutFit:
     walk : dict
         Walk-time summary (``n``, ``mean_min``, ``median_min``, ``p90_min``,
         ``share_zero``).
+    walk_dist, hold_dist : dict or None
+        Scenario distributions (best of the service candidates by AIC) of the walk time
+        and of the no-show hold time; None when the log shows none (or too few).
     no_show : dict
         No-show summary (``n``, ``n_called``, ``share``, ``share_se``,
         ``hold_mean_min``, ``hold_n``).
@@ -157,6 +160,21 @@ class LayoutFit:
     walk: dict[str, float]
     no_show: dict[str, float]
     notes: tuple[str, ...] = field(default=())
+    walk_dist: dict[str, Any] | None = None
+    hold_dist: dict[str, Any] | None = None
+
+    def calling(self) -> dict[str, Any]:
+        """``centre.walk_time`` and ``centre.no_show`` (empty when the log shows neither)."""
+        out: dict[str, Any] = {}
+        if self.walk_dist is not None:
+            out["walk_time"] = self.walk_dist
+        p = self.no_show.get("share", math.nan)
+        if math.isfinite(p) and p > 0:
+            ns: dict[str, Any] = {"probability": round(float(p), 5)}
+            if self.hold_dist is not None:
+                ns["hold"] = self.hold_dist
+            out["no_show"] = ns
+        return out
 
     def skills_table(self) -> pd.DataFrame:
         """``staff_id, family, level`` (the staff skills the log shows)."""
@@ -614,7 +632,11 @@ def fit_layout(
         "hold_mean_min": float(hold.mean()) if len(hold) else math.nan,
         "hold_n": len(hold),
     }
+    walk_dist = _duration_dist(walk.to_numpy(dtype=float))
+    hold_dist = _duration_dist(hold.to_numpy(dtype=float))
     return LayoutFit(
+        walk_dist=walk_dist,
+        hold_dist=hold_dist,
         groups=tuple(groups),
         window_families=wf,
         staff=tuple(staff),
@@ -626,3 +648,15 @@ def fit_layout(
         no_show=no_show,
         notes=tuple(notes),
     )
+
+
+def _duration_dist(x: np.ndarray, min_n: int = 30) -> dict[str, Any] | None:
+    """Best service-candidate distribution of positive durations (None: too few, or
+    (almost) all zero, i.e. not recorded)."""
+    from calibration._common import MIN_DURATION
+    from calibration.service import fit_service_distribution
+
+    x = x[np.isfinite(x)]
+    if len(x) < min_n or float(np.mean(x > 0)) < 0.5:
+        return None
+    return fit_service_distribution(np.maximum(x, MIN_DURATION))[0].to_scenario()

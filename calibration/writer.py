@@ -428,6 +428,13 @@ def build_scenario_config(
         stf["staff"] = lay_sc["staffing"]["staff"]
         stf["plan"] = lay_sc["staffing"]["plan"]
         origin["staffing"]["calibrated"] += ["staff", "plan"]
+        calling = layout.calling()
+        for key in ("walk_time", "no_show"):
+            if key in calling:
+                cfg["centre"][key] = calling[key]
+                origin["centre"]["calibrated"].append(key)
+            elif key in cfg["centre"]:
+                cfg["centre"].pop(key)
         n_win = sum(int(g["count"]) for g in lay["windows"].values())
         if int(cfg["centre"].get("counters") or 0) < n_win:
             cfg["centre"]["counters"] = n_win
