@@ -90,8 +90,6 @@ def full_base_config(base: str = "reference") -> dict[str, Any]:
 def escape_interpolation(s: str) -> str:
     """Escape OmegaConf interpolations (``${...}``) in a string from the data
     (:func:`simulator.config.safety.escape_interpolations`)."""
-    from simulator.config.safety import escape_interpolations
-
     return str(escape_interpolations(s))
 
 
