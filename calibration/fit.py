@@ -344,7 +344,10 @@ def fit_all(
         notes.append("no holiday in the data: the holiday profile copies the weekend profile")
     missing_months = sorted(set(range(1, 13)) - set(arrivals.daily.months_observed))
     if missing_months:
-        notes.append(f"months {missing_months} not observed: month factor set to 1.0")
+        notes.append(
+            f"months {missing_months} not observed: their month factors are assumed "
+            "(calibration.parameters.demand.month_factors_unseen)"
+        )
     svc_data = data
     if local_service_only and "origin" in data:
         org = data["origin"].astype("string").str.lower()

@@ -30,7 +30,8 @@ the staffing plan are read from the served rows of the ticket log.
   its kind (working day, or rest day) is closed; its stray rows are left out of the fit.
   When most holidays of the period are closed, holidays are closed in the scenario.
 * **Walk time** (call to service start of served rows) and **no-shows** (called, never
-  served; share of called tickets, hold time = ticket close - call) are summarised.
+  served; share of called tickets; hold time from the window's next call, see
+  :func:`_no_show_hold`) are fitted for ``centre.walk_time`` and ``centre.no_show``.
 """
 
 from __future__ import annotations
@@ -145,7 +146,9 @@ class LayoutFit:
         and of the no-show hold time; None when the log shows none (or too few).
     no_show : dict
         No-show summary (``n``, ``n_called``, ``share``, ``share_se``,
-        ``hold_mean_min``, ``hold_n``).
+        ``hold_mean_min``, ``hold_n``). The hold (how long a window waits for a
+        no-show) is the gap from the no-show's call to the window's next call when the
+        next resident was already waiting (or ticket close - call when the log has it).
     notes : tuple of str
         Caveats.
     """
@@ -561,8 +564,20 @@ def fit_layout(
         wkey = str(wv)
         if wkey not in group_of:
             continue
-        for a, b in _sessions(r["c"].to_numpy(), r["e"].to_numpy(), gap_minutes):
-            sess.append((pd.Timestamp(str(d)), group_of[wkey], a, b))
+        day = pd.Timestamp(str(d))
+        ivs = opening_intervals(opening_hours, day_type_of.get(day, "weekday"))
+        ss = _sessions(r["c"].to_numpy(), r["e"].to_numpy(), gap_minutes)
+        if ivs:
+            # A window idle from opening until its first call (or from its last service
+            # to closing) was open all the same: extend a session that starts (ends)
+            # within one idle gap of the opening (closing) time.
+            t_open, t_close = ivs[0][0], ivs[-1][1]
+            if ss[0][0] - t_open <= gap_minutes:
+                ss[0] = (min(t_open, ss[0][0]), ss[0][1])
+            if t_close - ss[-1][1] <= gap_minutes:
+                ss[-1] = (ss[-1][0], max(t_close, ss[-1][1]))
+        for a, b in ss:
+            sess.append((day, group_of[wkey], a, b))
     sessions = pd.DataFrame(sess, columns=["date", "group", "start", "end"])
     rows = []
     plan_blocks: dict[str, list[dict[str, Any]]] = {}
@@ -621,9 +636,7 @@ def fit_layout(
     n_called = int(called.sum())
     n_ns = len(ns)
     p_ns = n_ns / n_called if n_called else math.nan
-    close = ns["service_end"] if "service_end" in ns else pd.Series(dtype="datetime64[ns]")
-    hold = ((close - ns["call_time"]).dt.total_seconds() / 60.0).dropna()
-    hold = hold[hold >= 0]
+    hold = _no_show_hold(data)
     no_show = {
         "n": n_ns,
         "n_called": n_called,
@@ -648,6 +661,32 @@ def fit_layout(
         no_show=no_show,
         notes=tuple(notes),
     )
+
+
+def _no_show_hold(data: pd.DataFrame) -> pd.Series:
+    """Minutes a window waited for a no-show: from the no-show's call to the window's
+    next call that day, where the resident called next was already waiting at the
+    no-show's call (so the window called again as soon as it stopped waiting). When the
+    log closes no-show tickets with a ``service_end``, that time is used instead."""
+    out = data["outcome"].astype(str)
+    ns = data.loc[out == "no_show"]
+    if ns.empty:
+        return pd.Series(dtype=float)
+    if ns["service_end"].notna().mean() > 0.5:
+        h = ((ns["service_end"] - ns["call_time"]).dt.total_seconds() / 60.0).dropna()
+        return h[h >= 0]
+    called = data.loc[
+        out.isin(("served", "transferred", "no_show"))
+        & data["call_time"].notna()
+        & data["window_id"].notna()
+    ]
+    c = called.assign(w=called["window_id"].astype(str)).sort_values(["date", "w", "call_time"])
+    same = (c["date"].shift(-1) == c["date"]) & (c["w"].shift(-1) == c["w"])
+    nxt_call = c["call_time"].shift(-1)
+    nxt_ticket = c["ticket_time"].shift(-1)
+    pick = (c["outcome"].astype(str) == "no_show") & same & (nxt_ticket <= c["call_time"])
+    h = ((nxt_call[pick] - c.loc[pick, "call_time"]).dt.total_seconds() / 60.0).dropna()
+    return h[h >= 0]
 
 
 def _duration_dist(x: np.ndarray, min_n: int = 30) -> dict[str, Any] | None:

@@ -169,6 +169,7 @@ def calibrate(
     workers: int = 1,
     figures: bool = True,
     progress: bool = False,
+    unseen_months: str = "base",
 ) -> list[CentreCalibration]:
     """Calibrate scenarios from ticket logs, validate them and write YAML and report.
 
@@ -220,6 +221,10 @@ def calibrate(
         Draw the report figures.
     progress : bool
         Show progress bars (tqdm).
+    unseen_months : {"base", "flat"}
+        Month factors of months the fitting period does not cover: the base scenario's
+        seasonal shape scaled to the seen months, or 1.0 (see
+        :func:`calibration.writer.build_scenario_config`).
 
     Returns
     -------
@@ -394,6 +399,7 @@ def calibrate(
             provenance=prov,
             catalogue=cat,
             layout=layout,
+            unseen_months=unseen_months,
         )
         cfg["calibration"]["base_scenario"] = base
         out_folder = Path(out_dir) if out_dir is not None else root
@@ -430,6 +436,8 @@ def calibrate(
                 figures=figures,
                 synthetic=synthetic,
                 skills=sk,
+                config=cfg,
+                layout=layout,
             )
         results.append(
             CentreCalibration(cid, scen_name, path, cfg, fit, effects, val, rdir, layout)

@@ -22,6 +22,7 @@ Folder contents (see ``docs/calibration.md``):
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from calibration._common import SCIPY_DISTS as _SCIPY
 from calibration.clean import CleanResult
 from calibration.effects import CalendarEffects
 from calibration.fit import CalibrationFit
+from calibration.layout import LayoutFit
 from calibration.service import skill_levels as _skill_levels
 from calibration.validate import KPI_LABELS, ValidationResult
 from simulator.config.safety import neutralise_frame
@@ -380,6 +382,92 @@ def _md(df: pd.DataFrame) -> str:
     return "\n".join([head, sep, *rows])
 
 
+_HEADLINE = (
+    ("wait_mean_min", "mean wait", "min"),
+    ("wait_p90_min", "p90 wait", "min"),
+    ("abandonment_rate", "abandonment", ""),
+    ("utilisation", "utilisation", ""),
+)
+
+
+def opening_paragraph(validation: ValidationResult | None, config: Mapping[str, Any] | None) -> str:
+    """One paragraph: how well the written scenario reproduces the held-out period
+    (arrivals per open day, mean and p90 wait, abandonment, utilisation: log vs
+    simulated, and the verdicts), and what the scenario assumes rather than fits."""
+    parts = []
+    if validation is None:
+        parts.append(
+            "No held-out period was kept (holdout_days=0), so nothing says yet how well "
+            "this scenario reproduces the centre's history."
+        )
+    else:
+        tab = validation.table.set_index("kpi")
+        daily = validation.daily.loc[validation.daily["open"]]
+        lv, sv = float(daily["historical"].mean()), float(daily["sim_mean"].mean())
+        bits = [f"arrivals per open day {lv:.1f} in the log vs {sv:.1f} simulated"]
+        for k, label, unit in _HEADLINE:
+            if k in tab.index:
+                h, s = float(tab.at[k, "historical"]), float(tab.at[k, "sim_mean"])  # type: ignore[arg-type]
+                fmt = ".1f" if unit else ".3f"
+                bits.append(f"{label} {h:{fmt}} vs {s:{fmt}}{(' ' + unit) if unit else ''}")
+        n_ok = int((validation.table["verdict"] == "consistent").sum())
+        parts.append(
+            f"Simulated as written over the {validation.days} held-out days from "
+            f"{validation.start} ({validation.replications} replications), the scenario "
+            f"gives {'; '.join(bits)}; {n_ok} of {len(validation.table)} KPIs are "
+            "consistent with the history given the simulation and day-to-day sampling "
+            "error."
+        )
+        if validation.closed_dates:
+            parts.append(
+                f"{len(validation.closed_dates)} held-out days the log shows closed are "
+                "left out of the comparison."
+            )
+    prov = (config or {}).get("calibration") or {}
+    assumed = [
+        f"{sec}.{k}"
+        for sec, kinds in (prov.get("value_origin") or {}).items()
+        for k in (kinds.get("assumed") or [])
+    ]
+    base = [s for s, keys in (prov.get("not_calibrated") or {}).items() if keys]
+    if assumed:
+        parts.append("Assumed rather than fitted: " + ", ".join(assumed) + ".")
+    if base:
+        parts.append(
+            f"Taken from the base scenario {prov.get('base_scenario')!r} (see the comments "
+            "in the file): " + ", ".join(base) + "."
+        )
+    return " ".join(parts)
+
+
+def _layout_md(layout: LayoutFit) -> str:
+    rows = [
+        "| group | kind | families | windows in the log |",
+        "|---|---|---|---|",
+        *(
+            f"| {g.name} | {g.kind} | {', '.join(g.families)} | {', '.join(g.windows)} |"
+            for g in layout.groups
+        ),
+        "",
+        "| staff | services | speed (95% CI) | level | families |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {s.staff_id} | {s.n} | {s.speed:.3f} ({s.speed_ci[0]:.3f}-{s.speed_ci[1]:.3f}) "
+            f"| {s.level}{' (pooled)' if s.pooled else ''} | {', '.join(s.families)} |"
+            for s in layout.staff
+        ),
+        "",
+        f"Closed days in the fitting period: {len(layout.closed_dates)}"
+        + (" (holidays closed)" if layout.holidays_closed else "")
+        + f". Walk time (call to service start): mean {layout.walk.get('mean_min', math.nan):.2f} "
+        f"min over {layout.walk.get('n', 0)} services. No-shows: "
+        f"{layout.no_show.get('share', math.nan):.4f} of called tickets "
+        f"(hold {layout.no_show.get('hold_mean_min', math.nan):.2f} min from "
+        f"{layout.no_show.get('hold_n', 0)} gaps).",
+    ]
+    return "\n".join(rows)
+
+
 def write_report(
     folder: str | Path,
     *,
@@ -394,8 +482,13 @@ def write_report(
     figures: bool = True,
     synthetic: bool = False,
     skills: pd.DataFrame | None = None,
+    config: Mapping[str, Any] | None = None,
+    layout: LayoutFit | None = None,
 ) -> Path:
-    """Write the calibration report folder; returns the path of ``summary.md``."""
+    """Write the calibration report folder; returns the path of ``summary.md``.
+
+    ``summary.md`` opens with one paragraph on how well the written scenario reproduces
+    the held-out period and what it assumes (from ``config``'s ``calibration`` key)."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     counts = cleaned.counts()
@@ -456,6 +549,8 @@ def write_report(
         f"# Calibration report: {name} (centre {centre_id})",
         "",
         "**SYNTHETIC DATA**: calibrated from simulated history.\n" if synthetic else "",
+        opening_paragraph(validation, config),
+        "",
         f"Scenario written: `{scenario_path}`. Load it with "
         f"`simulator.load_scenario({str(scenario_path)!r})`.",
         "",
@@ -477,13 +572,17 @@ def write_report(
         _md(effects.table()),
         "",
     ]
+    if layout is not None:
+        lines += ["## The centre as the log shows it", _layout_md(layout), ""]
     if validation is not None:
         t = validation.table.copy()
         lines += [
             "## Validation on held-out history",
             f"{validation.replications} replications, {validation.days} days from "
-            f"{validation.start}; prediction intervals Bonferroni-adjusted (family-wise "
-            f"alpha {validation.alpha}).",
+            f"{validation.start} (the scenario file as written, loaded from disk); "
+            "acceptance intervals combine the simulation error, the history's day-to-day "
+            "error (bootstrap over days) and stated assumptions, Bonferroni-adjusted "
+            f"(family-wise alpha {validation.alpha}).",
             "",
             _md(
                 t[
@@ -493,8 +592,10 @@ def write_report(
                         "sim_mean",
                         "ci_low",
                         "ci_high",
+                        "hist_se",
                         "pi_low",
                         "pi_high",
+                        "z",
                         "verdict",
                     ]
                 ]

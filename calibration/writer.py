@@ -121,6 +121,7 @@ def build_scenario_config(
     calendar_days: int | None = None,
     staffing_plan: Mapping[str, Any] | None = None,
     layout: LayoutFit | None = None,
+    unseen_months: str = "base",
 ) -> tuple[dict[str, Any], pd.DataFrame | None, dict[str, dict[str, list[str]]]]:
     """Merge a fit into a base scenario.
 
@@ -147,6 +148,11 @@ def build_scenario_config(
         Windows, staff, staffing plan and closures read from the log
         (:func:`calibration.layout.fit_layout`): they replace the base's layout, staff
         and plan.
+    unseen_months : {"base", "flat"}
+        Month factors of months the log does not cover: the base scenario's seasonal
+        shape scaled to the seen months (``base``), or 1.0, the mean seen month
+        (``flat``). Either is an assumption, marked so, with its spread added to the
+        validation's volume interval.
 
     Returns
     -------
@@ -157,6 +163,8 @@ def build_scenario_config(
     origin : dict
         Section -> ``{"calibrated": [...], "assumed": [...], "base": [...]}`` (keys).
     """
+    if unseen_months not in ("base", "flat"):
+        raise ValueError(f"unseen_months must be 'base' or 'flat', got {unseen_months!r}")
     b = copy.deepcopy(full_base_config(base) if isinstance(base, str) else dict(base))
     base_name = base if isinstance(base, str) else str(b.get("centre", {}).get("name", "base"))
     fitted = fit.to_scenario_dict()
@@ -209,7 +217,8 @@ def build_scenario_config(
         "n_days": d.n_days,
     }
     params["demand.month_factors"] = {
-        "method": "Poisson log-linear MLE, observed months mean 1 (unobserved = 1.0)",
+        "method": "Poisson log-linear MLE, observed months mean 1 (unobserved: see "
+        "demand.month_factors_unseen)",
         "months_observed": list(d.months_observed),
     }
     params["demand.busyness_cv"] = {
@@ -248,16 +257,39 @@ def build_scenario_config(
     unseen = sorted(set(range(1, 13)) - set(d.months_observed))
     if unseen:
         assumed_dem.append(f"month_factors{unseen}")
-        mf = [demand["month_factors"][m - 1] for m in d.months_observed]
+        seen = list(d.months_observed)
+        mf = [float(demand["month_factors"][m - 1]) for m in seen]
+        bmf = [float(x) for x in (b.get("demand", {}).get("month_factors") or [1.0] * 12)]
+        use_base = unseen_months == "base" and len(bmf) == 12 and all(x > 0 for x in bmf)
+        if use_base:
+            # the base's seasonal shape, scaled so the seen months keep their mean
+            scale = sum(bmf[m - 1] for m in seen) / len(seen)
+            vals = {m: round(bmf[m - 1] / scale, 4) for m in unseen}
+            ratio = [f / (bmf[m - 1] / scale) for f, m in zip(mf, seen, strict=True)]
+            spread = float(pd.Series(ratio).std(ddof=1)) if len(ratio) > 1 else None
+            how = (
+                f"months not in the fitting period: the base scenario {base_name!r}'s month "
+                "factors relative to the seen months (its seasonal shape, assumed); "
+                "uncertain by the spread of fitted / base factors over the seen months"
+            )
+        else:
+            vals = dict.fromkeys(unseen, 1.0)
+            spread = float(pd.Series(mf).std(ddof=1)) if len(mf) > 1 else None
+            how = (
+                "months not in the fitting period: factor 1.0 (the mean seen month), "
+                "uncertain by the spread of the seen months' factors"
+            )
+        mfs = list(demand["month_factors"])
+        for m, v in vals.items():
+            mfs[m - 1] = v
+        demand["month_factors"] = mfs
         params["demand.month_factors_unseen"] = {
             "months": unseen,
-            "value": 1.0,
+            "values": [vals[m] for m in unseen],
             "origin": "assumed",
-            "spread_of_seen_months_sd": _r(float(pd.Series(mf).std(ddof=1)))
-            if len(mf) > 1
-            else None,
-            "method": "months not in the fitting period: factor 1.0 (the mean month), "
-            "uncertain by the spread of the seen months' factors",
+            "rule": "base" if use_base else "flat",
+            "spread_of_seen_months_sd": _r(spread),
+            "method": how,
         }
     if layout is not None and layout.holidays_closed:
         demand["holiday_factor"] = 0.0

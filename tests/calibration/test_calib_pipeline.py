@@ -247,7 +247,13 @@ def test_written_scenario_runs_with_svcsim_and_escapes_data(
     cfg = {**c.config, "centre": {**c.config["centre"], "id": "${oc.env:HOME}"}}
     origin = cfg["calibration"]["value_origin"]
     path = write_scenario(cfg, "escaped", origin, None, tmp_path)
-    assert load_scenario(str(path), ["calendar.days=1"]).centre_id == "${oc.env:HOME}"
+    from simulator.config.compose import compose_config
+    from simulator.errors import ConfigError
+
+    # composed verbatim (never resolved to $HOME), then refused as an identifier
+    assert compose_config(str(path))["centre"]["id"] == "${oc.env:HOME}"
+    with pytest.raises(ConfigError, match=r"centre\.id"):
+        load_scenario(str(path), ["calendar.days=1"])
     out = subprocess.run(
         [
             sys.executable,
