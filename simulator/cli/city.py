@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any
 import hydra
 from omegaconf import DictConfig, OmegaConf
 
-from simulator.cli.common import run_command, task_started, write_status
+from simulator.cli.common import bad_input, run_command, task_started, write_status
 from simulator.config.compose import scenarios_dir
+from simulator.config.schema import ANY
 from simulator.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -85,6 +86,78 @@ def write_city_outputs(res: CityResults, out_dir: Path, charts: bool = True) -> 
     return paths
 
 
+CITY_KEYS: dict[str, Any] = {
+    "base": ANY,
+    "base_overrides": ANY,
+    "calendar": {"start_date": ANY, "days": ANY},
+    "city": {
+        "seed": ANY,
+        "size_sigma": ANY,
+        "districts_file": ANY,
+        "centres_file": ANY,
+        "districts": ANY,
+        "max_centres": ANY,
+    },
+    "layout_rule": ANY,  # checked by simulator.city.layout (unknown keys included)
+    "replications": ANY,
+    "seed": ANY,
+    "workers": ANY,
+    "dask_address": ANY,
+    "unit": ANY,
+    "wait_histogram": ANY,
+    "common_busyness_cv": ANY,
+    "diversion": ANY,
+    "progress": ANY,
+    "charts": ANY,
+}
+UNITS = ("centre", "district")
+
+
+def check_city_config(cfg: dict[str, Any]) -> None:
+    """Every problem of a composed city config's run settings, at once (ConfigError)."""
+    import datetime as dt
+
+    from simulator.config.parse import Problems, mapping, num
+    from simulator.config.schema import unknown_keys
+    from simulator.model.calendar import covered_range
+
+    p = Problems()
+    for key, message in unknown_keys(cfg, CITY_KEYS):
+        p.add(key, message)
+    num(cfg, "replications", "", p, default=1, low=1, integer=True)
+    num(cfg, "seed", "", p, default=0, low=0, integer=True)
+    num(cfg, "workers", "", p, default=1, low=1, integer=True)
+    num(cfg, "common_busyness_cv", "", p, default=0.0, low=0.0, high=2.0)
+    if cfg.get("unit", "centre") not in UNITS:
+        p.add("unit", f"unknown task unit {cfg.get('unit')!r}; one of {list(UNITS)}")
+    cal = mapping(cfg.get("calendar", {}), "calendar", p)
+    days = num(cal, "days", "calendar", p, default=365, low=1, integer=True)
+    try:
+        start = dt.date.fromisoformat(str(cal.get("start_date", "2026-01-01")))
+    except ValueError:
+        p.add("calendar.start_date", f"expected a date YYYY-MM-DD, got {cal.get('start_date')!r}")
+        start = None
+    if start is not None and days == days and days >= 1:
+        first, last = covered_range()
+        end = start + dt.timedelta(days=min(int(days), (dt.date.max - start).days) - 1)
+        if start < first or end > last:
+            p.add(
+                "calendar",
+                f"simulated dates {start} to {end} (start_date, days) must lie within the "
+                f"range the holiday data cover, {first} to {last}",
+            )
+    c = mapping(cfg.get("city", {}), "city", p)
+    for key in ("centres_file", "districts_file"):
+        value = c.get(key)
+        if value is not None and not Path(str(value)).is_file():
+            p.add(f"city.{key}", f"file not found: {value}")
+    if c.get("max_centres") is not None:
+        num(c, "max_centres", "city", p, low=1, integer=True)
+    if p.items:
+        lines = "\n  - ".join(p.items)
+        raise ConfigError(f"invalid city config: {len(p.items)} problem(s)\n  - {lines}", p.items)
+
+
 def run_from_config(cfg: DictConfig | dict[str, Any], out_dir: Path | None) -> CityResults:
     """Build the city from a composed city config, run it and (if ``out_dir``) write."""
     from simulator.city.build import city_from_config
@@ -96,6 +169,7 @@ def run_from_config(cfg: DictConfig | dict[str, Any], out_dir: Path | None) -> C
     assert isinstance(container, dict)
     container.pop("hydra", None)
     plain = {str(k): v for k, v in container.items()}
+    check_city_config(plain)
     city = city_from_config(plain)
     res = run_city_from_config(city, plain)
     if out_dir is not None:
@@ -116,7 +190,7 @@ def _main(cfg: DictConfig) -> None:
         res = run_from_config(cfg, out_dir)
     except ConfigError as exc:
         write_status(out_dir, "failed", str(exc))
-        raise
+        bad_input("svcsim-city", exc)
     except KeyboardInterrupt as exc:
         write_status(out_dir, "interrupted", type(exc).__name__)
         raise

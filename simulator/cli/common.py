@@ -1,8 +1,9 @@
 """What every command does the same way: exit codes, interrupts, refused config files.
 
 Exit codes (docs/errors.md): 0 done; 1 an unexpected error (a bug: please report the
-traceback); 2 bad input (config, override, data file), every problem listed, each naming
-its key, file or row; 130 interrupted by Ctrl-C (SIGINT); 143 stopped by SIGTERM.
+traceback); 2 bad input (config, override, data file, a path that cannot be read or
+written), every problem listed, each naming its key, file or row; 130 interrupted by
+Ctrl-C (SIGINT); 143 stopped by SIGTERM.
 
 On an interrupt the worker processes are terminated at once, one line is printed (no
 traceback) with, for commands that resume, how to resume, and run folders get a
@@ -18,7 +19,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from simulator.config.safety import yaml_error_message
 from simulator.errors import ConfigError
@@ -28,6 +29,7 @@ __all__ = [
     "EXIT_SIGINT",
     "EXIT_SIGTERM",
     "Terminated",
+    "bad_input",
     "run_command",
     "screened_hydra",
     "set_resume_hint",
@@ -99,6 +101,13 @@ def screened_hydra(prog: str) -> Iterator[None]:
         ConfigLoaderImpl.load_configuration = original  # type: ignore[method-assign]
 
 
+def bad_input(prog: str, exc: BaseException) -> NoReturn:
+    """Inside a Hydra task function: print the error and exit with code 2 (Hydra would
+    print any other exception with a traceback and exit 1)."""
+    print(f"{prog}: {exc}", file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT)
+
+
 def write_status(out_dir: Path, status: str, reason: str, **extra: Any) -> Path | None:
     """Write ``manifest.json`` with ``status`` (``failed`` or ``interrupted``) and the
     reason into a run folder that exists (a run that stopped early leaves a record)."""
@@ -149,6 +158,15 @@ def run_command(prog: str, body: Callable[[], int | None], *, hydra_app: bool = 
         return int(status or 0)
     except _errors() as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (
+        FileNotFoundError,
+        FileExistsError,
+        PermissionError,
+        NotADirectoryError,
+        IsADirectoryError,
+    ) as exc:
+        print(f"{prog}: {exc.strerror}: {exc.filename}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt as exc:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not cut cleanup

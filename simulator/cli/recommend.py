@@ -68,9 +68,11 @@ def compose_with_groups(name: str, overrides: list[str]) -> dict[str, Any]:
                     del node[leaf]
                 continue
             # Assignment replaces (a mapping value does not merge into the old one).
-            OmegaConf.update(
-                data, key[len(g) + 1 :], yaml.safe_load(value), merge=False, force_add=True
-            )
+            try:
+                parsed = yaml.safe_load(value)
+            except yaml.YAMLError as exc:
+                raise ConfigError(f"override {o!r}: not a valid value ({exc})") from None
+            OmegaConf.update(data, key[len(g) + 1 :], parsed, merge=False, force_add=True)
         container = OmegaConf.to_container(data, resolve=True)
         assert isinstance(container, dict)
         cfg[g] = container
@@ -80,6 +82,26 @@ def compose_with_groups(name: str, overrides: list[str]) -> dict[str, Any]:
 def _group_of(override: str) -> str:
     key = override.lstrip("+~").split("=", 1)[0]
     return key.split(".", 1)[0]
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,14 +124,16 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="output folder (default outputs/recommend/<config name>)",
     )
-    p.add_argument("--workers", "-w", type=int, default=1, help="local processes")
+    p.add_argument("--workers", "-w", type=_positive_int, default=1, help="local processes")
     p.add_argument(
         "--dask",
         default=None,
         metavar="ADDRESS",
         help="Dask scheduler address (tcp://host:port) to run replications on",
     )
-    p.add_argument("--seed", type=int, default=None, help="root seed (default: scenario's)")
+    p.add_argument(
+        "--seed", type=_non_negative_int, default=None, help="root seed (default: scenario's)"
+    )
     p.add_argument("--no-charts", action="store_true", help="skip PNG charts")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument(
@@ -121,29 +145,40 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Console-script entry point: exit code 2 for bad input, 130/143 when interrupted
+    (docs/errors.md)."""
+    from simulator.cli.common import run_command
+
+    return run_command("svcsim-recommend", lambda: _run(argv))
+
+
+def _run(argv: list[str] | None) -> int:
+    from simulator.cli.common import set_resume_hint
+    from simulator.config.safety import note_symlink
     from simulator.config.scenario import scenario_from_config
     from simulator.optimise.recommend import recommend
 
+    args = build_parser().parse_args(argv)
     name = args.config_name
     out = args.out or Path("outputs") / "recommend" / Path(name).stem
-    try:
-        cfg = compose_with_groups(name, list(args.overrides))
-        label = name + (f" | {' '.join(args.overrides)}" if args.overrides else "")
-        scn = scenario_from_config(cfg, source=label)
-        rec = recommend(
-            scn,
-            out_dir=out,
-            executor=args.dask,
-            workers=args.workers,
-            seed=args.seed,
-            progress=not args.no_progress,
-            charts=not args.no_charts,
-            trust_cache=args.trust_cache,
-        )
-    except ConfigError as exc:
-        print(f"svcsim-recommend: {exc}", file=sys.stderr)
-        return 2
+    cfg = compose_with_groups(name, list(args.overrides))
+    label = name + (f" | {' '.join(args.overrides)}" if args.overrides else "")
+    scn = scenario_from_config(cfg, source=label)
+    note_symlink(out)
+    set_resume_hint(
+        f"rerun the same command (same --out {out}) to resume: the evaluations stored in "
+        f"{out / 'evaluations.jsonl'} are not simulated again"
+    )
+    rec = recommend(
+        scn,
+        out_dir=out,
+        executor=args.dask,
+        workers=args.workers,
+        seed=args.seed,
+        progress=not args.no_progress,
+        charts=not args.no_charts,
+        trust_cache=args.trust_cache,
+    )
     print(f"\n{rec.statement}\n")
     print("Staffing plan:")
     print(rec.staffing_plan.to_string(index=False))

@@ -31,7 +31,13 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from simulator.cli.common import run_command, set_resume_hint, task_started, write_status
+from simulator.cli.common import (
+    bad_input,
+    run_command,
+    set_resume_hint,
+    task_started,
+    write_status,
+)
 from simulator.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -216,7 +222,7 @@ def _main(cfg: DictConfig) -> None:
         results = run_from_config(cfg, out_dir, source=source.strip())
     except ConfigError as exc:
         write_status(out_dir, "failed", str(exc), source=source.strip())
-        raise
+        bad_input("svcsim", exc)
     except KeyboardInterrupt as exc:
         write_status(out_dir, "interrupted", type(exc).__name__, source=source.strip())
         raise

@@ -834,10 +834,10 @@ def recommend(
     from simulator.version import package_version
 
     code = package_version()
+    ex = get_executor(executor, workers)  # bad workers fail before any file is created
     store = EvaluationStore(
         out_path / "evaluations.jsonl" if out_path else None, code, trust_other_versions=trust_cache
     )
-    ex = get_executor(executor, workers)
     owns_executor = executor is None
     runner = _Runner(ex, store, Progress(progress), on_evaluation)
     try:

@@ -36,6 +36,15 @@ def run_replication(
     return compute_kpis(scn, plans, residents, raw, replication, record_visits)
 
 
+def _whole(value: Any, name: str) -> int:
+    """``value`` as an int: TypeError for text, booleans and fractions, naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer):
+        raise TypeError(f"{name}: expected a whole number, got {value!r}")
+    if not float(value).is_integer():
+        raise TypeError(f"{name}: expected a whole number, got {value!r}")
+    return int(value)
+
+
 def simulate(
     scenario: Scenario,
     replications: int | None = None,
@@ -66,10 +75,16 @@ def simulate(
     -------
     Results
     """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(
+            f"scenario: expected a Scenario (from simulator.load_scenario), got {scenario!r}"
+        )
     exp = scenario.experiment
-    n = exp.replications if replications is None else int(replications)
-    root = exp.seed if seed is None else int(seed)
-    nw = exp.workers if workers is None else int(workers)
+    n = exp.replications if replications is None else _whole(replications, "replications")
+    root = exp.seed if seed is None else _whole(seed, "seed")
+    nw = exp.workers if workers is None else _whole(workers, "workers")
+    if root < 0:
+        raise ValueError(f"seed must be >= 0, got {root}")
     visits = exp.record_visits if record_visits is None else bool(record_visits)
     if n < 1:
         raise ValueError(f"replications must be >= 1, got {n}")
