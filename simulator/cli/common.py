@@ -144,6 +144,25 @@ def _errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
+#: Seconds the interpreter gets to exit normally after an interrupt.
+_EXIT_GRACE_S = 2.0
+
+
+def _exit_soon(code: int) -> None:
+    """After an interrupt, make sure the process ends: a process pool whose workers were
+    terminated mid-message can leave a thread that the interpreter would join forever
+    at exit. Output is flushed; if normal exit takes longer than a grace period, the
+    process ends with ``code`` all the same."""
+    import os
+    import threading
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    timer = threading.Timer(_EXIT_GRACE_S, os._exit, args=(code,))
+    timer.daemon = True
+    timer.start()
+
+
 def run_command(prog: str, body: Callable[[], int | None], *, hydra_app: bool = False) -> int:
     """Run a command's ``body`` and turn its ending into an exit code (see module doc).
 
@@ -152,6 +171,9 @@ def run_command(prog: str, body: Callable[[], int | None], *, hydra_app: bool = 
     """
     _state.update(hint=None, started=False)
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    # Ctrl-C stops the command even when it was started with SIGINT ignored (a
+    # background job of a script).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with screened_hydra(prog):
             status = body()
@@ -180,7 +202,9 @@ def run_command(prog: str, body: Callable[[], int | None], *, hydra_app: bool = 
             + (f"; {hint}" if hint else ""),
             file=sys.stderr,
         )
-        return EXIT_SIGTERM if term else EXIT_SIGINT
+        code = EXIT_SIGTERM if term else EXIT_SIGINT
+        _exit_soon(code)
+        return code
     except SystemExit as exc:
         if hydra_app and exc.code == 1 and not _state["started"]:
             return EXIT_BAD_INPUT

@@ -20,9 +20,11 @@ Executor, a Dask ``Client`` or a scheduler address) into an Executor.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
+import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -47,6 +49,39 @@ def _worker_init() -> None:
     a worker never prints a KeyboardInterrupt traceback or outlives its parent's pool."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+#: Seconds between checks for a deferred Ctrl-C while waiting for workers.
+_POLL_S = 0.25
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM (when a Python handler is installed) while the pool's
+    locks are taken, and deliver them on leaving: an interrupt raised inside
+    :func:`concurrent.futures.wait` can leave a future's lock held, and the pool then
+    hangs at exit. Only the main thread handles signals; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def hold(signum: int, frame: Any) -> None:
+        caught.append(signum)
+
+    previous: dict[int, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(sig)
+        if callable(handler):
+            previous[int(sig)] = handler
+            signal.signal(sig, hold)
+    try:
+        yield
+    finally:
+        for num, handler in previous.items():
+            signal.signal(num, handler)
+        if caught:
+            previous[caught[0]](caught[0], None)  # raises KeyboardInterrupt (or the like)
 
 
 def _interrupted() -> bool:
@@ -128,24 +163,30 @@ class LocalExecutor:
         if self.workers == 1 or len(tasks) <= 1:
             yield from SerialExecutor().imap_unordered(fn, tasks)
             return
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init)
-            _LIVE.add(self)
-        futures: dict[Future[Any], int] = {
-            self._pool.submit(fn, *task): i for i, task in enumerate(tasks)
-        }
+        with _signals_deferred():
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers, initializer=_worker_init
+                )
+                _LIVE.add(self)
+            futures: dict[Future[Any], int] = {
+                self._pool.submit(fn, *task): i for i, task in enumerate(tasks)
+            }
         pending = set(futures)
         try:
             while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in sorted(done, key=lambda f: futures[f]):
-                    yield futures[fut], fut.result()
+                with _signals_deferred():
+                    done, pending = wait(pending, timeout=_POLL_S, return_when=FIRST_COMPLETED)
+                    order = sorted(done, key=lambda f: futures[f])
+                    ready = [(futures[f], f.result()) for f in order]
+                yield from ready
         except KeyboardInterrupt:
             self.terminate()
             raise
         finally:
-            for fut in pending:
-                fut.cancel()
+            with _signals_deferred():
+                for fut in pending:
+                    fut.cancel()
 
     def terminate(self) -> None:
         """Stop now: cancel pending tasks and terminate the workers (killed when they do
@@ -154,7 +195,13 @@ class LocalExecutor:
         if pool is None:
             return
         procs = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
+        call_queue = getattr(pool, "_call_queue", None)
+        if call_queue is not None:
+            # The feeder thread may be blocked writing tasks to workers that are gone:
+            # never wait for it (at exit, or when the pool's manager cleans up).
+            call_queue.cancel_join_thread()
+        with _signals_deferred():
+            pool.shutdown(wait=False, cancel_futures=True)
         for p in procs:
             if p.is_alive():
                 p.terminate()
