@@ -272,6 +272,19 @@ def test_single_run_report(runs: tuple[Path, Path], tmp_path: Path) -> None:
     assert "badge option" not in text
 
 
+def test_every_injected_string_is_escaped(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    """Option names reach the title, summary, table, captions and footnotes: the template
+    and the section builders escape them everywhere (no tag, no attribute break-out)."""
+    evil = "<script>alert(1)</script> & 'quoted' \"x\""
+    out = report.build_report(list(runs), out=tmp_path / "e.html", labels=[evil, "B<b>"])
+    text = out.read_text(encoding="utf-8")
+    assert "<script" not in text and "<b>" not in text
+    h1 = text.split("<h1>")[1].split("</h1>")[0]
+    assert "&lt;script&gt;" in h1 or "&lt;b&gt;" in h1
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#x27;quoted&#x27;" in text
+    _parse(out)  # still well-formed for the parser
+
+
 def test_default_output_in_first_folder(runs: tuple[Path, Path], tmp_path: Path) -> None:
     folder = tmp_path / "copy"
     shutil.copytree(runs[0], folder)

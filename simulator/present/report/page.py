@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from string import Template
+
+import jinja2
+import markupsafe
 
 from simulator.present import style
 from simulator.present.report.calibration import (
@@ -35,76 +38,22 @@ from simulator.present.report.runs import (
     charts_html,
 )
 
-_CSS = """
-*{box-sizing:border-box}
-body{margin:0;padding:0 1rem 3rem;color:#222;background:#fff;line-height:1.5;
-font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC",
-"WenQuanYi Micro Hei","Microsoft YaHei",sans-serif}
-main{max-width:60rem;margin:0 auto}
-h1{font-size:1.6rem;line-height:1.25;margin:1.5rem 0 .5rem}
-h2{font-size:1.2rem;margin:2rem 0 .5rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
-p.summary{font-size:1.08rem;background:#f3f7fb;border-left:4px solid #0072B2;
-padding:.75rem 1rem;margin:1rem 0}
-.table-wrap{max-width:100%;overflow-x:auto}
-table{border-collapse:collapse;font-size:.92rem;margin:.5rem 0}
-th,td{border-bottom:1px solid #e3e3e3;padding:.3rem .6rem;text-align:right;vertical-align:top}
-th[scope=row],table.assumptions td{text-align:left}
-thead th{border-bottom:2px solid #999;text-align:right}
-thead th:first-child{text-align:left}
-table.assumptions td:first-child code{white-space:nowrap}
-table.assumptions thead th{text-align:left}
-td.value{font-size:.85rem;overflow-wrap:anywhere}\ncode.key{color:#777;font-size:.75rem}
-code{font-size:.85em;overflow-wrap:anywhere}
-.ci{color:#666;font-size:.85em;white-space:nowrap}
-.tag{font-weight:normal;color:#666;font-size:.8em}
-td.better{background:#e5f4ee}
-td.worse{background:#fbe9e0}
-.badge{display:inline-block;padding:0 .4rem;border-radius:.3rem;font-size:.8rem;
-white-space:nowrap}
-.badge.published{background:#d7ecf8}
-.badge.calibrated{background:#e0f2e9}
-.badge.assumed{background:#fdf0d5}
-.badge.option{background:#ece4f3}
-figure{margin:1.5rem 0}
-figure img{display:block;max-width:100%;height:auto;border:1px solid #eee}
-figcaption{color:#555;font-size:.9rem;margin-top:.3rem}
-p.note,footer{color:#555;font-size:.88rem}
-ul.sources{font-size:.9rem;overflow-wrap:anywhere}
-h3{font-size:1.05rem;margin:1.5rem 0 .4rem}
-h4{font-size:.95rem;margin:1.2rem 0 .3rem}
-.verdict{display:inline-block;padding:0 .4rem;border-radius:.3rem;font-size:.85rem}
-.verdict.met{background:#e5f4ee}
-.verdict.tol{background:#fdf0d5}
-.verdict.missed{background:#fbe9e0}
-table.cal-params td,table.cal-params th,table.cal-exclusions td,table.rec-robust td:last-child,
-table.rec-kpis td:last-child{text-align:left}
-@media print{h2{break-after:avoid}figure{break-inside:avoid}}
-"""
+
+@functools.cache
+def _templates() -> jinja2.Environment:
+    """The report's Jinja2 templates (``templates/`` next to this module), autoescaped."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("simulator.present.report", "templates"),
+        autoescape=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
 
 
-_PAGE = Template(
-    """<!DOCTYPE html>
-<html lang="$lang">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>$title</title>
-<style>$css</style>
-</head>
-<body>
-<main>
-<header><p class="note">$doc_title</p><h1>$title</h1></header>
-$body
-<footer><p>$generated</p></footer>
-</main>
-</body>
-</html>
-"""
-)
-
-
-def _section(sid: str, heading: str, body: str) -> str:
-    return f'<section id="{sid}"><h2>{_esc(heading)}</h2>{body}</section>\n'
+def _section(sid: str, heading: str, body: str) -> dict[str, object]:
+    """A section for the page template: its body is HTML already escaped piece by piece
+    (``Markup`` tells Jinja2 not to escape it twice); id and heading are escaped there."""
+    return {"id": sid, "heading": heading, "body": markupsafe.Markup(body)}
 
 
 def render_html(cmp: Comparison, lang: str = "en") -> str:
@@ -144,13 +93,16 @@ def render_html(cmp: Comparison, lang: str = "en") -> str:
         body.append(_section("how-sure", _t("sure_h", lang), _sure_html(cmp, lang)))
         body.append(_section("assumptions", _t("assume_h", lang), _assumptions_html(cmp, lang)))
     body.append(_section("sources", _t("sources_h", lang), _sources_html(cmp, lang)))
-    return _PAGE.substitute(
-        lang="zh-CN" if lang == "zh" else "en",
-        title=_esc(headline(cmp, lang)),
-        doc_title=_esc(_t("doc_title", lang)),
-        css=_CSS,
-        body="".join(body),
-        generated=_esc(_t("generated", lang, when=when, n=len(cmp.folders))),
+    return (
+        _templates()
+        .get_template("report.html.j2")
+        .render(
+            html_lang="zh-CN" if lang == "zh" else "en",
+            title=headline(cmp, lang),
+            doc_title=_t("doc_title", lang),
+            sections=body,
+            generated=_t("generated", lang, when=when, n=len(cmp.folders)),
+        )
     )
 
 
