@@ -61,6 +61,7 @@ from simulator.optimise.allocate import (
     parse_allocate,
     shortfall,
     spread_allocation,
+    transfers,
 )
 from simulator.optimise.config import (
     CostModel,
@@ -308,8 +309,27 @@ class CityAllocation:
 
     def allowed(self, c: int, state: State) -> bool:
         added = sum(state)
-        if added > self.settings.max_per_centre:
+        if abs(added) > self.settings.max_per_centre:
             return False
+        if added < 0:  # a donor: keeps a comprehensive window, the fewest front windows
+            # of the layout rule, and must have all-round staff to give
+            cfg = self._configs[c]
+            comp = int((cfg["layout"]["windows"].get("comprehensive") or {}).get("count", 0))
+            front = sum(
+                int((w or {}).get("count", 0))
+                for w in cfg["layout"]["windows"].values()
+                if (w or {}).get("kind") != "cross_province"
+            )
+            spare = sum(
+                int(g.get("count", 0))
+                for g in cfg["staffing"]["staff"].values()
+                if g and g.get("level") is not None and not g.get("skills")
+            )
+            return (
+                comp + added >= 1
+                and front + added >= self.city.rule.min_windows
+                and spare + added >= 0
+            )
         return self._windows[c] + added <= self._counters[c]
 
     # -- scenarios and costs
@@ -322,6 +342,10 @@ class CityAllocation:
         staff = cfg["staffing"]["staff"]
         rule = self.city.rule
         for kind, n in zip(self.kinds, state, strict=True):
+            if n < 0 and kind == "comprehensive":  # a donor of staff transfers
+                windows["comprehensive"]["count"] = int(windows["comprehensive"]["count"]) + n
+                _remove_all_round(staff, -n)
+                continue
             if n <= 0:
                 continue
             group = KIND_GROUP[kind]
@@ -451,6 +475,23 @@ class CityAllocation:
         return self._means[mk]
 
 
+def _remove_all_round(staff: dict[str, Any], n: int) -> None:
+    """Take ``n`` all-round staff members (a ``level`` for every family) off the roster,
+    from the largest such group first."""
+    for _ in range(n):
+        groups = [
+            (int(g.get("count", 0)), name)
+            for name, g in staff.items()
+            if g and g.get("level") is not None and not g.get("skills") and g.get("count", 0) > 0
+        ]
+        if not groups:
+            raise ConfigError("a transfer needs an all-round staff member to move")
+        _, name = max(groups)
+        staff[name]["count"] = int(staff[name]["count"]) - 1
+        if staff[name]["count"] == 0:
+            del staff[name]
+
+
 # --------------------------------------------------------------------------- result
 
 
@@ -525,8 +566,27 @@ def _fmt_amount(x: float, unit: str) -> str:
 
 
 def _headline(
-    spent: float, unit: str, before: int, after: int, n: int, share_b: float, share_a: float
+    spent: float,
+    unit: str,
+    before: int,
+    after: int,
+    n: int,
+    share_b: float,
+    share_a: float,
+    transfers: bool = False,
 ) -> str:
+    if transfers:
+        verb = "fall" if after < before else ("stay" if after == before else "rise")
+        num = f"from {before} to {after}" if after != before else f"at {before}"
+        if spent == 0:
+            return (
+                f"No move of staff within a district helps; {before} of {n} centres miss "
+                "the targets"
+            )
+        return (
+            f"Moving {spent:,.0f} staff between centres of the same district, the centres "
+            f"missing the targets {verb} {num} (of {n})"
+        )
     what = _fmt_amount(spent, unit)
     if before == 0:
         return (
@@ -722,6 +782,10 @@ def _search(
     on_step: Callable[[Step], None] | None,
 ) -> GreedyResult:
     unit = s.unit_label
+    if s.transfers:
+        order = list(dict.fromkeys(problem.districts))
+        groups = [order.index(d) for d in problem.districts]
+        return transfers(problem, s, tg, problem.target_wait, groups, s.max_transfers, on_step)
     cheapest, what = _cheapest_move(problem)
     if not math.isfinite(cheapest):
         raise ConfigError(
@@ -815,9 +879,10 @@ def _verify_and_report(
     strategies: dict[str, list[State]] = {
         "current": [zero] * problem.n,
         "allocation": list(res.states),
-        "proportional": spread_allocation(problem, spend, volume, 0, dkey),
-        "equal": spread_allocation(problem, spend, np.ones(problem.n), 0, dkey),
     }
+    if not s.transfers:  # the rules of thumb spend a budget; transfers have none
+        strategies["proportional"] = spread_allocation(problem, spend, volume, 0, dkey)
+        strategies["equal"] = spread_allocation(problem, spend, np.ones(problem.n), 0, dkey)
     wanted = [
         (u, tuple(sts[m] for m in problem.members(u)))
         for sts in strategies.values()
@@ -826,7 +891,10 @@ def _verify_and_report(
     problem.ensure(wanted, "verification", verify=True)
     per_rep = {name: _per_rep(problem, sts, s, tg) for name, sts in strategies.items()}
     comparison = paired_comparison(per_rep, "current")
-    comparison.insert(1, "label", comparison["strategy"].map(STRATEGY_LABELS))
+    labels = dict(STRATEGY_LABELS)
+    if s.transfers:
+        labels["allocation"] = "transfers within districts"
+    comparison.insert(1, "label", comparison["strategy"].map(labels))
     spent_by = {
         name: float(sum(problem.cost(c, st) for c, st in enumerate(sts)))
         for name, sts in strategies.items()
@@ -871,6 +939,7 @@ def _verify_and_report(
         rows.append(row)
     alloc = pd.DataFrame(rows)
     alloc.insert(2, "district_zh", alloc["district"].map(_district_zh()).fillna(""))
+    alloc["moved_in"] = [max(0, sum(st)) if s.transfers else 0 for st in res.states]
     alloc["within_before"] = before["within"]
     alloc["within_after"] = after["within"]
     alloc["own_before"] = before["arrivals"] - before["guests"]
@@ -884,6 +953,7 @@ def _verify_and_report(
         staff_before=("staff_before", "sum"),
         staff_after=("staff_after", "sum"),
         budget_used=("budget_used", "sum"),
+        staff_moved_in=("moved_in", "sum"),
         missing_before=("meets_before", lambda x: int((~x.astype(bool)).sum())),
         missing_after=("meets_after", lambda x: int((~x.astype(bool)).sum())),
         worst_p90_before=("wait_p90_before", "max"),
@@ -896,23 +966,29 @@ def _verify_and_report(
     districts["share_within_before"] = districts["within_before"] / districts["own_before"]
     districts["share_within_after"] = districts["within_after"] / districts["own_after"]
     districts = districts.drop(columns=["within_before", "within_after", "own_before", "own_after"])
-    alloc = alloc.drop(columns=["within_before", "within_after", "own_before", "own_after"])
+    alloc = alloc.drop(
+        columns=["within_before", "within_after", "own_before", "own_after", "moved_in"]
+    )
 
     steps = pd.DataFrame([dataclasses.asdict(st) for st in res.steps])
     if not steps.empty:
         steps.insert(2, "centre_id", [problem.ids[c] for c in steps["centre"]])
         steps.insert(3, "district", [problem.districts[c] for c in steps["centre"]])
-        steps = steps.drop(columns="centre")
+        if s.transfers:
+            steps.insert(4, "from_centre_id", [problem.ids[c] for c in steps["donor"]])
+        steps = steps.drop(columns=["centre", "donor"])
     cb_all = city_kpis(before, tg, s.worst_share)
     ca_all = city_kpis(after, tg, s.worst_share)
+    moved = int(sum(max(0, st[0]) for st in res.states)) if s.transfers else 0
     headline = _headline(
-        res.spent,
+        float(moved) if s.transfers else res.spent,
         s.budget_unit,
         int((~meets_b).sum()),
         int((~meets_a).sum()),
         problem.n,
         cb_all["share_within_target"],
         ca_all["share_within_target"],
+        transfers=s.transfers,
     )
     summary: dict[str, Any] = {
         "headline": headline,
@@ -922,8 +998,10 @@ def _verify_and_report(
         "spent": res.spent,
         "left": None if s.budget is None else float(s.budget - res.spent),
         "stop": res.stop,
-        "moves": int(sum(sum(st) for st in res.states)),
-        "centres_receiving": int(sum(1 for st in res.states if any(st))),
+        "moves": int(sum(sum(max(0, v) for v in st) for st in res.states)),
+        "centres_receiving": int(sum(1 for st in res.states if sum(st) > 0)),
+        "transfers": bool(s.transfers),
+        "staff_moved": moved,
         "centres": problem.n,
         "districts": len(order),
         "objective_search_before": res.objective_start,

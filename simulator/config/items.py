@@ -76,9 +76,7 @@ def _truthy(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes")
 
 
-def _from_file(
-    items_file: Any, families: Sequence[str], problems: Problems
-) -> list[Item] | None:
+def _from_file(items_file: Any, families: Sequence[str], problems: Problems) -> list[Item] | None:
     key = "catalogue.items_file"
     if isinstance(items_file, Mapping | list):
         problems.add(key, f"expected a file path, got {items_file!r}")
@@ -234,9 +232,7 @@ def read_items(cat: Mapping[str, Any], families: Sequence[str], problems: Proble
         elif isinstance(w, bool) or not isinstance(w, int | float) or not w >= 0:
             problems.add(f"catalogue.item_weights.{item_id}", f"expected a weight >= 0, got {w!r}")
     if override and len(problems.items) == n_before:
-        items = [
-            Item(**{**it.__dict__, "weight": float(override.get(it.id, 0.0))}) for it in items
-        ]
+        items = [Item(**{**it.__dict__, "weight": float(override.get(it.id, 0.0))}) for it in items]
     if items and len(problems.items) == n_before and not sum(it.weight for it in items) > 0:
         problems.add("catalogue", "item weights sum to zero: no demand")
     return items

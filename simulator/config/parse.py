@@ -36,9 +36,7 @@ class Problems:
         )
 
 
-def text(
-    cfg: Mapping[str, Any], key: str, path: str, problems: Problems, default: str = ""
-) -> str:
+def text(cfg: Mapping[str, Any], key: str, path: str, problems: Problems, default: str = "") -> str:
     """A text value (a name, a kind, a mode); a mapping or list is a problem, not a repr."""
     raw = cfg.get(key, default) if isinstance(cfg, Mapping) else default
     if raw is None:

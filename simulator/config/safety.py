@@ -196,7 +196,6 @@ def yaml_error_message(exc: Exception) -> str:
     return f"{where}: {problem}" + (f" ({context})" if context and "tag" not in problem else "")
 
 
-
 # ---------------------------------------------------------------------------------------
 # Screening a composed Hydra config: what a scenario file may not do.
 

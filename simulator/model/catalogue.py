@@ -262,8 +262,10 @@ def main(argv: list[str] | None = None) -> None:
     (``python -m simulator.model.catalogue [folder]``)."""
     args = sys.argv[1:] if argv is None else argv
     folder = Path(args[0]) if args else catalogue_path().parent
-    for name, frame in (("items_reference.csv", reference_catalogue()),
-                        ("cross_province_availability.csv", reference_availability())):
+    for name, frame in (
+        ("items_reference.csv", reference_catalogue()),
+        ("cross_province_availability.csv", reference_availability()),
+    ):
         frame.to_csv(folder / name, index=False)
         print(f"wrote {folder / name}")
 

@@ -65,6 +65,7 @@ __all__ = [
     "parse_allocate",
     "shortfall",
     "spread_allocation",
+    "transfers",
 ]
 
 OBJECTIVES = ("served_within", "centres_meeting", "worst_decile", "weighted", "all_meet")
@@ -143,6 +144,10 @@ class AllocateSettings:
         may need several windows before it meets the targets).
     min_gain
         A move is taken only if its estimated gain exceeds this.
+    transfers, max_transfers
+        Instead of spending a budget, move staffed comprehensive windows between centres
+        of the same district (at most ``max_transfers`` moves): a zero-budget
+        reallocation (:func:`transfers`).
     """
 
     budget: float | None = 10.0
@@ -165,6 +170,8 @@ class AllocateSettings:
     screen_wait_min: float = 0.5
     bundle: int = 3
     min_gain: float = 0.0
+    transfers: bool = False
+    max_transfers: int = 20
 
     @property
     def unit_label(self) -> str:
@@ -216,6 +223,7 @@ def parse_allocate(cfg: Mapping[str, Any] | None, path: str = "allocate") -> All
         "screen",
         "bundle",
         "min_gain",
+        "transfers",
     }
     problems.extend(
         f"{path}.{k}: unknown key; known: {sorted(known)}" for k in raw if k not in known
@@ -229,6 +237,11 @@ def parse_allocate(cfg: Mapping[str, Any] | None, path: str = "allocate") -> All
     if unit not in BUDGET_UNITS:
         problems.append(f"{path}.budget.unit: one of {list(BUDGET_UNITS)}, got {unit!r}")
         unit = "staff"
+    tr = raw.get("transfers") or {}
+    if not isinstance(tr, Mapping):
+        problems.append(f"{path}.transfers: expected {{enabled: true, max: 20}}, got {tr!r}")
+        tr = {}
+    transfers_on = bool(tr.get("enabled", False))
     amount = bud.get("amount", d.budget)
     if amount is not None:
         if isinstance(amount, bool) or not isinstance(amount, int | float):
@@ -244,7 +257,7 @@ def parse_allocate(cfg: Mapping[str, Any] | None, path: str = "allocate") -> All
     if objective not in OBJECTIVES:
         problems.append(f"{path}.objective: one of {list(OBJECTIVES)}, got {objective!r}")
         objective = d.objective
-    if amount is None and objective != "all_meet":
+    if amount is None and objective != "all_meet" and not transfers_on:
         problems.append(
             f"{path}.budget.amount: give a budget (null is only allowed with "
             "objective all_meet, which finds the least cost)"
@@ -331,7 +344,18 @@ def parse_allocate(cfg: Mapping[str, Any] | None, path: str = "allocate") -> All
         ),
         bundle=_num(raw, "bundle", path, problems, d.bundle, low=1, integer=True),
         min_gain=_num(raw, "min_gain", path, problems, d.min_gain, low=0.0),
+        transfers=transfers_on,
+        max_transfers=_num(
+            tr, "max", f"{path}.transfers", problems, d.max_transfers, low=1, integer=True
+        ),
     )
+    if s.transfers and s.objective == "all_meet":
+        problems.append(
+            f"{path}.transfers: transfers keep the staff as they are; objective all_meet "
+            "asks for the least added cost (use another objective)"
+        )
+    if s.transfers and s.moves[0] != "comprehensive":
+        problems.append(f"{path}.moves: transfers move comprehensive windows; list it first")
     if not 0.0 < s.worst_share <= 1.0:
         problems.append(f"{path}.worst_share: must be in (0, 1], got {s.worst_share!r}")
     if problems:
@@ -503,6 +527,7 @@ class Step:
     objective: float
     screened: int
     candidates: int
+    donor: int = -1
 
 
 @dataclass
@@ -668,6 +693,100 @@ def greedy(
         objective_start=start,
         stop=stop,
         screened_moves=screened_total,
+    )
+
+
+def transfers(
+    problem: AllocationProblem,
+    settings: AllocateSettings,
+    targets: Targets,
+    target_wait_min: float,
+    groups: Sequence[int],
+    max_transfers: int,
+    on_step: Callable[[Step], None] | None = None,
+) -> GreedyResult:
+    """Zero-budget reallocation: repeatedly move one staffed comprehensive window (a
+    window closed at the donor, its all-round staff member opening one at the recipient)
+    between two eligible centres of the same group (district), choosing the pair with
+    the largest estimated gain of the objective, until no pair gains more than
+    ``min_gain`` or ``max_transfers`` moves are made. A centre is only a donor or only a
+    recipient, so no move is undone. Requires ``comprehensive`` as the first move kind."""
+    if not problem.kinds or problem.kinds[0] != "comprehensive":
+        raise ConfigError(
+            "allocate.transfers: needs 'comprehensive' as the first of allocate.moves"
+        )
+    zero: State = tuple(0 for _ in problem.kinds)
+    states: list[State] = [zero] * problem.n
+    problem.ensure([(u, _unit_states(problem, states, u)) for u in _units(problem)], "current")
+    table = full_table(problem, states)
+
+    def obj(t: Mapping[str, np.ndarray]) -> float:
+        return objective_value(t, settings, targets, target_wait_min)
+
+    def shifted(c: int, by: int) -> State:
+        return (states[c][0] + by, *states[c][1:])
+
+    start = current = obj(table)
+    steps: list[Step] = []
+    stop = "no transfer gains"
+    eligible = list(problem.eligible)
+    for _ in range(max_transfers):
+        cands: list[tuple[int, int]] = []
+        for g in dict.fromkeys(groups[c] for c in eligible):
+            members = [c for c in eligible if groups[c] == g]
+            donors = [
+                d for d in members if states[d][0] <= 0 and problem.allowed(d, shifted(d, -1))
+            ]
+            recips = [r for r in members if states[r][0] >= 0 and problem.allowed(r, shifted(r, 1))]
+            cands.extend((d, r) for d in donors for r in recips if d != r)
+        if not cands:
+            stop = "no transfer possible"
+            break
+        plans = []
+        for d, r in cands:
+            after = _with(_with(states, d, shifted(d, -1)), r, shifted(r, 1))
+            units = dict.fromkeys((problem.unit_of(d), problem.unit_of(r)))
+            plans.append([(u, _unit_states(problem, after, u)) for u in units])
+        problem.ensure([w for plan in plans for w in plan], f"transfer {len(steps) + 1}")
+        best: tuple[float, int, int, int] | None = None
+        for (d, r), plan in zip(cands, plans, strict=True):
+            t = table
+            for u, ust in plan:
+                t = _replace(t, problem, u, ust)
+            gain = obj(t) - current
+            if gain > settings.min_gain and (
+                best is None or (gain, -d, -r) > (best[0], -best[1], -best[2])
+            ):
+                best = (gain, d, r, 0)
+        if best is None:
+            stop = "no transfer gains"
+            break
+        gain, d, r, _ = best
+        states[d] = shifted(d, -1)
+        states[r] = shifted(r, 1)
+        for u in dict.fromkeys((problem.unit_of(d), problem.unit_of(r))):
+            table = _replace(table, problem, u, _unit_states(problem, states, u))
+        current = obj(table)
+        step = Step(
+            step=len(steps) + 1,
+            centre=r,
+            kind="transfer",
+            moves=1,
+            cost=0.0,
+            gain=gain,
+            spent=0.0,
+            objective=current,
+            screened=0,
+            candidates=len(cands),
+            donor=d,
+        )
+        steps.append(step)
+        if on_step is not None:
+            on_step(step)
+    else:
+        stop = "transfer limit reached"
+    return GreedyResult(
+        states=states, steps=steps, spent=0.0, objective=current, objective_start=start, stop=stop
     )
 
 

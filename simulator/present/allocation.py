@@ -40,6 +40,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "before": "before",
         "after": "after",
         "got": "centre that receives windows",
+        "gave": "centre that gives staff to another",
+        "moved": "Staff moved in",
         "target": "target wait ({tw:g} min)",
         "district": "district",
         "added": "Added {unit}",
@@ -70,6 +72,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "before": "调配前",
         "after": "调配后",
         "got": "获得新增窗口的中心",
+        "gave": "调出工作人员的中心",
+        "moved": "调入工作人员",
         "target": "目标等候（{tw:g}分钟）",
         "district": "区",
         "added": "新增{unit}",
@@ -113,6 +117,13 @@ def finding(summary: Mapping[str, Any], lang: str = "en") -> str:
     """The headline in plain words (the summary's headline, or its Chinese version)."""
     if lang == "en":
         return str(summary["headline"])
+    if summary.get("transfers"):
+        moved = int(summary.get("staff_moved", 0))
+        b, a = int(summary["centres_missing_before"]), int(summary["centres_missing_after"])
+        n = int(summary["centres"])
+        return (
+            f"在同一区内的中心之间调配{moved}名工作人员后，未达标的中心从{b}个变为{a}个（共{n}个）"
+        )
     spent = float(summary.get("spent", 0.0))
     amount = _unit_amount(spent, str(summary.get("budget_unit", "staff")), lang)
     b, a = int(summary["centres_missing_before"]), int(summary["centres_missing_after"])
@@ -135,6 +146,15 @@ def _paired(comparison: pd.DataFrame | None, kpi: str) -> tuple[float, float, fl
         return None
     r = row.iloc[0]
     return float(r["diff_vs_current"]), float(r["diff_ci_low"]), float(r["diff_ci_high"])
+
+
+def _means(comparison: pd.DataFrame | None, kpi: str) -> tuple[float, float] | None:
+    if comparison is None or comparison.empty:
+        return None
+    sel = comparison[comparison["kpi"] == kpi].set_index("strategy")["mean"]
+    if "current" not in sel.index or "allocation" not in sel.index:
+        return None
+    return float(sel["current"]), float(sel["allocation"])
 
 
 def equity_chart(
@@ -162,7 +182,17 @@ def equity_chart(
     b = df["wait_p90_before"].to_numpy(dtype=float)
     a = df["wait_p90_after"].to_numpy(dtype=float)
     got = (df["windows_after"] > df["windows_before"]).to_numpy()
+    gave = (df["windows_after"] < df["windows_before"]).to_numpy()
     blue, grey = style.OKABE_ITO["blue"], style.BASELINE_COLOR
+    purple = style.OKABE_ITO["reddish_purple"]
+    for yi, bi, ai in zip(y[gave], b[gave], a[gave], strict=True):
+        ax.annotate(
+            "",
+            xy=(ai, yi),
+            xytext=(bi, yi),
+            arrowprops={"arrowstyle": "-|>", "color": purple, "lw": 0.9},
+            zorder=2,
+        )
     for yi, bi, ai in zip(y[got], b[got], a[got], strict=True):
         ax.annotate(
             "",
@@ -172,7 +202,19 @@ def equity_chart(
             zorder=2,
         )
     ax.scatter(b, y, s=22, facecolors="none", edgecolors=grey, linewidths=0.9, zorder=3)
-    ax.scatter(a[~got], y[~got], s=14, color=blue, alpha=0.55, linewidths=0, zorder=3)
+    same = ~got & ~gave
+    ax.scatter(a[same], y[same], s=14, color=blue, alpha=0.55, linewidths=0, zorder=3)
+    if gave.any():
+        ax.scatter(
+            a[gave],
+            y[gave],
+            s=30,
+            marker="v",
+            color=purple,
+            edgecolors="black",
+            linewidths=0.4,
+            zorder=4,
+        )
     ax.scatter(
         a[got],
         y[got],
@@ -217,10 +259,28 @@ def equity_chart(
         Line2D(
             [], [], color=style.HIGHLIGHT_COLOR, linestyle="--", label=_t("target", lang, tw=tw)
         ),
+        *(
+            [
+                Line2D(
+                    [],
+                    [],
+                    marker="v",
+                    linestyle="",
+                    color=purple,
+                    markeredgecolor="black",
+                    label=_t("gave", lang),
+                )
+            ]
+            if gave.any()
+            else []
+        ),
     ]
     k = max(1, math.ceil(0.1 * len(df)))
     wb = float(np.sort(np.nan_to_num(b))[-k:].mean())
     wa = float(np.sort(np.nan_to_num(a))[-k:].mean())
+    means = _means(comparison, "worst_decile_p90_min")
+    if means is not None:  # the same per-replication measure as the note's difference
+        wb, wa = means
     title = _t("eq_title", lang, head=finding(summary, lang), b=wb, a=wa)
     paired = _paired(comparison, "worst_decile_p90_min")
     n = int(summary.get("settings", {}).get("verify_replications", 0) or 0)
@@ -249,7 +309,10 @@ def district_chart(
     """Per district: the budget it receives (bars) and the share of its residents served
     within the target wait before and after (dots), districts ordered by what they get."""
     lang, families = style.resolve_language(lang)
-    df = districts.sort_values(["budget_used", "share_within_before"], ascending=[True, False])
+    df = districts.copy()
+    if summary.get("transfers"):  # bars: staff moved into the district's centres
+        df["budget_used"] = df["staff_moved_in"]
+    df = df.sort_values(["budget_used", "share_within_before"], ascending=[True, False])
     df = df.reset_index(drop=True)
     unit = str(summary.get("budget_unit", "staff"))
     tw = float(summary.get("target_wait_min", 20.0))
@@ -266,7 +329,9 @@ def district_chart(
             ax0.text(v, yi, f" {v:,.0f}", va="center", fontsize=style.TICK_SIZE - 1)
     ax0.set_yticks(yy)
     ax0.set_yticklabels([_district_name(r, lang) for r in df.to_dict("records")])
-    ax0.set_xlabel(_t("added", lang, unit=_t(unit, lang)))
+    ax0.set_xlabel(
+        _t("moved", lang) if summary.get("transfers") else _t("added", lang, unit=_t(unit, lang))
+    )
     ax0.set_ylabel(_t("district", lang))
     ax0.margins(x=0.18)
     sb = df["share_within_before"].to_numpy(dtype=float) * 100

@@ -303,3 +303,21 @@ def test_three_move_kinds_under_a_cny_budget(city: City) -> None:
     assert 0 < res.summary["spent"] <= 2000
     assert a["budget_used"].sum() == pytest.approx(res.summary["spent"])
     assert res.summary["spent"] == pytest.approx((a["cost_cny_after"] - a["cost_cny_before"]).sum())
+
+
+def test_transfers_move_staff_within_a_district_at_zero_budget(city: City) -> None:
+    res = allocate(
+        city, transfers=True, max_transfers=3, replications=3, verify_replications=3, seed=7
+    )
+    a = res.allocation
+    assert a["staff_after"].sum() == a["staff_before"].sum()
+    assert a["windows_after"].sum() == a["windows_before"].sum()
+    assert a["budget_used"].sum() == 0
+    gave = a[a["windows_after"] < a["windows_before"]]
+    assert (gave["windows_after"] >= city.rule.min_windows).all()
+    assert len(gave) <= len(res.steps)
+    assert set(res.comparison["strategy"]) == {"current", "allocation"}
+    assert res.summary["objective_search_after"] >= res.summary["objective_search_before"]
+    if not res.steps.empty:
+        assert res.headline.startswith(f"Moving {len(res.steps)} staff between centres")
+        assert (res.steps["district"] == "Huangpu").all()
