@@ -1672,6 +1672,7 @@ def write_outputs(
 def _write_charts(rec: Recommendation, out_dir: Path, source: str) -> dict[str, Path]:
 
     from simulator.present import charts
+    from simulator.present.names import option_text
     from simulator.version import code_version
 
     footer = (
@@ -1684,9 +1685,11 @@ def _write_charts(rec: Recommendation, out_dir: Path, source: str) -> dict[str, 
         None,
     )
     sl = _at(rec.kpis, "service_level", "mean") if "service_level" in rec.kpis.index else math.nan
+    # Plain words in titles; the option codes stay on the chart's point labels.
     title = (
-        f"Recommended: {rec.option} with an hour-by-hour plan, {sl:.0%} served within "
-        f"target at {rec.cost_per_day:,.0f} {rec.cost_currency}/day"
+        f"Recommended: {option_text(rec.option)}, with an hour-by-hour plan: {sl:.0%} of "
+        f"arrivals served within the target wait at {rec.cost_per_day:,.0f} "
+        f"{rec.cost_currency}/day"
         if rec.option
         else "No tested option meets every target"
     )
@@ -1707,7 +1710,8 @@ def _write_charts(rec: Recommendation, out_dir: Path, source: str) -> dict[str, 
         new = comparison["recommended plan"]
         title = (
             f"Recommended plan vs current layout: {_at(cur, 'service_level', 'mean'):.0%} -> "
-            f"{_at(new, 'service_level', 'mean'):.0%} served within target, mean wait "
+            f"{_at(new, 'service_level', 'mean'):.0%} of arrivals served within the target "
+            f"wait, mean wait "
             f"{_at(cur, 'wait_mean_min', 'mean'):.1f} -> "
             f"{_at(new, 'wait_mean_min', 'mean'):.1f} min"
         )
