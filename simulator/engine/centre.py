@@ -203,7 +203,6 @@ class CentreModel:
         self.queues: list[deque[int]] = [deque() for _ in range(self.n_classes)]
         self.next_i = 0  # first resident not yet admitted (residents are sorted by time)
         self.arrival_timer = False  # an arrival timeout is pending (lazy mode)
-        self._arrival_cb = self._on_arrival
         self.n_waiting = 0
         self.heap: list[tuple[float, int]] = []
         imp = scn.impatience
@@ -449,7 +448,7 @@ class CentreModel:
         if i < self.n:
             self.arrival_timer = True
             env = self.env
-            env.timeout(self.t[i] - env.now).callbacks.append(self._arrival_cb)
+            env.timeout(self.t[i] - env.now).callbacks.append(self._on_arrival)
 
     def _on_arrival(self, _event: simpy.Event) -> None:
         """The arrival clock rings: issue the tickets due now while some window is idle,
@@ -464,7 +463,7 @@ class CentreModel:
             ti = t[i]
             if ti > now:
                 self.next_i = i
-                env.timeout(ti - now).callbacks.append(self._arrival_cb)
+                env.timeout(ti - now).callbacks.append(self._on_arrival)
                 return  # the clock stays set
             # A resident arriving now: balk, go straight to an idle window, or queue.
             self.next_i = i + 1
