@@ -268,7 +268,7 @@ def compute_kpis(
 
     n_days = max(1, sum(1 for p in plans if not p.closed and p.offset + p.hours.close > cut))
     k.update(_cross_province_kpis(res, raw, served, n_days))
-    bo_kpis, bo_daily = _back_office(scn, plans, res, raw, replication, counted)
+    bo_kpis, bo_daily = _back_office(scn, plans, raw, replication, counted)
     k.update(bo_kpis)
     hourly = _hourly(scn, plans, res, raw, replication, cut)
     by_family = _by_family(scn, res, raw, replication, counted, wait)
@@ -362,7 +362,6 @@ def _xp_items(
 def _back_office(
     scn: Scenario,
     plans: list[DayPlan],
-    res: Residents,
     raw: RawRecords,
     replication: int,
     counted: np.ndarray,

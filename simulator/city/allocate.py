@@ -70,7 +70,9 @@ from simulator.optimise.config import (
     parse_cost,
     parse_targets,
 )
-from simulator.optimise.recommend import EvaluationStore, _mean_service, _plain, levels_cost
+from simulator.optimise.evaluate import EvaluationStore, plain
+from simulator.optimise.hourly import mean_service
+from simulator.optimise.options import levels_cost
 from simulator.run.executor import Executor, get_executor
 from simulator.run.runner import run_replication
 from simulator.run.sweep import config_hash
@@ -160,7 +162,7 @@ def analytic_screen(scn: Scenario, target_wait: float) -> tuple[float, float]:
             if b.end > b.start and b.share > 0
         ]
     kinds = {w.id: w.kind for w in scn.windows}
-    es = _mean_service(scn)
+    es = mean_service(scn)
     num_sl = num_w = den = 0.0
     for start, end, share in bins:
         lam = volume * share / (end - start)
@@ -279,7 +281,7 @@ class CityAllocation:
         else:
             wanted = set(settings.centres)
             self.eligible = [i for i, c in enumerate(self.ids) if c in wanted]
-        self._configs = [_plain(s.config) for s in city.scenarios]
+        self._configs = [plain(s.config) for s in city.scenarios]
         self._windows = [len(s.windows) for s in city.scenarios]
         self._counters = [int(s.counters) for s in city.scenarios]
         self._scn: dict[tuple[int, State], Scenario] = {}

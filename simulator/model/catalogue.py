@@ -245,12 +245,6 @@ def reference_availability(seed: int = 20260102) -> pd.DataFrame:
     return frame
 
 
-def availability_path() -> Path:
-    import scenarios
-
-    return Path(scenarios.__file__).resolve().parent / "data" / "cross_province_availability.csv"
-
-
 def catalogue_path() -> Path:
     import scenarios
 

@@ -279,7 +279,7 @@ class SkillMix:
     roster_per_window: float
     groups: tuple[tuple[str, float, Mapping[str, str]], ...]
 
-    def roster(self, n_windows: int, families: Sequence[str]) -> dict[str, Any]:
+    def roster(self, n_windows: int) -> dict[str, Any]:
         """``staffing.staff`` config for a layout with ``n_windows`` windows."""
         size = max(1, math.ceil(self.roster_per_window * n_windows - 1e-9))
         total = sum(s for _, s, _ in self.groups)

@@ -21,7 +21,8 @@ from simulator import load_scenario, simulate
 from simulator.analysis.analytic import min_servers_erlang_c, mmc_metrics
 from simulator.errors import ConfigError
 from simulator.optimise.config import parse_cost, parse_space, parse_targets
-from simulator.optimise.recommend import Recommendation, _plan_table, _time_label, recommend
+from simulator.optimise.outputs import _plan_table, _time_label
+from simulator.optimise.recommend import Recommendation, recommend
 from simulator.optimise.stats import (
     FEASIBLE,
     INFEASIBLE,
@@ -370,10 +371,11 @@ def test_reference_recommendation_outputs_and_yaml_round_trip(tmp_path: Path) ->
 
 def test_hourly_table_intervals_at_the_stated_confidence(small_scenario: Any) -> None:
     from simulator.analysis.stats import t_interval
-    from simulator.optimise import recommend as rec_mod
+    from simulator.optimise.feasibility import _hour_keys
+    from simulator.optimise.outputs import _hourly_table
 
     scn = small_scenario
-    key = rec_mod._hour_keys(scn)[0]
+    key = _hour_keys(scn)[0]
     rng = np.random.default_rng(4)
     recs = [
         {"hourly": {key: [20.0, float(k), 1.0, 19.0, float(w)]}}
@@ -381,7 +383,7 @@ def test_hourly_table_intervals_at_the_stated_confidence(small_scenario: Any) ->
     ]
     sl = np.array([r["hourly"][key][1] / 20.0 for r in recs])
     for conf in (0.8, 0.99):
-        row = rec_mod._hourly_table(recs, scn, conf).iloc[0]
+        row = _hourly_table(recs, scn, conf).iloc[0]
         _, lo, hi, _ = t_interval(sl, conf)
         assert (row["service_level_ci_low"], row["service_level_ci_high"]) == (lo, hi)
 

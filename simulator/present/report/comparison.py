@@ -238,7 +238,7 @@ def option_cost(run: RunData) -> tuple[float, dict[str, float]] | None:
         from simulator.config.scenario import scenario_from_config
         from simulator.errors import ConfigError
         from simulator.optimise.config import parse_cost
-        from simulator.optimise.recommend import levels_cost
+        from simulator.optimise.options import levels_cost
 
         try:
             model = parse_cost(cost_cfg)

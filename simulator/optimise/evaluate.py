@@ -1,0 +1,201 @@
+"""Evaluating options: replications run through one executor, cached in ``evaluations.jsonl``
+(:class:`EvaluationStore`), so an interrupted recommendation resumes without rework."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulator.config.scenario import Scenario
+from simulator.optimise.progress import Progress
+from simulator.run.executor import Executor
+from simulator.run.runner import run_replication
+from simulator.run.sweep import config_hash
+
+__all__ = ["Candidate", "EvaluationStore", "evaluate_replications", "plain"]
+
+
+def plain(obj: Any) -> Any:
+    """A deep plain-python copy of a (possibly frozen) config mapping."""
+    if isinstance(obj, Mapping):
+        return {str(k): plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [plain(v) for v in obj]
+    return obj
+
+
+def _hourly_record(scn: Scenario, visits: pd.DataFrame) -> dict[str, list[float]]:
+    """Per (profile day type, clock hour of arrival): arrivals, served within the target
+    wait, left (abandoned or balked), served, summed wait of the served."""
+    plans = scn.day_plans()
+    if visits is None or visits.empty or not plans:
+        return {}
+    first_open = plans[0].offset + plans[0].hours.open
+    cut = first_open + scn.experiment.warmup_min
+    day = visits["day"].to_numpy().astype(int)
+    t = visits["arrival_min"].to_numpy(dtype=float)
+    keep = (np.array([p.offset for p in plans])[day] + t) >= cut
+    out = visits["outcome"].to_numpy()
+    wait = visits["wait_min"].to_numpy(dtype=float)
+    served = out == "served"
+    within = served & (wait <= scn.experiment.target_wait_min)
+    left = (out == "abandoned") | (out == "balked")
+    keys = sorted({p.profile_key for p in plans})
+    key_code = np.array([keys.index(p.profile_key) for p in plans])[day]
+    hour = np.clip((t // 60).astype(int), 0, 47)
+    code = (key_code * 48 + hour)[keep]
+    size = len(keys) * 48
+    cols = [
+        np.bincount(code, minlength=size),
+        np.bincount(code, weights=within[keep].astype(float), minlength=size),
+        np.bincount(code, weights=left[keep].astype(float), minlength=size),
+        np.bincount(code, weights=served[keep].astype(float), minlength=size),
+        np.bincount(code, weights=np.where(served, wait, 0.0)[keep], minlength=size),
+    ]
+    table = np.column_stack(cols)
+    return {
+        f"{keys[c // 48]}|{c % 48}": [float(v) for v in table[c]] for c in np.flatnonzero(cols[0])
+    }
+
+
+def evaluate_replications(
+    scn: Scenario, seed: int, replications: Sequence[int]
+) -> list[tuple[int, dict[str, Any]]]:
+    """Simulate ``replications`` of ``scn`` and reduce each to a compact record: every
+    KPI of the replication and per-hour counts for hourly targets. A pure function."""
+    out = []
+    for r in replications:
+        k = run_replication(scn, int(r), int(seed), record_visits=True)
+        kpis = {name: (None if not np.isfinite(v) else float(v)) for name, v in k.kpis.items()}
+        hourly = _hourly_record(scn, k.visits) if k.visits is not None else {}
+        out.append((int(r), {"kpis": kpis, "hourly": hourly}))
+    return out
+
+
+class EvaluationStore:
+    """Replication results by (config hash, seed, replication), mirrored to a JSON-lines
+    file appended as each result arrives.
+
+    A line cut short by a killed process is ignored on reload; lines written by another
+    code version are ignored unless ``trust_other_versions``.
+    """
+
+    def __init__(self, path: Path | None, code: str, trust_other_versions: bool = False):
+        self.path = path
+        self.code = code
+        self.records: dict[tuple[str, int, int], dict[str, Any]] = {}
+        self.loaded = 0
+        if path is not None and path.exists():
+            with path.open(encoding="utf-8") as fh:
+                for line in fh:
+                    try:
+                        row = json.loads(line)
+                    except ValueError:
+                        continue  # a partial last line from an interrupted run
+                    if not isinstance(row, dict) or "key" not in row:
+                        continue
+                    if row.get("code") != code and not trust_other_versions:
+                        continue
+                    self.records[(row["key"], int(row["seed"]), int(row["rep"]))] = row["rec"]
+            self.loaded = len(self.records)
+        self._fh = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = path.open("a", encoding="utf-8")
+
+    def __contains__(self, key: tuple[str, int, int]) -> bool:
+        return key in self.records
+
+    def add(self, key: tuple[str, int, int], rec: dict[str, Any]) -> None:
+        self.records[key] = rec
+        if self._fh is not None:
+            row = {"key": key[0], "seed": key[1], "rep": key[2], "code": self.code, "rec": rec}
+            self._fh.write(json.dumps(row, separators=(",", ":")) + "\n")
+            self._fh.flush()
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+@dataclass
+class Candidate:
+    """A scenario to evaluate: a layout option or a staffing plan."""
+
+    name: str
+    params: dict[str, Any]
+    config: dict[str, Any]
+    scenario: Scenario
+    cost: float
+    cost_breakdown: dict[str, float]
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            # Seed and replication are part of the evaluation key, not of the scenario.
+            run_keys = ("seed", "replications", "record_visits", "charts")
+            self.key = config_hash({k: v for k, v in self.config.items() if k not in run_keys})
+
+
+class _Runner:
+    """Runs the replications candidates need, through one executor and one store."""
+
+    def __init__(
+        self,
+        executor: Executor,
+        store: EvaluationStore,
+        progress: Progress,
+        on_evaluation: Callable[[dict[str, Any]], None] | None,
+    ) -> None:
+        self.executor = executor
+        self.store = store
+        self.progress = progress
+        self.on_evaluation = on_evaluation
+        self.run_count = 0
+        self.cached_hits = 0
+
+    def ensure(self, wanted: Iterable[tuple[Candidate, int, int]], stage: str) -> None:
+        """Make sure (candidate, seed, n replications 0..n-1) are all in the store."""
+        missing: dict[tuple[str, int], tuple[Candidate, list[int]]] = {}
+        for cand, seed, n in wanted:
+            for r in range(n):
+                if (cand.key, seed, r) in self.store:
+                    continue
+                missing.setdefault((cand.key, seed), (cand, []))[1].append(r)
+        total = sum(len(v[1]) for v in missing.values())
+        if total == 0:
+            return
+        chunk = 1 if self.executor.workers == 1 else 4
+        tasks = []
+        owners = []
+        for (key, seed), (cand, reps) in missing.items():
+            for j in range(0, len(reps), chunk):
+                tasks.append((cand.scenario, seed, reps[j : j + chunk]))
+                owners.append((key, seed, cand.name))
+        self.progress.pending(stage, total)
+        for i, results in self.executor.imap_unordered(evaluate_replications, tasks):
+            key, seed, name = owners[i]
+            for r, rec in results:
+                self.store.add((key, seed, r), rec)
+                self.run_count += 1
+                self.progress.advance()
+                if self.on_evaluation is not None:
+                    self.on_evaluation(
+                        {"stage": stage, "candidate": name, "seed": seed, "replication": r}
+                    )
+
+    def records(self, cand: Candidate, seed: int, n: int) -> list[dict[str, Any]]:
+        return [self.store.records[(cand.key, seed, r)] for r in range(n)]
+
+    def available(self, cand: Candidate, seed: int) -> int:
+        n = 0
+        while (cand.key, seed, n) in self.store:
+            n += 1
+        return n
