@@ -44,7 +44,7 @@ import pandas as pd
 
 from simulator.city.build import City, centre_seed
 from simulator.config.scenario import Scenario, scenario_from_config
-from simulator.engine.district import Diversion, run_district_replication
+from simulator.engine.district import Diversion
 from simulator.errors import ConfigError
 from simulator.optimise.allocate import (
     TABLE_KPIS,
@@ -74,7 +74,7 @@ from simulator.optimise.evaluate import EvaluationStore, plain
 from simulator.optimise.hourly import mean_service
 from simulator.optimise.options import levels_cost
 from simulator.run.executor import Executor, get_executor
-from simulator.run.runner import run_replication
+from simulator.run.runner import run_district_replication, run_replication
 from simulator.run.sweep import config_hash
 from simulator.version import package_version
 

@@ -28,10 +28,10 @@ from simulator.city.build import City, centre_seed
 from simulator.city.results import CityResults
 from simulator.city.summary import CentreRun, summarise_centre
 from simulator.config.scenario import Scenario
-from simulator.engine.district import Diversion, parse_diversion, run_district_replication
+from simulator.engine.district import Diversion, parse_diversion
 from simulator.model.streams import stream
 from simulator.run.executor import executor_label, get_executor
-from simulator.run.runner import run_replication
+from simulator.run.runner import run_district_replication, run_replication
 from simulator.version import run_metadata
 
 __all__ = [
@@ -111,7 +111,7 @@ def run_district(
     Without diversion the centres are independent, so this equals their runs in
     :func:`run_city`. With city-wide handling (全市通办, ``diversion.enabled``) residents
     facing a long queue may go to another centre of the district, and the district's
-    centres share one simulation (:func:`simulator.engine.district.run_district_replication`).
+    centres share one simulation (:func:`simulator.run.runner.run_district_replication`).
     """
     sub = city.subset(districts=[district])
     jobs = [(s, district) for s in sub.scenarios]

@@ -36,14 +36,13 @@ from simulator.config.parse import (
 )
 from simulator.config.safety import identifier_problem
 from simulator.config.schema import unknown_keys
+from simulator.config.sections import parse_back_office, parse_cross_province, parse_origin_mix
 from simulator.errors import ConfigError
 from simulator.model import calendar as cal
-from simulator.model.back_office import BackOffice, parse_back_office
+from simulator.model.back_office import BackOffice
 from simulator.model.cross_province import (
     PROVINCES,
     CrossProvince,
-    parse_cross_province,
-    parse_origin_mix,
 )
 from simulator.model.distributions import Distribution
 

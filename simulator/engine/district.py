@@ -23,11 +23,11 @@ from typing import Any
 import numpy as np
 import simpy
 
-from simulator.analysis.kpis import ReplicationKPIs, compute_kpis
 from simulator.config.parse import Problems, dist, num
 from simulator.config.scenario import DayPlan, Scenario
 from simulator.engine.centre import CentreModel, Guest
 from simulator.engine.demand import Residents, draw_outages, generate_residents
+from simulator.engine.records import RawRecords
 from simulator.errors import ConfigError
 from simulator.model.distributions import Distribution, Lognormal
 from simulator.model.streams import stream
@@ -96,15 +96,17 @@ def _extended_residents(res: Residents, model: CentreModel, plans: list[DayPlan]
     )
 
 
-def run_district_replication(
+def simulate_district(
     scenarios: Sequence[Scenario],
     seeds: Sequence[int],
     replication: int,
     diversion: Diversion,
-    record_visits: bool = False,
     day_factors: np.ndarray | None = None,
-) -> list[ReplicationKPIs]:
+) -> list[tuple[list[DayPlan], Residents, RawRecords]]:
     """One replication of the centres of a district in one shared environment.
+
+    Returns, per centre, its day plans, its residents followed by the guests it received,
+    and its raw records (KPIs: :func:`simulator.run.runner.run_district_replication`).
 
     Parameters
     ----------
@@ -194,9 +196,7 @@ def run_district_replication(
     for m in models:
         m.start()
     env.run()
-    out = []
-    for s, p, res, m in zip(scenarios, plans, residents, models, strict=True):
-        raw = m.finish()
-        ext = _extended_residents(res, m, p)
-        out.append(compute_kpis(s, p, ext, raw, replication, record_visits))
-    return out
+    return [
+        (p, _extended_residents(res, m, p), m.finish())
+        for p, res, m in zip(plans, residents, models, strict=True)
+    ]

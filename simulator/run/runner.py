@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -15,6 +15,7 @@ from simulator.analysis.results import Results
 from simulator.config.scenario import Scenario
 from simulator.engine.centre import CentreModel
 from simulator.engine.demand import draw_outages, generate_residents
+from simulator.engine.district import Diversion, simulate_district
 from simulator.run.executor import get_executor
 from simulator.version import run_metadata
 
@@ -43,6 +44,23 @@ def _whole(value: Any, name: str) -> int:
     if not float(value).is_integer():
         raise TypeError(f"{name}: expected a whole number, got {value!r}")
     return int(value)
+
+
+def run_district_replication(
+    scenarios: Sequence[Scenario],
+    seeds: Sequence[int],
+    replication: int,
+    diversion: Diversion,
+    record_visits: bool = False,
+    day_factors: np.ndarray | None = None,
+) -> list[ReplicationKPIs]:
+    """One replication of the centres of a district in one shared environment (city-wide
+    handling, see :func:`simulator.engine.district.simulate_district`): KPIs per centre."""
+    runs = simulate_district(scenarios, seeds, replication, diversion, day_factors)
+    return [
+        compute_kpis(s, plans, res, raw, replication, record_visits)
+        for s, (plans, res, raw) in zip(scenarios, runs, strict=True)
+    ]
 
 
 def simulate(

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from simulator import ConfigError, load_scenario
-from simulator.engine.district import Diversion, parse_diversion, run_district_replication
+from simulator.engine.district import Diversion, parse_diversion
 from simulator.model.distributions import Deterministic
-from simulator.run.runner import run_replication
+from simulator.run.runner import run_district_replication, run_replication
 
 
 @pytest.fixture(scope="module")
