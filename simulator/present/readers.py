@@ -338,6 +338,49 @@ def option_codes(overrides: list[str]) -> str:
     return " ".join(f"{k}={v}" for k, v in override_items(overrides))
 
 
+def _clock_min(text: Any) -> float | None:
+    try:
+        hh, mm = str(text).split(":")
+        return 60.0 * int(hh) + int(mm)
+    except (TypeError, ValueError):
+        return None
+
+
+def with_opening_hours(hourly: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
+    """Add the within-opening-hours columns to an ``hourly`` table written before they
+    existed (``busy_in_hours_min``, ``open_in_hours_min``, ``overtime_window_min``).
+
+    Derived by whole hour from the run's closing times (``calendar.hours``): an hour slot
+    starting at or after closing is overtime, any other slot counts as within hours (a
+    slot that straddles the closing time cannot be split after the run). Tables that have
+    the columns, or configs without opening hours, are returned as they are.
+    """
+    if "open_in_hours_min" in hourly.columns or not {"hour", "day_type"} <= set(hourly):
+        return hourly
+    if not {"busy_min", "open_min"} <= set(hourly.columns):
+        return hourly
+    hours = (config.get("calendar") or {}).get("hours") or {}
+    if not isinstance(hours, dict) or not hours:
+        return hourly
+    close: dict[str, float] = {}
+    for key, h in hours.items():
+        c = _clock_min((h or {}).get("close")) if isinstance(h, dict) else None
+        if c is not None:
+            close[str(key)] = c
+    aliases = {"adjusted_workday": "weekday", "working_saturday": "weekday"}
+
+    def closing(day_type: Any) -> float:
+        dt_ = str(day_type)
+        return close.get(dt_, close.get(aliases.get(dt_, ""), float("inf")))
+
+    after = hourly["hour"].astype(float) * 60.0 >= hourly["day_type"].map(closing)
+    out = hourly.copy()
+    out["busy_in_hours_min"] = out["busy_min"].where(~after, 0.0)
+    out["open_in_hours_min"] = out["open_min"].where(~after, 0.0)
+    out["overtime_window_min"] = out["open_min"] - out["open_in_hours_min"]
+    return out
+
+
 def _read_wait_grid(path: Path) -> pd.DataFrame | None:
     grid = _read_csv(path / "wait_ecdf.csv")
     if grid is None or "replication" not in grid.columns:
@@ -365,6 +408,8 @@ def read_run(path: Path) -> RunData:
     hourly_path = path / "hourly.csv"
     hourly = pd.read_csv(hourly_path) if hourly_path.is_file() else None
     config = _read_yaml(path / ".hydra" / "config.yaml") or {}
+    if hourly is not None and isinstance(config, dict):
+        hourly = with_opening_hours(hourly, config)
     overrides = _read_yaml(path / ".hydra" / "overrides.yaml") or []
     config_name = _config_name(path)
     images = _images(path)

@@ -39,3 +39,27 @@ def test_layout_from_config() -> None:
         "4 comprehensive windows, 1 quick desk and 1 cross-province window"
     )
     assert names.layout_text({}) is None
+
+
+def test_older_hourly_tables_get_opening_hours_from_the_config() -> None:
+    """Run folders written before the within-hours columns existed: slots starting at or
+    after the day type's closing time become overtime, so charts never peak there."""
+    import pandas as pd
+
+    from simulator.present.readers import with_opening_hours
+
+    hourly = pd.DataFrame(
+        {
+            "day_type": ["weekday", "weekday", "weekend", "holiday"],
+            "hour": [16, 17, 11, 12],
+            "busy_min": [200.0, 30.0, 50.0, 20.0],
+            "open_min": [300.0, 30.0, 60.0, 20.0],
+        }
+    )
+    cfg = {"calendar": {"hours": {"weekday": {"open": "08:30", "close": "17:00"},
+                                  "weekend": {"open": "09:00", "close": "12:00"}}}}  # fmt: skip
+    out = with_opening_hours(hourly, cfg)
+    assert out["open_in_hours_min"].tolist() == [300.0, 0.0, 60.0, 20.0]  # no holiday hours
+    assert out["overtime_window_min"].tolist() == [0.0, 30.0, 0.0, 0.0]
+    assert out["busy_in_hours_min"].tolist() == [200.0, 0.0, 50.0, 20.0]
+    assert with_opening_hours(out, cfg) is out and with_opening_hours(hourly, {}) is hourly
