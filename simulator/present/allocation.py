@@ -451,6 +451,11 @@ _REPORT: dict[str, dict[str, str]] = {
             "simulated on the same {n} fresh replications, so their differences with the "
             "current allocation are paired (95% intervals)."
         ),
+        "intro_transfers": (
+            "{moved} staff moved between centres of the same district (no budget), objective "
+            "{objective}, judged on {days} days from {start}; both allocations were simulated "
+            "on the same {n} fresh replications, so the differences are paired (95% intervals)."
+        ),
         "strategy": "strategy",
         "share": "share served within target",
         "missing": "centres missing targets (mean per replication)",
@@ -468,6 +473,10 @@ _REPORT: dict[str, dict[str, str]] = {
             "共{moves}项调配（{spent}{unit}），覆盖{centres}个中心中的{receiving}个，目标为"
             "{objective}，评估期为自{start}起{days}天；以下各方案使用同一批{n}次新重复模拟，"
             "与现状的差异为配对比较（95%置信区间）。"
+        ),
+        "intro_transfers": (
+            "在同一区内的中心之间调配{moved}名工作人员（不增加预算），目标为{objective}，评估期为"
+            "自{start}起{days}天；两种方案使用同一批{n}次新重复模拟，差异为配对比较（95%置信区间）。"
         ),
         "strategy": "方案",
         "share": "目标时间内办理比例",
@@ -541,10 +550,12 @@ def allocation_html(data: AllocationData, lang: str = "en") -> str:
     esc = html.escape
     parts = [f"<p class='summary'><strong>{esc(finding(s, lang))}</strong></p>"]
     sett = s.get("settings", {})
+    intro = "intro_transfers" if s.get("transfers") else "intro"
     parts.append(
         "<p>"
         + esc(
-            t["intro"].format(
+            t[intro].format(
+                moved=s.get("staff_moved", 0),
                 moves=s.get("moves"),
                 spent=f"{float(s.get('spent', 0)):,.0f}",
                 unit=_t(str(s.get("budget_unit", "staff")), lang),
