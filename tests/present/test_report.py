@@ -272,6 +272,24 @@ def test_single_run_report(runs: tuple[Path, Path], tmp_path: Path) -> None:
     assert "badge option" not in text
 
 
+def test_one_replication_says_no_interval(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    """A run of one replication: 'one replication: no interval', never NaN or n/a."""
+    from simulator import load_scenario, simulate
+    from simulator.cli.run import write_outputs
+
+    folder = tmp_path / "one"
+    res = simulate(load_scenario("reference", overrides=["calendar.days=2"]), replications=1)
+    write_outputs(res, folder, charts=False)
+    out = report.build_report(folder, out=tmp_path / "one.html")
+    text, doc = _parse(out)
+    assert "(one replication: no interval)" in doc.summary
+    words = " ".join(doc.text_by_section.values()).lower()
+    assert "nan" not in words.split() and " nan " not in words and "n/a" not in doc.summary
+    table = text.split("<table class='comparison'>")[1].split("</table>")[0]
+    assert "one replication: no interval" in table
+    assert "no confidence interval can be computed" in doc.text_by_section["how-sure"]
+
+
 def test_every_injected_string_is_escaped(runs: tuple[Path, Path], tmp_path: Path) -> None:
     """Option names reach the title, summary, table, captions and footnotes: the template
     and the section builders escape them everywhere (no tag, no attribute break-out)."""

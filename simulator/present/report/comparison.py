@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulator.analysis import stats
+from simulator.analysis import metrics, stats
 from simulator.present import style
 from simulator.present.provenance import (
     EXPERIMENT_KEYS,
@@ -349,6 +349,15 @@ def _relation(cmp: Comparison, lang: str) -> str:
     return text
 
 
+def _wait_ci(run: RunData, lo: float, hi: float, lang: str) -> str:
+    """The mean wait's interval as a sentence shows it: clipped at zero, or "one
+    replication: no interval"."""
+    if run.n_replications <= 1 or not (math.isfinite(lo) and math.isfinite(hi)):
+        return _t("wait_ci_one", lang)
+    lo, hi, _clipped = metrics.shown_interval("wait_mean_min", lo, hi)
+    return _t("wait_ci", lang, lo=_fmt_min(lo, lang), hi=_fmt_min(hi, lang))
+
+
 def _runs_summary(cmp: Comparison, lang: str) -> str:
     base = cmp.baseline
     t = style.fmt_num(_target_wait(base))
@@ -364,8 +373,7 @@ def _runs_summary(cmp: Comparison, lang: str) -> str:
             lang,
             name=base.label,
             w=_fmt_min(w, lang),
-            wlo=_fmt_min(wlo, lang),
-            whi=_fmt_min(whi, lang),
+            wci=_wait_ci(base, wlo, whi, lang),
             sl=style.fmt_pct(sl),
             t=t,
             sl_tgt=sl_tgt,

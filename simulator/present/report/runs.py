@@ -187,7 +187,7 @@ def _sure_html(cmp: Comparison, lang: str) -> str:
             seeds=sep.join(seeds),
             warm=warm_txt,
         ),
-        _t("sure_ci", lang),
+        _t("sure_one_rep", lang) if max(reps, default=0) <= 1 else _t("sure_ci", lang),
     ]
     if len(runs) > 1:
         crn = [r for r in runs[1:] if common_random_numbers(r, cmp.baseline)]
