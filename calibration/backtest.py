@@ -4,7 +4,8 @@ simulate the written scenario file over the held-out months, compare.
 Each case is a preset of :func:`calibration.synthetic.synthetic_history` (a known
 scenario with real-world realism: no-shows, walk time, closed holidays and ad-hoc
 closures with stray rows, absences, per-staff speed; and per preset a busy centre,
-cross-province residents, no leave times, 2% faulty rows, GB18030, other column names).
+cross-province residents, no leave times, 2% faulty rows, GB18030, other column names,
+Chinese column names).
 :func:`calibration.pipeline.calibrate` runs with the last ``holdout_days`` held out
 (no staffing file: the staffing is learned from the calls), and the held-out comparison
 of the file it wrote (:func:`calibration.validate.validate_file`) is read. Acceptance
@@ -42,6 +43,7 @@ CASES: tuple[str, ...] = (
     "dirty",
     "gb18030",
     "renamed",
+    "chinese",
 )
 
 

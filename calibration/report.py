@@ -429,7 +429,12 @@ def opening_paragraph(validation: ValidationResult | None, config: Mapping[str, 
         for sec, kinds in (prov.get("value_origin") or {}).items()
         for k in (kinds.get("assumed") or [])
     ]
-    base = [s for s, keys in (prov.get("not_calibrated") or {}).items() if keys]
+    vo = prov.get("value_origin") or {}
+    base = [
+        s if not (vo.get(s) or {}).get("calibrated") else f"{s} ({', '.join(keys)})"
+        for s, keys in (prov.get("not_calibrated") or {}).items()
+        if keys
+    ]
     if assumed:
         parts.append("Assumed rather than fitted: " + ", ".join(assumed) + ".")
     if base:

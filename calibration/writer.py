@@ -516,6 +516,19 @@ def build_scenario_config(
         if "plan" not in origin["staffing"]["calibrated"]:
             origin["staffing"]["calibrated"].append("plan")
     cfg["staffing"] = stf
+    if layout is not None and "recommend" not in cfg:
+        cfg["recommend"] = _recommend_space(cfg, base_name)
+        origin["recommend"] = {
+            "calibrated": [],
+            "assumed": ["space.windows (the fitted counts -1 / +1)", "space.skill_mix"],
+            "base": [k for k in cfg["recommend"] if k != "space"],
+        }
+        params["recommend.space"] = {
+            "origin": "assumed",
+            "method": "bundled recommend/default with the decision space around the fitted "
+            "layout: each window group at its fitted count, one fewer and one more (within "
+            "centre.counters); skill mixes keep (the staff seen in the log) and all_round",
+        }
 
     cal = dict(cfg["calendar"] or {})
     if calendar_start is not None:
@@ -556,6 +569,33 @@ def build_scenario_config(
         )
     cfg["calibration"] = prov
     return cfg, items_out, origin
+
+
+def _recommend_space(cfg: Mapping[str, Any], base_name: str) -> dict[str, Any]:
+    """``recommend`` section for svcsim-recommend: the bundled default procedure with a
+    decision space around the calibrated layout (its window group names)."""
+    from simulator.optimise.config import bundled_group
+
+    rec = copy.deepcopy(bundled_group("recommend", "default"))
+    counters = int(cfg["centre"].get("counters") or 0)
+    windows = {}
+    groups = cfg["layout"]["windows"]
+    total = sum(int(g["count"]) for g in groups.values())
+    for name, g in groups.items():
+        n = int(g["count"])
+        room = max(counters - total, 0)
+        opts = sorted(
+            {max(n - 1, 0 if g.get("kind") != "comprehensive" else 1), n, n + min(1, room)}
+        )
+        windows[name] = opts
+    space = dict(rec.get("space") or {})
+    space["windows"] = windows
+    space["skill_mix"] = ["keep", "all_round"]
+    rec["space"] = space
+    rec["skill_mixes"] = {
+        k: v for k, v in dict(rec.get("skill_mixes") or {}).items() if k == "all_round"
+    }
+    return rec
 
 
 def _plain(obj: Any) -> Any:

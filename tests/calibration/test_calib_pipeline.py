@@ -234,6 +234,8 @@ def test_layout_and_staff_learned_from_the_log(
         prov = c.config["calibration"]
         assert "p_return_visit" in prov["value_origin"]["demand"]["assumed"]
         assert "back_office" in c.config and "cost" in c.config and "targets" in c.config
+        # svcsim-recommend's decision space names the calibrated window groups
+        assert set(c.config["recommend"]["space"]["windows"]) == {g.name for g in lay.groups}
 
 
 def test_written_scenario_runs_with_svcsim_and_escapes_data(
