@@ -92,11 +92,11 @@ def layout_text(config: Mapping[str, Any], lang: str = "en") -> str | None:
     return _join(parts, lang)
 
 
-def override_text(key: str, value: str, config: Mapping[str, Any]) -> str:
-    """One command-line override in words (English): layout choices and window counts
-    become the layout, other keys their last part ("daily volume 1300")."""
+def override_text(key: str, value: str, config: Mapping[str, Any], lang: str = "en") -> str:
+    """One command-line override in words: layout choices and window counts become the
+    layout (in ``lang``), other keys their last part ("daily volume 1300")."""
     if key == "layout" or key.startswith("layout."):
-        text = layout_text(config)
+        text = layout_text(config, lang)
         if text:
             return text
     if key in ("staffing", "layout", "demand", "calendar") or "." not in key:
@@ -161,12 +161,12 @@ def option_text(code: str, groups: Iterable[str] = (), lang: str = "en") -> str:
 _TARGET = re.compile(r"^(?P<scope>day|hour)\s+(?P<kpi>\w+)\s*(?P<sense>>=|<=)\s*(?P<value>\S+)$")
 
 
-def _value_text(kpi: str, value: float) -> str:
+def _value_text(kpi: str, value: float, lang: str = "en") -> str:
     m = metrics.metric(kpi)
     if m.kind == "share":
         return style.fmt_pct(value)
     if m.kind == "minutes":
-        return f"{style.fmt_num(value)} min"
+        return f"{style.fmt_num(value)}分钟" if lang == "zh" else f"{style.fmt_num(value)} min"
     return style.fmt_num(value)
 
 
@@ -179,7 +179,7 @@ def target_text(label: str, target_wait_min: float = 20.0, lang: str = "en") -> 
         return label
     kpi, value = m.group("kpi"), float(m.group("value"))
     at_least = m.group("sense") == ">="
-    v = _value_text(kpi, value)
+    v = _value_text(kpi, value, lang)
     t = style.fmt_num(target_wait_min)
     if lang == "zh":
         bound = "不低于" if at_least else "不超过"

@@ -314,6 +314,7 @@ def option_label(
     config_name: str | None,
     fallback: str,
     config: dict[str, Any] | None = None,
+    lang: str = "en",
 ) -> str:
     """Option name in plain words from a run's overrides: a layout choice or window count
     becomes the layout ("6 comprehensive windows and 1 quick desk"), other keys their last
@@ -323,7 +324,7 @@ def option_label(
 
     parts: list[str] = []
     for key, value in override_items(overrides):
-        text = override_text(key, value, config or {})
+        text = override_text(key, value, config or {}, lang)
         if text not in parts:
             parts.append(text)
     if parts:

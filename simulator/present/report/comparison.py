@@ -25,6 +25,7 @@ from simulator.present.readers import (
     RecommendationData,
     ReportError,
     RunData,
+    option_label,
     read_folder,
 )
 from simulator.present.report.calibration import (
@@ -179,7 +180,9 @@ class Comparison:
         return keys
 
 
-def compare(paths: Sequence[str | Path], labels: Sequence[str] | None = None) -> Comparison:
+def compare(
+    paths: Sequence[str | Path], labels: Sequence[str] | None = None, lang: str = "en"
+) -> Comparison:
     """Read result folders into a :class:`Comparison` (the first option is the baseline).
 
     Parameters
@@ -201,6 +204,9 @@ def compare(paths: Sequence[str | Path], labels: Sequence[str] | None = None) ->
     recs = [r for f in folders for r in f.recommendations]
     cals = [c for f in folders for c in f.calibrations]
     allocs = [a for f in folders for a in f.allocations]
+    if lang != "en":  # option names in the report's language (layouts in words)
+        for r in runs:
+            r.label = option_label(r.overrides, r.config_name, r.path.name, r.config, lang)
     if labels is not None:
         if len(labels) != len(runs):
             raise ReportError(f"{len(labels)} labels given for {len(runs)} options read")

@@ -142,7 +142,7 @@ def build_report(
     if isinstance(paths, str | Path):
         paths = [paths]
     lang, _families = style.resolve_language(lang)
-    cmp = compare(paths, labels)
+    cmp = compare(paths, labels, lang)
     target = Path(out) if out is not None else cmp.folders[0].path / "report.html"
     # Charts are standalone figures rendered with Agg directly: no pyplot backend is
     # selected, so building a report never changes the caller's matplotlib state.
