@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -66,6 +66,21 @@ class Constraint:
         return self.target.value if self.target.sense == "min" else -self.target.value
 
 
+@dataclass
+class Search:
+    """What the stages of one recommendation share: the targets and their constraints,
+    the procedure, the root seed, the runner (executor and evaluation cache) and each
+    option's state by option key (decision, reason, per-target decisions, replications
+    used so far)."""
+
+    tgt: Targets
+    cons: list[Constraint]
+    proc: Procedure
+    seed: int
+    runner: _Runner
+    state: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
 def _hour_value(kpi: str, row: Sequence[float] | None) -> float:
     if not row:
         return math.nan
@@ -111,15 +126,14 @@ def _meets(
 
 
 def _screen(
+    search: Search,
     options: list[Candidate],
-    cons: list[Constraint],
-    runner: _Runner,
-    seed: int,
-    proc: Procedure,
     screen_conf: float,
 ) -> dict[str, dict[str, Any]]:
     """Stage 1: ``n0`` replications of every option (common random numbers); an option
     whose one-sided bound at ``screen_conf`` misses a target is screened out."""
+    cons, runner, seed = search.cons, search.runner, search.seed
+    proc = search.proc
     runner.ensure([(c, seed, proc.n0) for c in options], "screening")
     state: dict[str, dict[str, Any]] = {}
     for c in options:
@@ -140,17 +154,15 @@ def _screen(
 
 
 def _sequential(
+    search: Search,
     options: list[Candidate],
-    state: dict[str, dict[str, Any]],
-    cons: list[Constraint],
-    runner: _Runner,
-    seed: int,
-    proc: Procedure,
     h2: float,
     sizes: Sizes,
 ) -> list[Candidate]:
     """Stage 2: sequential feasibility, cheapest first; updates ``state`` and returns the
     options by cost."""
+    state, cons, runner = search.state, search.cons, search.runner
+    seed, proc = search.seed, search.proc
     by_cost = sorted(options, key=lambda c: (c.cost, c.name))
     while True:
         # Cheapest first: only options that could still be among the cheapest
@@ -191,13 +203,9 @@ def _sequential(
 
 
 def _select(
+    search: Search,
     feas: list[Candidate],
     prim: Constraint,
-    tgt: Targets,
-    proc: Procedure,
-    seed: int,
-    runner: _Runner,
-    state: dict[str, dict[str, Any]],
 ) -> tuple[Candidate | None, str]:
     """The cheapest feasible option; ties at that cost go to Kim-Nelson selection."""
     rec_cand: Candidate | None = None
@@ -207,21 +215,19 @@ def _select(
         ties = [c for c in feas if c.cost <= cheapest + 0.5]
         rec_cand = ties[0]
         if len(ties) > 1:
-            rec_cand, tie_note = _kim_nelson(ties, prim, tgt, proc, seed, runner, state)
+            rec_cand, tie_note = _kim_nelson(search, ties, prim)
     return rec_cand, tie_note
 
 
 def _runner_up_rows(
+    search: Search,
     rec_cand: Candidate | None,
     feas: list[Candidate],
     prim: Constraint,
-    tgt: Targets,
-    proc: Procedure,
-    seed: int,
-    runner: _Runner,
-    state: dict[str, dict[str, Any]],
 ) -> list[dict[str, Any]]:
     """The next feasible options (and tie losers), paired with the choice."""
+    tgt, proc, seed = search.tgt, search.proc, search.seed
+    runner, state = search.runner, search.state
     primary = prim.target
     runner_rows = []
     if rec_cand is not None:
@@ -253,15 +259,13 @@ def _runner_up_rows(
 
 
 def _kim_nelson(
+    search: Search,
     ties: list[Candidate],
     prim: Constraint,
-    tgt: Targets,
-    proc: Procedure,
-    seed: int,
-    runner: _Runner,
-    state: dict[str, dict[str, Any]],
 ) -> tuple[Candidate, str]:
     """Kim-Nelson among equal-cost feasible options on the headline KPI."""
+    tgt, proc, seed = search.tgt, search.proc, search.seed
+    runner, state = search.runner, search.state
     k = len(ties)
     h2 = h2_kim_nelson(proc.n0, tgt.alpha, k)
     delta = prim.target.tolerance

@@ -19,7 +19,7 @@ from simulator.optimise.config import (
     Targets,
 )
 from simulator.optimise.evaluate import Candidate, _Runner
-from simulator.optimise.feasibility import Constraint, _hour_keys, _hour_value, _meets
+from simulator.optimise.feasibility import Constraint, Search, _hour_keys, _hour_value, _meets
 from simulator.optimise.options import _allocate, _groups_in_order, levels_cost
 
 __all__ = ["mean_service"]
@@ -143,18 +143,16 @@ def _erlang_start(scn: Scenario, targets: Targets, lam: float) -> int:
 
 
 def _final_config(
+    search: Search,
     rec_cand: Candidate | None,
     options: list[Candidate],
     prim: Constraint,
-    tgt: Targets,
-    proc: Procedure,
-    seed: int,
-    runner: _Runner,
     cost: CostModel,
-    state: dict[str, dict[str, Any]],
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Stage 3: the chosen layout with its hour-by-hour plan (when verified and not
     dearer), or, when no option is feasible, the option best on the headline KPI."""
+    tgt, proc, seed = search.tgt, search.proc, search.seed
+    runner, state = search.runner, search.state
     isa_log: list[dict[str, Any]] = []
     final_seed = seed + proc.final_seed_offset
     if rec_cand is not None:

@@ -24,7 +24,7 @@ from simulator.optimise.config import (
     Targets,
 )
 from simulator.optimise.evaluate import Candidate, _Runner, plain
-from simulator.optimise.feasibility import Constraint, _hour_keys, _hour_value, _meets
+from simulator.optimise.feasibility import Constraint, Search, _hour_keys, _hour_value, _meets
 from simulator.optimise.stats import (
     FEASIBLE,
     INFEASIBLE,
@@ -209,14 +209,12 @@ def _pareto(
 
 
 def _options_table(
+    search: Search,
     options: list[Candidate],
     invalid: list[dict[str, Any]],
-    state: dict[str, dict[str, Any]],
-    cons: list[Constraint],
-    runner: _Runner,
-    seed: int,
-    tgt: Targets,
 ) -> pd.DataFrame:
+    state, cons, runner = search.state, search.cons, search.runner
+    seed, tgt = search.seed, search.tgt
     rows = []
     for c in options:
         st = state[c.key]

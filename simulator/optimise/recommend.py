@@ -68,6 +68,7 @@ from simulator.optimise.evaluate import (
 )
 from simulator.optimise.feasibility import (
     Constraint,
+    Search,
     _constraints,
     _hour_keys,
     _runner_up_rows,
@@ -276,22 +277,21 @@ def _recommend(
     expected = k * proc.n0 + sizes.sequential(k) + sizes.staffing() + sizes.final()
     runner.progress.expect("screening", expected)
 
-    state = _screen(options, cons, runner, seed, proc, screen_conf)
-    by_cost = _sequential(options, state, cons, runner, seed, proc, h2, sizes)
+    search = Search(tgt, cons, proc, seed, runner)
+    search.state = state = _screen(search, options, screen_conf)
+    by_cost = _sequential(search, options, h2, sizes)
     feas = [c for c in by_cost if state[c.key]["decision"] == FEASIBLE]
     primary = tgt.primary()
     prim = Constraint(primary)
-    rec_cand, tie_note = _select(feas, prim, tgt, proc, seed, runner, state)
-    runner_rows = _runner_up_rows(rec_cand, feas, prim, tgt, proc, seed, runner, state)
+    rec_cand, tie_note = _select(search, feas, prim)
+    runner_rows = _runner_up_rows(search, rec_cand, feas, prim)
 
-    options_table = _options_table(options, invalid, state, cons, runner, seed, tgt)
+    options_table = _options_table(search, options, invalid)
 
     # Stage 3: hour-by-hour staffing for the chosen layout.
     final_seed = seed + proc.final_seed_offset
     runner.progress.expect("isa", (sizes.staffing() if rec_cand else 0) + sizes.final())
-    final_cfg, isa_log = _final_config(
-        rec_cand, options, prim, tgt, proc, seed, runner, cost, state
-    )
+    final_cfg, isa_log = _final_config(search, rec_cand, options, prim, cost)
     final_cfg["seed"] = final_seed
     final_cfg["replications"] = proc.final_replications
     final_scn = scenario_from_config(final_cfg, source="recommended plan")
