@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from typing import Any
 
 import matplotlib
@@ -103,3 +104,24 @@ def make_residents(
 @pytest.fixture
 def small_scenario() -> Scenario:
     return make_scenario()
+
+
+@pytest.fixture(scope="module")
+def dask_client() -> Iterator[Any]:
+    """A local Dask cluster (two worker processes, one thread each) for the tests of a
+    module that check results on Dask equal the local ones; closed with the module, so
+    no worker outlives it."""
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        processes=True,
+        n_workers=2,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address=None,
+    )
+    client = distributed.Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()

@@ -92,24 +92,13 @@ def test_budget_units_agree_with_the_cost_model(city: City) -> None:
 
 
 @pytest.mark.slow
-def test_same_result_with_one_two_workers_and_dask(city: City, result: Any) -> None:
+def test_same_result_with_one_two_workers_and_dask(
+    city: City, result: Any, dask_client: Any
+) -> None:
     two = allocate(city, executor=LocalExecutor(2), **SMALL)
     pd.testing.assert_frame_equal(result.allocation, two.allocation)
     pd.testing.assert_frame_equal(result.comparison, two.comparison)
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(
-        processes=True,
-        n_workers=2,
-        threads_per_worker=1,
-        host="127.0.0.1",
-        dashboard_address=None,
-    )
-    client = distributed.Client(cluster)
-    try:
-        dask = allocate(city, executor=client, **SMALL)
-    finally:
-        client.close()
-        cluster.close()
+    dask = allocate(city, executor=dask_client, **SMALL)
     pd.testing.assert_frame_equal(result.allocation, dask.allocation)
     pd.testing.assert_frame_equal(result.comparison, dask.comparison)
     pd.testing.assert_frame_equal(result.steps, dask.steps)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -116,24 +115,6 @@ def test_hist_quantile() -> None:
     assert hist_quantile(counts, WAIT_EDGES, 0.5) == pytest.approx(1.0)
     assert np.isnan(hist_quantile(np.zeros(3), np.array([0, 1, 2, np.inf]), 0.5))
     assert hist_quantile(np.array([0, 0, 5]), np.array([0, 1, 2, np.inf]), 0.9) == 2.0
-
-
-@pytest.fixture(scope="module")
-def dask_client() -> Iterator[Any]:
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        host="127.0.0.1",
-    )
-    client = distributed.Client(cluster)
-    try:
-        yield client
-    finally:
-        client.close()
-        cluster.close()
 
 
 def test_dask_identical_to_local(city: City, serial: CityResults, dask_client: Any) -> None:
