@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
+from simulator.analysis import metrics
 from simulator.analysis.results import group_summary
 from simulator.analysis.stats import normal_quantile, t_interval
 from simulator.city.summary import WAIT_EDGES, CentreRun
@@ -277,7 +278,8 @@ class CityResults:
         v = v[np.isfinite(v)]
         if v.size == 0:
             return pd.Series(dtype=float, name=kpi)
-        higher_is_worse = kpi not in ("service_level", "one_visit_rate")
+        # the KPI catalogue says which way is better (a neutral KPI: high is the worry)
+        higher_is_worse = metrics.direction(kpi) != 1
         k = max(1, int(np.ceil(worst_share * v.size)))
         srt = np.sort(v)
         worst = srt[-k:] if higher_is_worse else srt[:k]

@@ -69,13 +69,14 @@ def write_city_outputs(res: CityResults, out_dir: Path, charts: bool = True) -> 
     paths["manifest"] = out_dir / "manifest.json"
     paths["manifest"].write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     if charts:
+        from simulator.analysis import metrics
         from simulator.present import charts as ch
 
         fig = ch.spread_across(
             res.centre_summary(),
             "wait_p90_min",
             "district",
-            value_label="p90 wait",
+            value_label=metrics.label("wait_p90_min"),
             unit="min",
             footer=(
                 f"{res.city.source} | {len(res.city)} centres, {res.city.days} days from "
