@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator.analysis.stats import t_interval
 from simulator.city.build import City, centre_seed
 from simulator.config.scenario import Scenario, scenario_from_config
 from simulator.engine.district import Diversion
@@ -851,9 +852,10 @@ def _table(
     return cols
 
 
-def _per_rep(
-    problem: CityAllocation, states: Sequence[State], s: AllocateSettings, tg: Targets
-) -> pd.DataFrame:
+def _rep_cols(
+    problem: CityAllocation, states: Sequence[State], s: AllocateSettings
+) -> dict[str, np.ndarray]:
+    """Per KPI: final replications x centres."""
     n = s.verify_replications
     cols = {k: np.zeros((n, problem.n)) for k in TABLE_KPIS}
     for u in problem.units:
@@ -861,6 +863,39 @@ def _per_rep(
         reps = problem.replications(u, tuple(states[m] for m in mem), verify=True)
         for k in TABLE_KPIS:
             cols[k][:, mem] = reps[k]
+    return cols
+
+
+def _district_shares(
+    problem: CityAllocation, before: Sequence[State], after: Sequence[State], s: AllocateSettings
+) -> pd.DataFrame:
+    """Per district: share of its residents served within the target wait before and after
+    with t intervals across the final replications, and the paired difference."""
+    b, a = _rep_cols(problem, before, s), _rep_cols(problem, after, s)
+    rows = []
+    for d in dict.fromkeys(problem.districts):
+        idx = [c for c in range(problem.n) if problem.districts[c] == d]
+
+        def share(cols: dict[str, np.ndarray], idx: list[int] = idx) -> np.ndarray:
+            own = (cols["arrivals"][:, idx] - cols["guests"][:, idx]).sum(axis=1)
+            return cols["within"][:, idx].sum(axis=1) / np.maximum(own, 1e-12)
+
+        sb, sa = share(b), share(a)
+        row: dict[str, Any] = {"district": d}
+        for name, x in (("before", sb), ("after", sa), ("diff", sa - sb)):
+            _, lo, hi, _ = t_interval(x)
+            row[f"share_within_{name}_ci_low"] = lo
+            row[f"share_within_{name}_ci_high"] = hi
+        row["share_within_diff"] = float((sa - sb).mean())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _per_rep(
+    problem: CityAllocation, states: Sequence[State], s: AllocateSettings, tg: Targets
+) -> pd.DataFrame:
+    n = s.verify_replications
+    cols = _rep_cols(problem, states, s)
     rows = []
     for r in range(n):
         t = {k: v[r] for k, v in cols.items()}
@@ -968,6 +1003,9 @@ def _verify_and_report(
     districts["share_within_before"] = districts["within_before"] / districts["own_before"]
     districts["share_within_after"] = districts["within_after"] / districts["own_after"]
     districts = districts.drop(columns=["within_before", "within_after", "own_before", "own_after"])
+    districts = districts.merge(
+        _district_shares(problem, strategies["current"], res.states, s), on="district", how="left"
+    )
     alloc = alloc.drop(
         columns=["within_before", "within_after", "own_before", "own_after", "moved_in"]
     )

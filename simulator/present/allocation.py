@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from simulator.present import style
 
@@ -60,7 +61,16 @@ _TEXT: dict[str, dict[str, str]] = {
         "d_title_none": "No district falls below {sl} after the allocation; {top} go to {names}",
         "d_note": (
             "Bars: budget each district receives. Dots: share of its residents served within "
-            "the target wait, before (hollow) and after (filled)."
+            "the target wait, before (hollow) and after (filled), lines their 95% intervals "
+            "across the final replications."
+        ),
+        "d_note_transfers": (
+            "Bars: staff moved between the district's centres. Dots: share of its residents "
+            "served within the target wait, before (hollow) and after (filled), lines their "
+            "95% intervals across the final replications."
+        ),
+        "d_title_transfers": (
+            "{top} staff move within {names}; districts below {sl}: {b} before, {a} after"
         ),
         "staff": "staff",
         "staff_hours": "staff-hours a day",
@@ -88,7 +98,15 @@ _TEXT: dict[str, dict[str, str]] = {
         "d_title": "{total}中的{top}分配给{names}；低于{sl}的区：调配前{b}个，调配后{a}个",
         "d_title_none": "调配后没有区低于{sl}；{top}分配给{names}",
         "d_note": (
-            "柱：各区获得的预算。点：在目标等候时间内办理的居民比例，空心=调配前，实心=调配后。"
+            "柱：各区获得的预算。点：在目标等候时间内办理的居民比例，空心=调配前，实心=调配后，"
+            "线为各次重复的95%置信区间。"
+        ),
+        "d_note_transfers": (
+            "柱：区内中心之间调配的工作人员。点：在目标等候时间内办理的居民比例，空心=调配前，"
+            "实心=调配后，线为95%置信区间。"
+        ),
+        "d_title_transfers": (
+            "{names}区内调配{top}名工作人员；低于{sl}的区：调配前{b}个，调配后{a}个"
         ),
         "staff": "名工作人员",
         "staff_hours": "人时/天",
@@ -334,10 +352,20 @@ def district_chart(
     )
     ax0.set_ylabel(_t("district", lang))
     ax0.margins(x=0.18)
+    ax0.xaxis.set_major_locator(MaxNLocator(integer=True))
     sb = df["share_within_before"].to_numpy(dtype=float) * 100
     sa = df["share_within_after"].to_numpy(dtype=float) * 100
     for yi, bi, ai in zip(yy, sb, sa, strict=True):
         ax1.plot([bi, ai], [yi, yi], color="#999999", linewidth=0.9, zorder=1)
+    if "share_within_after_ci_low" in df.columns:  # 95% intervals across replications
+        for col, yoff, colour in (
+            ("before", 0.12, style.BASELINE_COLOR),
+            ("after", -0.12, style.OKABE_ITO["bluish_green"]),
+        ):
+            lo = df[f"share_within_{col}_ci_low"].to_numpy(dtype=float) * 100
+            hi = df[f"share_within_{col}_ci_high"].to_numpy(dtype=float) * 100
+            ok = np.isfinite(lo) & np.isfinite(hi)
+            ax1.hlines(yy[ok] + yoff, lo[ok], hi[ok], color=colour, linewidth=1.4, zorder=2)
     ax1.scatter(
         sb,
         yy,
@@ -376,7 +404,18 @@ def district_chart(
     total_amt = _unit_amount(total, unit, lang)
     below_b = int((sb < service_level_target * 100 - 1e-9).sum())
     below_a = int((sa < service_level_target * 100 - 1e-9).sum())
-    if below_b == 0 and below_a == 0:
+    moved = bool(summary.get("transfers"))
+    if moved:
+        title = _t(
+            "d_title_transfers",
+            lang,
+            top=f"{top_sum:,.0f}",
+            names=names,
+            sl=sl_txt,
+            b=below_b,
+            a=below_a,
+        )
+    elif below_b == 0 and below_a == 0:
         title = _t("d_title_none", lang, sl=sl_txt, top=top_amt, names=names)
     else:
         title = _t(
@@ -389,7 +428,8 @@ def district_chart(
             b=below_b,
             a=below_a,
         )
-    return style.finish_figure(fig, title, families, [_t("d_note", lang)], footer)
+    note = _t("d_note_transfers" if moved else "d_note", lang)
+    return style.finish_figure(fig, title, families, [note], footer)
 
 
 def _footer(summary: Mapping[str, Any]) -> str:

@@ -165,9 +165,7 @@ class LocalExecutor:
             return
         with _signals_deferred():
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(
-                    max_workers=self.workers, initializer=_worker_init
-                )
+                self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init)
                 _LIVE.add(self)
             futures: dict[Future[Any], int] = {
                 self._pool.submit(fn, *task): i for i, task in enumerate(tasks)
