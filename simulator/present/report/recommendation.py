@@ -252,7 +252,11 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
             lang=lang,
             footer=footer,
         )
-        out.append(_figure_html(_fig_png(fig), "cost-service frontier", _t("cap_frontier", lang)))
+        codes = [c for c in p["option"] if c != plan_label][:1]
+        caption = _t("cap_frontier", lang)
+        if codes:  # the points carry the recommender's codes: one read out as an example
+            caption += _t("cap_codes", lang, code=codes[0], words=option_words(rec, codes[0], lang))
+        out.append(_figure_html(_fig_png(fig), "cost-service frontier", caption))
     png = rec.images.get("kpi_comparison")
     if png is not None and png.is_file():
         out.append(
