@@ -19,11 +19,22 @@ from simulator.model.distributions import Distribution, from_spec
 
 
 class Problems:
+    """The one collector of config problems: every check adds ``"<config path>: <what is
+    wrong>"``, and the caller raises once with all of them."""
+
     def __init__(self) -> None:
         self.items: list[str] = []
 
     def add(self, path: str, message: str) -> None:
         self.items.append(f"{path}: {message}")
+
+    def raise_if_any(self, what: str) -> None:
+        """Raise one :class:`~simulator.errors.ConfigError` listing every problem (each
+        once) as ``invalid <what>: N problem(s)``; nothing when there is none."""
+        items = list(dict.fromkeys(self.items))
+        if items:
+            lines = "\n  - ".join(items)
+            raise ConfigError(f"invalid {what}: {len(items)} problem(s)\n  - {lines}", items)
 
     def clean(self, *prefixes: str) -> bool:
         """True when no problem was recorded under any of these config keys: checks that
@@ -76,8 +87,12 @@ def num(
     low: float | None = None,
     high: float | None = None,
     low_open: bool = False,
+    high_open: bool = False,
     integer: bool = False,
 ) -> float:
+    """A number at ``path.key``; missing, not a number, not finite, not whole (with
+    ``integer``) or out of ``[low, high]`` (open ends with ``low_open`` / ``high_open``)
+    is a problem (NaN returned)."""
     raw = cfg.get(key, default) if isinstance(cfg, Mapping) else default
     full = f"{path}.{key}" if path else key
     if raw is None:
@@ -97,8 +112,8 @@ def num(
         problems.add(full, f"must be a whole number, got {raw!r}")
     elif low is not None and (value <= low if low_open else value < low):
         problems.add(full, f"must be {'>' if low_open else '>='} {low}, got {raw!r}")
-    elif high is not None and value > high:
-        problems.add(full, f"must be <= {high}, got {raw!r}")
+    elif high is not None and (value >= high if high_open else value > high):
+        problems.add(full, f"must be {'<' if high_open else '<='} {high}, got {raw!r}")
     return value
 
 

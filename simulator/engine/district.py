@@ -53,10 +53,7 @@ def parse_diversion(cfg: Mapping[str, Any] | None) -> Diversion:
     travel = dist(
         cfg.get("travel", {"dist": "lognormal", "mean": 20, "cv": 0.5}), "diversion.travel", p
     )
-    if p.items:
-        raise ConfigError(
-            "invalid diversion settings:\n  - " + "\n  - ".join(p.items), problems=list(p.items)
-        )
+    p.raise_if_any("diversion settings")
     assert travel is not None
     return Diversion(True, prob, int(thr), travel)
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from simulator.config.parse import Problems, mapping, num
 from simulator.errors import ConfigError
 
 SKILL_ORDER = ("novice", "proficient", "expert")
@@ -53,69 +54,7 @@ def bundled_group(group: str, option: str = "default") -> dict[str, Any]:
     return data
 
 
-class _P:
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def add(self, path: str, msg: str) -> None:
-        self.items.append(f"{path}: {msg}")
-
-    def raise_if_any(self, what: str) -> None:
-        if self.items:
-            lines = "\n  - ".join(self.items)
-            raise ConfigError(
-                f"invalid {what}: {len(self.items)} problem(s)\n  - {lines}", problems=self.items
-            )
-
-
-def _number(
-    cfg: Mapping[str, Any],
-    key: str,
-    path: str,
-    p: _P,
-    *,
-    default: Any = None,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-    high_open: bool = False,
-    integer: bool = False,
-) -> float:
-    raw = cfg.get(key, default) if isinstance(cfg, Mapping) else default
-    full = f"{path}.{key}"
-    if raw is None:
-        p.add(full, "missing")
-        return math.nan
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-        p.add(full, f"expected a number, got {raw!r}")
-        return math.nan
-    try:
-        v = float(raw)
-    except ValueError:
-        p.add(full, f"expected a number, got {raw!r}")
-        return math.nan
-    if not math.isfinite(v):
-        p.add(full, f"must be finite, got {raw!r}")
-    elif integer and v != int(v):
-        p.add(full, f"must be a whole number, got {raw!r}")
-    elif low is not None and (v <= low if low_open else v < low):
-        p.add(full, f"must be {'>' if low_open else '>='} {low}, got {raw!r}")
-    elif high is not None and (v >= high if high_open else v > high):
-        p.add(full, f"must be {'<' if high_open else '<='} {high}, got {raw!r}")
-    return v
-
-
-def _mapping(raw: Any, path: str, p: _P) -> Mapping[str, Any]:
-    if raw is None:
-        p.add(path, "missing")
-        return {}
-    if not isinstance(raw, Mapping):
-        p.add(path, f"expected a mapping, got {raw!r}")
-        return {}
-    return raw
-
-
-def _list(raw: Any, path: str, p: _P) -> list[Any]:
+def _list(raw: Any, path: str, p: Problems) -> list[Any]:
     if isinstance(raw, Sequence) and not isinstance(raw, str):
         return list(raw)
     p.add(path, f"expected a list, got {raw!r}")
@@ -158,22 +97,20 @@ class CostModel:
 
 def parse_cost(cfg: Mapping[str, Any] | None, path: str = "cost") -> CostModel:
     """Parse the ``cost`` config group (see ``scenarios/cost/default.yaml``)."""
-    p = _P()
-    c = _mapping(cfg, path, p)
-    rates_cfg = _mapping(c.get("staff_per_hour"), f"{path}.staff_per_hour", p)
-    rates = {
-        lev: _number(rates_cfg, lev, f"{path}.staff_per_hour", p, low=0.0) for lev in SKILL_ORDER
-    }
+    p = Problems()
+    c = mapping(cfg, path, p)
+    rates_cfg = mapping(c.get("staff_per_hour"), f"{path}.staff_per_hour", p)
+    rates = {lev: num(rates_cfg, lev, f"{path}.staff_per_hour", p, low=0.0) for lev in SKILL_ORDER}
     for k in rates_cfg:
         if k not in SKILL_ORDER:
             p.add(f"{path}.staff_per_hour.{k}", f"unknown skill level; one of {SKILL_ORDER}")
     model = CostModel(
         staff_per_hour=rates,
-        training_per_skill=_number(c, "training_per_skill", path, p, low=0.0),
-        training_amortisation_days=_number(
+        training_per_skill=num(c, "training_per_skill", path, p, low=0.0),
+        training_amortisation_days=num(
             c, "training_amortisation_days", path, p, low=0.0, low_open=True
         ),
-        window_per_day=_number(c, "window_per_day", path, p, low=0.0),
+        window_per_day=num(c, "window_per_day", path, p, low=0.0),
         currency=str(c.get("currency", "CNY")),
     )
     p.raise_if_any(f"cost model ({path})")
@@ -234,13 +171,13 @@ def parse_targets(cfg: Mapping[str, Any] | None, path: str = "targets") -> Targe
     """Parse the ``targets`` config group (see ``scenarios/targets/default.yaml``)."""
     from simulator.analysis.kpis import KPI_NAMES
 
-    p = _P()
-    c = _mapping(cfg, path, p)
-    conf = _number(c, "confidence", path, p, low=0.5, high=1.0, high_open=True)
+    p = Problems()
+    c = mapping(cfg, path, p)
+    conf = num(c, "confidence", path, p, low=0.5, high=1.0, high_open=True)
     out: dict[str, list[Target]] = {"day": [], "hour": []}
     for scope in ("day", "hour"):
         raw = c.get(scope) or {}
-        sc = _mapping(raw, f"{path}.{scope}", p)
+        sc = mapping(raw, f"{path}.{scope}", p)
         known = KPI_NAMES if scope == "day" else HOURLY_KPIS
         for kpi, spec in sc.items():
             kpath = f"{path}.{scope}.{kpi}"
@@ -249,14 +186,14 @@ def parse_targets(cfg: Mapping[str, Any] | None, path: str = "targets") -> Targe
             if kpi not in known:
                 p.add(kpath, f"unknown KPI for {scope} targets; known: {list(known)}")
                 continue
-            s = _mapping(spec, kpath, p)
+            s = mapping(spec, kpath, p)
             has_min, has_max = s.get("min") is not None, s.get("max") is not None
             if has_min == has_max:
                 p.add(kpath, "give exactly one of min or max")
                 continue
             sense = "min" if has_min else "max"
-            value = _number(s, sense, kpath, p)
-            tol = _number(s, "tolerance", kpath, p, low=0.0, low_open=True)
+            value = num(s, sense, kpath, p)
+            tol = num(s, "tolerance", kpath, p, low=0.0, low_open=True)
             out[scope].append(Target(str(kpi), sense, value, tol, scope))
     if not out["day"] and not out["hour"] and not p.items:
         p.add(path, "no target given: add targets.day.<kpi> or targets.hour.<kpi>")
@@ -335,14 +272,14 @@ class Procedure:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _parse_mix(name: str, raw: Any, families: Sequence[str], path: str, p: _P) -> SkillMix:
-    m = _mapping(raw, path, p)
-    rpw = _number(m, "roster_per_window", path, p, default=1.0, low=0.0, low_open=True)
+def _parse_mix(name: str, raw: Any, families: Sequence[str], path: str, p: Problems) -> SkillMix:
+    m = mapping(raw, path, p)
+    rpw = num(m, "roster_per_window", path, p, default=1.0, low=0.0, low_open=True)
     groups = []
-    for gname, g in _mapping(m.get("groups"), f"{path}.groups", p).items():
+    for gname, g in mapping(m.get("groups"), f"{path}.groups", p).items():
         gpath = f"{path}.groups.{gname}"
-        gm = _mapping(g, gpath, p)
-        share = _number(gm, "share", gpath, p, low=0.0, low_open=True)
+        gm = mapping(g, gpath, p)
+        share = num(gm, "share", gpath, p, low=0.0, low_open=True)
         skills: dict[str, str] = {}
         level = gm.get("level")
         if level is not None:
@@ -371,11 +308,11 @@ def parse_space(
 ) -> SearchSpace:
     """Parse ``recommend.space`` and ``recommend.skill_mixes`` against the scenario's
     window groups and families."""
-    p = _P()
-    c = _mapping(cfg, path, p)
-    space = _mapping(c.get("space"), f"{path}.space", p)
+    p = Problems()
+    c = mapping(cfg, path, p)
+    space = mapping(c.get("space"), f"{path}.space", p)
     windows: dict[str, tuple[int, ...]] = {}
-    for g, vals in _mapping(space.get("windows"), f"{path}.space.windows", p).items():
+    for g, vals in mapping(space.get("windows"), f"{path}.space.windows", p).items():
         gpath = f"{path}.space.windows.{g}"
         if g not in window_groups:
             p.add(gpath, f"unknown window group; the layout has {list(window_groups)}")
@@ -403,7 +340,7 @@ def parse_space(
             else:
                 lunch.append(float(v))
     mixes_cfg = c.get("skill_mixes") or {}
-    mixes_map = _mapping(mixes_cfg, f"{path}.skill_mixes", p) if mixes_cfg else {}
+    mixes_map = mapping(mixes_cfg, f"{path}.skill_mixes", p) if mixes_cfg else {}
     mixes: list[SkillMix] = []
     for j, name in enumerate(_list(space.get("skill_mix", ["keep"]), f"{path}.space.skill_mix", p)):
         if name == "keep":
@@ -423,16 +360,16 @@ def parse_space(
 
 def parse_procedure(cfg: Mapping[str, Any] | None, path: str = "recommend") -> Procedure:
     """Parse ``recommend.procedure`` and ``recommend.robustness``."""
-    p = _P()
-    c = _mapping(cfg, path, p) if cfg is not None else {}
-    pr = _mapping(c.get("procedure", {}), f"{path}.procedure", p)
-    isa = _mapping(pr.get("isa", {}), f"{path}.procedure.isa", p)
-    rob = _mapping(c.get("robustness", {}), f"{path}.robustness", p)
+    p = Problems()
+    c = mapping(cfg, path, p) if cfg is not None else {}
+    pr = mapping(c.get("procedure", {}), f"{path}.procedure", p)
+    isa = mapping(pr.get("isa", {}), f"{path}.procedure.isa", p)
+    rob = mapping(c.get("robustness", {}), f"{path}.robustness", p)
     base = Procedure()
     pp = f"{path}.procedure"
 
     def whole(m: Mapping[str, Any], key: str, where: str, default: int, low: int = 1) -> int:
-        v = _number(m, key, where, p, default=default, low=low, integer=True)
+        v = num(m, key, where, p, default=default, low=low, integer=True)
         return int(v) if math.isfinite(v) else default
 
     n0 = whole(pr, "n0", pp, base.n0, low=3)
