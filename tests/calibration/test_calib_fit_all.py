@@ -112,6 +112,7 @@ def test_multi_centre_log_needs_centre_id(year_log: pd.DataFrame, params: cs.Syn
     assert fit_all(cleaned, centre_id="C002", gof_n_mc=0).n_used == 1500
 
 
+@pytest.mark.slow
 def test_performance_smoke(tmp_path: Path) -> None:
     """About 60,000 rows read from CSV, cleaned and fitted; prints timings, asserts none."""
     p = cs.SynthParams(daily_volume=210.0)

@@ -269,6 +269,7 @@ def test_gb18030_and_missing_leave_times_read_and_clean(tmp_path: Path) -> None:
     assert len(ab) > 0 and ab["leave_time"].isna().all() and ab["leave_min"].isna().all()
 
 
+@pytest.mark.slow
 def test_cli_reads_a_renamed_export_through_columns(tmp_path: Path) -> None:
     import subprocess
     import sys

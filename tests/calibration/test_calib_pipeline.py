@@ -26,6 +26,9 @@ from calibration.synthetic import SyntheticHistory, generate_history
 from calibration.writer import base_config
 from simulator import load_scenario, simulate
 
+# Setup simulates and calibrates three synthetic centre-years: make test-fast leaves it out.
+pytestmark = pytest.mark.slow
+
 Z = 4.0  # standard errors allowed for every recovered parameter
 START, END, HOLDOUT = "2024-03-01", "2025-04-30", 61
 SIZES = (0.85, 1.0, 1.1)

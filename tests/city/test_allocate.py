@@ -195,6 +195,7 @@ def test_config_bad_input_names_the_problem(
     assert message in str(err.value)
 
 
+@pytest.mark.slow
 def test_cli_infeasible_targets_exit_2_with_the_shortfall(tmp_path: Path) -> None:
     overrides = [
         "allocate.objective=all_meet",

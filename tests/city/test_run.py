@@ -117,6 +117,7 @@ def test_hist_quantile() -> None:
     assert hist_quantile(np.array([0, 0, 5]), np.array([0, 1, 2, np.inf]), 0.9) == 2.0
 
 
+@pytest.mark.slow
 def test_dask_identical_to_local(city: City, serial: CityResults, dask_client: Any) -> None:
     res = run_city(city, replications=2, seed=11, client=dask_client)
     assert res.meta["backend"].startswith("dask")
@@ -130,6 +131,7 @@ def test_dask_identical_to_local(city: City, serial: CityResults, dask_client: A
     assert by_addr.centres["arrivals"].tolist() == local["arrivals"].tolist()
 
 
+@pytest.mark.slow
 def test_city_cli_writes_outputs(tmp_path: Path) -> None:
     out = tmp_path / "run"
     proc = subprocess.run(

@@ -57,6 +57,7 @@ def test_run_from_other_directory_with_group_choice(tmp_path: Path) -> None:
     assert "count: 6" in cfg
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("launcher", ["basic", "joblib"])
 def test_multirun_basic_and_joblib(tmp_path: Path, launcher: str) -> None:
     sweep = tmp_path / "sweep"

@@ -120,6 +120,7 @@ def test_day_factors_scale_each_day_exactly(two_centres):
         generate_residents(scn, plans, 3, 0, np.ones(2))
 
 
+@pytest.mark.slow
 def test_common_busyness_correlates_centres_and_widens_volume_interval():
     from simulator.city.build import build_city
     from simulator.city.run import run_city

@@ -228,6 +228,7 @@ def test_mmc_recommendation_equals_erlang_c(rate: float, c_star: int) -> None:
     assert opts.loc[f"M{c_star - 1}", "decision"] in ("infeasible", "screened out")
 
 
+@pytest.mark.slow
 def test_known_best_is_picked_with_stated_probability() -> None:
     """Layouts of 6-9 windows at 45 residents/h, target P(W <= 5 min) >= 0.8: 8 windows
     dominate (cheapest option clearly meeting it: Erlang C 0.90 against 0.67 for 7).
@@ -243,6 +244,7 @@ def test_known_best_is_picked_with_stated_probability() -> None:
     assert stats.binom.cdf(correct, runs, 0.95) > 0.01, f"{correct}/{runs} correct"
 
 
+@pytest.mark.slow
 def test_interrupted_recommendation_resumes_without_rework(tmp_path: Path) -> None:
     full = mmc_recommend(60.0, [8, 9, 10, 11], seed=7, out=tmp_path / "full")
     total = full.stats["evaluations_run"]
@@ -269,6 +271,7 @@ def test_interrupted_recommendation_resumes_without_rework(tmp_path: Path) -> No
     pd.testing.assert_frame_equal(again.kpis, full.kpis)
 
 
+@pytest.mark.slow
 def test_cli_killed_by_signal_then_rerun_gives_same_answer(tmp_path: Path) -> None:
     args = [
         sys.executable,
@@ -326,6 +329,7 @@ def test_cli_killed_by_signal_then_rerun_gives_same_answer(tmp_path: Path) -> No
     pd.testing.assert_frame_equal(pd.read_csv(ref / "kpis.csv"), pd.read_csv(cut / "kpis.csv"))
 
 
+@pytest.mark.slow
 def test_reference_recommendation_outputs_and_yaml_round_trip(tmp_path: Path) -> None:
     out = tmp_path / "ref"
     rec = small_recommend(out, charts=True)

@@ -19,6 +19,9 @@ import pytest
 from simulator.present import report, style
 from simulator.present.readers import read_folder
 
+# A real recommendation, calibration and run as setup (make test-fast leaves it out).
+pytestmark = pytest.mark.slow
+
 SPACE = {
     "windows": {"comprehensive": [4, 5], "quick_desk": [0, 1]},
     "lunch_open_share": [0.5],

@@ -47,6 +47,7 @@ def test_simulate_local_processes_equals_sequential() -> None:
     pd.testing.assert_frame_equal(a.hourly, b.hourly)
 
 
+@pytest.mark.slow
 def test_simulate_on_dask_equals_local(dask_client: Any) -> None:
     scn = load_scenario("reference")
     local = simulate(scn, replications=4, seed=11, workers=2)
@@ -56,6 +57,7 @@ def test_simulate_on_dask_equals_local(dask_client: Any) -> None:
     assert isinstance(get_executor(dask_client), DaskExecutor)
 
 
+@pytest.mark.slow
 def test_recommend_on_dask_equals_local(dask_client: Any, tmp_path: Any) -> None:
     from tests.optimise.test_recommend import small_recommend
 

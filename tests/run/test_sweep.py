@@ -31,6 +31,7 @@ def test_config_hash_ignores_order_and_non_semantic_keys() -> None:
     assert config_hash(a) != config_hash({**a, "layout": {"x": 2, "y": 2}})
 
 
+@pytest.mark.slow
 def test_sweep_table_and_resume(tmp_path: Path) -> None:
     sweep = tmp_path / "sweep"
     svcsim(
@@ -71,6 +72,7 @@ def test_sweep_table_and_resume(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(first, again)
 
 
+@pytest.mark.slow
 def test_reordered_sweep_reuses_results_of_another_job_folder(tmp_path: Path) -> None:
     sweep = tmp_path / "sweep"
     svcsim(
