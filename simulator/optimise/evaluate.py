@@ -30,19 +30,26 @@ def plain(obj: Any) -> Any:
     return obj
 
 
-def _hourly_record(scn: Scenario, visits: pd.DataFrame) -> dict[str, list[float]]:
+def _hourly_record(
+    scn: Scenario, visits: Mapping[str, np.ndarray] | pd.DataFrame | None
+) -> dict[str, list[float]]:
     """Per (profile day type, clock hour of arrival): arrivals, served within the target
-    wait, left (abandoned or balked), served, summed wait of the served."""
+    wait, left (abandoned or balked), served, summed wait of the served.
+
+    ``visits``: the per-visit columns of a replication (a DataFrame works too; the
+    columns are read directly, as building a DataFrame per replication cost more than
+    the rest of this record).
+    """
     plans = scn.day_plans()
-    if visits is None or visits.empty or not plans:
+    if visits is None or not plans or "day" not in visits or len(visits["day"]) == 0:
         return {}
     first_open = plans[0].offset + plans[0].hours.open
     cut = first_open + scn.experiment.warmup_min
-    day = visits["day"].to_numpy().astype(int)
-    t = visits["arrival_min"].to_numpy(dtype=float)
+    day = np.asarray(visits["day"]).astype(int)
+    t = np.asarray(visits["arrival_min"], dtype=float)
     keep = (np.array([p.offset for p in plans])[day] + t) >= cut
-    out = visits["outcome"].to_numpy()
-    wait = visits["wait_min"].to_numpy(dtype=float)
+    out = np.asarray(visits["outcome"])
+    wait = np.asarray(visits["wait_min"], dtype=float)
     served = out == "served"
     within = served & (wait <= scn.experiment.target_wait_min)
     left = (out == "abandoned") | (out == "balked")
@@ -73,7 +80,7 @@ def evaluate_replications(
     for r in replications:
         k = run_replication(scn, int(r), int(seed), record_visits=True)
         kpis = {name: (None if not np.isfinite(v) else float(v)) for name, v in k.kpis.items()}
-        hourly = _hourly_record(scn, k.visits) if k.visits is not None else {}
+        hourly = _hourly_record(scn, k.visits_cols)
         out.append((int(r), {"kpis": kpis, "hourly": hourly}))
     return out
 
