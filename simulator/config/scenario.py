@@ -510,6 +510,8 @@ def _parse_staff(
         if bad is not None:
             problems.add(path, bad)
         count = num(g, "count", path, problems, low=0, integer=True, high=MAX_GROUP_SIZE)
+        if not 0 <= count <= MAX_GROUP_SIZE:
+            count = math.nan  # reported above; never built
         level = g.get("level")
         skills: dict[str, str] = {}
         if level is not None:
