@@ -159,12 +159,17 @@ def neutralise_frame(frame: Any, max_chars: int | None = None) -> Any:
             return v[:max_chars] + "…"
         return v
 
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    def textual(dtype: Any) -> bool:
+        return bool(is_object_dtype(dtype) or is_string_dtype(dtype))
+
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype) == "string":
+        if textual(out[col].dtype):
             out[col] = out[col].map(cell)
     out.columns = [neutralise_cell(c) for c in out.columns]
-    if out.index.dtype == object:
+    if textual(out.index.dtype):
         out.index = out.index.map(neutralise_cell)
     return out
 
