@@ -91,7 +91,7 @@ def test_api_refuses_code_in_a_scenario_file(tmp_path: Path) -> None:
         path = _user_yaml(tmp_path, "evil", body.format(victim=victim))
         with pytest.raises(ConfigError, match="scenario files are data"):
             load_scenario(str(path))
-    assert victim.read_text() == "precious", attack
+        assert victim.read_text() == "precious", attack
 
 
 def test_project_sweep_callback_keeps_working(tmp_path: Path) -> None:
