@@ -90,7 +90,9 @@ def backtest(
     -------
     dict
         ``case``, per KPI ``<kpi>_log`` / ``<kpi>_sim`` / ``<kpi>_ok``, ``all_ok``,
-        ``seconds`` (calibration with validation), ``tickets`` and ``scenario`` (path).
+        ``seconds`` (calibration with validation), ``tickets``, ``scenario`` (path),
+        ``_calibration`` (the :class:`calibration.pipeline.CentreCalibration`) and
+        ``_truth`` (the generating scenario config with its ``synthetic`` facts).
     """
     from calibration.pipeline import calibrate
     from calibration.synthetic import PRESETS, synthetic_history
@@ -137,6 +139,8 @@ def backtest(
     out["scenario"] = str(res[0].scenario_path)
     out["validation_consistent"] = int((val.table["verdict"] == "consistent").sum())
     out["validation_kpis"] = len(val.table)
+    out["_calibration"] = res[0]
+    out["_truth"] = h.truth[res[0].centre_id]
     return out
 
 

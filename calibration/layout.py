@@ -12,8 +12,10 @@ the staffing plan are read from the served rows of the ticket log.
 * **Staff and skill levels.** Every ``staff_id`` that served is a staff member, skilled
   in the families it served (same thresholds). Its speed is the ratio estimator
   ``sum(service) / sum(family mean)`` over its rows, with the family means taken at the
-  staff judged ``proficient`` (three passes, starting from all staff); its 95% CI comes
-  from the family variances. A staff member whose CI lies wholly above 1 (at a
+  staff judged ``proficient`` (three passes, starting from all staff); its 95% CI (delta
+  method) counts the variance of the staff member's own services and of the reference
+  family means (a family with few proficient rows makes the speed of its specialists
+  uncertain). A staff member whose CI lies wholly above 1 (at a
   Bonferroni level over the staff) is ``novice``, wholly below 1 ``expert``, otherwise
   ``proficient``; staff with fewer than ``min_staff_rows`` rows are pooled into
   ``proficient``. The scenario's ``skill_multipliers`` are then the fitted service
@@ -26,9 +28,9 @@ the staffing plan are read from the served rows of the ticket log.
   merged). With a staffing file, its most common schedule per day type sets the blocks
   and the number of windows open, spread over the groups in the proportions seen in the
   log (largest remainder, each group with demand keeps at least one window).
-* **Closed days.** A calendar day with fewer than ``closed_share`` of the median tickets of
-  its kind (working day, or rest day) is closed; its stray rows are left out of the fit.
-  When most holidays of the period are closed, holidays are closed in the scenario.
+* **Closed days** come from cleaning (:func:`calibration.clean.detect_closed_days`: their
+  stray rows are excluded as ``closed_day``); they are left out of the staffing plan, and
+  when most holidays of the period are closed, holidays are closed in the scenario.
 * **Walk time** (call to service start of served rows) and **no-shows** (called, never
   served; share of called tickets; hold time from the window's next call, see
   :func:`_no_show_hold`) are fitted for ``centre.walk_time`` and ``centre.no_show``.
@@ -54,7 +56,6 @@ __all__ = [
     "LayoutFit",
     "StaffFit",
     "WindowGroup",
-    "closed_days",
     "fit_layout",
     "plan_from_staffing",
 ]
@@ -224,52 +225,6 @@ def _safe_label(s: str) -> str:
     return re.sub(r"[^0-9A-Za-z_]+", "_", s).strip("_") or "x"
 
 
-def closed_days(
-    counts: pd.Series,
-    dates: pd.DatetimeIndex,
-    kind: pd.Series,
-    *,
-    closed_share: float = 0.05,
-) -> tuple[pd.DatetimeIndex, dict[str, float]]:
-    """Days with (almost) no tickets on an open calendar day.
-
-    Parameters
-    ----------
-    counts : pandas.Series
-        Tickets per date (dates absent = 0).
-    dates : pandas.DatetimeIndex
-        Every calendar date of the period.
-    kind : pandas.Series
-        Date -> ``"work"`` (weekday or adjusted working day) or ``"rest"`` (weekend,
-        holiday).
-    closed_share : float
-        A day is closed below this share of the median of open days of its kind.
-
-    Returns
-    -------
-    closed : pandas.DatetimeIndex
-        Closed dates.
-    medians : dict
-        Median tickets of the open days of each kind (``work``, ``rest``).
-    """
-    c = counts.reindex(dates, fill_value=0).astype(float)
-    k = kind.reindex(dates)
-    closed = pd.Series(False, index=dates)
-    med: dict[str, float] = {}
-    work_med = float(c[k == "work"][c[k == "work"] > 0].median()) if (k == "work").any() else 0.0
-    for kk in ("work", "rest"):
-        x = c[k == kk]
-        pos = x[x > 0]
-        m = float(pos.median()) if len(pos) else 0.0
-        # Rest days with few tickets everywhere (a centre shut at weekends with a few
-        # stray rows) are judged against the working-day median.
-        if kk == "rest" and work_med > 0 and m < closed_share * work_med:
-            m = work_med
-        med[kk] = m
-        closed |= (k == kk) & (c < max(1.0, closed_share * m))
-    return pd.DatetimeIndex(dates[closed.to_numpy()]), med
-
-
 def _sessions(call: np.ndarray, end: np.ndarray, gap: float) -> list[tuple[float, float]]:
     order = np.argsort(call, kind="stable")
     c, e = call[order], end[order]
@@ -400,14 +355,28 @@ def _staff_speeds(
         allg = pd.DataFrame({"f": fam, "x": x}).groupby("f")["x"]
         mean_f = mean_f.reindex(allg.mean().index).fillna(allg.mean())
         var_f = var_f.reindex(mean_f.index).fillna(allg.var(ddof=1).fillna(0.0))
+        n_ref = g.size().reindex(mean_f.index).fillna(0.0)
         mu = mean_f.reindex(fam).to_numpy()
         vv = var_f.reindex(fam).to_numpy()
-        frame = pd.DataFrame({"s": sid, "x": x, "mu": mu, "v": vv})
+        frame = pd.DataFrame({"s": sid, "f": fam, "x": x, "mu": mu, "v": vv})
         agg = frame.groupby("s")[["x", "mu", "v"]].sum()
+        # variance of the reference means: sum_f n_sf^2 var_f / N_f (N_f reference rows)
+        cell = frame.groupby(["s", "f"]).size().rename("n").reset_index()
+        nr = n_ref.reindex(cell["f"]).to_numpy()
+        cell["vm"] = np.where(
+            nr > 0, cell["n"] ** 2 * var_f.reindex(cell["f"]).to_numpy() / np.maximum(nr, 1), np.inf
+        )
+        vm = cell.groupby("s")["vm"].sum()
         for s, row in agg.iterrows():
-            sp = float(row["x"] / row["mu"]) if row["mu"] > 0 else 1.0
-            se = sp * math.sqrt(float(row["v"])) / float(row["mu"]) if row["mu"] > 0 else math.inf
-            speeds[str(s)] = (sp, se)
+            m = float(row["mu"])
+            sp = float(row["x"]) / m if m > 0 else 1.0
+            # delta method for X / M: var(X) = sp^2 sum var_f; var(M) = vm
+            var = (
+                (sp**2 * float(row["v"]) + sp**2 * float(vm.get(s, 0.0))) / m**2
+                if m > 0
+                else math.inf
+            )
+            speeds[str(s)] = (sp, math.sqrt(var))
         new_prof = set()
         for s in staff_ids:
             sp, se = speeds[s]
@@ -482,7 +451,7 @@ def fit_layout(
     day_type_of : mapping
         Date -> ``weekday`` / ``weekend`` / ``holiday`` for the open dates.
     closed : sequence of pandas.Timestamp
-        Closed dates (from :func:`closed_days`).
+        Closed dates (from :func:`calibration.clean.detect_closed_days`).
     families : sequence of str, optional
         Families with demand (default: those of the log).
     bin_minutes, gap_minutes :

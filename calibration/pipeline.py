@@ -32,7 +32,7 @@ from calibration.io import (
     read_staffing,
     read_ticket_log,
 )
-from calibration.layout import LayoutFit, closed_days, fit_layout, plan_from_staffing
+from calibration.layout import LayoutFit, fit_layout, plan_from_staffing
 from calibration.validate import ValidationResult, validate_file
 from calibration.writer import build_scenario_config, full_base_config, write_scenario
 from simulator.config.safety import check_name, identifier_problem, inside, name_problem
@@ -287,6 +287,7 @@ def calibrate(
         holidays=cal.holidays,
         working_days=cal.working_days,
         min_usable=min_usable,
+        closed_days="auto",
     )
     sk = (
         read_staff_skills(skills, encoding=encoding, columns=columns_for(columns, "skills"))
@@ -306,14 +307,14 @@ def calibrate(
     _check_ids(centres, cat, raw.attrs["source"], cat_source)
     all_dates = pd.date_range(first, last, freq="D")
     day_type_of = _day_type_of(cal, all_dates)
-    kind = pd.Series({d: "work" if k == "weekday" else "rest" for d, k in day_type_of.items()})
     root = Path(report_dir) if report_dir is not None else Path("calibration_report") / name
     results = []
     for cid in tqdm(centres, desc="calibrate centres", disable=not progress):
         cdata_all = data.loc[data["centre_id"] == cid]
-        closed, _med = closed_days(cdata_all.groupby("date").size(), all_dates, kind)
-        on_closed = cdata_all["date"].isin(closed)
-        cdata = cdata_all.loc[~on_closed]
+        # closed days (detected by cleaning, their stray rows excluded as closed_day)
+        cdays = cleaned.closed_days
+        closed = list(pd.DatetimeIndex(cdays.loc[cdays["centre_id"].astype(str) == cid, "date"]))
+        cdata = cdata_all
         train = (
             cdata.loc[cdata["date"] < pd.Timestamp(holdout_start)]
             if holdout_start is not None
@@ -386,7 +387,8 @@ def calibrate(
                 },
                 "excluded_this_centre": len(excl_c),
                 "usable_this_centre": len(cdata_all),
-                "on_closed_days_this_centre": int(on_closed.sum()),
+                "on_closed_days_this_centre": int((excl_c["reason"] == "closed_day").sum()),
+                "closed_days_this_centre": len(closed),
                 "fitting": len(train),
                 "holdout": len(cdata) - len(train),
             },

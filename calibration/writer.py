@@ -516,6 +516,8 @@ def build_scenario_config(
         if "plan" not in origin["staffing"]["calibrated"]:
             origin["staffing"]["calibrated"].append("plan")
     cfg["staffing"] = stf
+    if layout is not None:
+        _cross_province_from_log(cfg, fit, fitted, origin, params, notes)
     if layout is not None and "recommend" not in cfg:
         cfg["recommend"] = _recommend_space(cfg, base_name)
         origin["recommend"] = {
@@ -569,6 +571,84 @@ def build_scenario_config(
         )
     cfg["calibration"] = prov
     return cfg, items_out, origin
+
+
+def _cross_province_from_log(
+    cfg: dict[str, Any],
+    fit: CalibrationFit,
+    fitted: Mapping[str, Any],
+    origin: dict[str, dict[str, list[str]]],
+    params: dict[str, Any],
+    notes: list[str],
+) -> None:
+    """When the log shows residents of other provinces, simulate their round trips: the
+    origin mix is fitted, the round-trip delays per province are fitted from the
+    ``xp_*`` timestamps (lognormal mean and CV, from 10 pairs), the rest of the
+    cross-province model (availability, failures, outages, hold timeout) comes from the
+    base's section or, when the base has none, the bundled ``yrd`` group (assumed). A
+    dedicated window group that served only the cross-province family becomes a
+    ``cross_province`` window; without one open on every day type, requests are not
+    tied to such a window (``require_window: false``, assumed)."""
+    from simulator.optimise.config import bundled_group
+
+    mix = fitted.get("origin_mix") or {}
+    remote = {k: v for k, v in mix.items() if k != "shanghai" and v > 0}
+    if not remote:
+        return
+    xp = dict(cfg.get("cross_province") or {})
+    sec = origin.setdefault("cross_province", {"calibrated": [], "assumed": [], "base": []})
+    if not xp.get("enabled"):
+        xp = copy.deepcopy(bundled_group("cross_province", "yrd"))
+        sec["assumed"] += sorted(xp)  # the bundled yrd model
+        notes.append(
+            "the log shows residents of other provinces: their round trips are simulated "
+            "with the bundled cross_province/yrd model (assumed), delays from the log"
+        )
+    fam = str(xp.get("family", "cross_province"))
+    dem = cfg["demand"]
+    dem["origin_mix"] = {
+        p: float(mix.get(p, 0.0)) for p in ("shanghai", "jiangsu", "zhejiang", "anhui")
+    }
+    origin["demand"]["calibrated"].append("origin_mix")
+    params["demand.origin_mix"] = {
+        "value": dem["origin_mix"],
+        "method": "shares of tickets with a known origin",
+        "n_missing_origin": fit.mix.n_origin_missing,
+    }
+    provs = {k: dict(v) for k, v in dict(xp.get("provinces") or {}).items()}
+    got = []
+    if fit.cross_province.available:
+        for row in fit.cross_province.by_province.to_dict(orient="records"):
+            p = str(row["origin"])
+            if p in provs and int(row["n"]) >= 10 and math.isfinite(float(row["cv"])):
+                provs[p]["delay"] = {
+                    "dist": "lognormal",
+                    "mean": round(float(row["mean_min"]), 4),
+                    "cv": round(float(row["cv"]), 4),
+                }
+                got.append(p)
+    xp["provinces"] = provs
+    if got:
+        sec["calibrated"].append(f"provinces.{{{','.join(got)}}}.delay")
+    groups = cfg["layout"]["windows"]
+    xp_groups = [g for g, spec in groups.items() if list(spec.get("families") or []) == [fam]]
+    blocks = (cfg["staffing"].get("plan") or {}).get("blocks") or {}
+    open_every_day = bool(xp_groups) and all(
+        any(set(b.get("open", {})) & set(xp_groups) for b in bl) for bl in blocks.values() if bl
+    )
+    for g in xp_groups:
+        groups[g]["kind"] = "cross_province"
+    if xp.get("require_window") and not open_every_day:
+        xp["require_window"] = False
+        if "require_window" not in sec["assumed"]:
+            sec["assumed"].append("require_window")
+        notes.append("no cross-province window open every day: require_window false (assumed)")
+    cfg["cross_province"] = xp
+    params["cross_province"] = {
+        "delays_fitted_for": got,
+        "cross_province_windows": xp_groups,
+        "method": "origin mix and round-trip delays from the log; the rest assumed",
+    }
 
 
 def _recommend_space(cfg: Mapping[str, Any], base_name: str) -> dict[str, Any]:

@@ -130,3 +130,39 @@ def test_performance_smoke(tmp_path: Path) -> None:
     assert len(raw) >= 58000
     assert cleaned.n_usable == len(raw)
     assert fit.n_used == len(raw)
+
+
+def test_a_few_same_second_abandonments_do_not_make_a_balking_rule(
+    year_log: pd.DataFrame, params: cs.SynthParams
+) -> None:
+    """Four abandonments with leave time = ticket time (the issue's example) are balks by
+    definition, but too few to support a queue-length rule: balking is written disabled
+    and said so; with the minimum count lowered the LR test still has to be significant."""
+    log = year_log.copy()
+    ab = log.index[log["outcome"] == "abandoned"][:4]
+    log.loc[ab, "leave_time"] = log.loc[ab, "ticket_time"]
+    cleaned = clean_ticket_log(
+        log, cs.catalogue(params), cs.OPENING_HOURS, holidays=params.holidays
+    )
+    fit = fit_all(
+        cleaned,
+        opening_hours=cs.OPENING_HOURS,
+        holidays=params.holidays,
+        balk_max_minutes=0.0,
+        gof_n_mc=0,
+    )
+    assert fit.balking is not None and fit.balking.n_balked >= 4
+    assert not fit.balking_accepted
+    assert fit.to_scenario_dict()["impatience"]["balking"] == {"enabled": False}
+    assert any("balking not used" in n for n in fit.notes)
+    loose = fit_all(
+        cleaned,
+        opening_hours=cs.OPENING_HOURS,
+        holidays=params.holidays,
+        balk_max_minutes=0.0,
+        gof_n_mc=0,
+        min_balks=1,
+    )
+    b = loose.balking
+    assert b is not None
+    assert loose.balking_accepted == (b.lr_pvalue < 0.01)
