@@ -143,25 +143,37 @@ def _statement(
     meets: bool,
     tie_note: str,
     runner_rows: list[dict[str, Any]],
+    target_wait_min: float | None = None,
 ) -> str:
-    """The finding, in one paragraph."""
+    """The finding, in one paragraph of plain words; the codes (option, target labels,
+    tolerances) follow at the end for whoever needs them."""
+    from simulator.present.names import option_text, target_text, tolerance_text
+
     primary = tgt.primary()
     conf_pct = f"{100 * tgt.confidence:g}%"
+    targets_txt = "; ".join(target_text(t.label, target_wait_min) for t in tgt.all)
+    tol_txt = "; ".join(
+        dict.fromkeys(tolerance_text(t.kpi, t.tolerance, target_wait_min) for t in tgt.all)
+    )
+    codes = (
+        f" Codes: targets {', '.join(t.label for t in tgt.all)}; tolerances "
+        + ", ".join(f"{t.kpi} ±{t.tolerance:g}" for t in tgt.all)
+        + "."
+    )
     if rec_cand is None:
         statement = (
-            f"No tested option meets the targets ({', '.join(t.label for t in tgt.all)}) "
-            f"with {conf_pct} confidence; shown is the option with the best "
-            f"{primary.kpi}. Widen the decision space (more windows or staff)."
+            f"No tested option meets the targets ({targets_txt}) with {conf_pct} "
+            f"confidence; shown is the option with the best {primary.kpi}. Widen the "
+            "decision space (more windows or staff)." + codes
         )
     else:
         n_cheaper = sum(1 for c in options if c.cost < rec_cand.cost - 1e-9)
         statement = (
-            f"Option {rec_cand.name} meets every target ({len(cons)} checks: "
-            f"{', '.join(t.label for t in tgt.all)}) and is the cheapest such option among "
+            f"{option_text(rec_cand.name)} (option {rec_cand.name}) meets every target "
+            f"({len(cons)} checks: {targets_txt}) and is the cheapest such option among "
             f"{len(options)} tested ({n_cheaper} cheaper options miss a target), with "
-            f"probability at least {conf_pct} (each target within its tolerance: "
-            + ", ".join(f"{t.kpi} ±{t.tolerance:g}" for t in tgt.all)
-            + ")."
+            f"probability at least {conf_pct} (a target counts as met within its "
+            f"tolerance: {tol_txt})."
         )
         if tie_note:
             statement += " " + tie_note
@@ -177,6 +189,7 @@ def _statement(
             f"{proc.final_replications} fresh replications: "
             + ("all targets met." if meets else "NOT all targets met (see kpis table).")
         )
+        statement += codes
     return statement
 
 

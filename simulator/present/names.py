@@ -170,7 +170,7 @@ def _value_text(kpi: str, value: float, lang: str = "en") -> str:
     return style.fmt_num(value)
 
 
-def target_text(label: str, target_wait_min: float = 20.0, lang: str = "en") -> str:
+def target_text(label: str, target_wait_min: float | None = 20.0, lang: str = "en") -> str:
     """A target label of the recommender in words, e.g. ``day service_level >= 0.9`` ->
     "at least 90% of arrivals served within 20 min (whole day)". Unparsed labels are
     returned as they are."""
@@ -180,26 +180,30 @@ def target_text(label: str, target_wait_min: float = 20.0, lang: str = "en") -> 
     kpi, value = m.group("kpi"), float(m.group("value"))
     at_least = m.group("sense") == ">="
     v = _value_text(kpi, value, lang)
-    t = style.fmt_num(target_wait_min)
+    t = style.fmt_num(target_wait_min) if target_wait_min is not None else None
     if lang == "zh":
         bound = "不低于" if at_least else "不超过"
         scope = "每小时" if m.group("scope") == "hour" else "全天"
         if kpi == "service_level":
-            return f"{scope}{t}分钟内获服务的到访居民比例{bound}{v}"
+            within = f"{t}分钟内" if t is not None else "目标等候时间内"
+            return f"{scope}{within}获服务的到访居民比例{bound}{v}"
         return f"{scope}{metrics.label(kpi, 'zh')}{bound}{v}"
     bound = "at least" if at_least else "at most"
     scope = "in every hour" if m.group("scope") == "hour" else "over the day"
     if kpi == "service_level":
-        return f"{bound} {v} of arrivals served within {t} min {scope}"
+        within = f"{t} min" if t is not None else "the target wait"
+        return f"{bound} {v} of arrivals served within {within} {scope}"
     return f"{metrics.label(kpi)} {bound} {v} {scope}"
 
 
-def tolerance_text(kpi: str, tol: float, target_wait_min: float = 20.0) -> str:
+def tolerance_text(kpi: str, tol: float, target_wait_min: float | None = 20.0) -> str:
     """A target tolerance in words: ``service_level ±0.01`` -> "share of arrivals served
     within 20 min, ±1 point"."""
     m = metrics.metric(kpi)
     if kpi == "service_level":
-        name = f"share of arrivals served within {style.fmt_num(target_wait_min)} min"
+        within = "the target wait" if target_wait_min is None else (
+            f"{style.fmt_num(target_wait_min)} min")  # fmt: skip
+        name = f"share of arrivals served within {within}"
     else:
         name = m.en
     if m.kind == "share":

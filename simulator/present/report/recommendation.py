@@ -103,14 +103,13 @@ def _recommendation_headline(rec: RecommendationData, lang: str) -> str:
 def _codes_note(rec: RecommendationData, lang: str) -> str:
     """Footnote with the recommender's own codes: option, targets, tolerances."""
     statement = str(rec.summary.get("statement", ""))
-    tol = re.search(r"within its tolerance: ([^)]*)\)", statement)
     tw = _target_wait_of(rec)
-    tol_txt = ""
-    if tol:
-        items = []
-        for kpi, value in re.findall(r"(\w+) ±([-+0-9.eE]+)", tol.group(1)):
-            items.append(names.tolerance_text(kpi, float(value), tw))
-        tol_txt = "; ".join(dict.fromkeys(items))
+    # tolerance codes ("service_level ±0.01") wherever the recommender's statement has them
+    items = [
+        names.tolerance_text(kpi, float(value), tw)
+        for kpi, value in re.findall(r"(\w+) ±([-+0-9.eE]*[0-9])", statement)
+    ]
+    tol_txt = "; ".join(dict.fromkeys(items))
     return _t(
         "rec_codes",
         lang,
