@@ -39,6 +39,25 @@ if False:  # pragma: no cover - typing only
     from simulator.city.allocate import Allocation
 
 
+#: Top-level keys of an allocate config besides the city's (each checked by its parser).
+ALLOCATE_EXTRA_KEYS = ("allocate", "targets", "cost", "cache", "trust_cache")
+
+
+def check_allocate_config(cfg: dict[str, Any]) -> None:
+    """Unknown top-level keys and the city's run settings, every problem at once."""
+    from simulator.cli.city import CITY_KEYS, check_city_config
+    from simulator.config.schema import ANY, unknown_keys
+
+    known = {**CITY_KEYS, **{k: ANY for k in ALLOCATE_EXTRA_KEYS}}
+    problems = [f"{key}: {message}" for key, message in unknown_keys(cfg, known)]
+    if problems:
+        raise ConfigError(
+            f"invalid allocate config: {len(problems)} problem(s)\n  - " + "\n  - ".join(problems),
+            problems,
+        )
+    check_city_config({k: v for k, v in cfg.items() if k not in ALLOCATE_EXTRA_KEYS})
+
+
 def run_from_config(cfg: DictConfig | dict[str, Any], out_dir: Path) -> Allocation:
     """Build the city of a composed allocate config, allocate, and write the outputs."""
     from simulator.city.allocate import allocate, write_outputs
@@ -52,6 +71,7 @@ def run_from_config(cfg: DictConfig | dict[str, Any], out_dir: Path) -> Allocati
     assert isinstance(container, dict)
     container.pop("hydra", None)
     plain = {str(k): v for k, v in container.items()}
+    check_allocate_config(plain)
     settings = parse_allocate(plain.get("allocate"))
     city = city_from_config(plain)
     cache = plain.get("cache") or out_dir / "evaluations.jsonl"

@@ -181,6 +181,9 @@ TINY = [
         (["allocate.budget.amount=0.5"], "is below one move; the cheapest move costs 1 staff"),
         (["city.districts=[Atlantis]"], "unknown district(s) ['Atlantis']"),
         (["allocate.centres=[HP-99]"], "unknown centre(s) ['HP-99']"),
+        (["+bogus=0"], "bogus: unknown key"),
+        (["+allocate.budjet=5"], "allocate.budjet: unknown key"),
+        (["calendar.days=0"], "calendar.days"),
     ],
 )
 def test_config_bad_input_names_the_problem(
