@@ -96,12 +96,18 @@ def run_from_config(cfg: DictConfig | dict[str, Any], out_dir: Path) -> Allocati
 def _main(cfg: DictConfig) -> None:
     from hydra.core.hydra_config import HydraConfig
 
+    from simulator.cli.common import bad_input, task_started, write_status
+
+    task_started()
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         res = run_from_config(cfg, out_dir)
     except ConfigError as exc:
-        print(f"svcsim-allocate: {exc}", file=sys.stderr)
-        sys.exit(2)
+        write_status(out_dir, "failed", str(exc))
+        bad_input("svcsim-allocate", exc)
+    except KeyboardInterrupt as exc:
+        write_status(out_dir, "interrupted", type(exc).__name__)
+        raise
     s = res.summary
     print(f"\n{res.headline}.")
     print(
@@ -132,9 +138,12 @@ def _config_names(argv: list[str]) -> list[str]:
 
 
 def main() -> None:
-    """Console-script entry point (``svcsim-allocate``)."""
+    """Console-script entry point (``svcsim-allocate``): exit code 2 for bad input,
+    130/143 when interrupted (docs/errors.md)."""
+    from simulator.cli.common import run_command
+
     sys.argv = _config_names(sys.argv)
-    _main()
+    sys.exit(run_command("svcsim-allocate", _main, hydra_app=True))
 
 
 if __name__ == "__main__":
