@@ -335,16 +335,56 @@ def _fill_day_types(blocks: dict[str, list[dict[str, Any]]]) -> dict[str, list[d
     return blocks
 
 
+#: Smallest relative difference from ``proficient`` for which a staff member is written
+#: with another level (besides a CI wholly above / below 1). With thousands of services
+#: a 2-4% difference is significant (it also arises when an expert pulls down the
+#: reference mean of a family no proficient staff serves), and writing that staff
+#: member as a novice would apply the novice multiplier (about 1.3) to all their
+#: services. 0.075 is half the gap between proficient (1.0) and the reference
+#: scenario's expert (0.85): a staff member takes another level only when nearer to it.
+MIN_SPEED_EFFECT = 0.075
+
+
+def _initial_reference(
+    x: np.ndarray, fam: np.ndarray, sid: np.ndarray, counts: Counter[str], min_staff_rows: int
+) -> set[str]:
+    """Staff to take the first reference family means from: those within
+    :data:`MIN_SPEED_EFFECT` of the median staff member of each family they serve.
+
+    Starting from every staff member instead lets one busy novice (most of a family's
+    rows) pull the reference towards itself and hide, and an expert make the
+    comprehensive staff look slow on the families only they and the expert serve."""
+    frame = pd.DataFrame({"s": sid, "f": fam, "x": x})
+    cell = frame.groupby(["s", "f"])["x"].agg(["sum", "size"])
+    big = cell.loc[cell["size"] >= min_staff_rows]
+    if big.empty:
+        return set()
+    med = (big["sum"] / big["size"]).groupby(level="f").median()
+    cell = cell.assign(m=med.reindex(cell.index.get_level_values("f")).to_numpy())
+    cell = cell.loc[np.isfinite(cell["m"])]
+    tot = cell.assign(e=cell["size"] * cell["m"]).groupby(level="s")[["sum", "e"]].sum()
+    ratio = tot["sum"] / tot["e"]
+    return {
+        str(s)
+        for s, r in ratio.items()
+        if counts[str(s)] >= min_staff_rows and abs(float(r) - 1.0) < MIN_SPEED_EFFECT
+    }
+
+
 def _staff_speeds(
     d: pd.DataFrame, min_staff_rows: int, families_of: Mapping[str, tuple[str, ...]]
 ) -> list[StaffFit]:
-    """Ratio-estimator speed per staff member against proficient family means."""
+    """Ratio-estimator speed per staff member against proficient family means.
+
+    A staff member is ``novice`` (``expert``) when the Bonferroni CI of the speed lies
+    wholly above (below) 1 **and** the speed differs from 1 by at least
+    :data:`MIN_SPEED_EFFECT`."""
     x = d["service_min"].to_numpy(dtype=float)
     fam = d["family"].astype(str).to_numpy()
     sid = d["staff_id"].astype(str).to_numpy()
     staff_ids = sorted(set(sid))
     counts = Counter(sid)
-    prof = {s for s in staff_ids}
+    prof = _initial_reference(x, fam, sid, counts, min_staff_rows) or set(staff_ids)
     speeds: dict[str, tuple[float, float]] = {}
     levels: dict[str, str] = {}
     z = float(stats.norm.ppf(1 - 0.025 / max(len(staff_ids), 1)))
@@ -382,9 +422,9 @@ def _staff_speeds(
             sp, se = speeds[s]
             if counts[s] < min_staff_rows:
                 levels[s] = "proficient"
-            elif sp - z * se > 1.0:
+            elif sp - z * se > 1.0 and sp >= 1.0 + MIN_SPEED_EFFECT:
                 levels[s] = "novice"
-            elif sp + z * se < 1.0:
+            elif sp + z * se < 1.0 and sp <= 1.0 - MIN_SPEED_EFFECT:
                 levels[s] = "expert"
             else:
                 levels[s] = "proficient"
