@@ -239,7 +239,7 @@ class CalibrationFit:
         lines.append(
             f"  patience: {p.best}; lognormal median {p.ln_median:.1f} min sigma "
             f"{p.ln_sigma:.2f}; exponential mean {p.exp_mean:.1f} min "
-            f"({p.n_exact} exact, {p.n_right} right-, {p.n_left} left-censored)"
+            f"({p.n_exact} exact, {p.n_right} right-censored, {p.n_left} without leave time)"
         )
         if self.balking is not None:
             lines.append(f"  {self.balking.summary()}")

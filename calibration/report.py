@@ -265,18 +265,46 @@ def _fig_patience(fit: CalibrationFit, folder: Path, footer: str) -> Path:
             if p.identifiable
             else "No abandonment observed: patience not identifiable"
         )
+    elif p.identifiable:
+        # No exact leave time (a log without leave times): no Kaplan-Meier curve, the
+        # fit rests on abandonments known only to have left before their call.
+        top = float(stats.lognorm(p.ln_sigma, scale=p.ln_median).ppf(0.9))
+        grid = np.linspace(0, max(min(top, 480.0), 30.0), 300)
+        ax.plot(
+            grid,
+            stats.lognorm(p.ln_sigma, scale=p.ln_median).sf(grid),
+            color=st.SERIES_COLORS[0],
+            label=f"lognormal fit (median {p.ln_median:.0f} min, sigma {p.ln_sigma:.2f})",
+        )
+        ax.plot(
+            grid,
+            stats.expon(scale=p.exp_mean).sf(grid),
+            color=st.SERIES_COLORS[1],
+            ls="--",
+            label=f"exponential fit (mean {p.exp_mean:.0f} min)",
+        )
+        ax.set_ylim(0, 1.02)
+        ax.set_xlim(0, float(grid[-1]))
+        best_median = p.ln_median if p.best == "lognormal" else p.exp_median
+        title = (
+            f"No leave times in the log: {p.best} patience, median {best_median:.0f} min, "
+            f"from {p.n_left:,} abandonments known only to have left before their call"
+        )
     else:
-        title = "No patience data"
+        title = "No abandonment observed: patience not identifiable"
     ax.set_xlabel("time waited (min)")
     ax.set_ylabel("share still willing to wait")
-    ax.legend(fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
     st.finish_figure(
         fig,
         title,
         families,
         notes=[
             f"{p.n_exact} abandonments (exact), {p.n_right} served waits (right-censored), "
-            f"{p.n_left} no-shows (left-censored, fit only), {p.n_balked} balks excluded."
+            f"{p.n_left} abandonments without a leave time (interval-censored: left before "
+            f"the call they would have had), {p.n_balked} balks excluded; no-shows are not "
+            "abandonment."
         ],
         footer=footer,
     )
@@ -310,7 +338,8 @@ def _fig_validation(val: ValidationResult, folder: Path, footer: str) -> Path:
     ax.set_yticks(y, [KPI_LABELS[k] for k in tab["kpi"]], fontsize=8)
     ax.set_xlabel("value relative to the simulated mean (ratio)")
     ax.grid(True, axis="x")
-    ax.legend(fontsize=7, loc="lower right")
+    # above the panel: inside it the legend hides the intervals of the lower KPIs
+    ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=4, frameon=False)
     ax = axes[1]
     h = val.hourly
     if len(h):

@@ -393,7 +393,10 @@ def build_scenario_config(
     p = fit.patience
     params["impatience.reneging"] = {
         **fitted["impatience"]["reneging"],
-        "method": "censored MLE (served waits right-censored, no-shows left-censored); AIC",
+        "method": (
+            "censored MLE (served waits right-censored, abandonments without a leave time "
+            "interval-censored before their would-be call, no-shows apart); AIC"
+        ),
         "n_exact": p.n_exact,
         "n_right_censored": p.n_right,
         "n_left_censored": p.n_left,
