@@ -182,7 +182,9 @@ def _sure_html(cmp: Comparison, lang: str) -> str:
         _t(
             "sure_reps",
             lang,
-            reps=sep.join(map(str, reps)),
+            reps=_t("reps_range", lang, lo=reps[0], hi=reps[-1])
+            if len(reps) > 1
+            else "".join(map(str, reps)),
             days=sep.join(days),
             seeds=sep.join(seeds),
             warm=warm_txt,
