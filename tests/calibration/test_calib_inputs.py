@@ -12,6 +12,7 @@ import pytest
 from calibration.calendar import official_calendar
 from calibration.clean import clean_ticket_log, detect_closed_days
 from calibration.io import (
+    TICKET_REQUIRED_COLUMNS,
     DataFormatError,
     apply_columns,
     classify_timestamps,
@@ -56,18 +57,7 @@ def test_timestamps_are_strict_and_faults_named() -> None:
 
 
 def _log_csv(path: Path, rows: list[dict[str, str]]) -> Path:
-    cols = [
-        "centre_id",
-        "ticket_id",
-        "item_id",
-        "ticket_time",
-        "call_time",
-        "service_start",
-        "service_end",
-        "window_id",
-        "staff_id",
-        "outcome",
-    ]
+    cols = TICKET_REQUIRED_COLUMNS
     pd.DataFrame([{c: r.get(c, "") for c in cols} for r in rows]).to_csv(path, index=False)
     return path
 
