@@ -182,9 +182,17 @@ def _run(argv: list[str] | None) -> int:
     print(f"\n{rec.statement}\n")
     print("Staffing plan:")
     print(rec.staffing_plan.to_string(index=False))
+    from simulator.present.names import target_text
+    from simulator.present.terminal import summary_lines
+
+    tw = float(rec.scenario_config.get("target_wait_min", 20) or 20)
     print("\nKPIs (final evaluation):")
-    cols = ["mean", "ci_low", "ci_high", "target", "meets"]
-    print(rec.kpis[cols].to_string(float_format=lambda x: f"{x:.3f}"))
+    kpis = [str(k) for k in rec.kpis.index if str(k) != "hourly targets"]
+    print("\n".join(summary_lines(rec.kpis, kpis, target_wait_min=tw)))
+    print("\nTargets:")
+    for _, row in rec.kpis.iterrows():
+        if isinstance(row.get("target"), str) and row["target"]:
+            print(f"  {target_text(row['target'], tw)}: {row.get('meets', '')}")
     st = rec.stats
     print(
         f"\n{st['evaluations_run']} replications simulated, {st['evaluations_reused']} reused "
