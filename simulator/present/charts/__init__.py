@@ -15,6 +15,20 @@ leaks and nothing needs closing) and follows one style (:mod:`simulator.present.
 * ``lang="zh"`` gives Simplified Chinese labels when a CJK font is installed
   (otherwise English, with a :class:`~simulator.present.style.CJKFontWarning`).
 
+Common options
+--------------
+Every chart takes these keyword arguments (described here once):
+
+lang : {"en", "zh"}
+    Label language.
+footer : str, optional
+    Provenance line (source scenario, seed, code version).
+title : str, optional
+    Overrides the computed finding.
+figsize : tuple of float, optional
+    Figure size in inches (where a chart says so, the default grows with its rows,
+    groups or panels).
+
 Input tables
 ------------
 summary

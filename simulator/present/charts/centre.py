@@ -162,14 +162,8 @@ def wait_ecdf(
         percentile of waits (at least 1.5 x target).
     grid_points : int
         Number of grid points for the ECDF.
-    lang : {"en", "zh"}
-        Label language.
-    footer : str, optional
-        Provenance line (source scenario, seed, code version).
-    title : str, optional
-        Overrides the computed finding.
-    figsize : tuple of float
-        Figure size in inches.
+    lang, footer, title, figsize
+        The common chart options (see :mod:`simulator.present.charts`).
 
     Returns
     -------
@@ -370,29 +364,28 @@ def _busy_open_columns(df: pd.DataFrame) -> tuple[str, str]:
     return "busy_min", "open_min"
 
 
-def _overtime_per_day(hourly: pd.DataFrame, by: str | None) -> pd.Series:
-    """Mean window-minutes a day open after closing (overtime) in each (group, hour) slot;
-    empty without an ``overtime_window_min`` column."""
-    if "overtime_window_min" not in hourly.columns or "day" not in hourly.columns:
+def _window_minutes_per_day(hourly: pd.DataFrame, by: str | None, column: str) -> pd.Series:
+    """Mean window-minutes per day of ``column`` in each (group, hour) slot.
+
+    Index ``(group, hour)`` (group ``"all days"`` when ``by`` is None); empty when the
+    table has no such column or no ``day``.
+    """
+    if column not in hourly.columns or "day" not in hourly.columns:
         return pd.Series(dtype=float)
     df = _with_group(_with_replication(hourly), by)
     days = df.drop_duplicates(["_group", "replication", "day"]).groupby("_group").size()
-    total = df.groupby(["_group", "hour"], observed=True)["overtime_window_min"].sum()
+    total = df.groupby(["_group", "hour"], observed=True)[column].sum()
     return total / days.reindex(total.index.get_level_values("_group")).to_numpy(dtype=float)
+
+
+def _overtime_per_day(hourly: pd.DataFrame, by: str | None) -> pd.Series:
+    """Mean window-minutes a day open after closing (overtime) in each (group, hour) slot."""
+    return _window_minutes_per_day(hourly, by, "overtime_window_min")
 
 
 def _open_minutes_per_day(hourly: pd.DataFrame, by: str | None) -> pd.Series:
-    """Mean open window-minutes per day in each (group, hour) slot.
-
-    Index ``(group, hour)`` (group ``"all days"`` when ``by`` is None); empty when the
-    table has no ``open_min`` column.
-    """
-    if "open_min" not in hourly.columns or "day" not in hourly.columns:
-        return pd.Series(dtype=float)
-    df = _with_group(_with_replication(hourly), by)
-    days = df.drop_duplicates(["_group", "replication", "day"]).groupby("_group").size()
-    total = df.groupby(["_group", "hour"], observed=True)["open_min"].sum()
-    return total / days.reindex(total.index.get_level_values("_group")).to_numpy(dtype=float)
+    """Mean open window-minutes per day in each (group, hour) slot."""
+    return _window_minutes_per_day(hourly, by, "open_min")
 
 
 def _active_hours(hourly: pd.DataFrame, agg: pd.DataFrame) -> list[int]:
@@ -432,14 +425,8 @@ def hourly_profile(
         Column to plot.
     by : str or None
         Column that splits lines (default ``"day_type"``); None pools all days.
-    lang : {"en", "zh"}
-        Label language.
-    footer : str, optional
-        Provenance line.
-    title : str, optional
-        Overrides the computed finding.
-    figsize : tuple of float
-        Figure size in inches.
+    lang, footer, title, figsize
+        The common chart options (see :mod:`simulator.present.charts`).
 
     Returns
     -------
@@ -623,12 +610,8 @@ def utilisation_heatmap(
         Weekday of ``day == 0`` (0 = Monday) when deriving weekdays.
     high_utilisation : float
         Threshold (fraction) counted in the title.
-    lang : {"en", "zh"}
-        Label language.
-    footer : str, optional
-        Provenance line.
-    title : str, optional
-        Overrides the computed finding.
+    lang, footer, title
+        The common chart options (see :mod:`simulator.present.charts`).
     figsize : tuple of float, optional
         Figure size; default grows with the number of rows.
 

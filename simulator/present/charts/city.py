@@ -87,12 +87,8 @@ def completion_by_group(
         Name of the rate (default "One-visit completion rate").
     group_label : str, optional
         Axis label for the groups (default ``group_col``).
-    lang : {"en", "zh"}
-        Label language.
-    footer : str, optional
-        Provenance line.
-    title : str, optional
-        Overrides the computed finding.
+    lang, footer, title
+        The common chart options (see :mod:`simulator.present.charts`).
     figsize : tuple of float, optional
         Figure size; default grows with the number of groups.
 
@@ -244,12 +240,8 @@ def spread_across(
         Groups to show; default sorted by median, worst at the top.
     group_label : str, optional
         Axis label for the groups (default ``group_col``).
-    lang : {"en", "zh"}
-        Label language.
-    footer : str, optional
-        Provenance line.
-    title : str, optional
-        Overrides the computed finding.
+    lang, footer, title
+        The common chart options (see :mod:`simulator.present.charts`).
     figsize : tuple of float, optional
         Figure size; default grows with the number of groups.
 

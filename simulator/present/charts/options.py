@@ -147,12 +147,8 @@ def kpi_comparison(
         Paired difference (option - baseline) of the first KPI per option, e.g. under
         common random numbers; the title then calls a change clear only when its
         interval excludes zero (without it: when the two 95% CIs do not overlap).
-    lang : {"en", "zh"}
-        Label language.
-    footer : str, optional
-        Provenance line.
-    title : str, optional
-        Overrides the computed finding.
+    lang, footer, title
+        The common chart options (see :mod:`simulator.present.charts`).
     figsize : tuple of float, optional
         Figure size; default grows with the number of panels.
 
@@ -309,25 +305,27 @@ def pareto_frontier(cost: np.ndarray, value: np.ndarray) -> np.ndarray:
     return np.asarray(frontier, dtype=int)
 
 
+def _corners(dx: int, dy: int) -> tuple[tuple[int, int, str, str], ...]:
+    """The four diagonal places at offset (dx, dy): right below, right above, left above,
+    left below."""
+    return (
+        (dx, -dy, "left", "top"),
+        (dx, dy, "left", "bottom"),
+        (-dx, dy, "right", "bottom"),
+        (-dx, -dy, "right", "top"),
+    )
+
+
 #: Candidate places of a point's label: (dx, dy) offset of its anchor in points, with the
-#: alignment; nearest first.
+#: alignment; nearest first (diagonals, then straight above and below, further out).
 _LABEL_CANDIDATES: tuple[tuple[int, int, str, str], ...] = (
-    (9, -6, "left", "top"),
-    (9, 6, "left", "bottom"),
-    (-9, 6, "right", "bottom"),
-    (-9, -6, "right", "top"),
+    *_corners(9, 6),
     (0, 12, "center", "bottom"),
     (0, -12, "center", "top"),
-    (14, -22, "left", "top"),
-    (14, 22, "left", "bottom"),
-    (-14, 22, "right", "bottom"),
-    (-14, -22, "right", "top"),
+    *_corners(14, 22),
     (0, 30, "center", "bottom"),
     (0, -30, "center", "top"),
-    (24, -40, "left", "top"),
-    (24, 40, "left", "bottom"),
-    (-24, 40, "right", "bottom"),
-    (-24, -40, "right", "top"),
+    *_corners(24, 40),
 )
 
 
@@ -469,14 +467,8 @@ def cost_service_frontier(
         the recommender's is staff on duty + amortised training + windows).
     label_all : bool
         Label every option, not only the frontier and the recommended one.
-    lang : {"en", "zh"}
-        Label language.
-    footer : str, optional
-        Provenance line.
-    title : str, optional
-        Overrides the computed finding.
-    figsize : tuple of float
-        Figure size in inches.
+    lang, footer, title, figsize
+        The common chart options (see :mod:`simulator.present.charts`).
 
     Returns
     -------
