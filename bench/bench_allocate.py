@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -83,28 +84,22 @@ def main(argv: list[str] | None = None) -> int:
         ref_s = time.perf_counter() - t0
         print(f"reference: one city replication in {ref_s:.1f} s ({ref.meta['backend']})")
         with tempfile.TemporaryDirectory() as tmp:
-            cache = Path(tmp) / "evaluations.jsonl"
-            cpu_a = os.times()
-            t0 = time.perf_counter()
-            res = allocate(
+            run = functools.partial(
+                allocate,
                 city,
                 budget=args.budget,
                 replications=args.replications,
                 verify_replications=args.verify,
                 executor=ex,
-                cache=cache,
+                cache=Path(tmp) / "evaluations.jsonl",
             )
+            cpu_a = os.times()
+            t0 = time.perf_counter()
+            res = run()
             wall = time.perf_counter() - t0
             cpu_main = os.times()
             t0 = time.perf_counter()
-            again = allocate(
-                city,
-                budget=args.budget,
-                replications=args.replications,
-                verify_replications=args.verify,
-                executor=ex,
-                cache=cache,
-            )
+            again = run()  # every evaluation read back from the cache
             rerun = time.perf_counter() - t0
     finally:
         ex.close()  # worker processes end here, so their CPU time is counted below
