@@ -107,6 +107,11 @@ def run(cfg: dict[str, Any]) -> int:
     tickets = cfg.pop("tickets")
     if isinstance(tickets, str):
         tickets = [tickets]
+    from simulator.config.safety import note_symlink
+
+    for key in ("out_dir", "report_dir"):
+        if cfg.get(key) is not None:
+            note_symlink(cfg[key])
     set_resume_hint(
         "calibration does not resume: scenarios written so far are kept; calibrate the "
         "remaining centres with centre_id=<id>"

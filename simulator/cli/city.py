@@ -125,7 +125,7 @@ def check_city_config(cfg: dict[str, Any]) -> None:
     p = Problems()
     for key, message in unknown_keys(cfg, CITY_KEYS):
         p.add(key, message)
-    num(cfg, "replications", "", p, default=1, low=1, integer=True)
+    num(cfg, "replications", "", p, default=1, low=1, integer=True, high=100_000)
     num(cfg, "seed", "", p, default=0, low=0, integer=True)
     num(cfg, "workers", "", p, default=1, low=1, integer=True)
     num(cfg, "common_busyness_cv", "", p, default=0.0, low=0.0, high=2.0)

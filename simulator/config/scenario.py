@@ -195,6 +195,10 @@ def _check_calendar_range(start: dt.date, days: int, problems: Problems) -> None
         problems.add("calendar.start_date", str(exc))
 
 
+MAX_DAYS = 36_600
+"""Most simulated days (100 years; dated scenarios are bounded by the holiday data)."""
+MAX_REPLICATIONS = 100_000
+"""Most replications of one run (the task list is built before the first one runs)."""
 MAX_GROUP_SIZE = 10_000
 """Most windows or staff in one group when the centre does not set ``counters``."""
 
@@ -639,7 +643,8 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
     items = read_items(cat, fam_names, p)
 
     # Calendar
-    days = as_int(num(cal_cfg, "days", "calendar", p, low=1, integer=True), 1)
+    days = as_int(num(cal_cfg, "days", "calendar", p, low=1, integer=True, high=MAX_DAYS), 1)
+    days = min(days, MAX_DAYS)  # reported above; never built
     try:
         start_date = dt.date.fromisoformat(str(cal_cfg.get("start_date")))
     except ValueError:
@@ -648,7 +653,7 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
             f"expected an ISO date YYYY-MM-DD, got {cal_cfg.get('start_date')!r}",
         )
         start_date = dt.date(2026, 1, 5)
-    hours = _parse_hours(cal_cfg, days, p)
+    hours = _parse_hours(cal_cfg, days if p.clean("calendar.days") else 1, p)
     if dem.get("arrival_rate_per_hour") is None and p.clean("calendar"):
         _check_calendar_range(start_date, days, p)
 
@@ -759,7 +764,22 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
         _check_coverage(fam_names, items, hours, plans, windows, staff, p)
 
     experiment = Experiment(
-        replications=as_int(num(exp, "replications", "", p, default=10, low=1, integer=True), 1),
+        replications=min(
+            as_int(
+                num(
+                    exp,
+                    "replications",
+                    "",
+                    p,
+                    default=10,
+                    low=1,
+                    integer=True,
+                    high=MAX_REPLICATIONS,
+                ),
+                1,
+            ),
+            MAX_REPLICATIONS,
+        ),
         seed=as_int(num(exp, "seed", "", p, default=0, low=0, integer=True), 0),
         warmup_min=num(exp, "warmup_min", "", p, default=0.0, low=0.0),
         target_wait_min=num(exp, "target_wait_min", "", p, default=20.0, low=0.0),

@@ -37,7 +37,8 @@ SCENARIO_CASES = [
     ("layout.windows.comprehensive.count=five", "layout.windows.comprehensive.count"),
     ("layout.windows.comprehensive.count=-1", "layout.windows.comprehensive.count"),
     ("staffing.staff.all_round.count=1e9", "staffing.staff.all_round.count"),
-    ("calendar.days=1000000", "holiday data cover"),
+    ("calendar.days=1000000", "calendar.days"),
+    ("calendar.days=400", "holiday data cover"),
     ("calendar.start_date=1999-01-04", "holiday data cover"),
     ("calendar.start_date=2026-02-30", "calendar.start_date"),
     ("calendar.days=0", "calendar.days"),
@@ -52,6 +53,7 @@ SCENARIO_CASES = [
     ("layout.policy=fastest", "layout.policy"),
     ("staffing.plan.mode=magic", "staffing.plan.mode"),
     ("replications=0", "replications"),
+    ("replications=1e9", "replications"),
     ("seed=-1", "seed"),
     ("workers=abc", "workers"),
     ("impatience.balking.probability=2", "impatience.balking.probability"),
@@ -79,6 +81,12 @@ def test_one_root_cause_gives_one_message() -> None:
     with pytest.raises(ConfigError) as err:
         load_scenario("reference", ["layout.windows.comprehensive.count=five"])
     assert len(err.value.problems) == 1, err.value.problems
+
+
+def test_too_many_days_is_one_message_and_nothing_is_built() -> None:
+    with pytest.raises(ConfigError) as err:
+        load_scenario("validation/mmc", ["calendar.days=1e9"])
+    assert len(err.value.problems) == 1 and "calendar.days" in err.value.problems[0]
 
 
 def test_every_problem_is_listed_at_once() -> None:
