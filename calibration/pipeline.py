@@ -195,7 +195,7 @@ def calibrate(
     holdout_days : int
         Last days of the range held out for validation (0: no validation).
     out_dir : path, optional
-        Folder of the scenario YAML (default ``scenarios/calibrated``).
+        Folder of the scenario YAML (default: the report folder, ``report_dir``).
     report_dir : path, optional
         Report folder (default: ``calibration_report/<name>`` in the working directory);
         one sub-folder per centre when there are several.
