@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -125,3 +128,25 @@ def dask_client() -> Iterator[Any]:
     finally:
         client.close()
         cluster.close()
+
+
+def svcsim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the ``svcsim`` command (``python -m simulator.cli.run``) in ``cwd``; it must
+    succeed."""
+    cmd = [sys.executable, "-m", "simulator.cli.run", *args]
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def svcsim_multirun(sweep: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``svcsim --multirun`` with ``args``, two replications and no charts, into the sweep
+    folder ``sweep``, run from its parent folder."""
+    return svcsim(
+        "--multirun",
+        *args,
+        "replications=2",
+        "charts=false",
+        f"hydra.sweep.dir={sweep}",
+        cwd=sweep.parent,
+    )

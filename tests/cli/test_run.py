@@ -10,12 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-
-def svcsim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "simulator.cli.run", *args]
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc
+from tests.conftest import svcsim, svcsim_multirun
 
 
 def test_single_run_writes_tables_manifest_and_charts(tmp_path: Path) -> None:
@@ -61,15 +56,7 @@ def test_run_from_other_directory_with_group_choice(tmp_path: Path) -> None:
 @pytest.mark.parametrize("launcher", ["basic", "joblib"])
 def test_multirun_basic_and_joblib(tmp_path: Path, launcher: str) -> None:
     sweep = tmp_path / "sweep"
-    svcsim(
-        "--multirun",
-        "layout.windows.comprehensive.count=3,5",
-        "replications=2",
-        "charts=false",
-        f"hydra/launcher={launcher}",
-        f"hydra.sweep.dir={sweep}",
-        cwd=tmp_path,
-    )
+    svcsim_multirun(sweep, "layout.windows.comprehensive.count=3,5", f"hydra/launcher={launcher}")
     results = {}
     for job in ("0", "1"):
         s = pd.read_csv(sweep / job / "summary.csv", index_col="kpi")

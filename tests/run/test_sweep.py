@@ -3,24 +3,13 @@ submitit launcher giving the same results as the basic launcher."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from simulator.run.sweep import config_hash, gather_sweep
-
-
-def svcsim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "simulator.cli.run", *args]
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc
-
-
-COMMON = ("replications=2", "charts=false")
+from tests.conftest import svcsim_multirun
 
 
 def test_config_hash_ignores_order_and_non_semantic_keys() -> None:
@@ -34,13 +23,7 @@ def test_config_hash_ignores_order_and_non_semantic_keys() -> None:
 @pytest.mark.slow
 def test_sweep_table_and_resume(tmp_path: Path) -> None:
     sweep = tmp_path / "sweep"
-    svcsim(
-        "--multirun",
-        "layout.windows.comprehensive.count=3,5",
-        *COMMON,
-        f"hydra.sweep.dir={sweep}",
-        cwd=tmp_path,
-    )
+    svcsim_multirun(sweep, "layout.windows.comprehensive.count=3,5")
     table = pd.read_csv(sweep / "sweep_results.csv")
     for col in ("job", "overrides", "seed", "code_version", "kpi", "mean", "ci_low", "ci_high"):
         assert col in table.columns
@@ -53,13 +36,7 @@ def test_sweep_table_and_resume(tmp_path: Path) -> None:
     # Simulate an interruption: job 1 never wrote its marker. Rerun with one more job.
     stamp0 = (sweep / "0" / "summary.csv").stat().st_mtime_ns
     (sweep / "1" / "done.json").unlink()
-    proc = svcsim(
-        "--multirun",
-        "layout.windows.comprehensive.count=3,5,6",
-        *COMMON,
-        f"hydra.sweep.dir={sweep}",
-        cwd=tmp_path,
-    )
+    proc = svcsim_multirun(sweep, "layout.windows.comprehensive.count=3,5,6")
     assert proc.stdout.count("finished earlier") == 1  # job 0 only
     assert (sweep / "0" / "summary.csv").stat().st_mtime_ns == stamp0
     assert (sweep / "1" / "done.json").exists() and (sweep / "2" / "done.json").exists()
@@ -75,20 +52,8 @@ def test_sweep_table_and_resume(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_reordered_sweep_reuses_results_of_another_job_folder(tmp_path: Path) -> None:
     sweep = tmp_path / "sweep"
-    svcsim(
-        "--multirun",
-        "layout.windows.comprehensive.count=4",
-        *COMMON,
-        f"hydra.sweep.dir={sweep}",
-        cwd=tmp_path,
-    )
-    proc = svcsim(
-        "--multirun",
-        "layout.windows.comprehensive.count=6,4",
-        *COMMON,
-        f"hydra.sweep.dir={sweep}",
-        cwd=tmp_path,
-    )
+    svcsim_multirun(sweep, "layout.windows.comprehensive.count=4")
+    proc = svcsim_multirun(sweep, "layout.windows.comprehensive.count=6,4")
     assert proc.stdout.count("finished earlier") == 1
     table = gather_sweep(sweep)
     assert sorted(table["job"].astype(str).unique()) == ["0", "1"]
@@ -98,15 +63,12 @@ def test_reordered_sweep_reuses_results_of_another_job_folder(tmp_path: Path) ->
 
 def test_sweep_of_a_scenario_in_a_subfolder(tmp_path: Path) -> None:
     sweep = tmp_path / "sweep"
-    svcsim(
+    svcsim_multirun(
+        sweep,
         "--config-name",
         "validation/mmc",
-        "--multirun",
         "layout.windows.main.count=11,12",
         "calendar.hours.weekday.close=2000",
-        *COMMON,
-        f"hydra.sweep.dir={sweep}",
-        cwd=tmp_path,
     )
     table = pd.read_csv(sweep / "sweep_results.csv")
     assert sorted(table["layout.windows.main.count"].unique()) == [11, 12]
@@ -117,13 +79,8 @@ def test_submitit_local_launcher_matches_basic(tmp_path: Path) -> None:
     tables = {}
     for launcher in ("basic", "submitit_local"):
         sweep = tmp_path / launcher
-        svcsim(
-            "--multirun",
-            "layout.windows.comprehensive.count=3,5",
-            *COMMON,
-            f"hydra/launcher={launcher}",
-            f"hydra.sweep.dir={sweep}",
-            cwd=tmp_path,
+        svcsim_multirun(
+            sweep, "layout.windows.comprehensive.count=3,5", f"hydra/launcher={launcher}"
         )
         t = pd.read_csv(sweep / "sweep_results.csv")
         tables[launcher] = t.set_index(["job", "kpi"])[["mean", "ci_low", "ci_high", "n"]]
