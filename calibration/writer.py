@@ -293,6 +293,8 @@ def build_scenario_config(
         }
     if layout is not None and layout.holidays_closed:
         demand["holiday_factor"] = 0.0
+        if "holiday_factor" not in cal_keys:
+            cal_keys.append("holiday_factor")  # from the log, not from the base
         params["demand.holiday_factor"] = {
             "value": 0.0,
             "method": "most holidays of the fitting period had no tickets: closed",
