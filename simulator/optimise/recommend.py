@@ -328,7 +328,16 @@ def _recommend(
     for w in final_scn.windows:
         layout[w.group] = layout.get(w.group, 0) + 1
     statement = _statement(
-        rec_cand, options, cons, tgt, proc, cost, final_cost, meets, tie_note, runner_rows,
+        rec_cand,
+        options,
+        cons,
+        tgt,
+        proc,
+        cost,
+        final_cost,
+        meets,
+        tie_note,
+        runner_rows,
         final_scn.experiment.target_wait_min,
     )
     return Recommendation(
