@@ -98,6 +98,14 @@ def _check_positive(x: float, name: str, *, allow_inf: bool = False) -> float:
     return value
 
 
+def _check_rates(lam: float, mean_service: float) -> tuple[float, float]:
+    """An arrival rate per minute (``>= 0``) and a mean service time in minutes (``> 0``)."""
+    return (
+        _check_nonneg(lam, "lam (arrival rate per minute)"),
+        _check_positive(mean_service, "mean_service (minutes)"),
+    )
+
+
 def _check_time(t: float) -> float:
     value = float(t)
     if math.isnan(value) or value < 0.0:
@@ -297,8 +305,7 @@ def mmc_metrics(lam: float, mean_service: float, c: int) -> MMcMetrics:
     ValueError
         On invalid arguments, or if the queue is unstable (``lam * mean_service >= c``).
     """
-    lam = _check_nonneg(lam, "lam (arrival rate per minute)")
-    mean_service = _check_positive(mean_service, "mean_service (minutes)")
+    lam, mean_service = _check_rates(lam, mean_service)
     c = _check_servers(c)
     a = lam * mean_service
     if a >= c:
@@ -557,8 +564,7 @@ def erlang_a(lam: float, mean_service: float, c: int, mean_patience: float) -> E
         On invalid arguments; or when ``mean_patience`` is infinite and the load
         is ``>= c``. With finite patience the system is stable for any load.
     """
-    lam = _check_nonneg(lam, "lam (arrival rate per minute)")
-    mean_service = _check_positive(mean_service, "mean_service (minutes)")
+    lam, mean_service = _check_rates(lam, mean_service)
     c = _check_servers(c)
     mean_patience = _check_positive(mean_patience, "mean_patience (minutes)", allow_inf=True)
     mu = 1.0 / mean_service
@@ -637,8 +643,7 @@ def square_root_staffing(lam: float, mean_service: float, beta: float) -> int:
     int
         Suggested number of servers, never negative.
     """
-    lam = _check_nonneg(lam, "lam (arrival rate per minute)")
-    mean_service = _check_positive(mean_service, "mean_service (minutes)")
+    lam, mean_service = _check_rates(lam, mean_service)
     beta = float(beta)
     if not math.isfinite(beta):
         raise ValueError(f"beta must be finite, got {beta!r}")
@@ -672,6 +677,22 @@ def _check_sl_pair(service_level: float | None, target_wait: float | None) -> No
         _check_fraction(service_level, "service_level")
     if target_wait is not None:
         _check_nonneg(target_wait, "target_wait (minutes)")
+
+
+def _meets_wait_targets(
+    m: MMcMetrics | ErlangAMetrics,
+    max_mean_wait: float | None,
+    service_level: float | None,
+    target_wait: float | None,
+) -> bool:
+    """Whether a queue's mean wait and service level meet the targets given (None: none)."""
+    if max_mean_wait is not None and m.mean_wait > max_mean_wait:
+        return False
+    return not (
+        service_level is not None
+        and target_wait is not None
+        and m.service_level(target_wait) < service_level
+    )
 
 
 def min_servers_erlang_c(
@@ -709,8 +730,7 @@ def min_servers_erlang_c(
         If no target is given, ``service_level``/``target_wait`` are not given
         together, or a target is out of range.
     """
-    lam = _check_nonneg(lam, "lam (arrival rate per minute)")
-    mean_service = _check_positive(mean_service, "mean_service (minutes)")
+    lam, mean_service = _check_rates(lam, mean_service)
     if max_mean_wait is None and service_level is None and target_wait is None:
         raise ValueError("give at least one target: max_mean_wait or service_level+target_wait")
     if max_mean_wait is not None:
@@ -724,13 +744,7 @@ def min_servers_erlang_c(
         if c <= a:
             return False
         m = mmc_metrics(lam, mean_service, c)
-        if max_mean_wait is not None and m.mean_wait > max_mean_wait:
-            return False
-        return not (
-            service_level is not None
-            and target_wait is not None
-            and m.service_level(target_wait) < service_level
-        )
+        return _meets_wait_targets(m, max_mean_wait, service_level, target_wait)
 
     return _smallest_c(ok, math.floor(a), square_root_staffing(lam, mean_service, 1.0))
 
@@ -779,8 +793,7 @@ def min_servers_erlang_a(
         reachable (``1 - p_abandon`` can never reach 1 with finite patience, but it
         tends to 1 as ``c`` grows, so any level below 1 is attainable).
     """
-    lam = _check_nonneg(lam, "lam (arrival rate per minute)")
-    mean_service = _check_positive(mean_service, "mean_service (minutes)")
+    lam, mean_service = _check_rates(lam, mean_service)
     mean_patience = _check_positive(mean_patience, "mean_patience (minutes)", allow_inf=True)
     if (
         max_p_abandon is None
@@ -807,12 +820,6 @@ def min_servers_erlang_a(
         m = erlang_a(lam, mean_service, c, mean_patience)
         if max_p_abandon is not None and m.p_abandon > max_p_abandon:
             return False
-        if max_mean_wait is not None and m.mean_wait > max_mean_wait:
-            return False
-        return not (
-            service_level is not None
-            and target_wait is not None
-            and m.service_level(target_wait) < service_level
-        )
+        return _meets_wait_targets(m, max_mean_wait, service_level, target_wait)
 
     return _smallest_c(ok, known_fail, max(1, square_root_staffing(lam, mean_service, 0.0)))
