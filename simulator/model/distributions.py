@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
@@ -54,11 +54,30 @@ class Exponential:
 
 
 @dataclass(frozen=True)
-class Lognormal:
-    """Lognormal distribution by its mean (minutes) and coefficient of variation."""
+class _MeanCV:
+    """A distribution given by its mean (minutes) and coefficient of variation."""
 
+    dist: ClassVar[str]
     mean_: float
     cv: float
+
+    @property
+    def mean(self) -> float:
+        return self.mean_
+
+    @property
+    def variance(self) -> float:
+        return (self.cv * self.mean_) ** 2
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dist": self.dist, "mean": self.mean_, "cv": self.cv}
+
+
+@dataclass(frozen=True)
+class Lognormal(_MeanCV):
+    """Lognormal distribution by its mean (minutes) and coefficient of variation."""
+
+    dist: ClassVar[str] = "lognormal"
 
     @property
     def sigma(self) -> float:
@@ -74,42 +93,19 @@ class Lognormal:
     def median(self) -> float:
         return math.exp(self.mu)
 
-    @property
-    def mean(self) -> float:
-        return self.mean_
-
-    @property
-    def variance(self) -> float:
-        return (self.cv * self.mean_) ** 2
-
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.lognormal(self.mu, self.sigma, size)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"dist": "lognormal", "mean": self.mean_, "cv": self.cv}
-
 
 @dataclass(frozen=True)
-class Gamma:
+class Gamma(_MeanCV):
     """Gamma distribution by its mean (minutes) and coefficient of variation."""
 
-    mean_: float
-    cv: float
-
-    @property
-    def mean(self) -> float:
-        return self.mean_
-
-    @property
-    def variance(self) -> float:
-        return (self.cv * self.mean_) ** 2
+    dist: ClassVar[str] = "gamma"
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         shape = 1.0 / self.cv**2
         return rng.gamma(shape, self.mean_ / shape, size)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"dist": "gamma", "mean": self.mean_, "cv": self.cv}
 
 
 def _weibull_shape_for_cv(cv: float) -> float:
@@ -124,11 +120,10 @@ def _weibull_shape_for_cv(cv: float) -> float:
 
 
 @dataclass(frozen=True)
-class Weibull:
+class Weibull(_MeanCV):
     """Weibull distribution by its mean (minutes) and coefficient of variation."""
 
-    mean_: float
-    cv: float
+    dist: ClassVar[str] = "weibull"
 
     @property
     def shape(self) -> float:
@@ -140,19 +135,8 @@ class Weibull:
 
         return self.mean_ / float(special.gamma(1.0 + 1.0 / self.shape))
 
-    @property
-    def mean(self) -> float:
-        return self.mean_
-
-    @property
-    def variance(self) -> float:
-        return (self.cv * self.mean_) ** 2
-
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return self.scale * rng.weibull(self.shape, size)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"dist": "weibull", "mean": self.mean_, "cv": self.cv}
 
 
 @dataclass(frozen=True)
