@@ -192,7 +192,9 @@ def _run(argv: list[str] | None) -> int:
     print("\nTargets:")
     for _, row in rec.kpis.iterrows():
         if isinstance(row.get("target"), str) and row["target"]:
-            print(f"  {target_text(row['target'], tw)}: {row.get('meets', '')}")
+            meets = row.get("meets")
+            words = "; ".join(target_text(t.strip(), tw) for t in row["target"].split(";"))
+            print(f"  {words}: {meets if isinstance(meets, str) and meets else 'not judged'}")
     st = rec.stats
     print(
         f"\n{st['evaluations_run']} replications simulated, {st['evaluations_reused']} reused "

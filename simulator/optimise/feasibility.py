@@ -282,14 +282,17 @@ def _kim_nelson(
         state[c.key]["n"] = max(state[c.key]["n"], n)
     means = x.mean(axis=0)
     best = int(np.flatnonzero(alive)[np.argmax(means[alive])])
+    from simulator.present.names import zone_text
+
+    zone = zone_text(prim.target.kpi, delta, ties[0].scenario.experiment.target_wait_min)
     if alive.sum() == 1:
         note = (
-            f"Among {k} options of the same cost, Kim-Nelson selection (indifference zone "
-            f"{delta:g} {prim.target.kpi}) kept only this one after {n} replications."
+            f"Among {k} options of the same cost, a selection procedure (Kim-Nelson; "
+            f"indifference zone: {zone}) kept only this one after {n} replications."
         )
     else:
         note = (
-            f"{int(alive.sum())} options of the same cost remain within {delta:g} "
-            f"{prim.target.kpi} of each other after {n} replications; the best mean is shown."
+            f"{int(alive.sum())} options of the same cost remain within {zone} of each "
+            f"other after {n} replications; the best mean is shown."
         )
     return ties[best], note

@@ -145,9 +145,16 @@ def _statement(
     runner_rows: list[dict[str, Any]],
     target_wait_min: float | None = None,
 ) -> str:
-    """The finding, in one paragraph of plain words; the codes (option, target labels,
-    tolerances) follow at the end for whoever needs them."""
-    from simulator.present.names import option_text, target_text, tolerance_text
+    """The finding, in one paragraph of plain words; the codes (option, runner-ups,
+    target labels, tolerances) follow at the end for whoever needs them."""
+    from simulator.present.names import (
+        kpi_words,
+        option_text,
+        retraining_text,
+        target_text,
+        tolerance_text,
+        zone_text,
+    )
 
     primary = tgt.primary()
     conf_pct = f"{100 * tgt.confidence:g}%"
@@ -155,33 +162,49 @@ def _statement(
     tol_txt = "; ".join(
         dict.fromkeys(tolerance_text(t.kpi, t.tolerance, target_wait_min) for t in tgt.all)
     )
-    codes = (
-        f" Codes: targets {', '.join(t.label for t in tgt.all)}; tolerances "
+    codes = " Codes: " + (f"option {rec_cand.name}; " if rec_cand is not None else "")
+    indist = [r["option"] for r in runner_rows if r["indistinguishable_within_tolerance"]]
+    if rec_cand is not None and indist:
+        codes += f"runner-ups {', '.join(indist)}; "
+    codes += (
+        f"targets {', '.join(t.label for t in tgt.all)}; tolerances "
         + ", ".join(f"{t.kpi} ±{t.tolerance:g}" for t in tgt.all)
         + "."
     )
     if rec_cand is None:
         statement = (
             f"No tested option meets the targets ({targets_txt}) with {conf_pct} "
-            f"confidence; shown is the option with the best {primary.kpi}. Widen the "
+            f"confidence; shown is the option with the best "
+            f"{kpi_words(primary.kpi, target_wait_min)}. Widen the "
             "decision space (more windows or staff)." + codes
         )
     else:
+        windows = (rec_cand.config.get("layout") or {}).get("windows") or {}
+
+        def words(code: str) -> str:
+            return option_text(code, windows)
+
         n_cheaper = sum(1 for c in options if c.cost < rec_cand.cost - 1e-9)
-        statement = (
-            f"{option_text(rec_cand.name)} (option {rec_cand.name}) meets every target "
-            f"({len(cons)} checks: {targets_txt}) and is the cheapest such option among "
-            f"{len(options)} tested ({n_cheaper} cheaper options miss a target), with "
-            f"probability at least {conf_pct} (a target counts as met within its "
-            f"tolerance: {tol_txt})."
+        statement = f"Recommended: {words(rec_cand.name)}."
+        retrain = retraining_text(rec_cand.params.get("skill_mix"))
+        if retrain:
+            statement += " " + retrain
+        statement += (
+            f" It meets every target ({len(cons)} checks: {targets_txt}) and is the "
+            f"cheapest such option among {len(options)} tested ({n_cheaper} cheaper options "
+            f"miss a target), with probability at least {conf_pct} (a target counts as met "
+            f"within its tolerance: {tol_txt})."
         )
         if tie_note:
             statement += " " + tie_note
-        indist = [r["option"] for r in runner_rows if r["indistinguishable_within_tolerance"]]
         if indist:
+            many = len(indist) > 1
             statement += (
-                f" Runner-ups {', '.join(indist)} are not distinguishable from it within "
-                f"±{primary.tolerance:g} {primary.kpi} but cost more."
+                f" {'Runner-ups' if many else 'The runner-up'} "
+                f"{'; '.join(words(o) for o in indist)} {'are' if many else 'is'} not "
+                f"distinguishable from it within "
+                f"{zone_text(primary.kpi, primary.tolerance, target_wait_min)} but "
+                f"{'cost' if many else 'costs'} more."
             )
         statement += (
             f" Hour-by-hour plan: {final_cost:,.0f} {cost.currency}/day against "

@@ -18,11 +18,14 @@ from simulator.analysis import metrics
 from simulator.present import style
 
 __all__ = [
+    "kpi_words",
     "layout_text",
     "option_text",
     "override_text",
+    "retraining_text",
     "target_text",
     "tolerance_text",
+    "zone_text",
 ]
 
 #: Window groups of the shipped layouts, in words (singular, plural).
@@ -57,11 +60,33 @@ def group_name(group: str, lang: str = "en") -> str:
     return _GROUPS["en"].get(group, ("", f"{_words(group)} windows"))[1]
 
 
-def group_text(group: str, count: int, lang: str = "en") -> str:
-    """``"5 comprehensive windows"``, ``"no quick desk"``, ``"1 quick desk"``."""
-    one, many = _GROUPS[lang].get(group, (f"{_words(group)} window", f"{_words(group)} windows"))
+def _spec_words(spec: Any, lang: str) -> tuple[str, str] | None:
+    """(singular, plural) of a window group from its config (``kind``, ``families``):
+    a dedicated group serving consultation and quick is "dedicated consultation/quick
+    window"; None when the config does not say."""
+    if not isinstance(spec, Mapping):
+        return None
+    fams = spec.get("families")
+    kind = str(spec.get("kind", ""))
+    if not isinstance(fams, (list, tuple)) or not fams or kind == "comprehensive":
+        return None
+    fam_txt = "/".join(_words(str(f)) for f in fams)
     if lang == "zh":
-        zh_name = _GROUPS["zh"].get(group, (f"个{_words(group)}窗口",))[0]
+        return (f"个{fam_txt}专办窗口", f"个{fam_txt}专办窗口")
+    kind_txt = f"{_words(kind)} " if kind else ""
+    return (f"{kind_txt}{fam_txt} window", f"{kind_txt}{fam_txt} windows")
+
+
+def group_text(group: str, count: int, lang: str = "en", spec: Any = None) -> str:
+    """``"5 comprehensive windows"``, ``"no quick desk"``, ``"1 quick desk"``; ``spec``
+    (the group's ``layout.windows`` entry) names groups the shipped layouts do not have,
+    e.g. "1 dedicated consultation/quick window"."""
+    default = (f"{_words(group)} window", f"{_words(group)} windows")
+    if lang == "zh":
+        default = (f"个{_words(group)}窗口", f"个{_words(group)}窗口")
+    one, many = _GROUPS[lang].get(group) or _spec_words(spec, lang) or default
+    if lang == "zh":
+        zh_name = one
         return f"{count}{zh_name}" if count else f"无{zh_name.removeprefix('个')}"
     if count == 0:
         return f"no {one}"
@@ -128,17 +153,20 @@ def mix_text(mix: str, lang: str = "en") -> str:
 _CODE = re.compile(r"^(?P<groups>[^\s]+)(?:\s+L(?P<lunch>\d+))?(?:\s+(?P<mix>\S+))?$")
 
 
-def option_text(code: str, groups: Iterable[str] = (), lang: str = "en") -> str:
+def option_text(code: str, groups: Iterable[str] | Mapping[str, Any] = (), lang: str = "en") -> str:
     """A recommender option code in words, e.g. ``C5+Q0 L50 tiered`` ->
     "5 comprehensive windows, no quick desk, half open at lunch, tiered staff".
 
     ``groups`` are the window group names of the scenario (the code abbreviates each to
     its first letter when that is unique); the shipped names are known without them.
+    A mapping (the scenario's ``layout.windows``) also gives each group's kind and
+    families, so that calibrated groups read "1 dedicated consultation/quick window".
     Codes that do not parse are returned as they are.
     """
     m = _CODE.match(code.strip())
     if not m:
         return code
+    specs: Mapping[str, Any] = groups if isinstance(groups, Mapping) else {}
     names = [*groups, *_GROUPS["en"]]
     by_letter: dict[str, str] = {}
     for n in names:
@@ -150,7 +178,7 @@ def option_text(code: str, groups: Iterable[str] = (), lang: str = "en") -> str:
             return code
         abbrev, count = pm.group(1), int(pm.group(2))
         group = by_letter.get(abbrev, abbrev) if len(abbrev) == 1 else abbrev
-        parts.append(group_text(group, count, lang))
+        parts.append(group_text(group, count, lang, specs.get(group)))
     if m.group("lunch") is not None:
         parts.append(lunch_text(int(m.group("lunch")) / 100.0, lang))
     if m.group("mix"):
@@ -210,3 +238,52 @@ def tolerance_text(kpi: str, tol: float, target_wait_min: float | None = 20.0) -
         pts = style.fmt_num(100 * tol)
         return f"{name}, ±{pts} point" + ("" if pts == "1" else "s")
     return f"{name}, ±{_value_text(kpi, tol)}"
+
+
+def kpi_words(kpi: str, target_wait_min: float | None = 20.0, lang: str = "en") -> str:
+    """A KPI's name in words; the service level names its target wait."""
+    if kpi == "service_level":
+        t = None if target_wait_min is None else style.fmt_num(target_wait_min)
+        if lang == "zh":
+            return f"{t}分钟内获服务的到访居民比例" if t else "目标等候时间内获服务的到访居民比例"
+        return f"share of arrivals served within {f'{t} min' if t else 'the target wait'}"
+    return metrics.label(kpi, lang)
+
+
+def zone_text(kpi: str, tol: float, target_wait_min: float | None = 20.0, lang: str = "en") -> str:
+    """An indifference zone (a tolerance on ``kpi``) in words: ``service_level 0.01`` ->
+    "1 percentage point of the share of arrivals served within 20 min"."""
+    name = kpi_words(kpi, target_wait_min, lang)
+    if metrics.metric(kpi).kind == "share":
+        pts = style.fmt_num(100 * tol)
+        if lang == "zh":
+            return f"{name}的{pts}个百分点"
+        return f"{pts} percentage point{'' if pts == '1' else 's'} of the {name}"
+    value = _value_text(kpi, tol, lang)
+    return f"{name}的{value}" if lang == "zh" else f"{value} of the {name}"
+
+
+def retraining_text(mix: str | None, lang: str = "en", *, short: bool = False) -> str:
+    """What a skill mix assumes, in one sentence (a clause for headlines with ``short``);
+    empty for ``keep`` (the current staff).
+
+    Every other mix replaces the roster with a recipe of skills, so it assumes the staff
+    are retrained (or hired) to it."""
+    if not mix or mix == "keep":
+        return ""
+    if short:
+        if lang == "zh":
+            return "以全员培训为全能人员为前提" if mix == "all_round" else "以人员培训为前提"
+        if mix == "all_round":
+            return "assumes every staff member is retrained as all-round"
+        return f"assumes staff retrained to the {mix_text(mix)} mix"
+    if mix == "all_round":
+        if lang == "zh":
+            return "此方案以人员培训为前提：全体人员（含新人）均熟练办理所有事项。"
+        return (
+            "This assumes retraining: every staff member, new staff included, proficient "
+            "in every service (all-round)."
+        )
+    if lang == "zh":
+        return f"此方案以人员培训为前提：按“{mix_text(mix, 'zh')}”配置重新培训人员。"
+    return f"This assumes retraining: the staff retrained to the {mix_text(mix)} skill mix."

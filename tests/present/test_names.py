@@ -63,3 +63,40 @@ def test_older_hourly_tables_get_opening_hours_from_the_config() -> None:
     assert out["overtime_window_min"].tolist() == [0.0, 30.0, 0.0, 0.0]
     assert out["busy_in_hours_min"].tolist() == [200.0, 0.0, 50.0, 20.0]
     assert with_opening_hours(out, cfg) is out and with_opening_hours(hourly, {}) is hourly
+
+
+def test_calibrated_groups_read_by_their_kind_and_families() -> None:
+    """Calibrated layouts name groups after the families they serve
+    (``dedicated_consultation_quick``): the option reads the group's config, not its key."""
+    windows = {
+        "comprehensive": {"kind": "comprehensive", "count": 4},
+        "dedicated_consultation_quick_standard": {
+            "kind": "dedicated",
+            "families": ["consultation", "quick_standard"],
+        },
+        "dedicated_consultation_quick": {
+            "kind": "dedicated",
+            "families": ["consultation", "quick"],
+        },
+    }
+    code = "C4+dedicated_consultation_quick_standard1+dedicated_consultation_quick0 L50 all_round"
+    text = names.option_text(code, windows)
+    assert text == (
+        "4 comprehensive windows, 1 dedicated consultation/quick standard window, "
+        "no dedicated consultation/quick window, half open at lunch, all-round staff"
+    )
+    assert "_" not in text
+    zh = names.option_text(code, windows, lang="zh")
+    assert "1个consultation/quick standard专办窗口" in zh and "_" not in zh
+
+
+def test_indifference_zone_and_retraining_in_words() -> None:
+    assert names.zone_text("service_level", 0.01, 20) == (
+        "1 percentage point of the share of arrivals served within 20 min"
+    )
+    assert names.zone_text("wait_mean_min", 0.5) == "0.5 min of the mean wait"
+    assert names.retraining_text("keep") == ""
+    assert "retraining" in names.retraining_text("all_round")
+    assert "new staff included" in names.retraining_text("all_round")
+    assert "培训" in names.retraining_text("all_round", "zh")
+    assert "retrained" in names.retraining_text("tiered", short=True)

@@ -109,6 +109,8 @@ def test_report_with_run_recommendation_and_calibration(
     assert "at least 90% of arrivals served within 20 min over the day" in rec
     assert "C4+Q" not in rec.split("<p>")[1] and "class='note'>Codes as in" in rec
     assert "day service_level &gt;= 0.9" in rec.split("Codes as in")[1]
+    kpi_table = rec.split("table class='rec-kpis'")[1].split("</table>")[0]
+    assert "service_level &gt;=" not in kpi_table  # the Target column in words too
     assert rec.count("<img") >= 2  # frontier (redrawn) and the recommender's comparison
     assert "alt='cost-service frontier'" in rec
     cal = text.split('<section id="calibration">')[1].split("</section>")[0]

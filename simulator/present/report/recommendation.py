@@ -43,7 +43,8 @@ def plan_words(rec: RecommendationData, lang: str) -> str:
     sm = rec.summary
     layout = sm.get("layout") or {}
     sep = "，" if lang == "zh" else ", "
-    parts = [names.group_text(str(g), int(_num(n)), lang) for g, n in layout.items()]
+    specs = (rec.scenario.get("layout") or {}).get("windows") or {}
+    parts = [names.group_text(str(g), int(_num(n)), lang, specs.get(g)) for g, n in layout.items()]
     lunch = _num(sm.get("lunch_open_share"))
     if math.isfinite(lunch):
         parts.append(names.lunch_text(lunch, lang))
@@ -54,9 +55,10 @@ def plan_words(rec: RecommendationData, lang: str) -> str:
 
 def option_words(rec: RecommendationData, code: str, lang: str) -> str:
     """An option code of this recommendation (runner-ups, frontier) in words."""
-    groups = list((rec.summary.get("layout") or {}).keys())
-    groups += list(((rec.scenario.get("layout") or {}).get("windows") or {}).keys())
-    return names.option_text(code, groups, lang)
+    specs = dict((rec.scenario.get("layout") or {}).get("windows") or {})
+    for g in rec.summary.get("layout") or {}:
+        specs.setdefault(g, None)
+    return names.option_text(code, specs, lang)
 
 
 def _final_n(rec: RecommendationData) -> int:
@@ -80,6 +82,7 @@ def recommendation_statement(rec: RecommendationData, lang: str) -> str:
         return _t("rec_none", lang)
     stats_ = sm.get("stats") or {}
     key = "rec_statement" if sm.get("meets_targets") else "rec_statement_misses"
+    retrain = names.retraining_text(sm.get("skill_mix"), lang)
     return _t(
         key,
         lang,
@@ -89,7 +92,7 @@ def recommendation_statement(rec: RecommendationData, lang: str) -> str:
         n=_final_n(rec),
         k=int(_num(stats_.get("options"))) if math.isfinite(_num(stats_.get("options"))) else "?",
         conf=style.fmt_pct(_num(sm.get("confidence", 0.95))),
-    )
+    ) + ((" " if lang == "en" else "") + retrain if retrain else "")
 
 
 def _recommendation_headline(rec: RecommendationData, lang: str) -> str:
@@ -97,7 +100,9 @@ def _recommendation_headline(rec: RecommendationData, lang: str) -> str:
         return _t("rec_none", lang)
     c = _cny(_num(rec.summary.get("cost_per_day")), lang)
     key = "rec_headline" if rec.summary.get("meets_targets") else "rec_headline_misses"
-    return _t(key, lang, plan=plan_words(rec, lang), c=c)
+    retrain = names.retraining_text(rec.summary.get("skill_mix"), lang, short=True)
+    text = _t(key, lang, plan=plan_words(rec, lang), c=c)
+    return text + (("；" if lang == "zh" else "; ") + retrain if retrain else "")
 
 
 def _codes_note(rec: RecommendationData, lang: str) -> str:
@@ -164,6 +169,11 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
                 n_final, int(_num(row.get("n"))) if math.isfinite(_num(row.get("n"))) else 0
             )
         target = row.get("target")
+        if isinstance(target, str) and target:  # "day service_level >= 0.9" in words
+            tw = _target_wait_of(rec)
+            target = ("；" if lang == "zh" else "; ").join(
+                names.target_text(t.strip(), tw, lang) for t in target.split(";")
+            )
         bound = _num(row.get("bound"))
         met = row.get("meets")
         met_txt = "" if not isinstance(met, str) else met

@@ -1,0 +1,63 @@
+"""The recommender's statement in plain words: codes only after "Codes:"."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from simulator.optimise.config import Procedure, parse_targets
+from simulator.optimise.feasibility import Constraint
+from simulator.optimise.outputs import _statement
+
+WINDOWS = {
+    "comprehensive": {"kind": "comprehensive", "count": 4},
+    "dedicated_consultation_quick": {"kind": "dedicated", "families": ["consultation", "quick"]},
+}
+CODE = "C4+dedicated_consultation_quick1 L50 all_round"
+RUNNER = "C5+dedicated_consultation_quick0 L50 all_round"
+
+
+def _statement_for(mix: str) -> str:
+    tgt = parse_targets(
+        {"confidence": 0.95, "day": {"service_level": {"min": 0.9, "tolerance": 0.01}}}
+    )
+    cand: Any = SimpleNamespace(
+        name=CODE.replace("all_round", mix),
+        params={"skill_mix": mix},
+        config={"layout": {"windows": WINDOWS}},
+        cost=3000.0,
+    )
+    cons = [Constraint(t) for t in tgt.all]
+    runner_rows = [{"option": RUNNER, "indistinguishable_within_tolerance": True}]
+    return _statement(
+        cand,
+        [cand],
+        cons,
+        tgt,
+        Procedure(),
+        SimpleNamespace(currency="CNY"),
+        2900.0,
+        True,
+        "",
+        runner_rows,
+        20.0,
+    )
+
+
+def test_statement_in_words_with_codes_in_the_footnote() -> None:
+    text = _statement_for("all_round")
+    words, codes = text.split(" Codes: ")
+    assert words.startswith(
+        "Recommended: 4 comprehensive windows, 1 dedicated consultation/quick window, "
+        "half open at lunch, all-round staff."
+    )
+    assert "5 comprehensive windows, no dedicated consultation/quick window" in words
+    assert "1 percentage point of the share of arrivals served within 20 min" in words
+    for code in ("_", "service_level", ">=", "±0.01", CODE, RUNNER):
+        assert code not in words, code
+    assert CODE in codes and RUNNER in codes and "service_level ±0.01" in codes
+
+
+def test_retraining_is_said_when_the_mix_replaces_the_staff() -> None:
+    assert "assumes retraining" in _statement_for("all_round")
+    assert "retrain" not in _statement_for("keep")
