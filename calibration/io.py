@@ -304,6 +304,18 @@ def _require(df: pd.DataFrame, columns: Sequence[str], source: str) -> None:
         )
 
 
+def _open(
+    path: PathLike, encoding: str | None, columns: Mapping[str, str] | None, required: Sequence[str]
+) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """A file read, its columns mapped and the ``required`` ones checked: the file's frame,
+    the output frame (its ``source_row`` so far) and the source name for messages."""
+    df = read_table(path, encoding)
+    source = df.attrs["source"]
+    df = apply_columns(df, columns, source)
+    _require(df, required, source)
+    return df, pd.DataFrame({"source_row": df["source_row"]}), source
+
+
 def _as_text(s: pd.Series) -> pd.Series:
     """Strip strings; empty strings and nulls become ``<NA>`` in a ``string`` column."""
     out = s.astype("string").str.strip()
@@ -495,11 +507,7 @@ def read_ticket_log(
     DataFormatError
         Unreadable file or missing required column.
     """
-    df = read_table(path, encoding)
-    source = df.attrs["source"]
-    df = apply_columns(df, columns, source)
-    _require(df, TICKET_REQUIRED_COLUMNS, source)
-    out = pd.DataFrame({"source_row": df["source_row"]})
+    df, out, source = _open(path, encoding, columns, TICKET_REQUIRED_COLUMNS)
     for col in ("centre_id", "ticket_id", "item_id", "window_id", "staff_id"):
         out[col] = _as_text(df[col])
     out["outcome"] = _as_text(df["outcome"]).str.lower()
@@ -554,11 +562,7 @@ def read_volumes(
         Unreadable file, missing column, or a value that cannot be parsed (the error
         names the column and row: aggregated data are not cleaned row by row).
     """
-    df = read_table(path, encoding)
-    source = df.attrs["source"]
-    df = apply_columns(df, columns, source)
-    _require(df, VOLUME_COLUMNS, source)
-    out = pd.DataFrame({"source_row": df["source_row"]})
+    df, out, source = _open(path, encoding, columns, VOLUME_COLUMNS)
     out["centre_id"] = _strict_text(df, "centre_id", source)
     out["date"] = _strict_dates(df, "date", source)
     out["visits"] = _strict_numeric(df, "visits", source, integer=True)
@@ -604,11 +608,7 @@ def read_staffing(
     DataFormatError
         Unreadable file, missing column or unparseable value (with column and row).
     """
-    df = read_table(path, encoding)
-    source = df.attrs["source"]
-    df = apply_columns(df, columns, source)
-    _require(df, STAFFING_COLUMNS, source)
-    out = pd.DataFrame({"source_row": df["source_row"]})
+    df, out, source = _open(path, encoding, columns, STAFFING_COLUMNS)
     out["centre_id"] = _strict_text(df, "centre_id", source)
     out["date"] = _strict_dates(df, "date", source)
     out["start"] = _strict_hhmm(df, "start", source)
@@ -647,11 +647,7 @@ def read_staff_skills(
         Unreadable file, missing column, empty value, unknown level, or a duplicated
         ``(staff_id, family)`` pair.
     """
-    df = read_table(path, encoding)
-    source = df.attrs["source"]
-    df = apply_columns(df, columns, source)
-    _require(df, SKILLS_COLUMNS, source)
-    out = pd.DataFrame({"source_row": df["source_row"]})
+    df, out, source = _open(path, encoding, columns, SKILLS_COLUMNS)
     out["staff_id"] = _strict_text(df, "staff_id", source)
     out["family"] = _strict_text(df, "family", source)
     out["level"] = _strict_text(df, "level", source).str.lower()
