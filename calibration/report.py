@@ -334,7 +334,10 @@ def _fig_validation(val: ValidationResult, folder: Path, footer: str) -> Path:
     )
     ax.plot(np.ones(len(y)), y, "|", color=st.SERIES_COLORS[0], ms=12, label="simulated mean")
     ax.plot(hv[ok], y[ok], "o", color=st.OKABE_ITO["black"], label="history (consistent)")
-    ax.plot(hv[~ok], y[~ok], "X", color=st.HIGHLIGHT_COLOR, ms=8, label="history (inconsistent)")
+    if (~ok).any():  # no legend entry for markers that are not drawn
+        ax.plot(
+            hv[~ok], y[~ok], "X", color=st.HIGHLIGHT_COLOR, ms=8, label="history (inconsistent)"
+        )
     ax.set_yticks(y, [KPI_LABELS[k] for k in tab["kpi"]], fontsize=8)
     ax.set_xlabel("value relative to the simulated mean (ratio)")
     ax.grid(True, axis="x")
@@ -374,9 +377,12 @@ def _fig_validation(val: ValidationResult, folder: Path, footer: str) -> Path:
 
     loc = mdates.AutoDateLocator(maxticks=8)
     ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    # Month names on the ticks, the year once in the axis label (no "2026-Jan" offset).
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc, show_offset=False))
+    years = sorted({d.year for d in pd.to_datetime(dd["date"])})
+    span = f"{years[0]}" if len(years) == 1 else f"{years[0]}–{years[-1]}"
     ax.set_ylabel("visits per day (residents)")
-    ax.set_xlabel("date (held-out period)")
+    ax.set_xlabel(f"date (held-out period, {span})")
     ax.legend(fontsize=7)
     n_ok = int((val.table["verdict"] == "consistent").sum())
     title = (
