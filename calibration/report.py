@@ -22,9 +22,9 @@ Folder contents (see ``docs/calibration.md``):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -41,12 +41,23 @@ from simulator.config.safety import neutralise_frame
 from simulator.present import style as st
 from simulator.present.charts import save_figure
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = ["write_report"]
 
 
 def _style() -> tuple[list[str], Any]:
     _, families = st.resolve_language("en")
     return list(families), st
+
+
+def _finish(
+    fig: Figure, title: str, families: Sequence[str], note: str, footer: str, path: Path
+) -> Path:
+    """The finding as title, the method note and the footer; saved as a PNG at ``path``."""
+    st.finish_figure(fig, title, families, notes=[note], footer=footer)
+    return save_figure(fig, path, formats=("png",))[0]
 
 
 def _fig_profiles(fit: CalibrationFit, train: pd.DataFrame, folder: Path, footer: str) -> Path:
@@ -110,17 +121,11 @@ def _fig_profiles(fit: CalibrationFit, train: pd.DataFrame, folder: Path, footer
         if worst < 3.5
         else f"Fitted arrival rates miss some observed bins (worst by {worst:.1f} standard errors)"
     )
-    st.finish_figure(
-        fig,
-        title,
-        families,
-        notes=[
-            "Whiskers: 95% CI of the mean over days. "
-            "Weekday fitted level = daily volume x mean Mon-Fri factor."
-        ],
-        footer=footer,
+    note = (
+        "Whiskers: 95% CI of the mean over days. "
+        "Weekday fitted level = daily volume x mean Mon-Fri factor."
     )
-    return save_figure(fig, folder / "fig_arrival_profiles", formats=("png",))[0]
+    return _finish(fig, title, families, note, footer, folder / "fig_arrival_profiles")
 
 
 def _fig_qq(
@@ -187,17 +192,11 @@ def _fig_qq(
         if not bad
         else f"Service-time fits depart from the data in {', '.join(bad)} (GoF p < 0.05)"
     )
-    st.finish_figure(
-        fig,
-        title,
-        families,
-        notes=[
-            "Band: 95% pointwise envelope of 99 samples "
-            "from the fitted distribution. GoF: Monte Carlo Anderson-Darling."
-        ],
-        footer=footer,
+    note = (
+        "Band: 95% pointwise envelope of 99 samples "
+        "from the fitted distribution. GoF: Monte Carlo Anderson-Darling."
     )
-    return save_figure(fig, folder / "fig_service_qq", formats=("png",))[0]
+    return _finish(fig, title, families, note, footer, folder / "fig_service_qq")
 
 
 def _fig_patience(fit: CalibrationFit, folder: Path, footer: str) -> Path:
@@ -296,19 +295,13 @@ def _fig_patience(fit: CalibrationFit, folder: Path, footer: str) -> Path:
     ax.set_ylabel("share still willing to wait")
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
-    st.finish_figure(
-        fig,
-        title,
-        families,
-        notes=[
-            f"{p.n_exact} abandonments (exact), {p.n_right} served waits (right-censored), "
-            f"{p.n_left} abandonments without a leave time (interval-censored: left before "
-            f"the call they would have had), {p.n_balked} balks excluded; no-shows are not "
-            "abandonment."
-        ],
-        footer=footer,
+    note = (
+        f"{p.n_exact} abandonments (exact), {p.n_right} served waits (right-censored), "
+        f"{p.n_left} abandonments without a leave time (interval-censored: left before "
+        f"the call they would have had), {p.n_balked} balks excluded; no-shows are not "
+        "abandonment."
     )
-    return save_figure(fig, folder / "fig_patience_km", formats=("png",))[0]
+    return _finish(fig, title, families, note, footer, folder / "fig_patience_km")
 
 
 def _fig_validation(val: ValidationResult, folder: Path, footer: str) -> Path:
@@ -390,17 +383,11 @@ def _fig_validation(val: ValidationResult, folder: Path, footer: str) -> Path:
         if n_ok == len(val.table)
         else f"History is consistent on {n_ok} of {len(val.table)} KPIs: check the ones marked X"
     )
-    st.finish_figure(
-        fig,
-        title,
-        families,
-        notes=[
-            f"{val.replications} replications over {val.days} held-out days from {val.start}. "
-            f"Prediction intervals Bonferroni-adjusted (family-wise alpha {val.alpha})."
-        ],
-        footer=footer,
+    note = (
+        f"{val.replications} replications over {val.days} held-out days from {val.start}. "
+        f"Prediction intervals Bonferroni-adjusted (family-wise alpha {val.alpha})."
     )
-    return save_figure(fig, folder / "fig_validation", formats=("png",))[0]
+    return _finish(fig, title, families, note, footer, folder / "fig_validation")
 
 
 def _md(df: pd.DataFrame) -> str:
