@@ -535,6 +535,20 @@ def write_outputs(
     return files
 
 
+def comparison_in_words(
+    comparison: Mapping[str, pd.DataFrame], config: Mapping[str, Any]
+) -> dict[str, pd.DataFrame]:
+    """The comparison's runner-ups named in words for chart legends ("5 comprehensive
+    windows, no quick desk, all open at lunch"); their codes are in the statement."""
+    from simulator.present.names import option_text
+
+    windows = (config.get("layout") or {}).get("windows") or {}
+    return {
+        k if k in ("current", "recommended plan") else option_text(k, windows): v
+        for k, v in comparison.items()
+    }
+
+
 def _write_charts(rec: Recommendation, out_dir: Path, source: str) -> dict[str, Path]:
 
     from simulator.present import charts
@@ -566,6 +580,7 @@ def _write_charts(rec: Recommendation, out_dir: Path, source: str) -> dict[str, 
         fig, out_dir / "cost_service_frontier", formats=("png",)
     )[0]
     comparison = rec.stats.get("comparison") or {}
+    comparison = comparison_in_words(comparison, rec.scenario_config)
     kpis = [
         k
         for k in ("service_level", "wait_mean_min", "abandonment_rate", "utilisation")

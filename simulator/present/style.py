@@ -705,7 +705,11 @@ def finish_figure(
             bottom = (n_lines * FOOTER_SIZE * 1.35 + 6.0) / 72.0 / height_in
         if legend is not None and legend[0]:
             handles, labels, ncols = legend
-            rows = math.ceil(len(handles) / max(1, ncols))
+            # Height in text lines: each legend row as tall as its longest (wrapped) label.
+            per_row = max(1, ncols)
+            label_lines = [str(lb).count("\n") + 1 for lb in labels]
+            tall = [max(label_lines[i : i + per_row]) for i in range(0, len(label_lines), per_row)]
+            rows = sum(1.0 + (n - 1) * 1.2 / 1.75 for n in tall)
             leg = fig.legend(
                 handles,
                 labels,

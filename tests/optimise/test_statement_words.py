@@ -61,3 +61,19 @@ def test_statement_in_words_with_codes_in_the_footnote() -> None:
 def test_retraining_is_said_when_the_mix_replaces_the_staff() -> None:
     assert "assumes retraining" in _statement_for("all_round")
     assert "retrain" not in _statement_for("keep")
+
+
+def test_chart_legend_names_the_runner_ups_in_words() -> None:
+    from simulator.optimise.outputs import comparison_in_words
+
+    frame: Any = object()
+    named = comparison_in_words(
+        {"current": frame, "recommended plan": frame, RUNNER: frame},
+        {"layout": {"windows": WINDOWS}},
+    )
+    assert list(named) == [
+        "current",
+        "recommended plan",
+        "5 comprehensive windows, no dedicated consultation/quick window, half open at lunch, "
+        "all-round staff",
+    ]

@@ -378,6 +378,34 @@ def test_kpi_comparison(tmp_path: Path) -> None:
     check_figure(fig, tmp_path, "kpi")
 
 
+def test_kpi_comparison_long_names_wrap_in_a_legend_clear_of_the_axes(tmp_path: Path) -> None:
+    """Options named in words ("5 comprehensive windows, no quick desk, all open at
+    lunch") wrap in the legend row, which sits below the axes' labels and inside the page."""
+    long = "5 comprehensive windows, no quick desk, all open at lunch"
+    summaries = {
+        "current": make_summary(14, 34, 0.78, 0.06, 0.88, seed=1),
+        "recommended plan": make_summary(7, 18, 0.93, 0.02, 0.80, seed=2),
+        long: make_summary(10, 25, 0.86, 0.04, 0.84, seed=3),
+        long.replace("5", "6"): make_summary(9, 22, 0.9, 0.03, 0.82, seed=4),
+    }
+    fig = charts.kpi_comparison(
+        summaries, ["service_level", "wait_mean_min"], baseline="current", footer=FOOTER
+    )
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    (leg,) = fig.legends
+    texts = [t.get_text() for t in leg.get_texts()]
+    assert any("\n" in t for t in texts) and long in [t.replace("\n", " ") for t in texts]
+    box = leg.get_window_extent(renderer)
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width
+    for ax in fig.axes:
+        assert box.y1 <= ax.get_tightbbox(renderer).y0 + 1, "legend overlaps the axis labels"
+    check_figure(fig, tmp_path, "kpi_long_names")
+
+
 def test_kpi_comparison_eight_scenarios_and_no_improvement(tmp_path: Path) -> None:
     summaries = {"Baseline": make_summary(8, 20, 0.9, 0.0, 0.8, seed=0)}
     for i in range(7):

@@ -266,7 +266,11 @@ def kpi_comparison(
         title = _kpi_title(summaries, kpis[0], baseline, metas[kpis[0]], lang, differences)
     notes = [_t("kpi_baseline_line", lang)]
     notes += _uncertainty_notes(2 if any_ci else 1, lang, "whisker")
-    legend = (handles, labels, min(len(names), 4))
+    ncols = min(len(names), 4)
+    # Option names in words can be long: wrap each to its column of the legend row.
+    col_in = max(1.0, fig.get_figwidth() / ncols - 0.7)
+    labels = [style.wrap_text(lb, col_in, style.TICK_SIZE, families=families) for lb in labels]
+    legend = (handles, labels, ncols)
     return style.finish_figure(
         fig, title, families, [" ".join(notes)], footer, legend, finding_lang=finding_lang
     )
