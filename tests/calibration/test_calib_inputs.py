@@ -5,6 +5,7 @@ histories whose faults are known row by row."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -167,34 +168,35 @@ def _hours_and_calendar(scenario: str = "reference"):  # type: ignore[no-untyped
     return oh, cal
 
 
+def _clean_on_calendar(log: pd.DataFrame, history: Any, **kw: Any) -> Any:
+    """Clean a synthetic history's ticket log against the reference centre's opening hours
+    and the official calendar."""
+    oh, cal = _hours_and_calendar()
+    return clean_ticket_log(
+        log,
+        read_catalogue(history.catalogue),
+        oh,
+        holidays=cal.holidays,
+        working_days=cal.working_days,
+        **kw,
+    )
+
+
 def test_closed_days_detected_and_their_stray_rows_reported(quiet) -> None:  # type: ignore[no-untyped-def]
     facts = quiet.truth["SYN-01"]["synthetic"]
     closed_true = sorted(facts["closed_holidays"] + facts["closed_adhoc"])
     assert facts["closed_adhoc"] and facts["closed_holidays"]
     log = read_ticket_log(quiet.tickets)
-    oh, cal = _hours_and_calendar()
+    _, cal = _hours_and_calendar()
     found = detect_closed_days(log, holidays=cal.holidays, working_days=cal.working_days)
     assert [d.date().isoformat() for d in found["date"]] == closed_true
-    res = clean_ticket_log(
-        log,
-        read_catalogue(quiet.catalogue),
-        oh,
-        holidays=cal.holidays,
-        working_days=cal.working_days,
-        closed_days="auto",
-    )
+    res = _clean_on_calendar(log, quiet, closed_days="auto")
     closed_rows = res.excluded[res.excluded["reason"] == "closed_day"]
     assert len(closed_rows) == facts["stray_rows"]
     assert closed_rows["detail"].str.endswith("tickets that day").all()
     assert len(res.excluded) == facts["stray_rows"]  # nothing else is faulty here
     # Without the check the stray rows stay in: a closed day would look like a quiet one.
-    plain = clean_ticket_log(
-        log,
-        read_catalogue(quiet.catalogue),
-        oh,
-        holidays=cal.holidays,
-        working_days=cal.working_days,
-    )
+    plain = _clean_on_calendar(log, quiet)
     assert len(plain.excluded) == 0
 
 
@@ -204,15 +206,7 @@ def test_dirty_rows_each_excluded_for_the_known_reason(tmp_path: Path) -> None:
     n_clean = h.n_tickets - len(h.dirty)
     assert len(h.dirty) == round(0.02 * n_clean)
     log = read_ticket_log(h.tickets)
-    oh, cal = _hours_and_calendar()
-    res = clean_ticket_log(
-        log,
-        read_catalogue(h.catalogue),
-        oh,
-        holidays=cal.holidays,
-        working_days=cal.working_days,
-        closed_days="auto",
-    )
+    res = _clean_on_calendar(log, h, closed_days="auto")
     ex = res.excluded.set_index("source_row")["reason"]
     want = h.dirty.set_index("source_row")["reason"]
     assert ex.reindex(want.index).tolist() == want.tolist()
