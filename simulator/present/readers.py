@@ -320,6 +320,19 @@ def option_label(
     becomes the layout ("6 comprehensive windows and 1 quick desk"), other keys their last
     part and value ("daily volume 1300"); the config name when nothing was overridden.
     The overrides themselves are listed in the report's footnote (:func:`option_codes`)."""
+    parts = option_parts(overrides, config, lang)
+    if parts:
+        return "; ".join(parts)
+    if config_name:
+        return config_name.replace("_", " ")
+    return fallback
+
+
+def option_parts(
+    overrides: list[str], config: dict[str, Any] | None = None, lang: str = "en"
+) -> list[str]:
+    """The settings that define an option, each in words, without repeats (a layout
+    choice and its window counts read as one layout)."""
     from simulator.present.names import override_text
 
     parts: list[str] = []
@@ -327,11 +340,7 @@ def option_label(
         text = override_text(key, value, config or {}, lang)
         if text not in parts:
             parts.append(text)
-    if parts:
-        return "; ".join(parts)
-    if config_name:
-        return config_name.replace("_", " ")
-    return fallback
+    return parts
 
 
 def option_codes(overrides: list[str]) -> str:

@@ -213,6 +213,35 @@ def test_labels_and_duplicates(runs: tuple[Path, Path]) -> None:
         report.compare([])
 
 
+def test_option_names_leave_out_what_every_option_shares(
+    runs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A sweep with ``calendar.days=2`` on every job: the names say only what differs
+    ("6 comprehensive windows", not "...; days 2"), the shared setting is said once."""
+    import yaml
+
+    folders = []
+    for src in runs:
+        dst = tmp_path / src.name
+        shutil.copytree(src, dst)
+        ov = dst / ".hydra" / "overrides.yaml"
+        old = yaml.safe_load(ov.read_text()) or []
+        ov.write_text(yaml.safe_dump([*old, "calendar.days=2"]))
+        folders.append(dst)
+    cmp = report.compare(folders)
+    assert [r.label for r in cmp.runs] == ["reference", "6 comprehensive windows"]
+    assert cmp.common == ["days 2"]
+    text = report.build_report(folders, out=tmp_path / "r.html").read_text(encoding="utf-8")
+    section = text.split('<section id="comparison">')[1].split("</section>")[0]
+    assert "Same for every option (left out of the option names): days 2." in section
+    assert "windows; days 2" not in text
+    zh = report.compare(folders, lang="zh")
+    assert zh.runs[1].label == "6个综合窗口" and zh.common == ["days 2"]
+    # Asked-for labels are kept as they are.
+    named = report.compare(folders, labels=["a; days 2", "b; days 2"])
+    assert [r.label for r in named.runs] == ["a; days 2", "b; days 2"] and not named.common
+
+
 # --------------------------------------------------------------------------- HTML
 
 

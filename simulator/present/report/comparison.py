@@ -26,6 +26,7 @@ from simulator.present.readers import (
     ReportError,
     RunData,
     option_label,
+    option_parts,
     read_folder,
 )
 from simulator.present.report.calibration import (
@@ -121,6 +122,8 @@ class Comparison:
     recommendations: list[RecommendationData] = field(default_factory=list)
     calibrations: list[CalibrationData] = field(default_factory=list)
     allocations: list[AllocationData] = field(default_factory=list)
+    #: Settings shared by every option (in words), left out of the option names.
+    common: list[str] = field(default_factory=list)
 
     @property
     def baseline(self) -> RunData:
@@ -204,9 +207,19 @@ def compare(
     recs = [r for f in folders for r in f.recommendations]
     cals = [c for f in folders for c in f.calibrations]
     allocs = [a for f in folders for a in f.allocations]
-    if lang != "en":  # option names in the report's language (layouts in words)
-        for r in runs:
-            r.label = option_label(r.overrides, r.config_name, r.path.name, r.config, lang)
+    common: list[str] = []
+    if labels is None and runs:
+        # Option names in the report's language, and only what differs between the
+        # options: settings every option shares are said once (Comparison.common).
+        parts = [option_parts(r.overrides, r.config, lang) for r in runs]
+        if len(runs) > 1:
+            common = [p for p in parts[0] if all(p in q for q in parts[1:])]
+        for r, q in zip(runs, parts, strict=True):
+            rest = [p for p in q if p not in common]
+            if rest:
+                r.label = "; ".join(rest)
+            elif lang != "en" or common:
+                r.label = option_label([], r.config_name, r.path.name, r.config, lang)
     if labels is not None:
         if len(labels) != len(runs):
             raise ReportError(f"{len(labels)} labels given for {len(runs)} options read")
@@ -223,7 +236,7 @@ def compare(
         if r.label in used:  # the same folder twice
             r.label = f"{r.label} #{k}"
         used.add(r.label)
-    return Comparison(runs, folders, recs, cals, allocs)
+    return Comparison(runs, folders, recs, cals, allocs, common)
 
 
 def option_cost(run: RunData) -> tuple[float, dict[str, float]] | None:

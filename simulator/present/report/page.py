@@ -69,7 +69,13 @@ def render_html(cmp: Comparison, lang: str = "en") -> str:
                 f"<p class='note'>"
                 f"{_esc(_t('more_options', lang, k=MAX_CHART_OPTIONS - 1, n=len(cmp.runs)))}</p>"
             )
-        body.append(_section("comparison", _t("table_h", lang), _table_html(cmp, lang)))
+        common = ""
+        if cmp.common:  # settings shared by every option, said once
+            sep = "；" if lang == "zh" else "; "
+            common = (
+                f"<p class='note'>{_esc(_t('common_settings', lang, s=sep.join(cmp.common)))}</p>"
+            )
+        body.append(_section("comparison", _t("table_h", lang), common + _table_html(cmp, lang)))
         body.append(_section("charts", _t("charts_h", lang), note + "".join(charts)))
     for i, rec in enumerate(cmp.recommendations):
         sid = "recommendation" if i == 0 else f"recommendation-{i + 1}"
