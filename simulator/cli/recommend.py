@@ -182,19 +182,14 @@ def _run(argv: list[str] | None) -> int:
     print(f"\n{rec.statement}\n")
     print("Staffing plan:")
     print(rec.staffing_plan.to_string(index=False))
-    from simulator.present.names import target_text
-    from simulator.present.terminal import summary_lines
+    from simulator.present.terminal import summary_lines, target_lines
 
     tw = float(rec.scenario_config.get("target_wait_min", 20) or 20)
     print("\nKPIs (final evaluation):")
     kpis = [str(k) for k in rec.kpis.index if str(k) != "hourly targets"]
     print("\n".join(summary_lines(rec.kpis, kpis, target_wait_min=tw)))
     print("\nTargets:")
-    for _, row in rec.kpis.iterrows():
-        if isinstance(row.get("target"), str) and row["target"]:
-            meets = row.get("meets")
-            words = "; ".join(target_text(t.strip(), tw) for t in row["target"].split(";"))
-            print(f"  {words}: {meets if isinstance(meets, str) and meets else 'not judged'}")
+    print("\n".join(target_lines(rec.kpis, target_wait_min=tw)))
     st = rec.stats
     print(
         f"\n{st['evaluations_run']} replications simulated, {st['evaluations_reused']} reused "

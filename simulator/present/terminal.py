@@ -17,7 +17,7 @@ import pandas as pd
 from simulator.analysis import metrics
 from simulator.present import style
 
-__all__ = ["format_value", "summary_lines"]
+__all__ = ["format_value", "summary_lines", "target_lines"]
 
 _COLUMNS = ("mean", "ci_low", "ci_high", "n")
 
@@ -83,4 +83,25 @@ def summary_lines(
     lines = [f"  {a:<{w0}}  {b:>{w1}}  ({c})" for a, b, c in rows]
     if clipped_any:
         lines.append("  * clipped at the natural bound (no negative value, no share over 100%)")
+    return lines
+
+
+def target_lines(kpis: pd.DataFrame, *, target_wait_min: float | None = 20.0) -> list[str]:
+    """One line per target of a recommendation's KPI table, in words, with its verdict:
+    ``at least 80% of arrivals served within 20 min in every hour: yes``.
+
+    ``kpis`` has columns ``target`` (the recommender's labels, several joined by ``;``
+    for the hourly targets) and ``meets``; a missing verdict reads "not judged", never
+    NaN."""
+    from simulator.present.names import target_text
+
+    lines = []
+    for _, row in kpis.iterrows():
+        label = row.get("target")
+        if not isinstance(label, str) or not label.strip():
+            continue
+        words = "; ".join(target_text(t.strip(), target_wait_min) for t in label.split(";"))
+        meets = row.get("meets")
+        verdict = meets if isinstance(meets, str) and meets.strip() else "not judged"
+        lines.append(f"  {words}: {verdict}")
     return lines

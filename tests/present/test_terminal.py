@@ -36,3 +36,26 @@ def test_a_value_equal_in_every_replication_has_no_interval() -> None:
     s = _summary({"one_visit_rate": (0.92, 0.92, 0.92, 5)})
     (line,) = summary_lines(s, ["one_visit_rate"])
     assert "same in every replication" in line and "92%" in line
+
+
+def test_target_lines_in_words_without_nan() -> None:
+    from simulator.present.terminal import target_lines
+
+    kpis = pd.DataFrame(
+        {
+            "target": [
+                "day service_level >= 0.9",
+                "",
+                "hour service_level >= 0.8; hour wait_mean_min <= 15",
+            ],
+            "meets": ["yes", "", float("nan")],
+        },
+        index=["service_level", "wait_p90_min", "hourly targets"],
+    )
+    lines = target_lines(kpis, target_wait_min=20)
+    assert lines == [
+        "  at least 90% of arrivals served within 20 min over the day: yes",
+        "  at least 80% of arrivals served within 20 min in every hour; "
+        "mean wait at most 15 min in every hour: not judged",
+    ]
+    assert not any("nan" in line.lower() or "_" in line for line in lines)
