@@ -448,6 +448,16 @@ def test_cost_service_frontier(tmp_path: Path) -> None:
     ) == [1, 0, 3]
 
 
+def test_frontier_title_names_options_in_words_points_keep_codes() -> None:
+    options = make_options()
+    options["option"] = [f"C{i}+Q0 L50" for i in range(len(options))]
+    words = {c: f"{c[1]} comprehensive windows, no quick desk" for c in options["option"]}
+    rec = options["option"].iloc[-1]
+    fig = charts.cost_service_frontier(options, recommended=rec, target=0.9, title_names=words)
+    assert "comprehensive windows" in _title(fig) and "+Q0" not in _title(fig)
+    assert any("+Q0" in t.get_text() for t in fig.axes[0].texts)  # the point labels
+
+
 def _label_boxes(fig: Figure) -> list[Any]:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 

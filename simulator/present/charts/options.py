@@ -449,6 +449,7 @@ def cost_service_frontier(
     footer: str | None = None,
     title: str | None = None,
     figsize: tuple[float, float] = (8.0, 5.2),
+    title_names: Mapping[str, str] | None = None,
 ) -> Figure:
     """Staffing options: daily cost against service level, with the Pareto frontier.
 
@@ -473,6 +474,9 @@ def cost_service_frontier(
         Label every option, not only the frontier and the recommended one.
     lang, footer, title, figsize
         The common chart options (see :mod:`simulator.present.charts`).
+    title_names : mapping, optional
+        Option name -> the name to use in the computed title (e.g. an option code ->
+        its words); the points keep the short names.
 
     Returns
     -------
@@ -606,37 +610,38 @@ def cost_service_frontier(
         }
 
     if title is None:
+        shown = [dict(title_names or {}).get(n, n) for n in names]
         cheapest = [int(c) for c in np.argsort(cost, kind="stable") if ok[c] and meets[c]]
         if r_idx is not None and ok[r_idx]:
             r = r_idx
-            kw = {"rec": recommended, "sl": fmt_pct_vs(sl[r], target), "c": cny(cost[r])}
+            kw = {"rec": shown[r], "sl": fmt_pct_vs(sl[r], target), "c": cny(cost[r])}
             if not judged:
                 title = _t("front_title_rec_plain", lang, **kw)
             elif not meets[r]:
-                title = _t("front_title_rec_misses", lang, **kw, **verbs(names[r]))
+                title = _t("front_title_rec_misses", lang, **kw, **verbs(shown[r]))
                 if cheapest:
                     title += _t(
-                        "front_meets_instead", lang, cheap=names[cheapest[0]],
-                        c=cny(cost[cheapest[0]]), **verbs(names[cheapest[0]]),
+                        "front_meets_instead", lang, cheap=shown[cheapest[0]],
+                        c=cny(cost[cheapest[0]]), **verbs(shown[cheapest[0]]),
                     )  # fmt: skip
             elif cheapest and cost[cheapest[0]] < cost[r]:
                 i = cheapest[0]
                 title = _t(
-                    "front_title_rec_dearer", lang, cheap=names[i], c0=cny(cost[i]), **kw,
-                    **verbs(names[i]),
+                    "front_title_rec_dearer", lang, cheap=shown[i], c0=cny(cost[i]), **kw,
+                    **verbs(shown[i]),
                 )  # fmt: skip
             else:
                 title = _t("front_title_rec_cheapest", lang, **kw)
         elif cheapest and judged:
             i = cheapest[0]
             title = _t(
-                "front_title_cheap", lang, cheap=names[i], sl=fmt_pct_vs(sl[i], target),
-                c=cny(cost[i]), **verbs(names[i]),
+                "front_title_cheap", lang, cheap=shown[i], sl=fmt_pct_vs(sl[i], target),
+                c=cny(cost[i]), **verbs(shown[i]),
             )  # fmt: skip
         else:
             i = int(np.nanargmax(np.where(ok, sl, -np.inf)))
             key = "front_title_none" if judged else "front_title_plain"
-            title = _t(key, lang, best=names[i], sl=fmt_pct_vs(sl[i], target), c=cny(cost[i]))
+            title = _t(key, lang, best=shown[i], sl=fmt_pct_vs(sl[i], target), c=cny(cost[i]))
     notes = _uncertainty_notes(2 if has_ci.any() else 1, lang, "whisker")
     fig = style.finish_figure(fig, title, families, notes, footer, finding_lang=finding_lang)
     _place_labels(fig, ax, [(cost[i], 100 * sl[i], names[i], i == r_idx) for i in labelled],

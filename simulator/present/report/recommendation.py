@@ -61,6 +61,19 @@ def option_words(rec: RecommendationData, code: str, lang: str) -> str:
     return names.option_text(code, specs, lang)
 
 
+def _verdict_words(met: str, lang: str) -> str:
+    """The recommender's verdict ("yes", "within tolerance", "no: <labels>") in the
+    report's language, the failed targets in words."""
+    if met == "yes":
+        return _t("verdict_yes", lang)
+    if met.startswith("within"):
+        return _t("verdict_within_tol", lang)
+    if met.startswith("no"):
+        failed = met.partition(":")[2].strip()
+        return _t("verdict_no", lang) + (f": {failed}" if failed else "")
+    return met
+
+
 def _final_n(rec: RecommendationData) -> int:
     if "n" not in rec.kpis.columns:
         return 0
@@ -186,7 +199,7 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
                 mean_txt,
                 _esc(target if isinstance(target, str) else ""),
                 _esc(fmt_value(name, bound) if math.isfinite(bound) else ""),
-                _verdict_html(cls, met_txt) if met_txt else "",
+                _verdict_html(cls, _verdict_words(met_txt, lang)) if met_txt else "",
             ]
         )
     out.append(f"<h3>{_esc(_t('rec_kpis_h', lang))}</h3>")
@@ -254,12 +267,16 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
         recommended = plan_label if (p["option"] == plan_label).any() else None
         if recommended is None and rec.option in set(p["option"]):
             recommended = rec.option
+        # Points keep the short codes; the title names options in words.
+        title_names = {c: option_words(rec, c, lang) for c in p["option"] if c != plan_label}
+        title_names[plan_label] = _t("plan_label", lang, opt=plan_words(rec, lang))
         fig = charts.cost_service_frontier(
             p,
             recommended=recommended,
             target=rec.target_value("service_level"),
             lang=lang,
             footer=footer,
+            title_names=title_names,
         )
         codes = [c for c in p["option"] if c != plan_label][:1]
         caption = _t("cap_frontier", lang)
