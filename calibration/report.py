@@ -370,10 +370,15 @@ def _fig_validation(val: ValidationResult, folder: Path, footer: str) -> Path:
 
     loc = mdates.AutoDateLocator(maxticks=8)
     ax.xaxis.set_major_locator(loc)
-    # Month names on the ticks, the year once in the axis label (no "2026-Jan" offset).
+    # No "2026-Jan" offset beside month ticks: the months and years once in the label.
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc, show_offset=False))
-    years = sorted({d.year for d in pd.to_datetime(dd["date"])})
-    span = f"{years[0]}" if len(years) == 1 else f"{years[0]}–{years[-1]}"
+    first, last = pd.to_datetime(dd["date"]).min(), pd.to_datetime(dd["date"]).max()
+    if (first.year, first.month) == (last.year, last.month):  # ticks show days only
+        span = f"{first:%b %Y}"
+    elif first.year == last.year:
+        span = f"{first:%b}–{last:%b %Y}"
+    else:
+        span = f"{first:%b %Y}–{last:%b %Y}"
     ax.set_ylabel("visits per day (residents)")
     ax.set_xlabel(f"date (held-out period, {span})")
     ax.legend(fontsize=7)

@@ -76,4 +76,4 @@ def test_date_axis_names_months_and_the_years_once(
     ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert ticks and not any("-" in t for t in ticks), ticks  # no "2026-Jan"
     assert ax.xaxis.get_offset_text().get_text() == ""
-    assert "2025–2026" in ax.get_xlabel()
+    assert "Dec 2025–Feb 2026" in ax.get_xlabel()
