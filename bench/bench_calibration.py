@@ -4,6 +4,7 @@ Run from the repository root::
 
     .venv/bin/python bench/bench_calibration.py            # one centre-year, with validation
     .venv/bin/python bench/bench_calibration.py --no-validation
+    .venv/bin/python bench/bench_calibration.py --centres 20 --workers 2   # 20 centre-years
 
 What it measures, in this process (CPU and wall seconds):
 
@@ -50,6 +51,8 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-validation", action="store_true", help="skip the holdout run")
+    ap.add_argument("--centres", type=int, default=1, help="centre-years to generate (default 1)")
+    ap.add_argument("--workers", type=int, default=1, help="calibration worker processes")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
 
@@ -62,7 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp)
         hist, wall, cpu = timed(
             lambda: generate_history(
-                root / "history", start="2025-01-01", end="2025-12-31", centres=1, seed=1
+                root / "history",
+                start="2025-01-01",
+                end="2025-12-31",
+                centres=args.centres,
+                seed=1,
             )
         )
         figures["generate"] = {"wall_s": wall, "cpu_s": cpu, "rows": float(hist.n_tickets)}
@@ -71,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             "skills": hist.skills,
             "staffing": hist.staffing,
             "figures": False,
+            "workers": args.workers,
         }
         _, wall, cpu = timed(
             lambda: calibrate(
@@ -104,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         f"(L = {unit['cpu']:.1f} CPU s per million customers; wall L = {unit['wall']:.1f} s)"
     )
     labels = {
-        "generate": f"generate one centre-year ({figures['generate']['rows']:,.0f} tickets)",
+        "generate": f"generate {args.centres} centre-year(s) "
+        f"({figures['generate']['rows']:,.0f} tickets)",
         "calibrate": "calibrate it (read, clean, fit; no holdout)",
         "calibrate_with_validation": "calibrate + 61-day holdout, 20 replications",
     }
@@ -116,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             f"= {fig['cpu_in_L']:.2f} L (CPU)"
         )
     record = {
-        "benchmark": "calibration, one synthetic centre-year",
+        "benchmark": f"calibration, {args.centres} synthetic centre-year(s)",
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.argv[0]).name, *(argv or sys.argv[1:])]),
         "machine": {
