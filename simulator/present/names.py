@@ -20,11 +20,13 @@ from simulator.present import style
 __all__ = [
     "kpi_words",
     "layout_text",
+    "missed_text",
     "option_text",
     "override_text",
     "retraining_text",
     "target_text",
     "tolerance_text",
+    "verdict_text",
     "zone_text",
 ]
 
@@ -287,3 +289,51 @@ def retraining_text(mix: str | None, lang: str = "en", *, short: bool = False) -
     if lang == "zh":
         return f"此方案以人员培训为前提：按“{mix_text(mix, 'zh')}”配置重新培训人员。"
     return f"This assumes retraining: the staff retrained to the {mix_text(mix)} skill mix."
+
+
+_VERDICTS = {
+    "en": {"yes": "yes", "within": "within tolerance", "no": "no", "missed": "missed in"},
+    "zh": {"yes": "是", "within": "在容差内", "no": "否", "missed": "未达标时段"},
+}
+
+
+def verdict_text(meets: str, lang: str = "en", target_wait_min: float | None = 20.0) -> str:
+    """The recommender's verdict on a target in words: "yes", "within tolerance", or
+    "no: service_level weekday 10:00, ..." -> "no (missed in weekday 10:00, ...)" with
+    the KPI named when the missed hours are of different KPIs."""
+    words = _VERDICTS[lang]
+    if meets == "yes":
+        return words["yes"]
+    if meets.startswith("within"):
+        return words["within"]
+    if not meets.startswith("no"):
+        return meets
+    where = missed_text(meets.partition(":")[2], lang, target_wait_min)
+    if not where:
+        return words["no"]
+    return f"{words['no']} ({where})"
+
+
+_HOUR_ITEM = re.compile(r"^(?P<kpi>\w+) (?P<when>.+ \d{2}:\d{2})$")
+
+
+def missed_text(labels: str, lang: str = "en", target_wait_min: float | None = 20.0) -> str:
+    """Missed targets, as the recommender lists them ("day service_level >= 0.9,
+    service_level weekday 10:00, ..."), in words: whole-day targets read as targets,
+    missed hours are listed after "missed in" (with the KPI named when several are)."""
+    items = [i.strip() for i in labels.split(",") if i.strip()]
+    days = [target_text(i, target_wait_min, lang) for i in items if _TARGET.match(i)]
+    hours = [m for i in items if not _TARGET.match(i) and (m := _HOUR_ITEM.match(i))]
+    other = [i for i in items if not _TARGET.match(i) and not _HOUR_ITEM.match(i)]
+    kpis = {m.group("kpi") for m in hours}
+    if len(kpis) == 1:
+        when = ", ".join(m.group("when") for m in hours)
+    else:
+        when = ", ".join(
+            f"{kpi_words(m.group('kpi'), target_wait_min, lang)} {m.group('when')}" for m in hours
+        )
+    parts = [*days, *other]
+    if hours:
+        sep = "：" if lang == "zh" else " "
+        parts.append(f"{_VERDICTS[lang]['missed']}{sep}{when}")
+    return ("；" if lang == "zh" else "; ").join(parts)

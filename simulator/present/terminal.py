@@ -93,7 +93,7 @@ def target_lines(kpis: pd.DataFrame, *, target_wait_min: float | None = 20.0) ->
     ``kpis`` has columns ``target`` (the recommender's labels, several joined by ``;``
     for the hourly targets) and ``meets``; a missing verdict reads "not judged", never
     NaN."""
-    from simulator.present.names import target_text
+    from simulator.present.names import target_text, verdict_text
 
     lines = []
     for _, row in kpis.iterrows():
@@ -102,6 +102,10 @@ def target_lines(kpis: pd.DataFrame, *, target_wait_min: float | None = 20.0) ->
             continue
         words = "; ".join(target_text(t.strip(), target_wait_min) for t in label.split(";"))
         meets = row.get("meets")
-        verdict = meets if isinstance(meets, str) and meets.strip() else "not judged"
+        verdict = (
+            verdict_text(meets.strip(), "en", target_wait_min)
+            if isinstance(meets, str) and meets.strip()
+            else "not judged"
+        )
         lines.append(f"  {words}: {verdict}")
     return lines

@@ -100,3 +100,26 @@ def test_indifference_zone_and_retraining_in_words() -> None:
     assert "new staff included" in names.retraining_text("all_round")
     assert "培训" in names.retraining_text("all_round", "zh")
     assert "retrained" in names.retraining_text("tiered", short=True)
+
+
+def test_verdicts_in_words() -> None:
+    assert names.verdict_text("yes") == "yes"
+    assert names.verdict_text("within tolerance", "zh") == "在容差内"
+    assert names.verdict_text("no: service_level weekday 10:00, service_level weekday 11:00") == (
+        "no (missed in weekday 10:00, weekday 11:00)"
+    )
+    mixed = names.verdict_text("no: service_level weekday 10:00, wait_mean_min weekend 09:00")
+    assert "_" not in mixed and "mean wait weekend 09:00" in mixed
+    assert names.verdict_text("no") == "no"
+
+
+def test_missed_targets_in_words() -> None:
+    text = names.missed_text(
+        "day service_level >= 0.9, day abandonment_rate <= 0.02, "
+        "service_level weekday 10:00, service_level weekday 11:00"
+    )
+    assert text == (
+        "at least 90% of arrivals served within 20 min over the day; abandonment rate at "
+        "most 2% over the day; missed in weekday 10:00, weekday 11:00"
+    )
+    assert "_" not in names.missed_text("day wait_mean_min <= 10", "zh")

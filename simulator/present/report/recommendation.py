@@ -61,19 +61,6 @@ def option_words(rec: RecommendationData, code: str, lang: str) -> str:
     return names.option_text(code, specs, lang)
 
 
-def _verdict_words(met: str, lang: str) -> str:
-    """The recommender's verdict ("yes", "within tolerance", "no: <labels>") in the
-    report's language, the failed targets in words."""
-    if met == "yes":
-        return _t("verdict_yes", lang)
-    if met.startswith("within"):
-        return _t("verdict_within_tol", lang)
-    if met.startswith("no"):
-        failed = met.partition(":")[2].strip()
-        return _t("verdict_no", lang) + (f": {failed}" if failed else "")
-    return met
-
-
 def _final_n(rec: RecommendationData) -> int:
     if "n" not in rec.kpis.columns:
         return 0
@@ -199,7 +186,9 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
                 mean_txt,
                 _esc(target if isinstance(target, str) else ""),
                 _esc(fmt_value(name, bound) if math.isfinite(bound) else ""),
-                _verdict_html(cls, _verdict_words(met_txt, lang)) if met_txt else "",
+                _verdict_html(cls, names.verdict_text(met_txt, lang, _target_wait_of(rec)))
+                if met_txt
+                else "",
             ]
         )
     out.append(f"<h3>{_esc(_t('rec_kpis_h', lang))}</h3>")
@@ -322,7 +311,11 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
         for _, r in rb.iterrows():
             ok = str(r.get("meets_all_targets")).lower() == "true"
             misses = r.get("misses")
-            detail = f": {misses}" if isinstance(misses, str) and misses else ""
+            detail = (
+                ": " + names.missed_text(misses, lang, _target_wait_of(rec))
+                if isinstance(misses, str) and misses
+                else ""
+            )
             verdict = _t("verdict_yes", lang) if ok else _t("verdict_no", lang) + detail
             rows.append(
                 [
