@@ -226,19 +226,21 @@ def target_text(label: str, target_wait_min: float | None = 20.0, lang: str = "e
     return f"{metrics.label(kpi)} {bound} {v} {scope}"
 
 
-def tolerance_text(kpi: str, tol: float, target_wait_min: float | None = 20.0) -> str:
+def tolerance_text(
+    kpi: str, tol: float, target_wait_min: float | None = 20.0, lang: str = "en"
+) -> str:
     """A target tolerance in words: ``service_level ±0.01`` -> "share of arrivals served
-    within 20 min, ±1 point"."""
+    within 20 min, ±1 point" ("20分钟内获服务的到访居民比例±1个百分点")."""
     m = metrics.metric(kpi)
-    if kpi == "service_level":
-        within = "the target wait" if target_wait_min is None else (
-            f"{style.fmt_num(target_wait_min)} min")  # fmt: skip
-        name = f"share of arrivals served within {within}"
-    else:
-        name = m.en
+    name = kpi_words(kpi, target_wait_min, lang) if kpi == "service_level" else (
+        metrics.label(kpi, "zh") if lang == "zh" else m.en)  # fmt: skip
     if m.kind == "share":
         pts = style.fmt_num(100 * tol)
+        if lang == "zh":
+            return f"{name}±{pts}个百分点"
         return f"{name}, ±{pts} point" + ("" if pts == "1" else "s")
+    if lang == "zh":
+        return f"{name}±{_value_text(kpi, tol, lang)}"
     return f"{name}, ±{_value_text(kpi, tol)}"
 
 

@@ -30,6 +30,10 @@ def test_targets_and_tolerances_in_words() -> None:
         "share of arrivals served within 20 min, ±1 point"
     )
     assert names.tolerance_text("wait_mean_min", 0.5) == "mean wait, ±0.5 min"
+    assert names.tolerance_text("service_level", 0.01, 20, "zh") == (
+        "20分钟内获服务的到访居民比例±1个百分点"
+    )
+    assert "±0.5分钟" in names.tolerance_text("wait_mean_min", 0.5, lang="zh")
 
 
 def test_layout_from_config() -> None:

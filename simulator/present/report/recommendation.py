@@ -111,10 +111,10 @@ def _codes_note(rec: RecommendationData, lang: str) -> str:
     tw = _target_wait_of(rec)
     # tolerance codes ("service_level ±0.01") wherever the recommender's statement has them
     items = [
-        names.tolerance_text(kpi, float(value), tw)
+        names.tolerance_text(kpi, float(value), tw, lang)
         for kpi, value in re.findall(r"(\w+) ±([-+0-9.eE]*[0-9])", statement)
     ]
-    tol_txt = "; ".join(dict.fromkeys(items))
+    tol_txt = ("；" if lang == "zh" else "; ").join(dict.fromkeys(items))
     return _t(
         "rec_codes",
         lang,
