@@ -77,3 +77,38 @@ def test_chart_legend_names_the_runner_ups_in_words() -> None:
         "5 comprehensive windows, no dedicated consultation/quick window, half open at lunch, "
         "all-round staff",
     ]
+
+
+class _FakeRunner:
+    """Replications of known service levels: option i at 0.90 + 0.05 i, with noise."""
+
+    def __init__(self, ties: list[Any]) -> None:
+        self.index = {c.key: i for i, c in enumerate(ties)}
+
+    def ensure(self, jobs: Any, stage: str) -> None:
+        pass
+
+    def records(self, cand: Any, seed: int, n: int) -> list[dict[str, Any]]:
+        import numpy as np
+
+        rng = np.random.default_rng(self.index[cand.key])
+        base = 0.90 + 0.05 * self.index[cand.key]
+        return [{"kpis": {"service_level": base + 0.002 * rng.standard_normal()}} for _ in range(n)]
+
+
+def test_tie_note_names_the_indifference_zone_in_words() -> None:
+    from simulator.optimise.feasibility import Search, _kim_nelson
+
+    tgt = parse_targets(
+        {"confidence": 0.95, "day": {"service_level": {"min": 0.9, "tolerance": 0.01}}}
+    )
+    scn: Any = SimpleNamespace(experiment=SimpleNamespace(target_wait_min=15.0))
+    ties: list[Any] = [SimpleNamespace(key=f"k{i}", scenario=scn) for i in range(2)]
+    search = Search(
+        tgt, [Constraint(t) for t in tgt.all], Procedure(n0=5, batch=5, n_max=20), 1,
+        _FakeRunner(ties), {c.key: {"n": 5} for c in ties},
+    )  # fmt: skip
+    best, note = _kim_nelson(search, ties, Constraint(tgt.primary()))
+    assert best is ties[1]
+    assert "1 percentage point of the share of arrivals served within 15 min" in note
+    assert "service_level" not in note and "0.01" not in note
