@@ -180,9 +180,11 @@ def _run(argv: list[str] | None) -> int:
         trust_cache=args.trust_cache,
     )
     print(f"\n{rec.statement}\n")
-    print("Staffing plan:")
-    print(rec.staffing_plan.to_string(index=False))
-    from simulator.present.terminal import summary_lines, target_lines
+    from simulator.present.terminal import plan_table, summary_lines, target_lines
+
+    windows = (rec.scenario_config.get("layout") or {}).get("windows") or {}
+    print("Staffing plan (windows open per group, staff on duty):")
+    print(plan_table(rec.staffing_plan, windows).to_string(index=False))
 
     tw = float(rec.scenario_config.get("target_wait_min", 20) or 20)
     print("\nKPIs (final evaluation):")

@@ -55,11 +55,14 @@ def _words(key: str) -> str:
     return key.replace("_", " ").replace(".", " ").strip()
 
 
-def group_name(group: str, lang: str = "en") -> str:
-    """A window group's name in words, plural: "comprehensive windows", "综合窗口"."""
+def group_name(group: str, lang: str = "en", spec: Any = None) -> str:
+    """A window group's name in words, plural: "comprehensive windows", "综合窗口";
+    ``spec`` (the group's ``layout.windows`` entry) names calibrated groups by kind and
+    families ("dedicated consultation/quick windows")."""
+    words = _GROUPS[lang].get(group) or _spec_words(spec, lang)
     if lang == "zh":
-        return _GROUPS["zh"].get(group, (f"个{_words(group)}窗口",))[0].removeprefix("个")
-    return _GROUPS["en"].get(group, ("", f"{_words(group)} windows"))[1]
+        return (words or (f"个{_words(group)}窗口",))[0].removeprefix("个")
+    return (words or ("", f"{_words(group)} windows"))[1]
 
 
 def _spec_words(spec: Any, lang: str) -> tuple[str, str] | None:

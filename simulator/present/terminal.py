@@ -10,14 +10,15 @@ interval.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
 from simulator.analysis import metrics
 from simulator.present import style
 
-__all__ = ["format_value", "summary_lines", "target_lines"]
+__all__ = ["format_value", "plan_table", "summary_lines", "target_lines"]
 
 _COLUMNS = ("mean", "ci_low", "ci_high", "n")
 
@@ -109,3 +110,25 @@ def target_lines(kpis: pd.DataFrame, *, target_wait_min: float | None = 20.0) ->
         )
         lines.append(f"  {words}: {verdict}")
     return lines
+
+
+def plan_table(plan: pd.DataFrame, windows: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """The recommender's staffing plan with headers in words: "day type", "from", "to",
+    one column per window group named in words ("comprehensive windows", "dedicated
+    consultation/quick windows", giving the windows open), "staff on duty", "staff by
+    role". ``windows`` is the scenario's ``layout.windows`` (kinds and families)."""
+    from simulator.present.names import group_name
+
+    specs = windows or {}
+    headers = {
+        "day_type": "day type",
+        "start": "from",
+        "end": "to",
+        "staff_on_duty": "staff on duty",
+        "staff": "staff by role",
+    }
+    for col in plan.columns:
+        if col.startswith("open_"):
+            group = col.removeprefix("open_")
+            headers[col] = group_name(group, "en", specs.get(group))
+    return plan.rename(columns=headers)

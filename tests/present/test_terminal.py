@@ -59,3 +59,25 @@ def test_target_lines_in_words_without_nan() -> None:
         "mean wait at most 15 min in every hour: not judged",
     ]
     assert not any("nan" in line.lower() or "_" in line for line in lines)
+
+
+def test_plan_table_headers_in_words() -> None:
+    from simulator.present.terminal import plan_table
+
+    plan = pd.DataFrame(
+        {
+            "day_type": ["weekday"],
+            "start": ["08:30"],
+            "end": ["12:00"],
+            "open_comprehensive": [4],
+            "open_dedicated_consultation_quick": [1],
+            "staff_on_duty": [5],
+            "staff": ["all_round: 5"],
+        }
+    )
+    windows = {"dedicated_consultation_quick": {"kind": "dedicated", "families": ["a", "b"]}}
+    cols = list(plan_table(plan, windows).columns)
+    assert cols == [
+        "day type", "from", "to", "comprehensive windows", "dedicated a/b windows",
+        "staff on duty", "staff by role",
+    ]  # fmt: skip

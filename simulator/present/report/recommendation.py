@@ -204,8 +204,11 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
             _esc(_t("col_day_type", lang)),
             _esc(_t("col_time", lang)),
         ]
-        head += [_esc(_t("col_open", lang, group=names.group_name(c.removeprefix("open_"), lang)))
-                 for c in open_cols]  # fmt: skip
+        specs = (rec.scenario.get("layout") or {}).get("windows") or {}
+        head += [
+            _esc(_t("col_open", lang, group=names.group_name(g, lang, specs.get(g))))
+            for g in (c.removeprefix("open_") for c in open_cols)
+        ]
         head.append(_esc(_t("col_staff_on_duty", lang)))
         rows = [
             [
