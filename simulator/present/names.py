@@ -283,7 +283,7 @@ def retraining_text(mix: str | None, lang: str = "en", *, short: bool = False) -
             return "以全员培训为全能人员为前提" if mix == "all_round" else "以人员培训为前提"
         if mix == "all_round":
             return "assumes every staff member is retrained as all-round"
-        return f"assumes staff retrained to the {mix_text(mix)} mix"
+        return f"assumes staff retrained to the {_words(mix)} skill mix"
     if mix == "all_round":
         if lang == "zh":
             return "此方案以人员培训为前提：全体人员（含新人）均熟练办理所有事项。"
@@ -293,7 +293,7 @@ def retraining_text(mix: str | None, lang: str = "en", *, short: bool = False) -
         )
     if lang == "zh":
         return f"此方案以人员培训为前提：按“{mix_text(mix, 'zh')}”配置重新培训人员。"
-    return f"This assumes retraining: the staff retrained to the {mix_text(mix)} skill mix."
+    return f"This assumes retraining: the staff retrained to the {_words(mix)} skill mix."
 
 
 _VERDICTS = {
