@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,15 @@ from simulator.run.executor import Executor
 from simulator.run.runner import run_replication
 from simulator.run.sweep import config_hash
 
-__all__ = ["Candidate", "EvaluationStore", "evaluate_replications", "plain"]
+__all__ = [
+    "Candidate",
+    "EvaluationStore",
+    "evaluate_replications",
+    "missing_replications",
+    "plain",
+]
+
+T = TypeVar("T")
 
 
 def plain(obj: Any) -> Any:
@@ -132,6 +140,20 @@ class EvaluationStore:
             self._fh = None
 
 
+def missing_replications(
+    store: EvaluationStore, wanted: Iterable[tuple[str, int, int, T]]
+) -> dict[tuple[str, int], tuple[T, list[int]]]:
+    """For each wanted ``(key, seed, n, what)``: the replications among ``0..n-1`` not in
+    ``store``, by ``(key, seed)`` with the ``what`` to simulate (in the order wanted)."""
+    missing: dict[tuple[str, int], tuple[T, list[int]]] = {}
+    for key, seed, n, what in wanted:
+        for r in range(n):
+            if (key, seed, r) in store:
+                continue
+            missing.setdefault((key, seed), (what, []))[1].append(r)
+    return missing
+
+
 @dataclass
 class Candidate:
     """A scenario to evaluate: a layout option or a staffing plan."""
@@ -170,12 +192,7 @@ class _Runner:
 
     def ensure(self, wanted: Iterable[tuple[Candidate, int, int]], stage: str) -> None:
         """Make sure (candidate, seed, n replications 0..n-1) are all in the store."""
-        missing: dict[tuple[str, int], tuple[Candidate, list[int]]] = {}
-        for cand, seed, n in wanted:
-            for r in range(n):
-                if (cand.key, seed, r) in self.store:
-                    continue
-                missing.setdefault((cand.key, seed), (cand, []))[1].append(r)
+        missing = missing_replications(self.store, ((c.key, seed, n, c) for c, seed, n in wanted))
         total = sum(len(v[1]) for v in missing.values())
         if total == 0:
             return
