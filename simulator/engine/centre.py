@@ -48,6 +48,7 @@ from simulator.engine.records import (
     WAITING,
     RawRecords,
 )
+from simulator.engine.windows import WindowState, window_states
 from simulator.model.back_office import WORKING_DAY_TYPES
 from simulator.model.cross_province import (
     XP_COMPLETED,
@@ -58,49 +59,6 @@ from simulator.model.cross_province import (
     XP_UNAVAILABLE,
     is_down,
 )
-
-
-class WindowState:
-    """Runtime state of one window (the static description is ``scenario.Window``).
-
-    ``classes`` are the queue classes the window's kind accepts; ``accepts[c]`` and
-    ``mult[c]`` depend on the staff member currently at the window.
-    """
-
-    __slots__ = (
-        "accepts",
-        "classes",
-        "elig",
-        "id",
-        "idx",
-        "is_open",
-        "kind",
-        "mult",
-        "open_since",
-        "overtime",
-        "prio_elig",
-        "priority",
-        "staff",
-        "wake",
-    )
-
-    def __init__(
-        self, idx: int, wid: str, kind: str, classes: list[int], priority: list[int], n_classes: int
-    ) -> None:
-        self.idx = idx
-        self.id = wid
-        self.kind = kind
-        self.classes = classes
-        self.priority = priority
-        self.staff = -1
-        self.accepts = [False] * n_classes
-        self.mult = [0.0] * n_classes
-        self.elig: tuple[int, ...] = ()
-        self.prio_elig: tuple[int, ...] = ()
-        self.wake: simpy.Event | None = None
-        self.is_open = False
-        self.open_since = 0.0
-        self.overtime = False
 
 
 @dataclass(frozen=True)
@@ -212,19 +170,7 @@ class CentreModel:
         self.track_heap = imp.balk_enabled and imp.renege_enabled
         self.no_renege = not imp.renege_enabled
 
-        self.windows = []
-        for k, w in enumerate(scn.windows):
-            classes = [fidx[f] for f in w.families]
-            accepts_remote = (
-                self.xp_on
-                and cross.family in w.families
-                and (w.kind == "cross_province" or not cross.require_window)
-            )
-            if accepts_remote:
-                classes.append(xp_class)
-            self.windows.append(
-                WindowState(k, w.id, w.kind, classes, [fidx[f] for f in w.priority], self.n_classes)
-            )
+        self.windows = window_states(scn, self.n_classes)
         self.window_index = {w.id: k for k, w in enumerate(scn.windows)}
         self.staff_index = {s.id: k for k, s in enumerate(scn.staff)}
         # Multiplier per queue class of a staff member (0 = may not serve); filled lazily.
