@@ -112,3 +112,23 @@ def test_tie_note_names_the_indifference_zone_in_words() -> None:
     assert best is ties[1]
     assert "1 percentage point of the share of arrivals served within 15 min" in note
     assert "service_level" not in note and "0.01" not in note
+
+
+def test_frontier_title_in_words_and_honest_about_a_miss() -> None:
+    import pandas as pd
+
+    from simulator.optimise.outputs import frontier_title
+
+    rec: Any = SimpleNamespace(
+        option=CODE,
+        meets_targets=True,
+        kpis=pd.DataFrame({"mean": [0.93]}, index=["service_level"]),
+        scenario_config={"layout": {"windows": WINDOWS}},
+        cost_per_day=3438.0,
+        cost_currency="CNY",
+    )
+    title = frontier_title(rec)
+    assert title.startswith("Recommended: 4 comprehensive windows, 1 dedicated consultation/quick")
+    assert "_" not in title and "93%" in title
+    rec.meets_targets = False
+    assert frontier_title(rec).startswith("Best found (misses a target")
