@@ -64,12 +64,16 @@ def name_problem(value: Any) -> str | None:
     return None
 
 
-def check_name(value: Any, key: str) -> str:
-    """``value`` if it is a safe file name, else :class:`ConfigError` naming ``key``."""
-    problem = name_problem(value)
+def _checked(problem: str | None, value: Any, key: str) -> str:
+    """``str(value)`` when there is no ``problem``, else :class:`ConfigError` naming ``key``."""
     if problem is not None:
         raise ConfigError(f"{key}: {problem}")
     return str(value)
+
+
+def check_name(value: Any, key: str) -> str:
+    """``value`` if it is a safe file name, else :class:`ConfigError` naming ``key``."""
+    return _checked(name_problem(value), value, key)
 
 
 def inside(root: str | Path, path: str | Path, key: str = "path") -> Path:
@@ -111,10 +115,7 @@ def identifier_problem(value: Any) -> str | None:
 
 def check_identifier(value: Any, key: str) -> str:
     """``str(value)`` if it is a valid identifier, else :class:`ConfigError` naming ``key``."""
-    problem = identifier_problem(value)
-    if problem is not None:
-        raise ConfigError(f"{key}: {problem}")
-    return str(value)
+    return _checked(identifier_problem(value), value, key)
 
 
 _INTERP = re.compile(r"(\\*)\$\{")
