@@ -16,6 +16,9 @@ from simulator import load_scenario, simulate
 from simulator.analysis.analytic import erlang_a, mmc_metrics
 from simulator.analysis.stats import t_interval
 
+# Statistical validation against Erlang C / Erlang A (make test-fast leaves it out).
+pytestmark = pytest.mark.slow
+
 LEVEL = 0.99
 
 

@@ -85,6 +85,7 @@ def test_backtest_full_year(case: str, tmp_path: Path) -> None:
     assert row["all_ok"], (case, _misses(row))
 
 
+@pytest.mark.slow
 def test_cross_province_round_trips_modelled(tmp_path: Path) -> None:
     """Residents of other provinces in the log: origin mix fitted (within 4 binomial SE of
     the truth), round-trip delays fitted where the log has 10 pairs, the model enabled,

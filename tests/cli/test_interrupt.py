@@ -18,7 +18,10 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc for children")
+pytestmark = [
+    pytest.mark.skipif(sys.platform != "linux", reason="reads /proc for children"),
+    pytest.mark.slow,  # real command-line runs, interrupted
+]
 
 #: Time allowed for startup (imports, Hydra, forking the pool) on a loaded machine.
 STARTUP_S = 120

@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import svcsim, svcsim_multirun
 
 
+@pytest.mark.slow
 def test_single_run_writes_tables_manifest_and_charts(tmp_path: Path) -> None:
     out = tmp_path / "run"
     proc = svcsim("replications=3", f"hydra.run.dir={out}", cwd=tmp_path)
@@ -39,6 +40,7 @@ def test_single_run_writes_tables_manifest_and_charts(tmp_path: Path) -> None:
     assert (out / "wait_ecdf.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_run_from_other_directory_with_group_choice(tmp_path: Path) -> None:
     out = tmp_path / "six"
     svcsim(
@@ -64,6 +66,7 @@ def test_multirun_basic_and_joblib(tmp_path: Path, launcher: str) -> None:
     assert results["0"] > results["1"]  # 3 windows wait longer than 5
 
 
+@pytest.mark.slow
 def test_bad_override_exits_with_clear_message(tmp_path: Path) -> None:
     proc = subprocess.run(
         [

@@ -214,6 +214,7 @@ def test_kim_nelson_selects_the_best_with_stated_probability() -> None:
 # --------------------------------------------------------------------------- proofs
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("rate", "c_star"), [(30.0, 6), (60.0, 10), (90.0, 14)])
 def test_mmc_recommendation_equals_erlang_c(rate: float, c_star: int) -> None:
     lam = rate / 60.0

@@ -61,6 +61,7 @@ def test_reordered_sweep_reuses_results_of_another_job_folder(tmp_path: Path) ->
     assert s.loc["4", "mean"] > s.loc["6", "mean"]
 
 
+@pytest.mark.slow
 def test_sweep_of_a_scenario_in_a_subfolder(tmp_path: Path) -> None:
     sweep = tmp_path / "sweep"
     svcsim_multirun(
