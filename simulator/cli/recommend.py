@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=_non_negative_int, default=None, help="root seed (default: scenario's)"
     )
     p.add_argument("--no-charts", action="store_true", help="skip PNG charts")
-    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--no-progress", action="store_true", help="no progress line")
     p.add_argument(
         "--trust-cache",
         action="store_true",
