@@ -166,9 +166,13 @@ def make_summary(
     return pd.DataFrame.from_dict(rows, orient="index", columns=["mean", "ci_low", "ci_high"])
 
 
-@functools.cache
 def make_options() -> pd.DataFrame:
-    """Staffing options for the cost / service frontier."""
+    """Staffing options for the cost / service frontier (a fresh copy: tests may edit it)."""
+    return _options().copy()
+
+
+@functools.cache
+def _options() -> pd.DataFrame:
     windows = np.arange(5, 12)
     sl = np.array([0.62, 0.74, 0.84, 0.91, 0.95, 0.965, 0.97])
     cost = windows * 1.3 * 620.0
