@@ -96,18 +96,12 @@ def run_from_config(cfg: DictConfig | dict[str, Any], out_dir: Path) -> Allocati
 def _main(cfg: DictConfig) -> None:
     from hydra.core.hydra_config import HydraConfig
 
-    from simulator.cli.common import bad_input, task_started, write_status
+    from simulator.cli.common import recorded_run, task_started
 
     task_started()
     out_dir = Path(HydraConfig.get().runtime.output_dir)
-    try:
+    with recorded_run("svcsim-allocate", out_dir):
         res = run_from_config(cfg, out_dir)
-    except ConfigError as exc:
-        write_status(out_dir, "failed", str(exc))
-        bad_input("svcsim-allocate", exc)
-    except KeyboardInterrupt as exc:
-        write_status(out_dir, "interrupted", type(exc).__name__)
-        raise
     s = res.summary
     print(f"\n{res.headline}.")
     print(

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import hydra
 from omegaconf import DictConfig, OmegaConf
 
-from simulator.cli.common import bad_input, run_command, task_started, write_status
+from simulator.cli.common import recorded_run, run_command, task_started
 from simulator.config.compose import scenarios_dir
 from simulator.config.schema import ANY
 from simulator.errors import ConfigError
@@ -187,14 +187,8 @@ def _main(cfg: DictConfig) -> None:
     task_started()
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     note_symlink(out_dir)
-    try:
+    with recorded_run("svcsim-city", out_dir):
         res = run_from_config(cfg, out_dir)
-    except ConfigError as exc:
-        write_status(out_dir, "failed", str(exc))
-        bad_input("svcsim-city", exc)
-    except KeyboardInterrupt as exc:
-        write_status(out_dir, "interrupted", type(exc).__name__)
-        raise
     s = res.city_summary()
     keys = [
         "arrivals",

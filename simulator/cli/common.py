@@ -30,6 +30,7 @@ __all__ = [
     "EXIT_SIGTERM",
     "Terminated",
     "bad_input",
+    "recorded_run",
     "run_command",
     "screened_hydra",
     "set_resume_hint",
@@ -125,6 +126,23 @@ def write_status(out_dir: Path, status: str, reason: str, **extra: Any) -> Path 
     except OSError:
         return None
     return path
+
+
+@contextlib.contextmanager
+def recorded_run(prog: str, out_dir: Path, **extra: Any) -> Iterator[None]:
+    """Inside a Hydra task function: a run that stops early leaves its record.
+
+    Bad input writes ``status: failed`` and exits 2 (:func:`bad_input`); an interrupt
+    writes ``status: interrupted`` and goes on to :func:`run_command`. ``extra`` goes into
+    the manifest (e.g. the scenario's source)."""
+    try:
+        yield
+    except ConfigError as exc:
+        write_status(out_dir, "failed", str(exc), **extra)
+        bad_input(prog, exc)
+    except KeyboardInterrupt as exc:
+        write_status(out_dir, "interrupted", type(exc).__name__, **extra)
+        raise
 
 
 def _errors() -> tuple[type[BaseException], ...]:

@@ -32,13 +32,11 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from simulator.cli.common import (
-    bad_input,
+    recorded_run,
     run_command,
     set_resume_hint,
     task_started,
-    write_status,
 )
-from simulator.errors import ConfigError
 
 if TYPE_CHECKING:
     from simulator.analysis.results import Results
@@ -218,14 +216,8 @@ def _main(cfg: DictConfig) -> None:
             )
             return
         sweep.stash_stale(out_dir, Path(hc.sweep.dir))  # another config finished here
-    try:
+    with recorded_run("svcsim", out_dir, source=source.strip()):
         results = run_from_config(cfg, out_dir, source=source.strip())
-    except ConfigError as exc:
-        write_status(out_dir, "failed", str(exc), source=source.strip())
-        bad_input("svcsim", exc)
-    except KeyboardInterrupt as exc:
-        write_status(out_dir, "interrupted", type(exc).__name__, source=source.strip())
-        raise
     if digest:
         sweep.write_marker(out_dir, digest=digest, seed=results.seed, overrides=overrides)
     _print_summary(
