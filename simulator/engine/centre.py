@@ -48,7 +48,14 @@ from simulator.engine.records import (
     WAITING,
     RawRecords,
 )
-from simulator.engine.windows import WindowState, window_states
+from simulator.engine.windows import (
+    WindowState,
+    restaff,
+    staff_day,
+    staff_multipliers,
+    staffed,
+    window_states,
+)
 from simulator.model.back_office import WORKING_DAY_TYPES
 from simulator.model.cross_province import (
     XP_COMPLETED,
@@ -171,8 +178,6 @@ class CentreModel:
         self.no_renege = not imp.renege_enabled
 
         self.windows = window_states(scn, self.n_classes)
-        self.window_index = {w.id: k for k, w in enumerate(scn.windows)}
-        self.staff_index = {s.id: k for k, s in enumerate(scn.staff)}
         # Multiplier per queue class of a staff member (0 = may not serve); filled lazily.
         self.class_family = list(range(nf)) + ([xp_family] if self.xp_on else [])
         self._staff_mult: dict[int, list[float]] = {}
@@ -222,14 +227,7 @@ class CentreModel:
         """Service-time multiplier of staff ``s`` per queue class (0 = may not serve)."""
         m = self._staff_mult.get(s)
         if m is None:
-            member = self.scn.staff[s]
-            mults = self.scn.skill_multipliers
-            fams = self.scn.families
-            m = []
-            for f in self.class_family:
-                level = member.level(fams[f].name) if f >= 0 else "none"
-                m.append(0.0 if level == "none" else float(mults[level]))
-            self._staff_mult[s] = m
+            m = self._staff_mult[s] = staff_multipliers(self.scn, self.class_family, s)
         return m
 
     # -- queue primitives used by policies --------------------------------------------
@@ -309,32 +307,11 @@ class CentreModel:
         key = (w.idx, s)
         got = self._staffed.get(key)
         if got is None:
-            nc = self.n_classes
-            m = self.staff_mult(s)
-            accepts = [False] * nc
-            mult = [0.0] * nc
-            for c in w.classes:
-                if m[c] > 0:
-                    accepts[c] = True
-                    mult[c] = m[c]
-            elig = tuple(c for c in w.classes if accepts[c])
-            prio = tuple(c for c in w.priority if accepts[c])
-            got = self._staffed[key] = (accepts, mult, elig, prio)
+            got = self._staffed[key] = staffed(w, self.staff_mult(s))
         w.accepts, w.mult, w.elig, w.prio_elig = got
 
     def _apply(self, assign: dict[int, int], overtime: bool = False) -> None:
-        for w in self.windows:
-            s = assign.get(w.idx, -1)
-            w.overtime = overtime and w.staff >= 0
-            if s == w.staff and not w.overtime:
-                continue
-            if not overtime:
-                self._set_staff(w, s)
-            if w in self.idle:
-                self.idle.remove(w)
-                self._wake(w)
-            elif not w.is_open and w.staff >= 0 and w.wake is not None:
-                self._wake(w)
+        restaff(self.windows, assign, overtime, self._set_staff, self.idle, self._wake)
 
     def _wake(self, w: WindowState) -> None:
         """Wake a waiting window so that it looks at its staff and the queues again."""
@@ -622,26 +599,9 @@ class CentreModel:
             if plan.closed or not plan.blocks:
                 self.day_done[plan.index] = True
                 continue
-            blocks = plan.blocks
-            for k, b in enumerate(blocks):
-                start = plan.offset + b.start
-                if start > env.now:
-                    yield env.timeout(start - env.now)
-                assign = {
-                    self.window_index[wid]: self.staff_index[sid] for wid, sid in b.assignments
-                }
-                self._apply(assign)
-                yield env.timeout(plan.offset + b.end - env.now)
-                last = k == len(blocks) - 1
-                if not last and blocks[k + 1].start > b.end:
-                    self._apply({})
+            # Blocks and breaks; at closing time, open windows serve what is left.
+            yield from staff_day(env, self.scn, plan, self._apply)
             close = plan.offset + plan.hours.close
-            if blocks[-1].end < plan.hours.close:
-                self._apply({})
-            if close > env.now:
-                yield env.timeout(close - env.now)
-            # Closing time: no more tickets; open windows serve what is left.
-            self._apply({}, overtime=True)
             if self.n_open > 0:
                 self.all_closed = env.event()
                 yield self.all_closed

@@ -25,27 +25,15 @@ import numpy as np
 import simpy
 
 from simulator.config.scenario import DayPlan, Scenario
+from simulator.engine import windows as rules  # the staffing plan's rules
 from simulator.engine.demand import Residents
 from simulator.engine.policies import POLICIES
 from simulator.engine.records import ABANDONED, BALKED, NO_SHOW, SERVED, UNSERVED, RawRecords
+from simulator.engine.windows import WindowState
 from simulator.model import cross_province as xpm
 from simulator.model.back_office import WORKING_DAY_TYPES
 
 Process = Generator[simpy.Event, Any, None]
-
-
-class Window:
-    """A window: the queue classes its kind takes, and what its staff member may call."""
-
-    def __init__(self, idx: int, classes: list[int], priority: list[int]) -> None:
-        self.idx, self.classes, self.priority = idx, classes, priority
-        self.staff, self.is_open, self.overtime, self.opened = -1, False, False, 0.0
-        self.accepts: list[bool] = []  # per queue class
-        self.mult: list[float] = []  # service-time multiplier per queue class
-        self.elig: tuple[int, ...] = ()
-        self.prio_elig: tuple[int, ...] = ()
-        self.wake: simpy.Event | None = None  # set while the window sleeps
-        self.free: simpy.Event | None = None  # set while a resident holds it
 
 
 class Hall:
@@ -61,14 +49,10 @@ class Hall:
         remote = np.isin(res.xp_kind, (xpm.XP_REMOTE, xpm.XP_UNAVAILABLE)) & (res.origin != 0)
         self.cls = np.where(xp.enabled & remote, nf, res.family).tolist()
         self.class_family = [*range(nf), fidx.get(xp.family, -1)]
-        self.windows = []
-        for k, w in enumerate(scn.windows):
-            remote_here = w.kind == "cross_province" or not xp.require_window
-            more = [nf] if xp.enabled and xp.family in w.families and remote_here else []
-            classes = [fidx[f] for f in w.families] + more
-            self.windows.append(Window(k, classes, [fidx[f] for f in w.priority]))
+        self.windows = rules.window_states(scn, nf + 1)  # and the queue classes each one takes
+        self.free = [env.event() for _ in self.windows]  # succeeds when a resident leaves it
         self.policy = POLICIES[scn.policy]()
-        self.idle: list[Window] = []  # idle open windows, longest idle first
+        self.idle: list[WindowState] = []  # idle open windows, longest idle first
         self.waiting: list[int] = []  # tickets in the queue, oldest first
         self.ticket = [env.event() for _ in range(n)]  # succeeds when called (or sent home)
         self.n_open, self.all_closed = 0, env.event()  # all_closed: the day's last window
@@ -146,10 +130,9 @@ class Hall:
             yield self.env.timeout(self.remote_wait[i])
         self.xp_result[i] = xpm.XP_COMPLETED if delay <= timeout else xpm.XP_DEFERRED
 
-    def leave_window(self, w: Window, i: int) -> None:
+    def leave_window(self, w: WindowState, i: int) -> None:
         self.end[i] = self.env.now
-        assert w.free is not None
-        w.free.succeed()
+        self.free[w.idx].succeed()
 
     def pop_oldest(self, classes: tuple[int, ...]) -> int:
         """The policy's call: remove the oldest waiting ticket of ``classes``; -1 if none."""
@@ -158,24 +141,24 @@ class Hall:
             self.waiting.remove(i)
         return i
 
-    def run_window(self, w: Window) -> Process:
+    def run_window(self, w: WindowState) -> Process:
         """A window calls tickets while staffed; it closes when its staff member leaves."""
         env = self.env
         while True:
             if w.staff < 0:
                 if w.is_open:
                     w.is_open, self.n_open = False, self.n_open - 1
-                    self.intervals.append((w.idx, -1, w.opened, env.now))
+                    self.intervals.append((w.idx, -1, w.open_since, env.now))
                     if self.n_open == 0 and not self.all_closed.triggered:
                         self.all_closed.succeed()
                 yield from self.sleep(w)
                 continue
             if not w.is_open:
-                w.is_open, w.opened, self.n_open = True, env.now, self.n_open + 1
+                w.is_open, w.open_since, self.n_open = True, env.now, self.n_open + 1
             if (i := self.policy.select(self, w)) >= 0:  # call; wait until the window is free
-                w.free = env.event()
+                free = self.free[w.idx] = env.event()
                 self.ticket[i].succeed(w)
-                yield w.free
+                yield free
             elif w.overtime:  # after closing time with nothing left to call: close
                 w.overtime = False
                 self.set_staff(w, -1)
@@ -183,60 +166,31 @@ class Hall:
                 self.idle.append(w)
                 yield from self.sleep(w)
 
-    def sleep(self, w: Window) -> Process:
+    def sleep(self, w: WindowState) -> Process:
         w.wake = self.env.event()
         yield w.wake
 
-    def rouse(self, w: Window) -> None:
+    def rouse(self, w: WindowState) -> None:
         if w.wake is not None and not w.wake.triggered:
             w.wake.succeed()
         w.wake = None
 
-    def set_staff(self, w: Window, s: int) -> None:
-        """Staff member ``s`` (-1: nobody) takes window ``w``."""
-        fams, mults = self.scn.families, self.scn.skill_multipliers
-        levels = [
-            "none" if s < 0 or f < 0 else self.scn.staff[s].level(fams[f].name)
-            for f in self.class_family
-        ]
-        w.staff, w.mult = s, [0.0 if lv == "none" else float(mults[lv]) for lv in levels]
-        w.accepts = [c in w.classes and m > 0 for c, m in enumerate(w.mult)]
-        w.elig = tuple(c for c in w.classes if w.accepts[c])
-        w.prio_elig = tuple(c for c in w.priority if w.accepts[c])
+    def set_staff(self, w: WindowState, s: int) -> None:
+        """Staff member ``s`` (-1: nobody) takes window ``w``: what it may call, how fast."""
+        nobody = [0.0] * len(self.class_family)
+        m = rules.staff_multipliers(self.scn, self.class_family, s) if s >= 0 else nobody
+        w.staff, (w.accepts, w.mult, w.elig, w.prio_elig) = s, rules.staffed(w, m)
 
     def assign(self, plan: Mapping[int, int], closing: bool = False) -> None:
         """A new staffing block; at closing time, staffed windows go on in overtime."""
-        for w in self.windows:
-            s = plan.get(w.idx, -1)
-            w.overtime = closing and w.staff >= 0
-            if s == w.staff and not w.overtime:
-                continue
-            if not closing:
-                self.set_staff(w, s)
-            if w in self.idle:
-                self.idle.remove(w)
-                self.rouse(w)
-            elif not w.is_open and w.staff >= 0:
-                self.rouse(w)
+        rules.restaff(self.windows, plan, closing, self.set_staff, self.idle, self.rouse)
 
     def staffing(self) -> Process:
         """The staffing plan, block by block; at closing time windows finish the queue."""
-        env, windows = self.env, {w.id: k for k, w in enumerate(self.scn.windows)}
-        staff = {s.id: k for k, s in enumerate(self.scn.staff)}
+        env = self.env
         for plan in (p for p in self.plans if not p.closed and p.blocks):
-            for k, b in enumerate(plan.blocks):
-                if plan.offset + b.start > env.now:
-                    yield env.timeout(plan.offset + b.start - env.now)
-                self.assign({windows[w]: staff[s] for w, s in b.assignments})
-                yield env.timeout(plan.offset + b.end - env.now)
-                if k + 1 < len(plan.blocks) and plan.blocks[k + 1].start > b.end:
-                    self.assign({})  # a break
-            if plan.blocks[-1].end < plan.hours.close:
-                self.assign({})
+            yield from rules.staff_day(env, self.scn, plan, self.assign)  # blocks, breaks, closing
             close = plan.offset + plan.hours.close
-            if close > env.now:
-                yield env.timeout(close - env.now)
-            self.assign({}, closing=True)
             if self.n_open > 0:
                 self.all_closed = env.event()
                 yield self.all_closed

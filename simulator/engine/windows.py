@@ -1,13 +1,39 @@
-"""Runtime state of the windows of the fast engine (:mod:`simulator.engine.centre`), and
-building it from the scenario's windows: which queue classes each window's kind accepts."""
+"""Runtime state of the windows, and their staffing.
+
+Both engines (the fast :mod:`simulator.engine.centre` and the reference
+:mod:`simulator.engine.journey`) read the scenario's windows and staffing plan through
+this module: which queue classes each window's kind accepts (:func:`window_states`), when
+the staffing changes in a day (:func:`staffing_day`, :func:`staff_day`), what a staff
+member may serve and at what speed (:func:`staff_multipliers`, :func:`staffed`), and what
+a new staffing block changes (:func:`restaff`). These are the rules of the plan, shared
+like the scenario itself; how residents flow through the windows is what each engine
+does its own way, and what tests/engine/test_journey.py holds equal.
+tests/engine/test_windows.py checks the rules on hand-worked cases.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Generator, Mapping, Sequence
+from typing import Any
+
 import simpy
 
-from simulator.config.scenario import Scenario
+from simulator.config.scenario import DayPlan, Scenario
 
-__all__ = ["WindowState", "window_states"]
+__all__ = [
+    "Staffed",
+    "WindowState",
+    "restaff",
+    "staff_day",
+    "staff_multipliers",
+    "staffed",
+    "staffing_day",
+    "window_states",
+]
+
+Staffed = tuple[list[bool], list[float], tuple[int, ...], tuple[int, ...]]
+"""What a staffed window may call: ``accepts`` and ``mult`` per queue class, then the
+classes it may call in the window's order and in its priority order (see :func:`staffed`)."""
 
 
 class WindowState:
@@ -76,3 +102,92 @@ def window_states(scn: Scenario, n_classes: int) -> list[WindowState]:
             WindowState(k, w.id, w.kind, classes, [fidx[f] for f in w.priority], n_classes)
         )
     return windows
+
+
+def staff_multipliers(scn: Scenario, class_family: Sequence[int], s: int) -> list[float]:
+    """Service-time multiplier of staff member ``s`` per queue class (0: may not serve).
+
+    ``class_family[c]`` is the family of queue class ``c`` (-1: none). The multiplier is
+    the scenario's ``skill_multipliers`` of the member's level in that family.
+    """
+    member, mults, fams = scn.staff[s], scn.skill_multipliers, scn.families
+    levels = [member.level(fams[f].name) if f >= 0 else "none" for f in class_family]
+    return [0.0 if level == "none" else float(mults[level]) for level in levels]
+
+
+def staffed(w: WindowState, m: Sequence[float]) -> Staffed:
+    """What window ``w`` may call when a staff member with multipliers ``m`` (per queue
+    class, :func:`staff_multipliers`) sits at it: the classes of the window's kind that the
+    member may serve, each at the member's speed (``mult`` is 0 for the others)."""
+    accepts = [False] * len(m)
+    mult = [0.0] * len(m)
+    for c in w.classes:
+        if m[c] > 0:
+            accepts[c], mult[c] = True, m[c]
+    elig = tuple(c for c in w.classes if accepts[c])
+    return accepts, mult, elig, tuple(c for c in w.priority if accepts[c])
+
+
+def restaff(
+    windows: Sequence[WindowState],
+    assign: Mapping[int, int],
+    closing: bool,
+    set_staff: Callable[[WindowState, int], None],
+    idle: list[WindowState],
+    wake: Callable[[WindowState], None],
+) -> None:
+    """A new staffing block: window ``w`` passes to staff member ``assign.get(w.idx, -1)``
+    (-1: nobody; the window closes once its current resident is done) through
+    ``set_staff``. At closing time (``closing``) nobody changes: staffed windows go on in
+    overtime until nothing they may call is left. A window whose staff changed, or that
+    goes into overtime, is woken (an idle one leaves ``idle``) to look at the queues again;
+    so is a closed window that now has staff.
+    """
+    for w in windows:
+        s = assign.get(w.idx, -1)
+        w.overtime = closing and w.staff >= 0
+        if s == w.staff and not w.overtime:
+            continue
+        if not closing:
+            set_staff(w, s)
+        if w in idle:
+            idle.remove(w)
+            wake(w)
+        elif not w.is_open and w.staff >= 0:
+            wake(w)
+
+
+def staffing_day(scn: Scenario, plan: DayPlan) -> list[tuple[float, dict[int, int] | None]]:
+    """The staffing changes of an open day, in time order, as ``(minute, assign)`` pairs
+    (minutes since the start of the simulation; ``assign`` maps window index to staff
+    index, as :func:`restaff` takes it): each block's staff at its start, nobody (``{}``)
+    at a break between blocks and when the last block ends before closing time, then
+    ``None`` at closing time (no more tickets; staffed windows go on in overtime).
+
+    Blocks end after they start (the scenario checks it), so the minutes never decrease.
+    """
+    windows = {w.id: k for k, w in enumerate(scn.windows)}
+    staff = {s.id: k for k, s in enumerate(scn.staff)}
+    changes: list[tuple[float, dict[int, int] | None]] = []
+    blocks, close = plan.blocks, plan.hours.close
+    for k, b in enumerate(blocks):
+        changes.append((plan.offset + b.start, {windows[w]: staff[s] for w, s in b.assignments}))
+        if (blocks[k + 1].start if k + 1 < len(blocks) else close) > b.end:
+            changes.append((plan.offset + b.end, {}))
+    changes.append((plan.offset + close, None))
+    return changes
+
+
+def staff_day(
+    env: simpy.Environment,
+    scn: Scenario,
+    plan: DayPlan,
+    restaff: Callable[[dict[int, int], bool], None],
+) -> Generator[simpy.Event, Any, None]:
+    """The staffing of an open day, to ``yield from`` in a SimPy process: at each change
+    of :func:`staffing_day`, ``restaff(assign, closing)`` (``closing`` at closing time);
+    returns at closing time."""
+    for t, assign in staffing_day(scn, plan):
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        restaff(assign or {}, assign is None)
