@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import io
 import math
+import stat
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from simulator.config.parse import Problems, mapping, num
 from simulator.config.safety import identifier_problem
@@ -76,6 +77,21 @@ def _truthy(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes")
 
 
+#: Parsed catalogue files, keyed on (path, modification time, size, families): a city
+#: builds hundreds of scenarios from the same file, and parsing it cost two thirds of a
+#: scenario build. Values are immutable (a tuple of frozen :class:`Item` and the tuple of
+#: problems found), so no caller can alter what the next one reads.
+_FILE_CACHE: OrderedDict[tuple[str, int, int, tuple[str, ...]], _Parsed] = OrderedDict()
+_FILE_CACHE_SIZE = 32
+_FILE_CACHE_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    items: tuple[Item, ...] | None
+    problems: tuple[str, ...]
+
+
 def _from_file(items_file: Any, families: Sequence[str], problems: Problems) -> list[Item] | None:
     key = "catalogue.items_file"
     if isinstance(items_file, Mapping | list):
@@ -84,15 +100,42 @@ def _from_file(items_file: Any, families: Sequence[str], problems: Problems) -> 
     path = Path(str(items_file))
     if not path.is_absolute():
         path = _scenarios_root() / path
-    if not path.is_file():
+    try:
+        st = path.stat()
+    except OSError:
+        st = None
+    if st is None or not stat.S_ISREG(st.st_mode):
         problems.add(key, f"file not found: {path}")
         return None
+    cache_key = (str(path), st.st_mtime_ns, st.st_size, tuple(str(f) for f in families))
+    with _FILE_CACHE_LOCK:
+        parsed = _FILE_CACHE.get(cache_key)
+        if parsed is not None:
+            _FILE_CACHE.move_to_end(cache_key)
+    if parsed is None:
+        found = Problems()
+        read = _parse_file(path, key, families, found)
+        parsed = _Parsed(tuple(read) if read is not None else None, tuple(found.items))
+        with _FILE_CACHE_LOCK:
+            _FILE_CACHE[cache_key] = parsed
+            while len(_FILE_CACHE) > _FILE_CACHE_SIZE:
+                _FILE_CACHE.popitem(last=False)
+    problems.items.extend(parsed.problems)
+    return list(parsed.items) if parsed.items is not None else None
+
+
+def _parse_file(
+    path: Path, key: str, families: Sequence[str], problems: Problems
+) -> list[Item] | None:
+    """The items of the catalogue file at ``path`` (every problem into ``problems``)."""
     text = read_text(path, key, problems)
     if text is None:
         return None
     if not text.strip():
         problems.add(key, f"{path}: the file is empty; expected a header {list(ITEM_COLUMNS)}")
         return None
+    import pandas as pd
+
     frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     missing = [c for c in ITEM_COLUMNS if c != "name_zh" and c not in frame.columns]
     if missing:
