@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from simulator.config.parse import Problems, mapping, num
+from simulator.config.parse import Problems, mapping, num, setting
 from simulator.config.safety import identifier_problem
 
 __all__ = ["ITEM_COLUMNS", "SHARE_TOLERANCE", "Item", "read_items", "read_text"]
@@ -213,24 +213,17 @@ def read_items(cat: Mapping[str, Any], families: Sequence[str], problems: Proble
     if items_file is None:
         # One item per family, named after it, weighted by the family share.
         for name in families:
-            share = num(
-                fams.get(name) or {},
-                "share",
-                f"catalogue.families.{name}",
-                problems,
-                default=1.0,
-                low=0.0,
-            )
             fam = fams.get(name) or {}
+            fpath = f"catalogue.families.{name}"
             items.append(
                 Item(
                     id=name,
                     name=name,
-                    bureau=str(fam.get("bureau", name)),
+                    bureau=str(setting(fam, "bureau", fpath, name)),
                     family=name,
-                    weight=share,
-                    cross_province=bool(fam.get("cross_province", False)),
-                    back_office=bool(fam.get("back_office", False)),
+                    weight=num(fam, "share", fpath, problems, low=0.0),
+                    cross_province=bool(setting(fam, "cross_province", fpath)),
+                    back_office=bool(setting(fam, "back_office", fpath)),
                 )
             )
     else:

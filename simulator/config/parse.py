@@ -2,7 +2,9 @@
 
 Each helper records a message naming the config key and the offending value into a
 :class:`Problems` list; :func:`simulator.config.scenario.scenario_from_config` raises one
-:class:`~simulator.errors.ConfigError` listing them all.
+:class:`~simulator.errors.ConfigError` listing them all. A key the config leaves out
+takes its default from the schema (:data:`simulator.config.schema.DEFAULTS`), read
+through :func:`setting`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from simulator.config.schema import default as schema_default
 from simulator.errors import ConfigError
 from simulator.model.distributions import Distribution, from_spec
 
@@ -47,14 +50,31 @@ class Problems:
         )
 
 
-def text(cfg: Mapping[str, Any], key: str, path: str, problems: Problems, default: str = "") -> str:
-    """A text value (a name, a kind, a mode); a mapping or list is a problem, not a repr."""
-    raw = cfg.get(key, default) if isinstance(cfg, Mapping) else default
-    if raw is None:
+def setting(cfg: Any, key: str, path: str, default: Any = None) -> Any:
+    """The value of the config key ``path.key``: the config's own (``null`` included) when
+    ``cfg`` has the key, else ``default`` when one is given (a default that depends on
+    another value, or a section with its own table of defaults), else the schema's
+    (:func:`simulator.config.schema.default`; ``None`` when it has none)."""
+    if isinstance(cfg, Mapping) and key in cfg:
+        return cfg[key]
+    if default is not None:
         return default
+    return schema_default(f"{path}.{key}" if path else key)
+
+
+def text(
+    cfg: Mapping[str, Any], key: str, path: str, problems: Problems, default: str | None = None
+) -> str:
+    """A text value (a name, a kind, a mode), the default as for :func:`setting` ("" when
+    there is none); a mapping or list is a problem, not a repr."""
+    fallback = setting({}, key, path, default)
+    fallback = "" if fallback is None else str(fallback)
+    raw = setting(cfg, key, path, fallback)
+    if raw is None:
+        return fallback
     if isinstance(raw, Mapping | list | tuple):
         problems.add(f"{path}.{key}" if path else key, f"expected text, got {raw!r}")
-        return default
+        return fallback
     return str(raw)
 
 
@@ -90,10 +110,10 @@ def num(
     high_open: bool = False,
     integer: bool = False,
 ) -> float:
-    """A number at ``path.key``; missing, not a number, not finite, not whole (with
-    ``integer``) or out of ``[low, high]`` (open ends with ``low_open`` / ``high_open``)
-    is a problem (NaN returned)."""
-    raw = cfg.get(key, default) if isinstance(cfg, Mapping) else default
+    """A number at ``path.key`` (absent: the default as for :func:`setting`); missing,
+    not a number, not finite, not whole (with ``integer``) or out of ``[low, high]``
+    (open ends with ``low_open`` / ``high_open``) is a problem (NaN returned)."""
+    raw = setting(cfg, key, path, default)
     full = f"{path}.{key}" if path else key
     if raw is None:
         problems.add(full, "missing")

@@ -29,6 +29,7 @@ from simulator.config.parse import (
     mapping,
     num,
     parse_clock,
+    setting,
     text,
 )
 from simulator.config.safety import identifier_problem
@@ -217,7 +218,7 @@ def _parse_windows(
         bad = identifier_problem(gname)
         if bad is not None:
             problems.add(path, bad)
-        kind = text(g, "kind", path, problems, "comprehensive")
+        kind = text(g, "kind", path, problems)
         if kind not in WINDOW_KINDS:
             problems.add(f"{path}.kind", f"unknown window kind {kind!r}; one of {WINDOW_KINDS}")
         count = num(g, "count", path, problems, low=0, integer=True)
@@ -362,19 +363,15 @@ def _parse_plans(
     staff: Sequence[Staff],
     problems: Problems,
 ) -> dict[str, tuple[Block, ...]]:
-    plan = mapping(stf.get("plan", {"mode": "auto"}), "staffing.plan", problems)
-    mode = text(plan, "mode", "staffing.plan", problems, "auto")
+    plan = mapping(setting(stf, "plan", "staffing"), "staffing.plan", problems)
+    mode = text(plan, "mode", "staffing.plan", problems)
     out: dict[str, tuple[Block, ...]] = {}
     if mode == "auto":
-        lunch_share = num(
-            plan, "lunch_open_share", "staffing.plan", problems, default=0.5, low=0.0, high=1.0
-        )
+        lunch_share = num(plan, "lunch_open_share", "staffing.plan", problems, low=0.0, high=1.0)
         weekend_share = num(
-            plan, "weekend_open_share", "staffing.plan", problems, default=1.0, low=0.0, high=1.0
+            plan, "weekend_open_share", "staffing.plan", problems, low=0.0, high=1.0
         )
-        min_open = as_int(
-            num(plan, "min_open", "staffing.plan", problems, default=1, low=0, integer=True), 1
-        )
+        min_open = as_int(num(plan, "min_open", "staffing.plan", problems, low=0, integer=True), 1)
         for key, h in hours.items():
             share = 1.0 if key == "weekday" else weekend_share
             day_windows = _open_subset(windows, share, min_open)
@@ -592,7 +589,7 @@ def _parse_calling(centre: Mapping[str, Any], p: Problems) -> Calling:
     for key in ns:
         if key not in known:
             p.add(f"centre.no_show.{key}", f"unknown key; known: {sorted(known)}")
-    prob = num(ns, "probability", "centre.no_show", p, default=0.0, low=0.0, high=1.0)
+    prob = num(ns, "probability", "centre.no_show", p, low=0.0, high=1.0)
     hold_spec = ns.get("hold")
     hold = dist(hold_spec, "centre.no_show.hold", p) if hold_spec is not None else None
     return Calling(walk=walk, no_show_probability=prob, no_show_hold=hold)
@@ -670,8 +667,9 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
         daily_volume = num(centre, "daily_volume", "centre", p, low=0.0, low_open=True)
         profiles = _parse_profiles(dem, hours, p)
 
-    def factors(key: str, n: int, default: Sequence[float]) -> tuple[float, ...]:
-        raw = dem.get(key, default)
+    def factors(key: str, n: int, default: Sequence[float] | None = None) -> tuple[float, ...]:
+        default = tuple(setting({}, key, "demand", default))
+        raw = setting(dem, key, "demand", default)
         vals = list(raw) if isinstance(raw, Sequence) and not isinstance(raw, str) else []
         if len(vals) != n:
             p.add(f"demand.{key}", f"expected {n} values, got {raw!r}")
@@ -688,29 +686,27 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
     demand = Demand(
         daily_volume=daily_volume,
         profiles=FrozenMap(profiles),
-        weekday_factors=factors("weekday_factors", 7, [1.0] * 7),
-        month_factors=factors("month_factors", 12, [1.0] * 12),
-        holiday_factor=num(dem, "holiday_factor", "demand", p, default=0.3, low=0.0),
-        adjusted_workday_factor=num(
-            dem, "adjusted_workday_factor", "demand", p, default=0.9, low=0.0
-        ),
+        weekday_factors=factors("weekday_factors", 7),
+        month_factors=factors("month_factors", 12),
+        holiday_factor=num(dem, "holiday_factor", "demand", p, low=0.0),
+        adjusted_workday_factor=num(dem, "adjusted_workday_factor", "demand", p, low=0.0),
         post_holiday_factors=factors(
             "post_holiday_factors",
             len(dem.get("post_holiday_factors") or []),
             list(dem.get("post_holiday_factors") or []),
         ),
-        busyness_cv=num(dem, "busyness_cv", "demand", p, default=0.0, low=0.0, high=2.0),
-        online_shift=num(dem, "online_shift", "demand", p, default=0.0, low=0.0, high=1.0),
-        p_return_visit=num(dem, "p_return_visit", "demand", p, default=0.0, low=0.0, high=1.0),
+        busyness_cv=num(dem, "busyness_cv", "demand", p, low=0.0, high=2.0),
+        online_shift=num(dem, "online_shift", "demand", p, low=0.0, high=1.0),
+        p_return_visit=num(dem, "p_return_visit", "demand", p, low=0.0, high=1.0),
         arrival_rate_per_hour=arrival_rate,
         origin_mix=parse_origin_mix(dem, p),
     )
 
     # Impatience
-    balk = mapping(imp.get("balking", {"enabled": False}), "impatience.balking", p)
-    ren = mapping(imp.get("reneging", {"enabled": False}), "impatience.reneging", p)
-    balk_on = bool(balk.get("enabled", False))
-    ren_on = bool(ren.get("enabled", False))
+    balk = mapping(setting(imp, "balking", "impatience"), "impatience.balking", p)
+    ren = mapping(setting(imp, "reneging", "impatience"), "impatience.reneging", p)
+    balk_on = bool(setting(balk, "enabled", "impatience.balking"))
+    ren_on = bool(setting(ren, "enabled", "impatience.reneging"))
     impatience = Impatience(
         balk_enabled=balk_on,
         balk_threshold=as_int(
@@ -743,14 +739,12 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
         )
     if not windows and p.clean("layout", "centre.counters"):
         p.add("layout.windows", "the layout has no window")
-    policy = text(lay, "policy", "layout", p, "oldest_first")
+    policy = text(lay, "policy", "layout", p)
     if policy not in POLICIES:
         p.add("layout.policy", f"unknown calling policy {policy!r}; one of {POLICIES}")
     staff = _parse_staff(stf, fam_names, p)
     mult_cfg = mapping(
-        stf.get("skill_multipliers", {"novice": 1.3, "proficient": 1.0, "expert": 0.85}),
-        "staffing.skill_multipliers",
-        p,
+        setting(stf, "skill_multipliers", "staffing"), "staffing.skill_multipliers", p
     )
     multipliers = {}
     for lev in SKILL_LEVELS[1:]:
@@ -763,28 +757,14 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
     if plans and p.clean("catalogue", "calendar", "layout", "staffing", "centre"):
         _check_coverage(fam_names, items, hours, plans, windows, staff, p)
 
+    reps = num(exp, "replications", "", p, low=1, integer=True, high=MAX_REPLICATIONS)
     experiment = Experiment(
-        replications=min(
-            as_int(
-                num(
-                    exp,
-                    "replications",
-                    "",
-                    p,
-                    default=10,
-                    low=1,
-                    integer=True,
-                    high=MAX_REPLICATIONS,
-                ),
-                1,
-            ),
-            MAX_REPLICATIONS,
-        ),
-        seed=as_int(num(exp, "seed", "", p, default=0, low=0, integer=True), 0),
-        warmup_min=num(exp, "warmup_min", "", p, default=0.0, low=0.0),
-        target_wait_min=num(exp, "target_wait_min", "", p, default=20.0, low=0.0),
-        record_visits=bool(exp.get("record_visits", False)),
-        workers=as_int(num(exp, "workers", "", p, default=1, low=1, integer=True), 1),
+        replications=min(as_int(reps, 1), MAX_REPLICATIONS),
+        seed=as_int(num(exp, "seed", "", p, low=0, integer=True), 0),
+        warmup_min=num(exp, "warmup_min", "", p, low=0.0),
+        target_wait_min=num(exp, "target_wait_min", "", p, low=0.0),
+        record_visits=bool(setting(exp, "record_visits", "")),
+        workers=as_int(num(exp, "workers", "", p, low=1, integer=True), 1),
         monitor_interval_min=(
             num(exp, "monitor_interval_min", "", p, low=0.0, low_open=True)
             if exp.get("monitor_interval_min") is not None
@@ -811,7 +791,7 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
             )
 
     centre_name = text(centre, "name", "centre", p, source)
-    centre_id = text(centre, "id", "centre", p, "centre")
+    centre_id = text(centre, "id", "centre", p)
     bad_id = identifier_problem(centre_id)
     if bad_id is not None:
         p.add("centre.id", bad_id)

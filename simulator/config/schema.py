@@ -1,4 +1,5 @@
-"""The keys a scenario config may contain, and the check that rejects every other key.
+"""The keys a scenario config may contain, their defaults, and the check that rejects
+every other key.
 
 A misspelt key (``layout.windows.comprehensive.cuont``) or one added with Hydra's
 ``+key=value`` that nothing reads (``+centre.bogus=5``) would otherwise be ignored in
@@ -9,15 +10,26 @@ reports them with the other problems.
 The schema is a nested mapping: a key maps to a sub-schema (a mapping), to :data:`ANY`
 (any value, not checked further) or to :data:`DIST` (a distribution spec). The key
 ``"*"`` stands for user-chosen names (families, window groups, staff groups, ...).
+
+:data:`DEFAULTS` is the one home of the value a key takes when the config leaves it
+out; the parser reads every optional key through
+:func:`simulator.config.parse.setting` (the config's value, else this default). A key
+without a default is required (a problem when missing) or optional (``None``: off).
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Mapping
+from dataclasses import MISSING, fields
 from typing import Any
 
-__all__ = ["ANY", "DIST", "SCENARIO_KEYS", "unknown_keys"]
+from simulator.config.types import Calling, FrozenMap
+from simulator.model.back_office import BackOffice
+from simulator.model.cross_province import LOCAL, CrossProvince
+
+__all__ = ["ANY", "DEFAULTS", "DIST", "SCENARIO_KEYS", "default", "unknown_keys"]
 
 ANY: Mapping[str, Any] = {"__any__": True}
 DIST: Mapping[str, Any] = {
@@ -67,7 +79,7 @@ SCENARIO_KEYS: Mapping[str, Any] = {
         "busyness_cv": ANY,
         "online_shift": ANY,
         "p_return_visit": ANY,
-        "origin_mix": ANY,
+        "origin_mix": {"*": ANY},
     },
     "impatience": {
         "balking": {"enabled": ANY, "threshold": ANY, "probability": ANY},
@@ -163,6 +175,93 @@ SCENARIO_KEYS: Mapping[str, Any] = {
     "charts": ANY,
     "progress": ANY,
 }
+
+
+def _off(cls: type, name: str) -> Any:
+    """The default of a field of a frozen settings object: the value the model uses when
+    the section is absent, so the config default and the "off" object never disagree."""
+    (f,) = (f for f in fields(cls) if f.name == name)
+    assert f.default is not MISSING, f"{cls.__name__}.{name} has no default"
+    return f.default
+
+
+DEFAULTS: Mapping[str, Any] = FrozenMap(
+    {
+        # A key's default where the config leaves it out (``*`` = any user-chosen name).
+        # Defaults that depend on another value stay with the parser: a window group's
+        # ``prefix`` is its name, a family's ``bureau`` is its name, the centre's ``name``
+        # is the config's source, ``post_holiday_factors`` is empty.
+        "centre.id": "centre",
+        "centre.no_show.probability": _off(Calling, "no_show_probability"),
+        "catalogue.families.*.share": 1.0,  # without items_file: one item per family
+        "catalogue.families.*.cross_province": False,
+        "catalogue.families.*.back_office": False,
+        "demand.weekday_factors": (1.0,) * 7,
+        "demand.month_factors": (1.0,) * 12,
+        "demand.holiday_factor": 0.3,
+        "demand.adjusted_workday_factor": 0.9,
+        "demand.busyness_cv": 0.0,
+        "demand.online_shift": 0.0,
+        "demand.p_return_visit": 0.0,
+        "demand.origin_mix": FrozenMap({LOCAL: 1.0}),  # everyone from Shanghai
+        "demand.origin_mix.*": 0.0,
+        "impatience.balking": FrozenMap({}),
+        "impatience.balking.enabled": False,
+        "impatience.reneging": FrozenMap({}),
+        "impatience.reneging.enabled": False,
+        "layout.policy": "oldest_first",
+        "layout.windows.*.kind": "comprehensive",
+        "staffing.skill_multipliers": FrozenMap({"novice": 1.3, "proficient": 1.0, "expert": 0.85}),
+        "staffing.plan": FrozenMap({}),
+        "staffing.plan.mode": "auto",
+        "staffing.plan.lunch_open_share": 0.5,
+        "staffing.plan.weekend_open_share": 1.0,
+        "staffing.plan.min_open": 1,
+        "cross_province.enabled": _off(CrossProvince, "enabled"),
+        "cross_province.family": _off(CrossProvince, "family"),
+        "cross_province.require_window": _off(CrossProvince, "require_window"),
+        "cross_province.hold_timeout_min": _off(CrossProvince, "hold_timeout_min"),
+        "cross_province.defer_when_down": _off(CrossProvince, "defer_when_down"),
+        "cross_province.provinces.*.failure_prob": 0.0,
+        "cross_province.provinces.*.outages_per_day": 0.0,
+        "back_office.enabled": _off(BackOffice, "enabled"),
+        "back_office.hours": FrozenMap(  # 08:30-17:00, in minutes since midnight
+            {"open": _off(BackOffice, "open"), "close": _off(BackOffice, "close")}
+        ),
+        "back_office.default": FrozenMap({}),
+        "back_office.default.staff": 1,  # a bureau's unset values: `default`, then these
+        "back_office.default.work": FrozenMap({"dist": "lognormal", "mean": 40.0, "cv": 0.6}),
+        "back_office.target_days": _off(BackOffice, "target_days"),
+        # Experiment settings (top-level keys).
+        "replications": 10,
+        "seed": 0,
+        "warmup_min": 0.0,
+        "target_wait_min": 20.0,
+        "record_visits": False,
+        "workers": 1,
+    }
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def default(path: str) -> Any:
+    """The schema's default of the config key at ``path`` (``"demand.holiday_factor"``,
+    ``"layout.windows.quick.kind"``), or ``None`` when it has none. User-chosen names in
+    ``path`` match the ``*`` of :data:`SCENARIO_KEYS`."""
+    node: Any = SCENARIO_KEYS
+    parts = []
+    for part in path.split("."):
+        if not isinstance(node, Mapping) or "__any__" in node:
+            return None
+        if part in node:
+            parts.append(part)
+            node = node[part]
+        elif "*" in node:
+            parts.append("*")
+            node = node["*"]
+        else:
+            return None
+    return DEFAULTS.get(".".join(parts))
 
 
 def _suggest(key: str, known: list[str]) -> str:

@@ -11,7 +11,16 @@ from typing import Any
 
 import pandas as pd
 
-from simulator.config.parse import Problems, as_int, dist, mapping, num, parse_clock
+from simulator.config.parse import (
+    Problems,
+    as_int,
+    dist,
+    mapping,
+    num,
+    parse_clock,
+    setting,
+)
+from simulator.config.schema import default as schema_default
 from simulator.model.back_office import BackOffice, Bureau
 from simulator.model.cross_province import (
     LOCAL,
@@ -20,7 +29,6 @@ from simulator.model.cross_province import (
     Outage,
     ProvinceSystem,
 )
-from simulator.model.distributions import Lognormal
 
 
 def parse_back_office(
@@ -28,17 +36,15 @@ def parse_back_office(
 ) -> BackOffice:
     """Parse the ``back_office`` section: ``default`` applies to every bureau of the
     catalogue, ``bureaus.<name>`` overrides it for one bureau."""
-    if cfg is None or not cfg.get("enabled", False):
-        return BackOffice()
     path = "back_office"
-    hours = mapping(
-        cfg.get("hours", {"open": "08:30", "close": "17:00"}), f"{path}.hours", problems
-    )
+    if cfg is None or not setting(cfg, "enabled", path):
+        return BackOffice()
+    hours = mapping(setting(cfg, "hours", path), f"{path}.hours", problems)
     o = parse_clock(hours.get("open"), f"{path}.hours.open", problems)
     c = parse_clock(hours.get("close"), f"{path}.hours.close", problems)
     if not c > o:
         problems.add(f"{path}.hours", "close must be after open")
-    default = mapping(cfg.get("default", {}), f"{path}.default", problems)
+    default = mapping(setting(cfg, "default", path), f"{path}.default", problems)
     per = mapping(cfg.get("bureaus") or {}, f"{path}.bureaus", problems)
     for name in per:
         if name not in bureaus_in_catalogue:
@@ -47,34 +53,40 @@ def parse_back_office(
                 f"unknown bureau; the catalogue has {sorted(bureaus_in_catalogue)}",
             )
     bureaus: dict[str, Bureau] = {}
+    # A bureau's setting: its own, else the section `default`'s, else the schema's
+    # default of `default` (a null work distribution takes the schema's too).
+    dpath = f"{path}.default"
     for name in bureaus_in_catalogue:
         spec = {**default, **(per.get(name) or {})}
-        bpath = f"{path}.bureaus.{name}" if name in per else f"{path}.default"
-        staff = as_int(num(spec, "staff", bpath, problems, default=1, low=0, integer=True), 0)
-        work_spec = spec.get("work")
-        work = (
-            dist(work_spec, f"{bpath}.work", problems)
-            if work_spec is not None
-            else Lognormal(40.0, 0.6)
+        bpath = f"{path}.bureaus.{name}" if name in per else dpath
+        staff = num(
+            spec,
+            "staff",
+            bpath,
+            problems,
+            default=schema_default(f"{dpath}.staff"),
+            low=0,
+            integer=True,
         )
-        bureaus[name] = Bureau(staff, work or Lognormal(40.0, 0.6))
-    target = as_int(num(cfg, "target_days", path, problems, default=3, low=0, integer=True), 3)
+        work_spec = spec.get("work")
+        work = dist(
+            schema_default(f"{dpath}.work") if work_spec is None else work_spec,
+            f"{bpath}.work",
+            problems,
+        )
+        if work is not None:
+            bureaus[name] = Bureau(as_int(staff, 0), work)
+    target = as_int(num(cfg, "target_days", path, problems, low=0, integer=True), 3)
     return BackOffice(True, o, c, bureaus, target)
 
 
 def parse_origin_mix(dem: Mapping[str, Any], problems: Problems) -> tuple[float, ...]:
     """Shares of residents by origin province, aligned with :data:`PROVINCES`."""
-    raw = dem.get("origin_mix")
-    if raw is None:
-        return tuple(1.0 if p == LOCAL else 0.0 for p in PROVINCES)
-    mix = mapping(raw, "demand.origin_mix", problems)
+    mix = mapping(setting(dem, "origin_mix", "demand"), "demand.origin_mix", problems)
     for key in mix:
         if key not in PROVINCES:
             problems.add(f"demand.origin_mix.{key}", f"unknown province; one of {PROVINCES}")
-    shares = tuple(
-        num(mix, p, "demand.origin_mix", problems, default=0.0, low=0.0, high=1.0)
-        for p in PROVINCES
-    )
+    shares = tuple(num(mix, p, "demand.origin_mix", problems, low=0.0, high=1.0) for p in PROVINCES)
     total = sum(shares)
     if not abs(total - 1.0) < 1e-6:
         problems.add("demand.origin_mix", f"shares must sum to 1, they sum to {total:.6g}")
@@ -125,8 +137,8 @@ def _read_availability(
 
 
 def _flag(cfg: Mapping[str, Any], key: str, path: str, problems: Problems) -> bool:
-    """A yes/no setting (default no); anything but a boolean is a config problem."""
-    value = cfg.get(key, False)
+    """A yes/no setting (default: the schema's); anything but a boolean is a config problem."""
+    value = setting(cfg, key, path)
     if not isinstance(value, bool):
         problems.add(f"{path}.{key}", f"expected true or false, got {value!r}")
         return False
@@ -140,11 +152,11 @@ def parse_cross_province(
     problems: Problems,
 ) -> CrossProvince:
     """Parse the ``cross_province`` config section (absent or ``enabled: false`` = off)."""
-    if cfg is None or not cfg.get("enabled", False):
-        return CrossProvince()
     path = "cross_province"
-    family = str(cfg.get("family", "cross_province"))
-    timeout = num(cfg, "hold_timeout_min", path, problems, default=10.0, low=0.0)
+    if cfg is None or not setting(cfg, "enabled", path):
+        return CrossProvince()
+    family = str(setting(cfg, "family", path))
+    timeout = num(cfg, "hold_timeout_min", path, problems, low=0.0)
     systems: dict[str, ProvinceSystem] = {}
     prov_cfg = mapping(cfg.get("provinces"), f"{path}.provinces", problems)
     for key in prov_cfg:
@@ -158,10 +170,10 @@ def parse_cross_province(
         if pc is None:
             problems.add(ppath, "missing: give delay, failure_prob, outages_per_day")
             continue
-        outages = num(pc, "outages_per_day", ppath, problems, default=0.0, low=0.0)
+        outages = num(pc, "outages_per_day", ppath, problems, low=0.0)
         systems[p] = ProvinceSystem(
             delay=dist(pc.get("delay"), f"{ppath}.delay", problems),
-            failure_prob=num(pc, "failure_prob", ppath, problems, default=0.0, low=0.0, high=1.0),
+            failure_prob=num(pc, "failure_prob", ppath, problems, low=0.0, high=1.0),
             outages_per_day=outages,
             outage_duration=dist(pc.get("outage_duration"), f"{ppath}.outage_duration", problems)
             if outages > 0
@@ -198,7 +210,7 @@ def parse_cross_province(
     return CrossProvince(
         enabled=True,
         family=family,
-        require_window=bool(cfg.get("require_window", True)),
+        require_window=bool(setting(cfg, "require_window", path)),
         hold_timeout_min=timeout,
         defer_when_down=_flag(cfg, "defer_when_down", path, problems),
         systems=systems,

@@ -11,13 +11,15 @@ import datetime as dt
 import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from simulator.config.items import Item
 from simulator.model import calendar as cal
 from simulator.model.back_office import BackOffice
 from simulator.model.cross_province import CrossProvince
 from simulator.model.distributions import Distribution
+
+if TYPE_CHECKING:  # a type only: items reads config with the parse helpers, which read the schema
+    from simulator.config.items import Item
 
 __all__ = [
     "Bin",
@@ -107,8 +109,8 @@ class Demand:
     busyness_cv: float
     online_shift: float
     p_return_visit: float
+    origin_mix: tuple[float, ...]  # aligned with PROVINCES
     arrival_rate_per_hour: float | None = None
-    origin_mix: tuple[float, ...] = (1.0, 0.0, 0.0, 0.0)  # aligned with PROVINCES
 
 
 @dataclass(frozen=True)
