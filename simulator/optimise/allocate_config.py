@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulator.config.parse import Problems, num
 from simulator.errors import ConfigError
 
 __all__ = [
@@ -133,37 +134,11 @@ class AllocateSettings:
         return BUDGET_LABEL[self.budget_unit]
 
 
-def _num(
-    raw: Mapping[str, Any],
-    key: str,
-    path: str,
-    problems: list[str],
-    default: Any,
-    *,
-    low: float | None = None,
-    integer: bool = False,
-    allow_none: bool = False,
-) -> Any:
-    v = raw.get(key, default)
-    if v is None and allow_none:
-        return None
-    ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(float(v))
-    if ok and integer and float(v) != int(v):
-        ok = False
-    if ok and low is not None and float(v) < low:
-        problems.append(f"{path}.{key}: must be >= {low:g}, got {v!r}")
-        return default
-    if not ok:
-        kind = "a whole number" if integer else "a number"
-        problems.append(f"{path}.{key}: must be {kind}, got {v!r}")
-        return default
-    return int(v) if integer else float(v)
-
-
 def parse_allocate(cfg: Mapping[str, Any] | None, path: str = "allocate") -> AllocateSettings:
-    """Parse the ``allocate`` section; every problem is reported at once, naming its key."""
+    """Parse the ``allocate`` section; every problem is reported at once, naming its key.
+    A key left out takes the default of :class:`AllocateSettings`."""
     raw = dict(cfg or {})
-    problems: list[str] = []
+    p = Problems()
     known = {
         "budget",
         "objective",
@@ -180,143 +155,127 @@ def parse_allocate(cfg: Mapping[str, Any] | None, path: str = "allocate") -> All
         "min_gain",
         "transfers",
     }
-    problems.extend(
-        f"{path}.{k}: unknown key; known: {sorted(known)}" for k in raw if k not in known
-    )
+    for k in raw:
+        if k not in known:
+            p.add(f"{path}.{k}", f"unknown key; known: {sorted(known)}")
     d = AllocateSettings()
-    bud = raw.get("budget") or {}
-    if not isinstance(bud, Mapping):
-        problems.append(f"{path}.budget: expected {{amount: N, unit: staff}}, got {bud!r}")
-        bud = {}
-    unit = str(bud.get("unit", "staff"))
+
+    def section(name: str, shape: str) -> Mapping[str, Any]:
+        sec = raw.get(name) or {}
+        if not isinstance(sec, Mapping):
+            p.add(f"{path}.{name}", f"expected {shape}, got {sec!r}")
+            return {}
+        return sec
+
+    def checked(sec: Mapping[str, Any], key: str, where: str, default: Any, **kw: Any) -> Any:
+        """The number at ``where.key`` (absent: ``default``); after a problem, the
+        default, so that no later check repeats it."""
+        before = len(p.items)
+        v = num(sec, key, where, p, default=default, **kw)
+        return default if len(p.items) > before else (int(v) if kw.get("integer") else v)
+
+    def whole(sec: Mapping[str, Any], key: str, where: str, default: int, low: int) -> int:
+        return int(checked(sec, key, where, default, low=low, integer=True))
+
+    def non_negative(sec: Mapping[str, Any], key: str, where: str, default: float) -> float:
+        return float(checked(sec, key, where, default, low=0))
+
+    bud = section("budget", "{amount: N, unit: staff}")
+    unit = str(bud.get("unit", d.budget_unit))
     if unit not in BUDGET_UNITS:
-        problems.append(f"{path}.budget.unit: one of {list(BUDGET_UNITS)}, got {unit!r}")
-        unit = "staff"
-    tr = raw.get("transfers") or {}
-    if not isinstance(tr, Mapping):
-        problems.append(f"{path}.transfers: expected {{enabled: true, max: 20}}, got {tr!r}")
-        tr = {}
-    transfers_on = bool(tr.get("enabled", False))
+        p.add(f"{path}.budget.unit", f"one of {list(BUDGET_UNITS)}, got {unit!r}")
+        unit = d.budget_unit
+    tr = section("transfers", "{enabled: true, max: 20}")
+    transfers_on = bool(tr.get("enabled", d.transfers))
     amount = bud.get("amount", d.budget)
     if amount is not None:
-        if isinstance(amount, bool) or not isinstance(amount, int | float):
-            problems.append(f"{path}.budget.amount: must be a number, got {amount!r}")
-            amount = 0.0
-        elif amount < 0:
-            problems.append(
-                f"{path}.budget.amount: a budget cannot be negative, got {amount!r} "
-                f"{BUDGET_LABEL[unit]} (use 0 or more; transfers are not a negative budget)"
+        amount = checked(bud, "amount", f"{path}.budget", d.budget)
+        if amount < 0:
+            p.add(
+                f"{path}.budget.amount",
+                f"a budget cannot be negative, got {bud['amount']!r} "
+                f"{BUDGET_LABEL[unit]} (use 0 or more; transfers are not a negative budget)",
             )
-        amount = float(amount)
     objective = str(raw.get("objective", d.objective))
     if objective not in OBJECTIVES:
-        problems.append(f"{path}.objective: one of {list(OBJECTIVES)}, got {objective!r}")
+        p.add(f"{path}.objective", f"one of {list(OBJECTIVES)}, got {objective!r}")
         objective = d.objective
     if amount is None and objective != "all_meet" and not transfers_on:
-        problems.append(
-            f"{path}.budget.amount: give a budget (null is only allowed with "
-            "objective all_meet, which finds the least cost)"
+        p.add(
+            f"{path}.budget.amount",
+            "give a budget (null is only allowed with "
+            "objective all_meet, which finds the least cost)",
         )
     w_raw = raw.get("weights") or dict(d.weights)
     weights: dict[str, float] = {}
     if not isinstance(w_raw, Mapping):
-        problems.append(f"{path}.weights: expected a mapping, got {w_raw!r}")
+        p.add(f"{path}.weights", f"expected a mapping, got {w_raw!r}")
         w_raw = {}
     for k in w_raw:
         if k not in WEIGHT_KEYS:
-            problems.append(f"{path}.weights.{k}: unknown objective; one of {list(WEIGHT_KEYS)}")
+            p.add(f"{path}.weights.{k}", f"unknown objective; one of {list(WEIGHT_KEYS)}")
             continue
-        weights[str(k)] = _num(w_raw, str(k), f"{path}.weights", problems, 0.0, low=0.0)
+        weights[str(k)] = non_negative(w_raw, str(k), f"{path}.weights", 0.0)
     if objective == "weighted" and not sum(weights.values()) > 0:
-        problems.append(f"{path}.weights: objective 'weighted' needs a positive weight")
+        p.add(f"{path}.weights", "objective 'weighted' needs a positive weight")
     moves_raw = raw.get("moves", list(d.moves))
     if isinstance(moves_raw, str):
         moves_raw = [moves_raw]
     moves = tuple(str(m) for m in (moves_raw or []))
     bad = [m for m in moves if m not in MOVE_KINDS]
     if bad or not moves:
-        problems.append(f"{path}.moves: a list from {list(MOVE_KINDS)}, got {moves_raw!r}")
+        p.add(f"{path}.moves", f"a list from {list(MOVE_KINDS)}, got {moves_raw!r}")
         moves = tuple(m for m in moves if m in MOVE_KINDS) or d.moves
     level = str(raw.get("staff_level", d.staff_level))
     if level not in SKILL_LEVELS:
-        problems.append(f"{path}.staff_level: one of {list(SKILL_LEVELS)}, got {level!r}")
+        p.add(f"{path}.staff_level", f"one of {list(SKILL_LEVELS)}, got {level!r}")
         level = d.staff_level
     centres = raw.get("centres")
     if centres is not None:
         if isinstance(centres, str):
             centres = [centres]
         centres = tuple(str(c) for c in centres)
-    search = raw.get("search") or {}
-    verify = raw.get("verify") or {}
-    screen = raw.get("screen") or {}
-    for name, sec in (("search", search), ("verify", verify), ("screen", screen)):
-        if not isinstance(sec, Mapping):
-            problems.append(f"{path}.{name}: expected a mapping, got {sec!r}")
-    search = search if isinstance(search, Mapping) else {}
-    verify = verify if isinstance(verify, Mapping) else {}
-    screen = screen if isinstance(screen, Mapping) else {}
+    search = section("search", "a mapping")
+    verify = section("verify", "a mapping")
+    screen = section("screen", "a mapping")
     seed = search.get("seed")
     if seed is not None:
-        seed = _num(search, "seed", f"{path}.search", problems, 0, low=0, integer=True)
+        seed = whole(search, "seed", f"{path}.search", 0, low=0)
     s = AllocateSettings(
         budget=amount,
         budget_unit=unit,
         objective=objective,
         weights=weights or dict(d.weights),
-        worst_share=_num(raw, "worst_share", path, problems, d.worst_share, low=0.0),
+        worst_share=non_negative(raw, "worst_share", path, d.worst_share),
         moves=moves,
         staff_level=level,
-        max_per_centre=_num(
-            raw, "max_per_centre", path, problems, d.max_per_centre, low=1, integer=True
-        ),
+        max_per_centre=whole(raw, "max_per_centre", path, d.max_per_centre, low=1),
         centres=centres,
-        replications=_num(
-            search, "replications", f"{path}.search", problems, d.replications, low=2, integer=True
-        ),
+        replications=whole(search, "replications", f"{path}.search", d.replications, low=2),
         seed=seed,
-        verify_replications=_num(
-            verify,
-            "replications",
-            f"{path}.verify",
-            problems,
-            d.verify_replications,
-            low=2,
-            integer=True,
+        verify_replications=whole(
+            verify, "replications", f"{path}.verify", d.verify_replications, low=2
         ),
-        verify_seed_offset=_num(
-            verify,
-            "seed_offset",
-            f"{path}.verify",
-            problems,
-            d.verify_seed_offset,
-            low=1,
-            integer=True,
+        verify_seed_offset=whole(
+            verify, "seed_offset", f"{path}.verify", d.verify_seed_offset, low=1
         ),
         screen=bool(screen.get("enabled", d.screen)),
-        screen_sl_gap=_num(screen, "sl_gap", f"{path}.screen", problems, d.screen_sl_gap, low=0.0),
-        screen_wait_min=_num(
-            screen, "wait_min", f"{path}.screen", problems, d.screen_wait_min, low=0.0
-        ),
-        bundle=_num(raw, "bundle", path, problems, d.bundle, low=1, integer=True),
-        min_gain=_num(raw, "min_gain", path, problems, d.min_gain, low=0.0),
+        screen_sl_gap=non_negative(screen, "sl_gap", f"{path}.screen", d.screen_sl_gap),
+        screen_wait_min=non_negative(screen, "wait_min", f"{path}.screen", d.screen_wait_min),
+        bundle=whole(raw, "bundle", path, d.bundle, low=1),
+        min_gain=non_negative(raw, "min_gain", path, d.min_gain),
         transfers=transfers_on,
-        max_transfers=_num(
-            tr, "max", f"{path}.transfers", problems, d.max_transfers, low=1, integer=True
-        ),
+        max_transfers=whole(tr, "max", f"{path}.transfers", d.max_transfers, low=1),
     )
     if s.transfers and s.objective == "all_meet":
-        problems.append(
-            f"{path}.transfers: transfers keep the staff as they are; objective all_meet "
-            "asks for the least added cost (use another objective)"
+        p.add(
+            f"{path}.transfers",
+            "transfers keep the staff as they are; objective all_meet "
+            "asks for the least added cost (use another objective)",
         )
     if s.transfers and s.moves[0] != "comprehensive":
-        problems.append(f"{path}.moves: transfers move comprehensive windows; list it first")
+        p.add(f"{path}.moves", "transfers move comprehensive windows; list it first")
     if not 0.0 < s.worst_share <= 1.0:
-        problems.append(f"{path}.worst_share: must be in (0, 1], got {s.worst_share!r}")
-    if problems:
-        raise ConfigError(
-            f"invalid allocation settings: {len(problems)} problem(s)\n  - "
-            + "\n  - ".join(problems),
-            problems=problems,
-        )
+        p.add(f"{path}.worst_share", f"must be in (0, 1], got {s.worst_share!r}")
+    p.raise_if_any("allocation settings")
     return s
