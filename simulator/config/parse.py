@@ -97,6 +97,17 @@ def parse_clock(value: Any, path: str, problems: Problems) -> float:
     return math.nan
 
 
+def span(cfg: Any, path: str, problems: Problems) -> tuple[float, float]:
+    """``start`` and ``end`` clock times of ``path`` (a profile bin, a staffing block, an
+    outage); an end not after the start is a problem (unless a time itself is one)."""
+    cfg = cfg if isinstance(cfg, Mapping) else {}
+    start = parse_clock(cfg.get("start"), f"{path}.start", problems)
+    end = parse_clock(cfg.get("end"), f"{path}.end", problems)
+    if end <= start:
+        problems.add(path, f"end {cfg.get('end')} must be after start {cfg.get('start')}")
+    return start, end
+
+
 def num(
     cfg: Mapping[str, Any],
     key: str,

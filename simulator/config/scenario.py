@@ -14,12 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from simulator.config import types
 from simulator.config.items import ITEM_COLUMNS, Item, read_items
 from simulator.config.parse import (
     Problems,
@@ -30,6 +31,7 @@ from simulator.config.parse import (
     num,
     parse_clock,
     setting,
+    span,
     text,
 )
 from simulator.config.safety import identifier_problem
@@ -39,7 +41,6 @@ from simulator.config.types import (
     Bin,
     Block,
     Calling,
-    DayPlan,
     Demand,
     Experiment,
     Family,
@@ -50,6 +51,9 @@ from simulator.config.types import (
     Staff,
     Window,
 )
+from simulator.config.types import (
+    DayPlan as DayPlan,  # re-exported (engine, kpis)
+)
 from simulator.errors import ConfigError
 from simulator.model import calendar as cal
 from simulator.model.cross_province import (
@@ -57,28 +61,16 @@ from simulator.model.cross_province import (
     CrossProvince,
 )
 
-__all__ = [
+__all__ = [  # the builder, and the frozen parts it builds (re-exported from config.types)
     "ITEM_COLUMNS",
     "POLICIES",
     "PROFILE_KEYS",
     "SKILL_LEVELS",
     "WINDOW_KINDS",
-    "Bin",
-    "Block",
-    "Calling",
-    "DayPlan",
-    "Demand",
-    "Experiment",
-    "Family",
-    "FrozenMap",
-    "Hours",
-    "Impatience",
     "Item",
-    "Scenario",
-    "Staff",
-    "Window",
     "item_probabilities",
     "scenario_from_config",
+    *types.__all__,
 ]
 
 SKILL_LEVELS = ("none", "novice", "proficient", "expert")
@@ -93,25 +85,36 @@ def _scenarios_root() -> Path:
     return Path(scenarios.__file__).resolve().parent
 
 
+def _day_types(
+    cfg: Any, path: str, keys: Iterable[str], missing: str, problems: Problems
+) -> Iterator[tuple[str, str, Any]]:
+    """``(day type, config path, value)`` of each day type of a section given per day type
+    (profiles, opening hours, staffing blocks); a missing one is the problem ``missing``."""
+    section = mapping(cfg, path, problems)
+    for key in keys:
+        raw = section.get(key)
+        if raw is None:
+            problems.add(f"{path}.{key}", missing)
+            continue
+        yield key, f"{path}.{key}", raw
+
+
 def _parse_profiles(
     dem: Mapping[str, Any], hours: Mapping[str, Hours], problems: Problems
 ) -> dict[str, tuple[Bin, ...]]:
-    profiles_cfg = mapping(dem.get("profiles"), "demand.profiles", problems)
     out: dict[str, tuple[Bin, ...]] = {}
-    for key in PROFILE_KEYS:
-        path = f"demand.profiles.{key}"
-        raw = profiles_cfg.get(key)
-        if raw is None:
-            problems.add(path, "missing profile for this day type")
-            continue
+    for key, path, raw in _day_types(
+        dem.get("profiles"),
+        "demand.profiles",
+        PROFILE_KEYS,
+        "missing profile for this day type",
+        problems,
+    ):
         bins = []
         for j, b in enumerate(raw):
             bpath = f"{path}[{j}]"
-            start = parse_clock(b.get("start"), f"{bpath}.start", problems)
-            end = parse_clock(b.get("end"), f"{bpath}.end", problems)
+            start, end = span(b, bpath, problems)
             share = num(b, "share", bpath, problems, low=0.0)
-            if end <= start:
-                problems.add(bpath, f"end {b.get('end')} must be after start {b.get('start')}")
             h = hours.get(key)
             if h is not None and (start < h.open or end > h.close) and share > 0:
                 problems.add(
@@ -131,14 +134,14 @@ def _parse_profiles(
 
 
 def _parse_hours(cal_cfg: Mapping[str, Any], days: int, problems: Problems) -> dict[str, Hours]:
-    hours_cfg = mapping(cal_cfg.get("hours"), "calendar.hours", problems)
     out: dict[str, Hours] = {}
-    for key in PROFILE_KEYS:
-        path = f"calendar.hours.{key}"
-        h = hours_cfg.get(key)
-        if h is None:
-            problems.add(path, "missing opening hours for this day type")
-            continue
+    for key, path, h in _day_types(
+        cal_cfg.get("hours"),
+        "calendar.hours",
+        PROFILE_KEYS,
+        "missing opening hours for this day type",
+        problems,
+    ):
         if not isinstance(h, Mapping):
             problems.add(path, f"expected a mapping, got {h!r}")
             continue
@@ -393,23 +396,20 @@ def _parse_plans(
     elif mode == "by_block":
         # Number of open windows per window group, block by block (e.g. from a staffing
         # recommendation); staff are assigned automatically as in auto mode.
-        by_block_cfg = mapping(plan.get("blocks"), "staffing.plan.blocks", problems)
         groups: dict[str, list[Window]] = {}
         for w in windows:
             groups.setdefault(w.group, []).append(w)
-        for key in hours:
-            path = f"staffing.plan.blocks.{key}"
-            raw = by_block_cfg.get(key)
-            if raw is None:
-                problems.add(path, "missing: give the blocks of this day type")
-                continue
+        for key, path, raw in _day_types(
+            plan.get("blocks"),
+            "staffing.plan.blocks",
+            hours,
+            "missing: give the blocks of this day type",
+            problems,
+        ):
             day_blocks: list[Block] = []
             for j, b in enumerate(raw):
                 bpath = f"{path}[{j}]"
-                start = parse_clock(b.get("start"), f"{bpath}.start", problems)
-                end = parse_clock(b.get("end"), f"{bpath}.end", problems)
-                if not end > start:
-                    problems.add(bpath, f"end {b.get('end')} must be after start {b.get('start')}")
+                start, end = span(b, bpath, problems)
                 if start < hours[key].open or end > hours[key].close:
                     problems.add(
                         bpath,
@@ -448,10 +448,7 @@ def _parse_plans(
         per_key: dict[str, list[Block]] = {k: [] for k in hours}
         for j, b in enumerate(blocks_cfg):
             path = f"staffing.plan.blocks[{j}]"
-            start = parse_clock(b.get("start"), f"{path}.start", problems)
-            end = parse_clock(b.get("end"), f"{path}.end", problems)
-            if not end > start:
-                problems.add(path, f"end {b.get('end')} must be after start {b.get('start')}")
+            start, end = span(b, path, problems)
             assign = dict(b.get("assign") or {})
             for wid, sid in assign.items():
                 if wid not in window_ids:

@@ -19,6 +19,7 @@ from simulator.config.parse import (
     num,
     parse_clock,
     setting,
+    span,
 )
 from simulator.config.schema import default as schema_default
 from simulator.model.back_office import BackOffice, Bureau
@@ -202,10 +203,7 @@ def parse_cross_province(
         except ValueError:
             problems.add(f"{opath}.date", f"expected YYYY-MM-DD, got {o.get('date')!r}")
             continue
-        start = parse_clock(o.get("start"), f"{opath}.start", problems)
-        end = parse_clock(o.get("end"), f"{opath}.end", problems)
-        if not end > start:
-            problems.add(opath, "end must be after start")
+        start, end = span(o, opath, problems)
         outages_list.append(Outage(prov, date, start, end))
     return CrossProvince(
         enabled=True,
