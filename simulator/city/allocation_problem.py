@@ -24,7 +24,7 @@ from simulator.engine.district import Diversion
 from simulator.errors import ConfigError
 from simulator.optimise.allocate import TABLE_KPIS, AllocateSettings, State
 from simulator.optimise.config import CostModel, Targets
-from simulator.optimise.evaluate import EvaluationStore, missing_replications, plain
+from simulator.optimise.evaluate import EvaluationStore, StoreRunner, plain
 from simulator.optimise.hourly import mean_service
 from simulator.optimise.options import levels_cost
 from simulator.run.executor import Executor
@@ -126,8 +126,11 @@ def analytic_screen(scn: Scenario, target_wait: float) -> tuple[float, float]:
     return num_sl / den, num_w / den
 
 
-class UnitRunner:
-    """Runs unit evaluations through one executor and one store (the resume cache)."""
+class UnitRunner(StoreRunner[tuple[Scenario, ...]]):
+    """Runs unit evaluations (a centre, or a district's centres together) through one
+    executor and one store (the resume cache): about four tasks per worker."""
+
+    evaluate = evaluate_unit
 
     def __init__(
         self,
@@ -136,12 +139,10 @@ class UnitRunner:
         progress: bool,
         on_evaluation: Callable[[dict[str, Any]], None] | None,
     ) -> None:
-        self.executor = executor
-        self.store = store
+        super().__init__(executor, store, on_evaluation)
         self.progress = progress
-        self.on_evaluation = on_evaluation
-        self.run_count = 0
-        self.reused = 0
+        self.diversion: Diversion | None = None
+        self.bar: Any = None
 
     def ensure(
         self,
@@ -149,37 +150,35 @@ class UnitRunner:
         diversion: Diversion | None,
         stage: str,
     ) -> None:
-        missing = missing_replications(self.store, ((k, seed, n, sc) for k, sc, seed, n in wanted))
-        total = sum(len(v[1]) for v in missing.values())
-        if total == 0:
-            return
+        self.diversion = diversion
+        self.fill(((k, seed, n, sc) for k, sc, seed, n in wanted), stage)
+
+    def chunk(self, total: int) -> int:
         workers = max(1, int(getattr(self.executor, "workers", 1)))
-        chunk = max(1, math.ceil(total / (4 * workers))) if workers > 1 else total
-        tasks: list[tuple[Any, ...]] = []
-        owners: list[tuple[str, int]] = []
-        for (key, seed), (scns, reps) in missing.items():
-            step = min(chunk, len(reps))
-            for j in range(0, len(reps), step):
-                tasks.append((scns, seed, reps[j : j + step], diversion))
-                owners.append((key, seed))
-        bar = None
+        return max(1, math.ceil(total / (4 * workers))) if workers > 1 else total
+
+    def task(self, what: tuple[Scenario, ...], seed: int, reps: list[int]) -> tuple[Any, ...]:
+        return (what, seed, reps, self.diversion)
+
+    def stored(self, record: Any) -> Any:
+        return {"c": record}
+
+    def started(self, stage: str, total: int) -> None:
         if self.progress:
             from tqdm.auto import tqdm
 
-            bar = tqdm(total=total, desc=stage, unit="rep", leave=False)
-        try:
-            for i, results in self.executor.imap_unordered(evaluate_unit, tasks):
-                key, seed = owners[i]
-                for r, rec in results:
-                    self.store.add((key, seed, r), {"c": rec})
-                    self.run_count += 1
-                    if bar is not None:
-                        bar.update(1)
-                    if self.on_evaluation is not None:
-                        self.on_evaluation({"stage": stage, "key": key, "replication": r})
-        finally:
-            if bar is not None:
-                bar.close()
+            self.bar = tqdm(total=total, desc=stage, unit="rep", leave=False)
+
+    def done(self, stage: str, key: str, seed: int, what: tuple[Scenario, ...], r: int) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+        if self.on_evaluation is not None:
+            self.on_evaluation({"stage": stage, "key": key, "replication": r})
+
+    def finished(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 # --------------------------------------------------------------------------- the problem

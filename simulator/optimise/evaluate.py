@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ from simulator.run.sweep import config_hash
 __all__ = [
     "Candidate",
     "EvaluationStore",
+    "StoreRunner",
     "evaluate_replications",
     "missing_replications",
     "plain",
@@ -173,8 +174,81 @@ class Candidate:
             self.key = config_hash({k: v for k, v in self.config.items() if k not in run_keys})
 
 
-class _Runner:
-    """Runs the replications candidates need, through one executor and one store."""
+class StoreRunner(Generic[T]):
+    """Runs the replications missing from one store (the resume cache) through one
+    executor, stores each result as it arrives and counts what it simulated.
+
+    The recommender's runner and the city allocation's share this; a subclass says what a
+    task evaluates (``evaluate``, a module-level function the executor can send to a
+    worker), how many replications go in one task (:meth:`chunk`), what a task is
+    (:meth:`task`) and how progress is reported (:meth:`started`, :meth:`done`,
+    :meth:`finished`).
+    """
+
+    evaluate: ClassVar[Callable[..., list[tuple[int, Any]]]]
+
+    def __init__(
+        self,
+        executor: Executor,
+        store: EvaluationStore,
+        on_evaluation: Callable[[dict[str, Any]], None] | None,
+    ) -> None:
+        self.executor = executor
+        self.store = store
+        self.on_evaluation = on_evaluation
+        self.run_count = 0
+
+    def fill(self, wanted: Iterable[tuple[str, int, int, T]], stage: str) -> None:
+        """Make sure every wanted ``(key, seed, n, what)`` has replications ``0..n-1`` in
+        the store, simulating ``what`` for the missing ones."""
+        missing = missing_replications(self.store, wanted)
+        total = sum(len(v[1]) for v in missing.values())
+        if total == 0:
+            return
+        chunk = self.chunk(total)
+        tasks: list[tuple[Any, ...]] = []
+        owners: list[tuple[str, int, T]] = []
+        for (key, seed), (what, reps) in missing.items():
+            for j in range(0, len(reps), chunk):
+                tasks.append(self.task(what, seed, reps[j : j + chunk]))
+                owners.append((key, seed, what))
+        self.started(stage, total)
+        try:
+            for i, results in self.executor.imap_unordered(type(self).evaluate, tasks):
+                key, seed, what = owners[i]
+                for r, record in results:
+                    self.store.add((key, seed, r), self.stored(record))
+                    self.run_count += 1
+                    self.done(stage, key, seed, what, r)
+        finally:
+            self.finished()
+
+    def chunk(self, total: int) -> int:
+        """Replications per task, for ``total`` replications to run."""
+        raise NotImplementedError
+
+    def task(self, what: T, seed: int, reps: list[int]) -> tuple[Any, ...]:
+        """The arguments of ``evaluate`` for replications ``reps`` of ``what``."""
+        raise NotImplementedError
+
+    def stored(self, record: Any) -> Any:
+        """What the store keeps of one replication's result."""
+        return record
+
+    def started(self, stage: str, total: int) -> None:
+        """``total`` replications of ``stage`` are about to run."""
+
+    def done(self, stage: str, key: str, seed: int, what: T, r: int) -> None:
+        """Replication ``r`` of ``what`` has been simulated and stored."""
+
+    def finished(self) -> None:
+        """The replications of the stage are done (or the run stopped)."""
+
+
+class _Runner(StoreRunner[Candidate]):
+    """Runs the replications candidates need: one scenario, a few replications a task."""
+
+    evaluate = evaluate_replications
 
     def __init__(
         self,
@@ -183,37 +257,28 @@ class _Runner:
         progress: Progress,
         on_evaluation: Callable[[dict[str, Any]], None] | None,
     ) -> None:
-        self.executor = executor
-        self.store = store
+        super().__init__(executor, store, on_evaluation)
         self.progress = progress
-        self.on_evaluation = on_evaluation
-        self.run_count = 0
-        self.cached_hits = 0
 
     def ensure(self, wanted: Iterable[tuple[Candidate, int, int]], stage: str) -> None:
         """Make sure (candidate, seed, n replications 0..n-1) are all in the store."""
-        missing = missing_replications(self.store, ((c.key, seed, n, c) for c, seed, n in wanted))
-        total = sum(len(v[1]) for v in missing.values())
-        if total == 0:
-            return
-        chunk = 1 if self.executor.workers == 1 else 4
-        tasks = []
-        owners = []
-        for (key, seed), (cand, reps) in missing.items():
-            for j in range(0, len(reps), chunk):
-                tasks.append((cand.scenario, seed, reps[j : j + chunk]))
-                owners.append((key, seed, cand.name))
+        self.fill(((c.key, seed, n, c) for c, seed, n in wanted), stage)
+
+    def chunk(self, total: int) -> int:
+        return 1 if self.executor.workers == 1 else 4
+
+    def task(self, what: Candidate, seed: int, reps: list[int]) -> tuple[Any, ...]:
+        return (what.scenario, seed, reps)
+
+    def started(self, stage: str, total: int) -> None:
         self.progress.pending(stage, total)
-        for i, results in self.executor.imap_unordered(evaluate_replications, tasks):
-            key, seed, name = owners[i]
-            for r, rec in results:
-                self.store.add((key, seed, r), rec)
-                self.run_count += 1
-                self.progress.advance()
-                if self.on_evaluation is not None:
-                    self.on_evaluation(
-                        {"stage": stage, "candidate": name, "seed": seed, "replication": r}
-                    )
+
+    def done(self, stage: str, key: str, seed: int, what: Candidate, r: int) -> None:
+        self.progress.advance()
+        if self.on_evaluation is not None:
+            self.on_evaluation(
+                {"stage": stage, "candidate": what.name, "seed": seed, "replication": r}
+            )
 
     def records(self, cand: Candidate, seed: int, n: int) -> list[dict[str, Any]]:
         return [self.store.records[(cand.key, seed, r)] for r in range(n)]
