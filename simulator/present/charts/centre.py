@@ -610,10 +610,9 @@ def utilisation_heatmap(
         Weekday of ``day == 0`` (0 = Monday) when deriving weekdays.
     high_utilisation : float
         Threshold (fraction) counted in the title.
-    lang, footer, title
-        The common chart options (see :mod:`simulator.present.charts`).
-    figsize : tuple of float, optional
-        Figure size; default grows with the number of rows.
+    lang, footer, title, figsize
+        The common chart options (see :mod:`simulator.present.charts`); the default
+        figure size grows with the number of rows.
 
     Returns
     -------

@@ -26,6 +26,13 @@ from simulator.present.style import fmt_num, fmt_pct, fmt_pct_vs
 # --------------------------------------------------------------------------- completion
 
 
+def _require_columns(df: pd.DataFrame, *columns: str) -> None:
+    """A clear error for a table without a column the chart needs."""
+    for col in columns:
+        if col not in df.columns:
+            raise ValueError(f"column {col!r} not in table")
+
+
 def _group_stats(
     df: pd.DataFrame, group_col: str, value_col: str, order: Sequence[str] | None
 ) -> pd.DataFrame:
@@ -87,17 +94,15 @@ def completion_by_group(
         Name of the rate (default "One-visit completion rate").
     group_label : str, optional
         Axis label for the groups (default ``group_col``).
-    lang, footer, title
-        The common chart options (see :mod:`simulator.present.charts`).
-    figsize : tuple of float, optional
-        Figure size; default grows with the number of groups.
+    lang, footer, title, figsize
+        The common chart options (see :mod:`simulator.present.charts`); the default
+        figure size grows with the number of groups.
 
     Returns
     -------
     Figure
     """
-    if group_col not in df.columns:
-        raise ValueError(f"column {group_col!r} not in table")
+    _require_columns(df, group_col)  # value_col may be absent from a summary table
     lang, families = style.resolve_language(lang)
     finding_lang = lang if title is None else None  # computed titles: see finish_figure
     st = _group_stats(df, group_col, value_col, order)
@@ -240,18 +245,15 @@ def spread_across(
         Groups to show; default sorted by median, worst at the top.
     group_label : str, optional
         Axis label for the groups (default ``group_col``).
-    lang, footer, title
-        The common chart options (see :mod:`simulator.present.charts`).
-    figsize : tuple of float, optional
-        Figure size; default grows with the number of groups.
+    lang, footer, title, figsize
+        The common chart options (see :mod:`simulator.present.charts`); the default
+        figure size grows with the number of groups.
 
     Returns
     -------
     Figure
     """
-    for col in (value_col, group_col):
-        if col not in df.columns:
-            raise ValueError(f"column {col!r} not in table")
+    _require_columns(df, value_col, group_col)
     lang, families = style.resolve_language(lang)
     finding_lang = lang if title is None else None  # computed titles: see finish_figure
     label = value_label or value_col

@@ -147,10 +147,9 @@ def kpi_comparison(
         Paired difference (option - baseline) of the first KPI per option, e.g. under
         common random numbers; the title then calls a change clear only when its
         interval excludes zero (without it: when the two 95% CIs do not overlap).
-    lang, footer, title
-        The common chart options (see :mod:`simulator.present.charts`).
-    figsize : tuple of float, optional
-        Figure size; default grows with the number of panels.
+    lang, footer, title, figsize
+        The common chart options (see :mod:`simulator.present.charts`); the default
+        figure size grows with the number of panels.
 
     Returns
     -------
