@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -237,3 +238,12 @@ def skills(p: SynthParams) -> pd.DataFrame:
     """Skills table: every staff member at their level for every family."""
     rows = [(f"ST{i:02d}", fam, lev) for i, lev in enumerate(p.staff_levels) for fam in p.families]
     return pd.DataFrame(rows, columns=["staff_id", "family", "level"])
+
+
+def fit_quickly(cleaned: Any, p: SynthParams, **options: Any) -> Any:
+    """``calibration.fit.fit_all`` on a cleaned synthetic log: its opening hours and
+    holidays, no Monte Carlo goodness of fit (``options`` add to or replace these)."""
+    from calibration.fit import fit_all
+
+    kw: dict[str, Any] = {"opening_hours": OPENING_HOURS, "holidays": p.holidays, "gof_n_mc": 0}
+    return fit_all(cleaned, **{**kw, **options})

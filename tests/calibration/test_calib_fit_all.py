@@ -144,25 +144,12 @@ def test_a_few_same_second_abandonments_do_not_make_a_balking_rule(
     cleaned = clean_ticket_log(
         log, cs.catalogue(params), cs.OPENING_HOURS, holidays=params.holidays
     )
-    fit = fit_all(
-        cleaned,
-        opening_hours=cs.OPENING_HOURS,
-        holidays=params.holidays,
-        balk_max_minutes=0.0,
-        gof_n_mc=0,
-    )
+    fit = cs.fit_quickly(cleaned, params, balk_max_minutes=0.0)
     assert fit.balking is not None and fit.balking.n_balked >= 4
     assert not fit.balking_accepted
     assert fit.to_scenario_dict()["impatience"]["balking"] == {"enabled": False}
     assert any("balking not used" in n for n in fit.notes)
-    loose = fit_all(
-        cleaned,
-        opening_hours=cs.OPENING_HOURS,
-        holidays=params.holidays,
-        balk_max_minutes=0.0,
-        gof_n_mc=0,
-        min_balks=1,
-    )
+    loose = cs.fit_quickly(cleaned, params, balk_max_minutes=0.0, min_balks=1)
     b = loose.balking
     assert b is not None
     assert loose.balking_accepted == (b.lr_pvalue < 0.01)

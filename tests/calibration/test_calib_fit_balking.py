@@ -12,7 +12,6 @@ import pytest
 
 from calibration.balking import fit_balking, queue_at_arrival, wilson_interval
 from calibration.clean import clean_ticket_log
-from calibration.fit import fit_all
 from calibration.io import read_ticket_log
 from calibration.pipeline import calibrate
 from calibration.synthetic import SyntheticHistory, generate_history
@@ -152,18 +151,12 @@ def test_no_balk_disables_balking_in_the_scenario(year_log: pd.DataFrame) -> Non
 
     p = cs.SynthParams()
     cleaned = clean_ticket_log(year_log, cs.catalogue(p), cs.OPENING_HOURS, holidays=p.holidays)
-    fit = fit_all(
-        cleaned,
-        opening_hours=cs.OPENING_HOURS,
-        holidays=p.holidays,
-        gof_n_mc=0,
-        balk_max_minutes=0.0,
-    )
+    fit = cs.fit_quickly(cleaned, p, balk_max_minutes=0.0)
     assert fit.balking is not None and not fit.balking.enabled
     assert fit.to_scenario_dict()["impatience"]["balking"] == {"enabled": False}
     assert any("balking disabled" in n for n in fit.notes)
     # Without a balk definition balking is not fitted (the base scenario's rule stays).
-    fit2 = fit_all(cleaned, opening_hours=cs.OPENING_HOURS, holidays=p.holidays, gof_n_mc=0)
+    fit2 = cs.fit_quickly(cleaned, p)
     assert fit2.balking is None and "balking" not in fit2.to_scenario_dict()["impatience"]
 
 

@@ -29,12 +29,18 @@ def _log(
     )
 
 
-def test_lognormal_patience_recovered_naive_mean_biased() -> None:
-    rng = np.random.default_rng(11)
-    n = 20000
+def _lognormal_case(seed: int, n: int = 20000) -> tuple[np.random.Generator, pd.DataFrame]:
+    """``n`` residents with lognormal patience (median 60 min, sigma 0.6) and exponential
+    waits (mean 30 min); the generator is returned for further draws."""
+    rng = np.random.default_rng(seed)
     patience = rng.lognormal(math.log(60.0), 0.6, n)
     wait = rng.exponential(30.0, n)
-    d = _log(patience, wait)
+    return rng, _log(patience, wait)
+
+
+def test_lognormal_patience_recovered_naive_mean_biased() -> None:
+    n = 20000
+    _, d = _lognormal_case(11, n)
     fit = fit_patience(d)
     n_ab = fit.n_exact
     assert 0.05 < n_ab / n < 0.2  # heavy censoring: most residents were served
@@ -101,11 +107,8 @@ def test_exponential_patience_without_leave_times_interval_censored() -> None:
 
 
 def test_no_shows_are_not_abandonment() -> None:
-    rng = np.random.default_rng(3)
     n = 20000
-    patience = rng.lognormal(math.log(60.0), 0.6, n)
-    wait = rng.exponential(30.0, n)
-    d = _log(patience, wait)
+    rng, d = _lognormal_case(3, n)
     ns = rng.random(n) < 0.05  # called, did not come: independent of patience
     d.loc[ns & (d["outcome"] == "served"), "outcome"] = "no_show"
     fit = fit_patience(d)
