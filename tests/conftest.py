@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+import os
+import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -150,3 +153,43 @@ def svcsim_multirun(sweep: Path, *args: str) -> subprocess.CompletedProcess[str]
         f"hydra.sweep.dir={sweep}",
         cwd=sweep.parent,
     )
+
+
+def killed_and_resumed(
+    cmd: list[str], out: Callable[[Path], list[str]], tmp_path: Path, kill_at: Callable[[int], int]
+) -> tuple[Path, Path, int, int]:
+    """Run ``cmd`` (writing into ``out(folder)``) to the end in ``tmp_path/ref``; run it
+    again into ``tmp_path/cut``, kill it with SIGKILL once its ``evaluations.jsonl`` holds
+    ``kill_at(total)`` lines (``total``: the full run's; or after two minutes), then run it
+    once more there: it resumes.
+
+    Returns the two folders, the evaluations of the full run and the complete ones the
+    killed run had written (checked: at least ``kill_at(total)``, fewer than ``total``).
+    """
+    ref, cut = tmp_path / "ref", tmp_path / "cut"
+
+    def run(folder: Path) -> None:
+        done = subprocess.run(
+            [*cmd, *out(folder)], capture_output=True, text=True, timeout=300, cwd=tmp_path
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+
+    def lines(path: Path) -> int:
+        return sum(1 for _ in path.open()) if path.exists() else 0
+
+    run(ref)
+    total = lines(ref / "evaluations.jsonl")
+    at = kill_at(total)
+    proc = subprocess.Popen(
+        [*cmd, *out(cut)], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    cache = cut / "evaluations.jsonl"
+    deadline = time.time() + 120
+    while time.time() < deadline and lines(cache) < at:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    kept = [ln for ln in cache.read_text().splitlines() if ln.endswith("}")]
+    assert at <= len(kept) < total
+    run(cut)
+    return ref, cut, total, len(kept)

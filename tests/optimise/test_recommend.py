@@ -4,11 +4,7 @@ of correct selection, resume after an interruption, the scenario YAML round trip
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +27,7 @@ from simulator.optimise.stats import (
     h2_kim_nelson,
     kn_survivors,
 )
+from tests.conftest import killed_and_resumed
 
 # --------------------------------------------------------------------------- helpers
 
@@ -297,36 +294,13 @@ def test_cli_killed_by_signal_then_rerun_gives_same_answer(tmp_path: Path) -> No
         "~targets.day.wait_mean_min",
         "targets.day.service_level.min=0.8",
     ]
-    cut, ref = tmp_path / "cut", tmp_path / "ref"
-    done = subprocess.run(
-        [*args, "--out", str(ref)], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    ref, cut, total, kept = killed_and_resumed(
+        args, lambda folder: ["--out", str(folder)], tmp_path, lambda total: 30
     )
-    assert done.returncode == 0, done.stderr
-    total = sum(1 for _ in (ref / "evaluations.jsonl").open())
-    proc = subprocess.Popen(
-        [*args, "--out", str(cut)],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    cache = cut / "evaluations.jsonl"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if cache.exists() and sum(1 for _ in cache.open()) >= 30:
-            break
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    kept = [ln for ln in cache.read_text().splitlines() if ln.endswith("}")]
-    assert 30 <= len(kept) < total
-    rerun = subprocess.run(
-        [*args, "--out", str(cut)], capture_output=True, text=True, timeout=300, cwd=tmp_path
-    )
-    assert rerun.returncode == 0, rerun.stderr
     a = json.loads((ref / "recommendation.json").read_text())
     b = json.loads((cut / "recommendation.json").read_text())
     assert a["layout"] == b["layout"] == {"main": 10}
-    assert b["stats"]["evaluations_run"] == total - len(kept)
+    assert b["stats"]["evaluations_run"] == total - kept
     pd.testing.assert_frame_equal(pd.read_csv(ref / "kpis.csv"), pd.read_csv(cut / "kpis.csv"))
 
 
