@@ -12,14 +12,7 @@ from simulator import ConfigError, load_scenario, simulate
 from simulator.engine.centre import CentreModel
 from simulator.engine.demand import draw_outages
 from simulator.engine.records import SERVED
-from simulator.model.cross_province import (
-    XP_COMPLETED,
-    XP_DEFERRED,
-    XP_LOCAL,
-    XP_NOT_OFFERED,
-    XP_REMOTE,
-    XP_UNAVAILABLE,
-)
+from simulator.model import cross_province as xpm
 from tests.conftest import make_residents, make_scenario
 
 OPEN = 8 * 60
@@ -69,12 +62,12 @@ def test_round_trip_hold_and_timeout_exact(availability):
         families=[1, 1],
         service=[5, 5],
         origin=[1, 1],
-        xp_kind=[XP_REMOTE, XP_REMOTE],
+        xp_kind=[xpm.XP_REMOTE, xpm.XP_REMOTE],
         remote_delay=[4.0, 25.0],
     )
     raw = CentreModel(scn, scn.day_plans(), res, outages=draw_outages(scn, 0, 0)).run()
     assert raw.window.tolist() == [x, x]  # only the cross-province window takes them
-    assert raw.xp_result.tolist() == [XP_COMPLETED, XP_DEFERRED]
+    assert raw.xp_result.tolist() == [xpm.XP_COMPLETED, xpm.XP_DEFERRED]
     # first: 5 min at the window + 4 min round trip; second called at 9, 5 + 10 timeout
     assert (raw.end - OPEN).tolist() == [9.0, 24.0]
     assert raw.remote_wait.tolist() == [4.0, 10.0]
@@ -88,13 +81,13 @@ def test_failure_and_unavailable_item_are_counted_not_dropped(availability):
         families=[1, 1, 1],
         service=[5, 5, 5],
         origin=[1, 2, 0],
-        xp_kind=[XP_REMOTE, XP_UNAVAILABLE, XP_LOCAL],
+        xp_kind=[xpm.XP_REMOTE, xpm.XP_UNAVAILABLE, xpm.XP_LOCAL],
         remote_delay=[math.inf, 1.0, math.inf],
     )
     raw = CentreModel(scn, scn.day_plans(), res, outages=draw_outages(scn, 0, 0)).run()
     assert (raw.outcome == SERVED).all()
     # failed system -> deferred after the timeout; item not offered by Zhejiang -> counted
-    assert raw.xp_result.tolist() == [XP_DEFERRED, XP_NOT_OFFERED, XP_COMPLETED]
+    assert raw.xp_result.tolist() == [xpm.XP_DEFERRED, xpm.XP_NOT_OFFERED, xpm.XP_COMPLETED]
     # X: 0-5 service, 5-15 waiting until the timeout, then 15-20 the unavailable item;
     # the Shanghai resident's local request is served by the comprehensive window at 2.
     assert (raw.end - OPEN).tolist() == [15.0, 20.0, 7.0]
@@ -116,11 +109,11 @@ def test_scheduled_outage_defers_requests(availability):
         families=[1, 1],
         service=[5, 5],
         origin=[1, 1],
-        xp_kind=[XP_REMOTE, XP_REMOTE],
+        xp_kind=[xpm.XP_REMOTE, xpm.XP_REMOTE],
         remote_delay=[1.0, 1.0],
     )
     raw = CentreModel(scn, scn.day_plans(), res, outages=draw_outages(scn, 0, 0)).run()
-    assert raw.xp_result.tolist() == [XP_DEFERRED, XP_COMPLETED]
+    assert raw.xp_result.tolist() == [xpm.XP_DEFERRED, xpm.XP_COMPLETED]
 
 
 @pytest.mark.parametrize("defer_when_down", [False, True])
@@ -146,11 +139,11 @@ def test_outage_holds_for_the_timeout_unless_deferred_at_once(availability, defe
         families=[1, 1],
         service=[5, 5],
         origin=[1, 2],  # Jiangsu (down), Zhejiang (its system fails: no answer)
-        xp_kind=[XP_REMOTE, XP_REMOTE],
+        xp_kind=[xpm.XP_REMOTE, xpm.XP_REMOTE],
         remote_delay=[1.0, math.inf],
     )
     raw = CentreModel(scn, scn.day_plans(), res, outages=draw_outages(scn, 0, 0)).run()
-    assert raw.xp_result.tolist() == [XP_DEFERRED, XP_DEFERRED]
+    assert raw.xp_result.tolist() == [xpm.XP_DEFERRED, xpm.XP_DEFERRED]
     hold = 0.0 if defer_when_down else 10.0
     assert raw.remote_wait.tolist() == [hold, 10.0]
     # X serves the first 0-5 (+ hold), then the second for 5 min and its 10-min timeout
