@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -73,37 +74,28 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         figures["generate"] = {"wall_s": wall, "cpu_s": cpu, "rows": float(hist.n_tickets)}
-        common = {
+        common: dict[str, Any] = {
             "catalogue": hist.catalogue,
             "skills": hist.skills,
             "staffing": hist.staffing,
             "figures": False,
             "workers": args.workers,
         }
-        _, wall, cpu = timed(
-            lambda: calibrate(
-                hist.tickets,
-                name="bench",
-                out_dir=root / "fit",
-                report_dir=root / "report_fit",
-                holdout_days=0,
-                **common,
-            )
-        )
-        figures["calibrate"] = {"wall_s": wall, "cpu_s": cpu}
+        runs: dict[str, tuple[str, dict[str, Any]]] = {"calibrate": ("fit", {"holdout_days": 0})}
         if not args.no_validation:
-            _, wall, cpu = timed(
-                lambda: calibrate(
-                    hist.tickets,
-                    name="bench_val",
-                    out_dir=root / "val",
-                    report_dir=root / "report_val",
-                    holdout_days=61,
-                    replications=20,
-                    **common,
-                )
+            runs["calibrate_with_validation"] = ("val", {"holdout_days": 61, "replications": 20})
+        for figure, (folder, options) in runs.items():
+            run = functools.partial(
+                calibrate,
+                hist.tickets,
+                name=f"bench_{folder}",
+                out_dir=root / folder,
+                report_dir=root / f"report_{folder}",
+                **common,
+                **options,
             )
-            figures["calibrate_with_validation"] = {"wall_s": wall, "cpu_s": cpu}
+            _, wall, cpu = timed(run)
+            figures[figure] = {"wall_s": wall, "cpu_s": cpu}
     lean1 = lean_rate()
     lean = {k: (lean0[k] + lean1[k]) / 2 for k in lean0}
     unit = {k: 1e6 / v for k, v in lean.items()}  # L: lean-loop seconds per million
