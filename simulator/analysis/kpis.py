@@ -83,26 +83,43 @@ KPI_NAMES = (
 )
 
 
-def interval_mass(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Total overlap of the intervals [starts, ends) with each bin [edges[k], edges[k+1]).
+class Intervals:
+    """Intervals [starts, ends) (non-finite and empty ones dropped), sorted once, and
+    their total overlap with the bins of any edges (:meth:`mass`).
 
-    Uses the cumulative function F(x) = sum_i clip(x - s_i, 0, e_i - s_i), evaluated at the
-    bin edges with sorted cumulative sums, so it is O((n + m) log n).
+    Uses the cumulative function F(x) = sum_i clip(x - s_i, 0, e_i - s_i), evaluated at
+    the bin edges with sorted cumulative sums, so a query is O(m log n).
     """
-    starts = np.asarray(starts, dtype=float)
-    ends = np.asarray(ends, dtype=float)
-    keep = np.isfinite(starts) & np.isfinite(ends) & (ends > starts)
-    s = np.sort(starts[keep])
-    e = np.sort(ends[keep])
-    cs = np.concatenate([[0.0], np.cumsum(s)])
-    ce = np.concatenate([[0.0], np.cumsum(e)])
-    ks = np.searchsorted(s, edges, side="left")
-    ke = np.searchsorted(e, edges, side="left")
-    f = (ks * edges - cs[ks]) - (ke * edges - ce[ke])
-    return np.diff(f)
+
+    __slots__ = ("ce", "cs", "e", "s")
+
+    def __init__(self, starts: np.ndarray, ends: np.ndarray) -> None:
+        starts = np.asarray(starts, dtype=float)
+        ends = np.asarray(ends, dtype=float)
+        keep = np.isfinite(starts) & np.isfinite(ends) & (ends > starts)
+        self.s = np.sort(starts[keep])
+        self.e = np.sort(ends[keep])
+        self.cs = np.concatenate([[0.0], np.cumsum(self.s)])
+        self.ce = np.concatenate([[0.0], np.cumsum(self.e)])
+
+    def mass(self, edges: np.ndarray) -> np.ndarray:
+        """Total overlap with each bin [edges[k], edges[k+1])."""
+        ks = np.searchsorted(self.s, edges, side="left")
+        ke = np.searchsorted(self.e, edges, side="left")
+        f = (ks * edges - self.cs[ks]) - (ke * edges - self.ce[ke])
+        return np.diff(f)
+
+
+def interval_mass(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Total overlap of the intervals [starts, ends) with each bin [edges[k], edges[k+1])
+    (see :class:`Intervals`)."""
+    return Intervals(starts, ends).mass(edges)
 
 
 Columns = dict[str, np.ndarray]
+
+#: How many entries of a boolean mask are true (a plain int; much cheaper than ``sum``).
+_count = np.count_nonzero
 
 
 def to_frame(cols: Columns | None) -> pd.DataFrame:
@@ -185,14 +202,16 @@ def compute_kpis(
     counted = res.t >= cut
     out = raw.outcome
     wait = raw.leave - res.t  # time in queue (served: until called)
-    served = counted & (out == SERVED)
+    served_all = out == SERVED
+    balked_all = out == BALKED
+    served = counted & served_all
     aband = counted & (out == ABANDONED)
-    balked = counted & (out == BALKED)
+    balked = counted & balked_all
     unserved = counted & (out == UNSERVED)
     diverted = counted & (out == DIVERTED)
     no_show = counted & (out == NO_SHOW)
     joined = counted & ~balked & ~diverted
-    n = int(counted.sum())
+    n = int(_count(counted))
     w_served = np.sort(wait[served])
 
     # Operating periods: from opening to the last window closing, per day, after warm-up.
@@ -208,37 +227,40 @@ def compute_kpis(
     op_edges_s = np.array([p[0] for p in periods])
     op_edges_e = np.array([p[1] for p in periods])
     operating = float(np.sum(op_edges_e - op_edges_s)) if periods else 0.0
+    period_edges = np.ravel(np.column_stack([op_edges_s, op_edges_e])) if periods else None
 
-    # Time integrals over the operating periods.
-    def mass_in_periods(starts: np.ndarray, ends: np.ndarray) -> float:
-        if not periods:
+    # Time integrals over the operating periods. Each set of intervals is sorted once
+    # and serves these totals and the hourly table.
+    def mass_in_periods(iv: Intervals) -> float:
+        if period_edges is None:
             return 0.0
-        edges = np.ravel(np.column_stack([op_edges_s, op_edges_e]))
-        m = interval_mass(starts, ends, edges)
-        return float(m[::2].sum())
+        return float(iv.mass(period_edges)[::2].sum())
 
-    q_start, q_end = res.t[~(out == BALKED)], raw.leave[~(out == BALKED)]
-    queue_mass = mass_in_periods(q_start, q_end)
-    busy_mass = mass_in_periods(raw.call, raw.end)
+    not_balked = ~balked_all
+    queue_iv = Intervals(res.t[not_balked], raw.leave[not_balked])
+    busy_iv = Intervals(raw.call, raw.end)
     wi = raw.win_intervals
-    open_mass = mass_in_periods(wi[:, 2], wi[:, 3]) if wi.size else 0.0
+    open_iv = Intervals(wi[:, 2], wi[:, 3]) if wi.size else None
+    queue_mass = mass_in_periods(queue_iv)
+    busy_mass = mass_in_periods(busy_iv)
+    open_mass = mass_in_periods(open_iv) if open_iv is not None else 0.0
 
     returned = served & (res.return_u < scn.demand.p_return_visit)
     xp = raw.xp_result
     not_done = (xp == XP_DEFERRED) | (xp == XP_NOT_OFFERED)
     k: dict[str, float] = {
         "arrivals": float(n),
-        "served": float(served.sum()),
-        "abandoned": float(aband.sum()),
-        "balked": float(balked.sum()),
-        "unserved": float(unserved.sum()),
-        "diverted": float(diverted.sum()),
-        "no_show": float(no_show.sum()),
-        "guests": float((counted & res.guest).sum()) if res.guest is not None else 0.0,
-        "abandonment_rate": float((aband.sum() + balked.sum()) / n) if n else float("nan"),
-        "renege_rate": float(aband.sum() / n) if n else float("nan"),
-        "balk_rate": float(balked.sum() / n) if n else float("nan"),
-        "no_show_rate": float(no_show.sum() / n) if n else float("nan"),
+        "served": float(_count(served)),
+        "abandoned": float(_count(aband)),
+        "balked": float(_count(balked)),
+        "unserved": float(_count(unserved)),
+        "diverted": float(_count(diverted)),
+        "no_show": float(_count(no_show)),
+        "guests": float(_count(counted & res.guest)) if res.guest is not None else 0.0,
+        "abandonment_rate": float((_count(aband) + _count(balked)) / n) if n else float("nan"),
+        "renege_rate": float(_count(aband) / n) if n else float("nan"),
+        "balk_rate": float(_count(balked) / n) if n else float("nan"),
+        "no_show_rate": float(_count(no_show) / n) if n else float("nan"),
         "wait_mean_min": _mean(w_served),
         "wait_p50_min": _sorted_quantile(w_served, 0.5),
         "wait_p90_min": _sorted_quantile(w_served, 0.9),
@@ -246,12 +268,12 @@ def compute_kpis(
         "wait_max_min": float(w_served.max()) if w_served.size else float("nan"),
         "queue_time_mean_min": _mean(wait[joined]),
         "p_wait_gt0": float((wait[joined] > 1e-9).mean()) if joined.any() else float("nan"),
-        "service_level": float((w_served <= exp.target_wait_min).sum() / n) if n else float("nan"),
+        "service_level": float(_count(w_served <= exp.target_wait_min) / n) if n else float("nan"),
         "utilisation": busy_mass / open_mass if open_mass > 0 else float("nan"),
         "queue_mean": queue_mass / operating if operating > 0 else float("nan"),
         "queue_max": float("nan"),
         "overtime_min": float(np.mean(overtime)) if overtime else 0.0,
-        "one_visit_rate": float(1.0 - (returned | (served & not_done)).sum() / served.sum())
+        "one_visit_rate": float(1.0 - _count(returned | (served & not_done)) / _count(served))
         if served.any()
         else float("nan"),
         "service_mean_min": _mean(raw.service[served]),
@@ -270,7 +292,20 @@ def compute_kpis(
     k.update(_cross_province_kpis(res, raw, served, n_days))
     bo_kpis, bo_daily = _back_office(scn, plans, raw, replication, counted)
     k.update(bo_kpis)
-    hourly = _hourly(scn, plans, res, raw, replication, cut)
+    hourly = _hourly(
+        scn,
+        plans,
+        res,
+        raw,
+        replication,
+        cut,
+        wait,
+        served_all,
+        balked_all,
+        queue_iv,
+        busy_iv,
+        open_iv,
+    )
     by_family = _by_family(scn, res, raw, replication, counted, wait)
     visits = _visits(scn, plans, res, raw, replication, wait) if record_visits else None
     tables = {"by_origin": _by_origin(res, raw, replication, counted, served, returned)}
@@ -286,14 +321,14 @@ def _cross_province_kpis(
 ) -> dict[str, float]:
     req = served & (res.xp_kind != XP_NONE)
     xp = raw.xp_result
-    n = int(req.sum())
-    completed = int((req & (xp == XP_COMPLETED)).sum())
+    n = int(_count(req))
+    completed = int(_count(req & (xp == XP_COMPLETED)))
     at_window = (raw.end - raw.call)[req]
     return {
         "xp_requests": float(n),
         "xp_completed": float(completed),
-        "xp_deferred": float((req & (xp == XP_DEFERRED)).sum()),
-        "xp_not_offered": float((req & (xp == XP_NOT_OFFERED)).sum()),
+        "xp_deferred": float(_count(req & (xp == XP_DEFERRED))),
+        "xp_not_offered": float(_count(req & (xp == XP_NOT_OFFERED))),
         "xp_one_visit_rate": completed / n if n else float("nan"),
         "xp_window_time_mean_min": _mean(at_window),
         "xp_remote_wait_min_per_day": float(raw.remote_wait[served].sum() / n_days),
@@ -314,20 +349,20 @@ def _by_origin(
         m = counted & (res.origin == k)
         s = served & (res.origin == k)
         req = s & (res.xp_kind != XP_NONE)
-        n_req = int(req.sum())
-        completed = int((req & (xp == XP_COMPLETED)).sum())
+        n_req = int(_count(req))
+        completed = int(_count(req & (xp == XP_COMPLETED)))
         one_visit = s & ~returned & (xp != XP_DEFERRED) & (xp != XP_NOT_OFFERED)
         rows.append(
             {
                 "replication": replication,
                 "origin": prov,
-                "arrivals": int(m.sum()),
-                "served": int(s.sum()),
-                "one_visit_rate": float(one_visit.sum() / s.sum()) if s.any() else float("nan"),
+                "arrivals": int(_count(m)),
+                "served": int(_count(s)),
+                "one_visit_rate": float(_count(one_visit) / _count(s)) if s.any() else float("nan"),
                 "xp_requests": n_req,
                 "xp_completed": completed,
-                "xp_deferred": int((req & (xp == XP_DEFERRED)).sum()),
-                "xp_not_offered": int((req & (xp == XP_NOT_OFFERED)).sum()),
+                "xp_deferred": int(_count(req & (xp == XP_DEFERRED))),
+                "xp_not_offered": int(_count(req & (xp == XP_NOT_OFFERED))),
                 "xp_completion_rate": completed / n_req if n_req else float("nan"),
                 "xp_window_time_mean_min": _mean((raw.end - raw.call)[req]),
                 "remote_wait_mean_min": _mean(raw.remote_wait[req]),
@@ -382,9 +417,9 @@ def _back_office(
     # they have been open longer than the target.
     open_mask = sub & ~done
     open_age = cum[-1] - cum[np.searchsorted(ends, raw.bo_submit[open_mask], side="right")]
-    late_open = int((open_age > bo.target_days).sum())
-    judged = int(done.sum()) + late_open
-    within = int((lead <= bo.target_days).sum())
+    late_open = int(_count(open_age > bo.target_days))
+    judged = int(_count(done)) + late_open
+    within = int(_count(lead <= bo.target_days))
     n_days = len(plans)
     submitted_by_day = np.bincount(day_of, minlength=n_days)[:n_days]
     completed_by_day = np.bincount(done_day, minlength=n_days)[:n_days]
@@ -399,9 +434,9 @@ def _back_office(
         "backlog_end": backlog,
     }
     kpis = {
-        "bo_cases": float(sub.sum()),
-        "bo_completed": float(done.sum()),
-        "bo_open_at_end": float(open_mask.sum()),
+        "bo_cases": float(_count(sub)),
+        "bo_completed": float(_count(done)),
+        "bo_open_at_end": float(_count(open_mask)),
         "bo_lead_days_mean": _mean(lead),
         "bo_lead_days_p90": _sorted_quantile(lead, 0.9),
         "bo_within_target": within / judged if judged else float("nan"),
@@ -422,6 +457,12 @@ def _hourly(
     raw: RawRecords,
     replication: int,
     cut: float,
+    wait: np.ndarray,
+    is_served: np.ndarray,
+    bal: np.ndarray,
+    queue_iv: Intervals,
+    busy_iv: Intervals,
+    open_iv: Intervals | None,
 ) -> Columns:
     last = max(
         [float(np.nanmax(raw.end)) if np.isfinite(raw.end).any() else 0.0]
@@ -431,11 +472,9 @@ def _hourly(
     nbins = int(np.ceil(last / 60.0)) + 1
     edges = np.arange(nbins + 1) * 60.0
     out = raw.outcome
-    bal = out == BALKED
-    queue = _clean(interval_mass(res.t[~bal], raw.leave[~bal], edges))
-    busy = _clean(interval_mass(raw.call, raw.end, edges))
-    wi = raw.win_intervals
-    opened = _clean(interval_mass(wi[:, 2], wi[:, 3], edges)) if wi.size else np.zeros(nbins)
+    queue = _clean(queue_iv.mass(edges))
+    busy = _clean(busy_iv.mass(edges))
+    opened = _clean(open_iv.mass(edges)) if open_iv is not None else np.zeros(nbins)
     # The same masses within opening hours only: after closing, windows stay open just to
     # finish the residents already waiting, so they are busy by construction (overtime).
     hours = [
@@ -443,15 +482,15 @@ def _hourly(
         for p in plans
         if not p.closed and p.hours.close > p.hours.open
     ]
-    busy_in = _in_hours(raw.call, raw.end, edges, hours)
-    open_in = _in_hours(wi[:, 2], wi[:, 3], edges, hours) if wi.size else np.zeros(nbins)
+    in_hours = _InHours(edges, hours)
+    busy_in = in_hours.mass(busy_iv)
+    open_in = in_hours.mass(open_iv) if open_iv is not None else np.zeros(nbins)
     hour_of = np.minimum((res.t // 60).astype(int), nbins - 1)
     arrivals = np.bincount(hour_of, minlength=nbins)
-    is_served = out == SERVED
-    served = np.bincount(hour_of[is_served], minlength=nbins)
+    served_hour = hour_of[is_served]
+    served = np.bincount(served_hour, minlength=nbins)
     aband = np.bincount(hour_of[(out == ABANDONED) | bal], minlength=nbins)
-    wait = raw.leave - res.t
-    wsum = np.bincount(hour_of[is_served], weights=wait[is_served], minlength=nbins)
+    wsum = np.bincount(served_hour, weights=wait[is_served], minlength=nbins)
     on_time = is_served & (wait <= scn.experiment.target_wait_min)
     within = np.bincount(hour_of[on_time], minlength=nbins)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -462,7 +501,7 @@ def _hourly(
     day_types = np.array([p.day_type for p in plans] or [""], dtype=object)
     keep = ((opened > 0) | (arrivals > 0)) & (edges[1:] > cut)
     return {
-        "replication": np.full(int(keep.sum()), replication),
+        "replication": np.full(int(_count(keep)), replication),
         "day": day[keep],
         "day_type": day_types[day[keep]],
         "hour": (bins % 24)[keep],
@@ -481,25 +520,34 @@ def _hourly(
     }
 
 
-def _in_hours(
-    starts: np.ndarray, ends: np.ndarray, edges: np.ndarray, hours: list[tuple[float, float]]
-) -> np.ndarray:
-    """Per bin of ``edges``: overlap of the intervals [starts, ends) with the bin, counting
-    only the parts inside an opening period of ``hours`` ((open, close) per day, absolute
-    minutes)."""
-    nbins = len(edges) - 1
-    if not hours:
-        return np.zeros(nbins)
-    bounds = np.ravel(np.array(hours, dtype=float))
-    cuts = np.union1d(edges, bounds[(bounds > edges[0]) & (bounds < edges[-1])])
-    mass = interval_mass(starts, ends, cuts)
-    left = cuts[:-1]
-    # A segment lies inside opening hours when it starts at or after an opening and
-    # before the matching close (periods do not overlap).
-    k = np.searchsorted(bounds, left, side="right")
-    inside = (k % 2) == 1
-    seg_bin = np.minimum(np.searchsorted(edges, left, side="right") - 1, nbins - 1)
-    return _clean(np.bincount(seg_bin, weights=np.where(inside, mass, 0.0), minlength=nbins))
+class _InHours:
+    """Per bin of ``edges``: the overlap of intervals with the bin, counting only the
+    parts inside an opening period of ``hours`` ((open, close) per day, absolute
+    minutes). The cut points are computed once for every set of intervals."""
+
+    def __init__(self, edges: np.ndarray, hours: list[tuple[float, float]]) -> None:
+        self.nbins = len(edges) - 1
+        self.empty = not hours
+        if self.empty:
+            return
+        bounds = np.ravel(np.array(hours, dtype=float))
+        self.cuts = np.union1d(edges, bounds[(bounds > edges[0]) & (bounds < edges[-1])])
+        left = self.cuts[:-1]
+        # A segment lies inside opening hours when it starts at or after an opening and
+        # before the matching close (periods do not overlap).
+        k = np.searchsorted(bounds, left, side="right")
+        self.inside = (k % 2) == 1
+        self.seg_bin = np.minimum(np.searchsorted(edges, left, side="right") - 1, self.nbins - 1)
+
+    def mass(self, iv: Intervals) -> np.ndarray:
+        if self.empty:
+            return np.zeros(self.nbins)
+        mass = iv.mass(self.cuts)
+        return _clean(
+            np.bincount(
+                self.seg_bin, weights=np.where(self.inside, mass, 0.0), minlength=self.nbins
+            )
+        )
 
 
 def _by_family(
@@ -517,19 +565,19 @@ def _by_family(
         m = counted & (res.family == k)
         s = m & (out == SERVED)
         w = np.sort(wait[s])
-        n = int(m.sum())
+        n = int(_count(m))
         rows.append(
             {
                 "replication": replication,
                 "family": fam.name,
                 "arrivals": n,
-                "served": int(s.sum()),
-                "abandoned": int((m & (out == ABANDONED)).sum()),
-                "balked": int((m & (out == BALKED)).sum()),
+                "served": int(_count(s)),
+                "abandoned": int(_count(m & (out == ABANDONED))),
+                "balked": int(_count(m & (out == BALKED))),
                 "wait_mean_min": _mean(w),
                 "wait_p90_min": _sorted_quantile(w, 0.9),
                 "service_mean_min": _mean(raw.service[s]),
-                "service_level": float((w <= target).sum() / n) if n else float("nan"),
+                "service_level": float(_count(w <= target) / n) if n else float("nan"),
             }
         )
     cols = _rows_to_columns(rows)

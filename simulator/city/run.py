@@ -65,9 +65,10 @@ def run_centre(
     """
     t0 = time.perf_counter()
     seed = centre_seed(root_seed, scn.centre_id)
-    kr = run_replication(scn, replication, seed, day_factors=day_factors)
-    out = summarise_centre(scn, district, replication, kr, wait_histogram, time.perf_counter() - t0)
-    return out
+    plans = scn.day_plans()
+    kr = run_replication(scn, replication, seed, day_factors=day_factors, plans=plans)
+    secs = time.perf_counter() - t0
+    return summarise_centre(scn, district, replication, kr, wait_histogram, secs, plans)
 
 
 def _run_group(

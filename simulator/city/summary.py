@@ -6,13 +6,14 @@ Shared by :mod:`simulator.city.run` (which makes them in the workers) and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from simulator.analysis.kpis import ReplicationKPIs
-from simulator.config.scenario import Scenario
+from simulator.config.scenario import DayPlan, Scenario
 
 __all__ = ["DAILY_SUMS", "HOURLY_SUMS", "WAIT_EDGES", "CentreRun", "summarise_centre"]
 
@@ -60,15 +61,32 @@ class CentreRun:
 
 
 def summarise_centre(
-    scn: Scenario, district: str, replication: int, kr: ReplicationKPIs, hist: bool, secs: float
+    scn: Scenario,
+    district: str,
+    replication: int,
+    kr: ReplicationKPIs,
+    hist: bool,
+    secs: float,
+    plans: Sequence[DayPlan] | None = None,
 ) -> CentreRun:
-    """The small summary of one centre-replication that travels back from a worker."""
-    h = kr.hourly
-    h = h.assign(wait_sum_min=h["wait_mean_min"].fillna(0.0) * h["served"])
-    cols = [*HOURLY_SUMS, "wait_sum_min"]
-    hourly = h.groupby(["day_type", "hour"], sort=True)[cols].sum().reset_index()
+    """The small summary of one centre-replication that travels back from a worker
+    (``plans``: the scenario's day plans, if the caller has them already)."""
+    cols = kr.hourly_cols
+    wait_mean = np.asarray(cols["wait_mean_min"], dtype=float)
+    # One frame of what is summed (not the whole hourly table).
+    h = pd.DataFrame(
+        {
+            "day_type": cols["day_type"],
+            "hour": cols["hour"],
+            "day": cols["day"],
+            **{c: cols[c] for c in HOURLY_SUMS},
+            "wait_sum_min": np.where(np.isnan(wait_mean), 0.0, wait_mean) * cols["served"],
+        }
+    )
+    sums = [*HOURLY_SUMS, "wait_sum_min"]
+    hourly = h.groupby(["day_type", "hour"], sort=True)[sums].sum().reset_index()
     open_days: dict[str, int] = {}
-    for p in scn.day_plans():
+    for p in plans if plans is not None else scn.day_plans():
         if not p.closed:
             open_days[p.day_type] = open_days.get(p.day_type, 0) + 1
     hourly["days"] = hourly["day_type"].map(open_days).fillna(0).astype(int)
@@ -84,7 +102,7 @@ def summarise_centre(
         kpis=dict(kr.kpis),
         hourly=hourly,
         daily=daily,
-        by_family=kr.by_family.drop(columns=["replication"], errors="ignore"),
+        by_family=pd.DataFrame({k: v for k, v in kr.by_family_cols.items() if k != "replication"}),
         wait_hist=counts,
         seconds=secs,
     )

@@ -12,9 +12,11 @@ staffing see exactly the same residents (common random numbers).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from simulator.config.memo import frozen_array, per_scenario
 from simulator.config.scenario import DayPlan, Scenario, item_probabilities
 from simulator.model.cross_province import (
     PROVINCES,
@@ -93,6 +95,127 @@ def day_busyness(scn: Scenario, seed: int, replication: int, days: int) -> np.nd
     return rng.gamma(shape, 1.0 / shape, days)
 
 
+@dataclass(frozen=True)
+class _Tables:
+    """What the draws need of a scenario, computed once per scenario object."""
+
+    probs: np.ndarray  # probability of each item
+    item_family: np.ndarray  # family index of each item (int32)
+    profiles: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # starts, widths, shares
+    families: tuple[tuple[int, Any], ...]  # (family index, service distribution)
+    origin_p: np.ndarray
+    is_xp: np.ndarray | None  # per item: a cross-province item
+    offered: np.ndarray | None  # item x province: offered here
+    bureau_code: np.ndarray | None  # per item: index into bureaus, -1 without back office
+    bureaus: tuple[Any, ...]  # back-office bureaus, sorted by name
+
+
+def _build_tables(scn: Scenario) -> _Tables:
+    fam_index = scn.family_index()
+    profiles = {}
+    for key, bins in scn.demand.profiles.items():
+        starts = frozen_array([x.start for x in bins])
+        ends = np.array([x.end for x in bins])
+        widths = ends - starts
+        widths.flags.writeable = False
+        profiles[key] = (starts, widths, frozen_array([x.share for x in bins]))
+    mix = np.asarray(scn.demand.origin_mix, dtype=float)
+    cross = scn.cross_province
+    is_xp = offered = None
+    if cross.enabled:
+        is_xp = frozen_array([it.cross_province for it in scn.items], dtype=bool)
+        offered = frozen_array(
+            [
+                [p in cross.availability.get(it.id, frozenset()) for p in PROVINCES]
+                for it in scn.items
+            ],
+            dtype=bool,
+        )
+    bo = scn.back_office
+    code = None
+    bureaus: tuple[Any, ...] = ()
+    if bo.enabled:
+        names = sorted(bo.bureaus)
+        bureaus = tuple(bo.bureaus[name] for name in names)
+        pos = {name: k for k, name in enumerate(names)}
+        code = frozen_array(
+            [pos.get(it.bureau, -1) if it.back_office else -1 for it in scn.items],
+            dtype=np.int32,
+        )
+    return _Tables(
+        probs=frozen_array(item_probabilities(scn)),
+        item_family=frozen_array([fam_index[it.family] for it in scn.items], dtype=np.int32),
+        profiles=profiles,
+        families=tuple((k, fam.service) for k, fam in enumerate(scn.families)),
+        origin_p=frozen_array(mix / mix.sum()),
+        is_xp=is_xp,
+        offered=offered,
+        bureau_code=code,
+        bureaus=bureaus,
+    )
+
+
+def _tables(scn: Scenario) -> _Tables:
+    return per_scenario(scn, "demand", lambda: _build_tables(scn))
+
+
+def _arrival_times(
+    scn: Scenario,
+    plans: list[DayPlan],
+    busy: np.ndarray,
+    rng: np.random.Generator,
+    profiles: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Arrival times (sorted) and day indices of one replication.
+
+    Per open day, in day order, the Poisson counts per profile bin and then the uniform
+    positions inside the bins are drawn (that order of draws is what fixes the numbers);
+    the times are then computed for all days at once.
+    """
+    poisson, uniform = rng.poisson, rng.random
+    counts: list[np.ndarray] = []
+    draws: list[np.ndarray] = []
+    starts: list[np.ndarray] = []
+    widths: list[np.ndarray] = []
+    day_index: list[int] = []
+    day_offset: list[float] = []
+    day_count: list[int] = []
+    for plan, b in zip(plans, busy, strict=True):
+        volume = scn.expected_daily_volume(plan) * b
+        if volume <= 0:
+            continue
+        lo, width, shares = profiles[plan.profile_key]
+        c = poisson(volume * shares)
+        n = int(c.sum())
+        counts.append(c)
+        draws.append(uniform(n))
+        starts.append(lo)
+        widths.append(width)
+        day_index.append(plan.index)
+        day_offset.append(plan.offset)
+        day_count.append(n)
+    if not counts:
+        return np.empty(0), np.empty(0, dtype=np.int32)
+    c_all = np.concatenate(counts)
+    # Position within the day, exactly as lo + width * u bin by bin and day by day.
+    x = np.repeat(np.concatenate(starts), c_all) + np.repeat(
+        np.concatenate(widths), c_all
+    ) * np.concatenate(draws)
+    n_day = np.asarray(day_count)
+    day_all = np.repeat(np.asarray(day_index, dtype=np.int32), n_day)
+    t = x + np.repeat(np.asarray(day_offset), n_day)
+    # Each day's times sorted, days in order. When no day's times reach into the next
+    # day's (opening hours within the day), one sort of all of them is the same.
+    nonempty = n_day > 0
+    first = (np.cumsum(n_day) - n_day)[nonempty]
+    if first.size < 2 or bool(
+        np.all(np.maximum.reduceat(t, first)[:-1] <= np.minimum.reduceat(t, first)[1:])
+    ):
+        return np.sort(t), day_all
+    bounds = np.cumsum(n_day)[:-1]
+    return np.concatenate([np.sort(p) for p in np.split(t, bounds)]), day_all
+
+
 def generate_residents(
     scn: Scenario,
     plans: list[DayPlan],
@@ -105,6 +228,7 @@ def generate_residents(
     ``day_factors`` (one per day, mean 1) multiply each day's volume on top of the
     centre's own busyness: a busyness common to several centres (a city-wide busy day).
     """
+    tab = _tables(scn)
     rng_arr = stream(seed, replication, "arrivals")
     busy = day_busyness(scn, seed, replication, len(plans))
     if day_factors is not None:
@@ -112,46 +236,18 @@ def generate_residents(
         if factors.shape != busy.shape:
             raise ValueError(f"day_factors: expected {busy.size} values, got {factors.size}")
         busy = busy * factors
-    times: list[np.ndarray] = []
-    day_index: list[int] = []
-    day_count: list[int] = []
-    # Bin arrays per day profile, built once (a year has a few profiles, 365 days).
-    profiles: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-    poisson, uniform = rng_arr.poisson, rng_arr.random
-    for plan, b in zip(plans, busy, strict=True):
-        volume = scn.expected_daily_volume(plan) * b
-        if volume <= 0:
-            continue
-        prof = profiles.get(plan.profile_key)
-        if prof is None:
-            bins = scn.demand.profiles[plan.profile_key]
-            starts = np.array([x.start for x in bins])
-            ends = np.array([x.end for x in bins])
-            shares = np.array([x.share for x in bins])
-            prof = profiles[plan.profile_key] = (starts, ends - starts, shares)
-        starts, widths, shares = prof
-        counts = poisson(volume * shares)
-        n = int(counts.sum())
-        lo = np.repeat(starts, counts)
-        t = np.sort(lo + np.repeat(widths, counts) * uniform(n)) + plan.offset
-        times.append(t)
-        day_index.append(plan.index)
-        day_count.append(n)
-    t_all = np.concatenate(times) if times else np.empty(0)
-    day_all = np.repeat(np.asarray(day_index, dtype=np.int32), day_count)
+    t_all, day_all = _arrival_times(scn, plans, busy, rng_arr, tab.profiles)
     n = t_all.size
 
-    probs = item_probabilities(scn)
+    probs = tab.probs
     item = stream(seed, replication, "items").choice(len(probs), size=n, p=probs)
-    fam_index = scn.family_index()
-    item_family = np.array([fam_index[it.family] for it in scn.items], dtype=np.int32)
-    family = item_family[item] if n else np.empty(0, dtype=np.int32)
+    family = tab.item_family[item] if n else np.empty(0, dtype=np.int32)
 
     rng_svc = stream(seed, replication, "service")
     service = np.empty(n)
-    for k, fam in enumerate(scn.families):
+    for k, dist in tab.families:
         mask = family == k
-        service[mask] = fam.service.sample(rng_svc, int(mask.sum()))
+        service[mask] = dist.sample(rng_svc, int(mask.sum()))
 
     imp = scn.impatience
     if imp.renege_enabled and imp.patience is not None:
@@ -160,11 +256,10 @@ def generate_residents(
         patience = np.full(n, np.inf)
     balk_u = stream(seed, replication, "balking").random(n)
     return_u = stream(seed, replication, "outcome").random(n)
-    mix = np.asarray(scn.demand.origin_mix, dtype=float)
-    origin = stream(seed, replication, "origin").choice(len(PROVINCES), size=n, p=mix / mix.sum())
+    origin = stream(seed, replication, "origin").choice(len(PROVINCES), size=n, p=tab.origin_p)
     origin = origin.astype(np.int8)
-    xp_kind, remote_delay = _cross_province_draws(scn, item, origin, seed, replication)
-    bo_work = _back_office_draws(scn, item, seed, replication)
+    xp_kind, remote_delay = _cross_province_draws(scn, tab, item, origin, seed, replication)
+    bo_work = _back_office_draws(tab, item, seed, replication)
     walk, no_show_hold = _calling_draws(scn, n, seed, replication)
     return Residents(
         t_all,
@@ -205,7 +300,12 @@ def _calling_draws(
 
 
 def _cross_province_draws(
-    scn: Scenario, item: np.ndarray, origin: np.ndarray, seed: int, replication: int
+    scn: Scenario,
+    tab: _Tables,
+    item: np.ndarray,
+    origin: np.ndarray,
+    seed: int,
+    replication: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     n = item.size
     xp_kind = np.full(n, XP_NONE, dtype=np.int8)
@@ -213,12 +313,9 @@ def _cross_province_draws(
     cross = scn.cross_province
     if not cross.enabled or n == 0:
         return xp_kind, delay
-    is_xp = np.array([it.cross_province for it in scn.items], dtype=bool)[item]
-    offered = np.array(
-        [[p in cross.availability.get(it.id, frozenset()) for p in PROVINCES] for it in scn.items],
-        dtype=bool,
-    )
-    ok = offered[item, origin]
+    assert tab.is_xp is not None and tab.offered is not None
+    is_xp = tab.is_xp[item]
+    ok = tab.offered[item, origin]
     local = origin == 0
     xp_kind[is_xp & local & ok] = XP_LOCAL
     xp_kind[is_xp & ~local & ok] = XP_REMOTE
@@ -237,17 +334,14 @@ def _cross_province_draws(
     return xp_kind, delay
 
 
-def _back_office_draws(scn: Scenario, item: np.ndarray, seed: int, replication: int) -> np.ndarray:
+def _back_office_draws(tab: _Tables, item: np.ndarray, seed: int, replication: int) -> np.ndarray:
     work = np.full(item.size, np.nan)
-    bo = scn.back_office
-    if not bo.enabled or item.size == 0:
+    if tab.bureau_code is None or item.size == 0:
         return work
     rng = stream(seed, replication, "back_office")
-    bureau_of = np.array([it.bureau if it.back_office else "" for it in scn.items], dtype=object)[
-        item
-    ]
-    for name, bureau in sorted(bo.bureaus.items()):
-        m = bureau_of == name
+    bureau_of = tab.bureau_code[item]
+    for k, bureau in enumerate(tab.bureaus):  # in the order of the bureaus' names
+        m = bureau_of == k
         if m.any():
             work[m] = bureau.work.sample(rng, int(m.sum()))
     return work

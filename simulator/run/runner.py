@@ -12,7 +12,7 @@ import pandas as pd
 
 from simulator.analysis.kpis import ReplicationKPIs, compute_kpis, concat_columns
 from simulator.analysis.results import Results
-from simulator.config.scenario import Scenario
+from simulator.config.scenario import DayPlan, Scenario
 from simulator.engine.centre import CentreModel
 from simulator.engine.demand import draw_outages, generate_residents
 from simulator.engine.district import Diversion, simulate_district
@@ -26,10 +26,13 @@ def run_replication(
     seed: int,
     record_visits: bool = False,
     day_factors: np.ndarray | None = None,
+    plans: list[DayPlan] | None = None,
 ) -> ReplicationKPIs:
     """Run one replication: a pure function of (scenario, replication, seed[, day
-    factors common to several centres: see :func:`simulator.engine.demand.generate_residents`])."""
-    plans = scn.day_plans()
+    factors common to several centres: see :func:`simulator.engine.demand.generate_residents`]).
+    ``plans``: ``scn.day_plans()`` if the caller has them already."""
+    if plans is None:
+        plans = scn.day_plans()
     residents = generate_residents(scn, plans, seed, replication, day_factors)
     outages = draw_outages(scn, seed, replication)
     model = CentreModel(scn, plans, residents, scn.experiment.monitor_interval_min, outages)
