@@ -1,9 +1,13 @@
 """The SimPy model of one service centre for one replication.
 
-Design: windows are SimPy processes that call tickets; residents are not processes.
-A single arrival process issues tickets at pre-drawn times; a ticket either goes
-straight to an idle eligible window or joins the FIFO queue of its class (its service
-family, or the cross-province class for requests that go to another province's system).
+Design: windows call tickets; residents are not processes. Tickets are issued at
+pre-drawn times; a ticket either goes straight to an idle eligible window or joins the
+FIFO queue of its class (its service family, or the cross-province class for requests
+that go to another province's system). The windows and the arrival clock form a
+*window bank*: their events are kept in a heap of the model's own and processed in a
+plain loop up to the next SimPy event (staffing changes, back-office clerks, the monitor,
+other centres of a district), in the order and at the float times that one SimPy
+process per window would give (see :meth:`CentreModel._pump`).
 Reneging is handled lazily and exactly: a ticket whose patience ran out before a window
 calls it is recorded as abandoned at its deadline (abandonment frees no capacity, so
 nothing else depends on the moment it is noticed). A schedule process opens and closes
@@ -26,11 +30,12 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import math
 from collections import deque
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import simpy
@@ -165,6 +170,16 @@ class CentreModel:
         # Outage intervals per province index, drawn before the run like everything else.
         self.outages: Mapping[int, np.ndarray] = outages if self.xp_on and outages else {}
 
+        # The window bank (see _pump): internal events as (time, sequence number, phase,
+        # window, resident), the times of the pending pumps, the bank's clock.
+        self.bank: list[tuple[float, int, int, Any, int]] = []  # window: WindowState or None
+        self.seq = itertools.count()
+        self.pumps: list[float] = []
+        self.mark_seq: list[int] = []
+        self.mark_peek: list[float] = []
+        self.now = 0.0
+        self.woke = False  # a window was woken by the staffing change being applied
+
         self.queues: list[deque[int]] = [deque() for _ in range(self.n_classes)]
         self.next_i = 0  # first resident not yet admitted (residents are sorted by time)
         self.arrival_timer = False  # an arrival timeout is pending (lazy mode)
@@ -240,7 +255,7 @@ class CentreModel:
                 self.n_waiting -= 1
                 return q.popleft()
             return -1
-        now = self.env.now
+        now = self.now
         best_i = -1
         best_t = math.inf
         best_q: deque[int] | None = None
@@ -311,14 +326,22 @@ class CentreModel:
         w.accepts, w.mult, w.elig, w.prio_elig = got
 
     def _apply(self, assign: dict[int, int], overtime: bool = False) -> None:
+        self.woke = False
         restaff(self.windows, assign, overtime, self._set_staff, self.idle, self._wake)
+        if self.woke:
+            # The woken windows resume now, after every event already due now and before
+            # any event made later: a pump made now stands where their wake-ups would be.
+            self.woke = False
+            self._mark()
+            self._pump_at(self.env.now)
 
     def _wake(self, w: WindowState) -> None:
-        """Wake a waiting window so that it looks at its staff and the queues again."""
-        ev = w.wake
-        w.wake = None
-        if ev is not None and not ev.triggered:
-            ev.succeed(None)
+        """Wake a waiting window: it looks at its staff and the queues again, now (the
+        caller, :meth:`_apply`, makes a pump for it)."""
+        if w.waiting:
+            w.waiting = False
+            self.woke = True
+            heapq.heappush(self.bank, (self.env.now, next(self.seq), _TOP, w, -1))
 
     # -- processes --------------------------------------------------------------------
     def _balks(self, i: int) -> bool:
@@ -356,28 +379,24 @@ class CentreModel:
             i += 1
         self.next_i = i
 
-    def _arm_arrivals(self) -> None:
-        """A window has gone idle: make sure the next resident's arrival is an event.
+    def _arm_arrivals(self, now: float) -> None:
+        """A window has gone idle at ``now``: make sure the next resident's arrival is an
+        (internal) event.
 
         Lazy admission: arrivals are events only while some window is idle (when every
         window is busy, the next window that calls admits everyone who arrived since).
-        The arrival clock is a callback on a timeout, not a process, so a window going
-        idle sets it directly (no wake-up event for an arrival process) and an arrival
-        costs one event.
+        The arrival clock is an internal event of the bank; a window going idle sets it.
         """
         if self.arrival_timer or self.eager:
             return
         i = self.next_i
         if i < self.n:
             self.arrival_timer = True
-            env = self.env
-            env.timeout(self.t[i] - env.now).callbacks.append(self._on_arrival)
+            heapq.heappush(self.bank, (now + (self.t[i] - now), next(self.seq), _CLOCK, None, -1))
 
-    def _on_arrival(self, _event: simpy.Event) -> None:
+    def _clock(self, now: float) -> None:
         """The arrival clock rings: issue the tickets due now while some window is idle,
         then set the clock for the next resident (or stop it while no window is idle)."""
-        env = self.env
-        now = env.now
         t = self.t
         n = self.n
         idle = self.idle
@@ -386,35 +405,19 @@ class CentreModel:
             ti = t[i]
             if ti > now:
                 self.next_i = i
-                env.timeout(ti - now).callbacks.append(self._on_arrival)
+                heapq.heappush(self.bank, (now + (ti - now), next(self.seq), _CLOCK, None, -1))
                 return  # the clock stays set
             # A resident arriving now: balk, go straight to an idle window, or queue.
             self.next_i = i + 1
             if self.balk_on and self._balks(i):
                 i += 1
                 continue
-            c = self.cls[i]
-            w = self.policy.pick_idle(self, c)
+            w = self.policy.pick_idle(self, self.cls[i])
             if w is None:
                 self._enqueue(i)
-            elif self.calling_on:
-                idle.remove(w)
-                self._dispatch(w, i)
             else:
-                # Served at once (see _dispatch): the window's pending wake-up is handed
-                # to the end-of-service timeout.
                 idle.remove(w)
-                ev = w.wake
-                w.wake = None
-                self.outcome[i] = SERVED
-                self.call[i] = now
-                self.window[i] = w.idx
-                self.staff_of[i] = w.staff
-                dur = self.base[i] * w.mult[c]
-                self.svc[i] = dur
-                done = env.timeout(dur, -1 - i)
-                assert ev is not None and ev.callbacks is not None
-                done.callbacks, ev.callbacks = ev.callbacks, []
+                self._dispatch(w, i, now)
             i += 1
         self.next_i = i
         self.arrival_timer = False
@@ -444,21 +447,15 @@ class CentreModel:
             w = policy.pick_idle(self, cls[i])
             if w is not None:
                 self.idle.remove(w)
-                self._dispatch(w, i)
+                self._dispatch(w, i, env.now)
+                self._ensure_pump()
             else:
                 self._enqueue(i)
 
-    def _dispatch(self, w: WindowState, i: int) -> None:
-        """Idle window ``w`` calls resident ``i`` who arrives now.
-
-        The service starts at once; instead of waking the window now and letting it
-        schedule the end of service, the window's pending wake-up is handed to a timeout
-        at the end of the service (one event instead of two). The window then receives
-        ``-1 - i`` and goes on as after any service.
-        """
-        ev = w.wake
-        w.wake = None
-        now = self.env.now
+    def _dispatch(self, w: WindowState, i: int, now: float) -> None:
+        """Idle window ``w`` calls resident ``i`` who arrives at ``now``: the service
+        starts at once and the window resumes at its end (an internal event)."""
+        w.waiting = False
         self.call[i] = now
         self.window[i] = w.idx
         self.staff_of[i] = w.staff
@@ -468,10 +465,7 @@ class CentreModel:
             self.outcome[i] = SERVED
             dur = self.base[i] * w.mult[self.cls[i]]
             self.svc[i] = dur
-        done = self.env.timeout(dur, -1 - i)
-        assert ev is not None and ev.callbacks is not None
-        done.callbacks.extend(ev.callbacks)
-        ev.callbacks.clear()
+        heapq.heappush(self.bank, (now + dur, next(self.seq), _DONE, w, i))
 
     def _called(self, w: WindowState, i: int) -> float:
         """Window ``w`` calls resident ``i`` now (walking time or no-shows on): records
@@ -486,16 +480,67 @@ class CentreModel:
         self.svc[i] = dur
         return dur + self.walk[i] if self.walk is not None else dur
 
-    def _window(self, w: WindowState) -> Generator[simpy.Event, Any, None]:
-        # Hot loop: everything it touches is a local, and the clock is read once per call.
+    # -- the window bank: windows and the arrival clock between two SimPy events -------
+    def _pump_at(self, when: float) -> None:
+        """Schedule a pump: a SimPy timeout at exactly ``when`` that runs the bank. Its
+        value is the bank's sequence number now: internal events numbered below it were
+        made before it, so at its instant they come before any SimPy event made later."""
         env = self.env
-        timeout = env.timeout
-        event = env.event
-        outcome = self.outcome
-        call = self.call
+        now = env.now
+        delay = when - now
+        if now + delay != when:
+            delay = _exact_delay(now, when)
+        ev = env.timeout(delay, next(self.seq))
+        ev.callbacks.append(self._pump)
+        heapq.heappush(self.pumps, when)
+
+    def _mark(self) -> None:
+        """Control goes back to SimPy: note which internal events exist (sequence numbers
+        below the mark) and the time of the next SimPy event. A SimPy event later found
+        at an instant before that time was made after the mark (see :meth:`_pump`)."""
+        self.mark_seq.append(next(self.seq))
+        self.mark_peek.append(self.env.peek())
+
+    def _ensure_pump(self) -> None:
+        """Control goes back to SimPy after the bank ran or got work from outside it:
+        make sure a pump is due no later than the bank's next internal event."""
+        self._mark()
+        bank = self.bank
+        if bank and (not self.pumps or self.pumps[0] > bank[0][0]):
+            self._pump_at(bank[0][0])
+
+    def _pump(self, ev: simpy.Event) -> None:
+        """Run the window bank ahead of SimPy (see docs/design.md, "The window bank").
+
+        Internal events (a window resumes, the arrival clock rings) are kept in the
+        bank's own heap, ordered by (time, sequence number) as SimPy orders its events by
+        (time, event id): the numbers are taken in the order in which window processes
+        would have made their events. Every internal event before the next SimPy event
+        (``env.peek()``) is processed here with the float arithmetic SimPy would use (an
+        event ``d`` minutes after ``t`` happens at ``t + d``). Control returns to SimPy
+        when the next internal event is not before the next SimPy event, or when it must
+        act at the SimPy clock (handing a case to an idle back-office clerk, closing a
+        window after closing time): then a pump is scheduled at its exact instant.
+
+        Ties: an internal event at the instant of the next SimPy event goes first if it
+        was made before that event, as in SimPy. It was if this pump was made after it
+        (its number is below the pump's ``limit``) and the pump is due now, or if the
+        SimPy event was not yet due at the first mark after it (:meth:`_mark`: it was made
+        later). Otherwise SimPy goes first.
+        """
+        heapq.heappop(self.pumps)
+        limit = cast(int, ev.value)  # the sequence number when the pump was made
+        env = self.env
+        at = env.now
+        peek = env.peek()
+        bank = self.bank
+        heappop = heapq.heappop
+        heappush = heapq.heappush
+        seq = self.seq
+        outcome, call = self.outcome, self.call
         window_of, staff_of, svc = self.window, self.staff_of, self.svc
         base, cls = self.base, self.cls
-        xp_on, bo_on = self.xp_on, self.bo_on
+        calling_on, xp_on, bo_on = self.calling_on, self.xp_on, self.bo_on
         xp_kind, bo_bureau, returned, xp_result = (
             self.xp_kind,
             self.bo_bureau,
@@ -504,76 +549,107 @@ class CentreModel:
         )
         t, n = self.t, self.n
         select = self.policy.select
-        calling_on = self.calling_on
         idle = self.idle
-        idx = w.idx
-        while True:
-            if w.staff < 0:
-                if w.is_open:
-                    self._close(w)
-                w.wake = event()
-                yield w.wake
+        while bank:
+            entry = bank[0]
+            now = entry[0]
+            if not (now < peek or (now == at and entry[1] < limit)) and (
+                now > peek or not self._made_before(entry[1], now)
+            ):
+                break
+            heappop(bank)
+            _, s, phase, w, i = entry
+            if phase == _CLOCK:
+                self._clock(now)
                 continue
-            now = env.now
-            if not w.is_open:
-                w.is_open = True
-                w.open_since = now
-                self.n_open += 1
-            nxt = self.next_i
-            if nxt < n and t[nxt] <= now:
-                self.admit(now)
-            i = select(self, w)
-            if i < 0:
-                if w.overtime:
-                    w.overtime = False
-                    self._set_staff(w, -1)
-                    continue
-                wake = w.wake = event()
-                idle.append(w)
-                if not self.arrival_timer:
-                    self._arm_arrivals()
-                got = yield wake
-                if got is None:
-                    continue
-                # A ticket handed over on arrival: its service has already run (see
-                # _dispatch), so the window resumes only once, at the end of it.
-                i = -1 - got
-            elif calling_on:
-                call[i] = now
-                window_of[i] = idx
-                staff_of[i] = w.staff
-                yield timeout(self._called(w, i))
-            else:
-                # Served: the leave and end times are derived after the run.
-                outcome[i] = SERVED
-                call[i] = now
-                window_of[i] = idx
-                staff_of[i] = w.staff
-                dur = base[i] * w.mult[cls[i]]
-                svc[i] = dur
-                yield timeout(dur)
-            if calling_on and outcome[i] == NO_SHOW:
-                continue
-            if xp_on and xp_kind[i]:
-                yield from self._cross_province(i)
+            if phase == _DONE:
+                if calling_on and outcome[i] == NO_SHOW:
+                    phase = _TOP
+                elif xp_on and xp_kind[i]:
+                    wait = self._cross_province(i, now)
+                    if wait > 0:  # the window holds the resident during the round trip
+                        heappush(bank, (now + wait, next(seq), _HELD, w, i))
+                        continue
             if (
-                bo_on
+                phase != _TOP
+                and bo_on
                 and bo_bureau[i] >= 0
                 and not returned[i]
                 and xp_result[i] not in (XP_DEFERRED, XP_NOT_OFFERED)
             ):
-                self._submit_back_office(i)
+                if now != at and self.bo_idle[bo_bureau[i]]:
+                    # An idle clerk takes the case: that needs the SimPy clock at `now`.
+                    heappush(bank, (now, s, _SUBMIT, w, i))
+                    break
+                self._submit_back_office(i, now)
+                if now == at:
+                    peek = env.peek()
+            # The loop of a window: look at its staff and the queues, call or wait.
+            while True:
+                if w.staff < 0:
+                    if w.is_open:
+                        if self.all_closed is not None and now != at:
+                            break  # closing after closing time: needs the SimPy clock
+                        self._close(w, now)
+                        if now == at:
+                            peek = env.peek()
+                    w.waiting = True
+                    break
+                if not w.is_open:
+                    w.is_open = True
+                    w.open_since = now
+                    self.n_open += 1
+                nxt = self.next_i
+                if nxt < n and t[nxt] <= now:
+                    self.admit(now)
+                self.now = now
+                i = select(self, w)
+                if i < 0:
+                    if w.overtime:
+                        w.overtime = False
+                        self._set_staff(w, -1)
+                        continue
+                    w.waiting = True
+                    idle.append(w)
+                    if not self.arrival_timer:
+                        self._arm_arrivals(now)
+                elif calling_on:
+                    call[i] = now
+                    window_of[i] = w.idx
+                    staff_of[i] = w.staff
+                    heappush(bank, (now + self._called(w, i), next(seq), _DONE, w, i))
+                else:
+                    # Served: the leave and end times are derived after the run.
+                    outcome[i] = SERVED
+                    call[i] = now
+                    window_of[i] = w.idx
+                    staff_of[i] = w.staff
+                    dur = base[i] * w.mult[cls[i]]
+                    svc[i] = dur
+                    heappush(bank, (now + dur, next(seq), _DONE, w, i))
+                break
+            if w.staff < 0 and w.is_open:  # the close above waits for the SimPy clock
+                heappush(bank, (now, s, _TOP, w, -1))
+                break
+        self._ensure_pump()
 
-    def _cross_province(self, i: int) -> Generator[simpy.Event, Any, None]:
-        """The window holds resident ``i`` while the request goes to the home province."""
+    def _made_before(self, s: int, when: float) -> bool:
+        """Whether internal event number ``s`` was made before the SimPy event due at
+        ``when`` (an exact tie): the first mark after it saw nothing due by ``when``."""
+        k = bisect.bisect_right(self.mark_seq, s)
+        return k < len(self.mark_seq) and self.mark_peek[k] > when
+
+    def _cross_province(self, i: int, now: float) -> float:
+        """Window service of resident ``i`` ended at ``now``: the request goes to the home
+        province's system; returns how long the window holds the resident (0: not at all).
+        The outcome is recorded now (nothing reads it before the hold ends)."""
         kind = self.xp_kind[i]
         if kind == XP_LOCAL:
             self.xp_result[i] = XP_COMPLETED
-            return
+            return 0.0
         if kind == XP_UNAVAILABLE:
             self.xp_result[i] = XP_NOT_OFFERED
-            return
-        now = self.env.now
+            return 0.0
         delay = self.remote_delay[i]
         wait_cap = self.hold_timeout
         if is_down(self.outages.get(self.origin[i], _NO_OUTAGES), now):
@@ -581,14 +657,13 @@ class CentreModel:
             if self.defer_when_down:  # unless the clerk sees the outage and defers at once
                 wait_cap = 0.0
         wait = min(delay, wait_cap)
-        if wait > 0:
-            yield self.env.timeout(wait)
         self.remote_wait[i] = wait
         self.xp_result[i] = XP_COMPLETED if delay <= self.hold_timeout else XP_DEFERRED
+        return wait
 
-    def _close(self, w: WindowState) -> None:
+    def _close(self, w: WindowState, now: float) -> None:
         w.is_open = False
-        self.intervals.append((w.idx, -1, w.open_since, self.env.now))
+        self.intervals.append((w.idx, -1, w.open_since, now))
         self.n_open -= 1
         if self.n_open == 0 and self.all_closed is not None and not self.all_closed.triggered:
             self.all_closed.succeed()
@@ -629,10 +704,11 @@ class CentreModel:
         self.n_waiting = 0
 
     # -- back office ------------------------------------------------------------------
-    def _submit_back_office(self, i: int) -> None:
+    def _submit_back_office(self, i: int, now: float) -> None:
+        """Resident ``i``'s case goes to its bureau at ``now`` (which is the SimPy clock
+        if a clerk of the bureau is idle)."""
         b = self.bo_bureau[i]
         env = self.env
-        now = env.now
         self.bo_submit[i] = now
         idle = self.bo_idle[b]
         if not idle:
@@ -752,7 +828,8 @@ class CentreModel:
         w = self.policy.pick_idle(self, cls) if self.idle else None
         if w is not None:
             self.idle.remove(w)
-            self._dispatch(w, i)
+            self._dispatch(w, i, now)
+            self._ensure_pump()
         else:
             self._enqueue(i)
         return i
@@ -760,8 +837,9 @@ class CentreModel:
     def start(self) -> None:
         """Register the model's processes with its environment (shared in a district)."""
         env = self.env
-        gens: list[Generator[simpy.Event, Any, None]] = [self._window(w) for w in self.windows]
-        gens.append(self._schedule())
+        for w in self.windows:  # closed, waiting for staff
+            w.waiting = True
+        gens: list[Generator[simpy.Event, Any, None]] = [self._schedule()]
         if self.eager:
             gens.append(self._arrivals())
         for b, k in enumerate(self.bo_staff):
@@ -786,8 +864,7 @@ class CentreModel:
         for g in getattr(self, "_generators", []):
             g.close()
         self._generators = []
-        for w in self.windows:
-            w.wake = None
+        self.bank = []
         self.bo_idle = [[] for _ in self.bo_idle]
         # Residents never reached (e.g. arriving on a day with no open window).
         for i in range(len(self.t)):
@@ -835,3 +912,22 @@ class CentreModel:
 
 
 _NO_OUTAGES = np.empty((0, 2))
+
+# What a window does when the bank resumes it (the phase of an internal event).
+_TOP = 0  # look at its staff and the queues (woken, or after a no-show)
+_DONE = 1  # the service (or the no-show hold) of resident i has ended
+_HELD = 2  # the cross-province hold of resident i has ended
+_SUBMIT = 3  # submit resident i's back-office case (at the SimPy clock), then _TOP
+_CLOCK = 4  # the arrival clock rings (no window)
+
+
+def _exact_delay(now: float, when: float) -> float:
+    """A delay ``d`` with ``now + d == when`` in floating point (``when - now`` may round
+    so that the sum misses ``when`` by an ulp): SimPy schedules at ``now + d``."""
+    d = when - now
+    for _ in range(64):
+        got = now + d
+        if got == when:
+            return d
+        d = math.nextafter(d, math.inf if got < when else -math.inf)
+    raise AssertionError(f"no float delay takes {now!r} to {when!r}")

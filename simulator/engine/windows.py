@@ -57,6 +57,7 @@ class WindowState:
         "prio_elig",
         "priority",
         "staff",
+        "waiting",
         "wake",
     )
 
@@ -73,7 +74,8 @@ class WindowState:
         self.mult = [0.0] * n_classes
         self.elig: tuple[int, ...] = ()
         self.prio_elig: tuple[int, ...] = ()
-        self.wake: simpy.Event | None = None
+        self.waiting = False  # fast engine: waiting to be woken (idle, or closed)
+        self.wake: simpy.Event | None = None  # reference journey: the event it sleeps on
         self.is_open = False
         self.open_since = 0.0
         self.overtime = False
