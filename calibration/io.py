@@ -308,12 +308,15 @@ def _open(
     path: PathLike, encoding: str | None, columns: Mapping[str, str] | None, required: Sequence[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """A file read, its columns mapped and the ``required`` ones checked: the file's frame,
-    the output frame (its ``source_row`` so far) and the source name for messages."""
+    the output frame (its ``source_row`` so far; ``attrs["source"]`` names the file) and
+    the source name for messages."""
     df = read_table(path, encoding)
     source = df.attrs["source"]
     df = apply_columns(df, columns, source)
     _require(df, required, source)
-    return df, pd.DataFrame({"source_row": df["source_row"]}), source
+    out = pd.DataFrame({"source_row": df["source_row"]})
+    out.attrs["source"] = source
+    return df, out, source
 
 
 def _as_text(s: pd.Series) -> pd.Series:
@@ -406,6 +409,25 @@ def parse_local_timestamps(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, fault.notna()
 
 
+def _reject_first(
+    df: pd.DataFrame,
+    bad: pd.Series,
+    source: str,
+    column: str,
+    message: str,
+    *,
+    show_value: bool = True,
+) -> None:
+    """Raise :class:`DataFormatError` naming ``column`` and the data row of the first row
+    where ``bad`` holds, with the file's value there when ``show_value``; nothing if none."""
+    flags = bad.to_numpy(dtype=bool)
+    if flags.any():
+        i = int(np.flatnonzero(flags)[0])
+        if show_value:
+            message = f"{message}, got {df[column].iloc[i]!r}"
+        raise DataFormatError(source, message, column=column, row=int(df["source_row"].iloc[i]))
+
+
 def _strict_numeric(df: pd.DataFrame, column: str, source: str, *, integer: bool) -> pd.Series:
     raw = df[column]
     src = raw if pd.api.types.is_numeric_dtype(raw.dtype) else _as_text(raw)
@@ -413,14 +435,8 @@ def _strict_numeric(df: pd.DataFrame, column: str, source: str, *, integer: bool
     bad = num.isna() | (num < 0)
     if integer:
         bad |= num.notna() & (num != np.floor(num))
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataFormatError(
-            source,
-            f"expected a non-negative {'integer' if integer else 'number'}, got {raw.iloc[i]!r}",
-            column=column,
-            row=int(df["source_row"].iloc[i]),
-        )
+    kind = "integer" if integer else "number"
+    _reject_first(df, bad, source, column, f"expected a non-negative {kind}")
     return num.astype("int64") if integer else num.astype("float64")
 
 
@@ -430,15 +446,7 @@ def _strict_dates(df: pd.DataFrame, column: str, source: str) -> pd.Series:
         vals = raw
     else:
         vals = pd.to_datetime(_as_text(raw), errors="coerce", format="ISO8601")
-    bad = vals.isna()
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataFormatError(
-            source,
-            f"expected an ISO-8601 date (YYYY-MM-DD), got {raw.iloc[i]!r}",
-            column=column,
-            row=int(df["source_row"].iloc[i]),
-        )
+    _reject_first(df, vals.isna(), source, column, "expected an ISO-8601 date (YYYY-MM-DD)")
     if isinstance(vals.dtype, pd.DatetimeTZDtype):
         vals = vals.dt.tz_convert(TIMEZONE).dt.tz_localize(None)
     return vals.dt.normalize().astype("datetime64[ns]")
@@ -446,24 +454,14 @@ def _strict_dates(df: pd.DataFrame, column: str, source: str) -> pd.Series:
 
 def _strict_text(df: pd.DataFrame, column: str, source: str) -> pd.Series:
     vals = _as_text(df[column])
-    if vals.isna().any():
-        i = int(np.flatnonzero(vals.isna().to_numpy())[0])
-        row = int(df["source_row"].iloc[i])
-        raise DataFormatError(source, "empty value", column=column, row=row)
+    _reject_first(df, vals.isna(), source, column, "empty value", show_value=False)
     return vals
 
 
 def _strict_hhmm(df: pd.DataFrame, column: str, source: str) -> pd.Series:
     vals = _as_text(df[column])
     ok = vals.str.fullmatch(r"([01]?\d|2[0-4]):[0-5]\d(:[0-5]\d)?").fillna(False).astype(bool)
-    if not ok.all():
-        i = int(np.flatnonzero(~ok.to_numpy())[0])
-        raise DataFormatError(
-            source,
-            f"expected a time of day HH:MM, got {df[column].iloc[i]!r}",
-            column=column,
-            row=int(df["source_row"].iloc[i]),
-        )
+    _reject_first(df, ~ok, source, column, "expected a time of day HH:MM")
     return vals.str.slice(0, 5)
 
 
@@ -532,7 +530,6 @@ def read_ticket_log(
     out["parse_errors"] = errors.mask(errors == "")
     faults = faults.str.removeprefix("; ")
     out["time_faults"] = faults.mask(faults == "")
-    out.attrs["source"] = source
     return out
 
 
@@ -570,13 +567,8 @@ def read_volumes(
         out["item_id"] = _strict_text(df, "item_id", source)
     if "hour" in df.columns:
         hour = _strict_numeric(df, "hour", source, integer=True)
-        if (hour > 23).any():
-            i = int(np.flatnonzero((hour > 23).to_numpy())[0])
-            raise DataFormatError(
-                source, "hour must be 0-23", column="hour", row=int(df["source_row"].iloc[i])
-            )
+        _reject_first(df, hour > 23, source, "hour", "hour must be 0-23", show_value=False)
         out["hour"] = hour
-    out.attrs["source"] = source
     return out
 
 
@@ -619,7 +611,6 @@ def read_staffing(
         if "staff_on_duty" in df.columns
         else out["windows_open"].copy()
     )
-    out.attrs["source"] = source
     return out
 
 
@@ -652,24 +643,10 @@ def read_staff_skills(
     out["family"] = _strict_text(df, "family", source)
     out["level"] = _strict_text(df, "level", source).str.lower()
     bad = ~out["level"].isin(SKILL_LEVELS)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataFormatError(
-            source,
-            f"level must be one of {SKILL_LEVELS}, got {df['level'].iloc[i]!r}",
-            column="level",
-            row=int(out["source_row"].iloc[i]),
-        )
+    _reject_first(df, bad, source, "level", f"level must be one of {SKILL_LEVELS}")
     dup = out.duplicated(["staff_id", "family"])
-    if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise DataFormatError(
-            source,
-            "duplicated (staff_id, family) pair",
-            column="staff_id",
-            row=int(out["source_row"].iloc[i]),
-        )
-    out.attrs["source"] = source
+    msg = "duplicated (staff_id, family) pair"
+    _reject_first(df, dup, source, "staff_id", msg, show_value=False)
     return out
 
 
