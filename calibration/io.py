@@ -505,7 +505,7 @@ def read_ticket_log(
     DataFormatError
         Unreadable file or missing required column.
     """
-    df, out, source = _open(path, encoding, columns, TICKET_REQUIRED_COLUMNS)
+    df, out, _ = _open(path, encoding, columns, TICKET_REQUIRED_COLUMNS)
     for col in ("centre_id", "ticket_id", "item_id", "window_id", "staff_id"):
         out[col] = _as_text(df[col])
     out["outcome"] = _as_text(df["outcome"]).str.lower()
