@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,10 +24,9 @@ from simulator.engine.district import Diversion
 from simulator.errors import ConfigError
 from simulator.optimise.allocate import TABLE_KPIS, AllocateSettings, State
 from simulator.optimise.config import CostModel, Targets
-from simulator.optimise.evaluate import EvaluationStore, StoreRunner, plain
+from simulator.optimise.evaluate import StoreRunner, plain
 from simulator.optimise.hourly import mean_service
 from simulator.optimise.options import levels_cost
-from simulator.run.executor import Executor
 from simulator.run.runner import run_district_replication, run_replication
 from simulator.run.sweep import config_hash
 
@@ -131,18 +130,9 @@ class UnitRunner(StoreRunner[tuple[Scenario, ...]]):
     executor and one store (the resume cache): about four tasks per worker."""
 
     evaluate = evaluate_unit
-
-    def __init__(
-        self,
-        executor: Executor,
-        store: EvaluationStore,
-        progress: bool,
-        on_evaluation: Callable[[dict[str, Any]], None] | None,
-    ) -> None:
-        super().__init__(executor, store, on_evaluation)
-        self.progress = progress
-        self.diversion: Diversion | None = None
-        self.bar: Any = None
+    progress: bool  # a tqdm bar per stage
+    diversion: Diversion | None = None  # of the evaluations being run
+    bar: Any = None
 
     def ensure(
         self,

@@ -181,8 +181,8 @@ class StoreRunner(Generic[T]):
     The recommender's runner and the city allocation's share this; a subclass says what a
     task evaluates (``evaluate``, a module-level function the executor can send to a
     worker), how many replications go in one task (:meth:`chunk`), what a task is
-    (:meth:`task`) and how progress is reported (:meth:`started`, :meth:`done`,
-    :meth:`finished`).
+    (:meth:`task`) and how it reports progress (``progress``, given to the constructor:
+    :meth:`started`, :meth:`done`, :meth:`finished`).
     """
 
     evaluate: ClassVar[Callable[..., list[tuple[int, Any]]]]
@@ -191,10 +191,12 @@ class StoreRunner(Generic[T]):
         self,
         executor: Executor,
         store: EvaluationStore,
+        progress: Any,
         on_evaluation: Callable[[dict[str, Any]], None] | None,
     ) -> None:
         self.executor = executor
         self.store = store
+        self.progress = progress  # what the subclass reports progress with
         self.on_evaluation = on_evaluation
         self.run_count = 0
 
@@ -249,16 +251,7 @@ class _Runner(StoreRunner[Candidate]):
     """Runs the replications candidates need: one scenario, a few replications a task."""
 
     evaluate = evaluate_replications
-
-    def __init__(
-        self,
-        executor: Executor,
-        store: EvaluationStore,
-        progress: Progress,
-        on_evaluation: Callable[[dict[str, Any]], None] | None,
-    ) -> None:
-        super().__init__(executor, store, on_evaluation)
-        self.progress = progress
+    progress: Progress
 
     def ensure(self, wanted: Iterable[tuple[Candidate, int, int]], stage: str) -> None:
         """Make sure (candidate, seed, n replications 0..n-1) are all in the store."""
