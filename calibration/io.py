@@ -545,6 +545,9 @@ def read_volumes(
         and ``hour`` (0-23, the clock hour the visits started in).
     encoding : str, optional
         CSV encoding; ``None`` auto-detects.
+    columns : mapping, optional
+        Documented column name -> the file's column (e.g. ``{"visits": "count"}``); see
+        :func:`apply_columns`.
 
     Returns
     -------
@@ -626,6 +629,9 @@ def read_staff_skills(
         :data:`SKILL_LEVELS` (case-insensitive).
     encoding : str, optional
         CSV encoding; ``None`` auto-detects.
+    columns : mapping, optional
+        Documented column name -> the file's column (e.g. ``{"level": "skill_level"}``); see
+        :func:`apply_columns`.
 
     Returns
     -------
@@ -702,6 +708,9 @@ def read_catalogue(
         CSV or Parquet file.
     encoding : str, optional
         CSV encoding; ``None`` auto-detects.
+    columns : mapping, optional
+        Documented column name -> the file's column (e.g. ``{"family": "category"}``); see
+        :func:`apply_columns`.
 
     Returns
     -------
