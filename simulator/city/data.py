@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simulator.config.schema import DEFAULTS
 from simulator.errors import ConfigError
 from simulator.model import calendar as cal
 from simulator.model.streams import seed_sequence
@@ -80,12 +81,13 @@ ASSUMED_MONTH_FACTORS: tuple[float, ...] = (
 )  # fmt: skip
 """(assumed) Month volume factors, January first."""
 
-ASSUMED_HOLIDAY_FACTOR = 0.3
-"""(assumed) Volume factor of a holiday; DOMAIN.md gives none. Same default as the
-scenario loader's ``demand.holiday_factor``."""
+ASSUMED_HOLIDAY_FACTOR: float = DEFAULTS["demand.holiday_factor"]
+"""(assumed) Volume factor of a holiday (0.3); DOMAIN.md gives none. The scenario
+schema's default of ``demand.holiday_factor``."""
 
-ASSUMED_ADJUSTED_WORKDAY_FACTOR = 0.9
-"""(assumed) Adjusted working weekend day: 0.9 x the Monday-Friday mean factor."""
+ASSUMED_ADJUSTED_WORKDAY_FACTOR: float = DEFAULTS["demand.adjusted_workday_factor"]
+"""(assumed) Adjusted working weekend day: 0.9 x the Monday-Friday mean factor (the
+scenario schema's default of ``demand.adjusted_workday_factor``)."""
 
 ASSUMED_POST_HOLIDAY_FACTORS: tuple[float, ...] = (1.5, 1.25)
 """(assumed) First and second working day after a holiday break of 3+ days."""
@@ -274,28 +276,11 @@ def load_districts(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=32)
-def _weekday_equivalents(
-    year: int,
-    weekday_factors: tuple[float, ...],
-    month_factors: tuple[float, ...],
-    holiday_factor: float,
-    adjusted_workday_factor: float,
-    post_holiday_factors: tuple[float, ...],
-) -> float:
+def _weekday_equivalents(year: int, factors: cal.DayFactors) -> float:
     start = dt.date(year, 1, 1)
     n_days = (dt.date(year + 1, 1, 1) - start).days
-    total = sum(
-        cal.day_volume_factor(
-            info,
-            weekday_factors,
-            month_factors,
-            holiday_factor=holiday_factor,
-            adjusted_workday_factor=adjusted_workday_factor,
-            post_holiday_factors=post_holiday_factors,
-        )
-        for info in cal.calendar_days(start, n_days)
-    )
-    weekday_mean = sum(weekday_factors[:5]) / 5.0
+    total = sum(f for _, f in cal.volume_factors(start, n_days, factors))
+    weekday_mean = sum(factors.weekday[:5]) / 5.0
     if weekday_mean <= 0:
         raise ValueError("the Monday-Friday mean of weekday_factors must be > 0")
     return total / weekday_mean
@@ -338,14 +323,14 @@ post_holiday_factors
     ValueError
         If the year is outside the calendar's coverage or a factor is invalid.
     """
-    return _weekday_equivalents(
-        int(year),
+    factors = cal.DayFactors(
         tuple(float(v) for v in weekday_factors),
         tuple(float(v) for v in month_factors),
         float(holiday_factor),
         float(adjusted_workday_factor),
         tuple(float(v) for v in post_holiday_factors),
     )
+    return _weekday_equivalents(int(year), factors)
 
 
 def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:

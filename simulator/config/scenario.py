@@ -54,7 +54,6 @@ from simulator.config.types import (
 from simulator.config.types import (
     DayPlan as DayPlan,  # re-exported (engine, kpis)
 )
-from simulator.errors import ConfigError
 from simulator.model import calendar as cal
 from simulator.model.cross_province import (
     PROVINCES,
@@ -793,13 +792,7 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
     if bad_id is not None:
         p.add("centre.id", bad_id)
 
-    p.items = list(dict.fromkeys(p.items))  # the same problem found twice is listed once
-    if p.items:
-        lines = "\n  - ".join(p.items)
-        raise ConfigError(
-            f"invalid scenario {source}: {len(p.items)} problem(s)\n  - {lines}",
-            problems=list(p.items),
-        )
+    p.raise_if_any(f"scenario {source}")  # the same problem found twice is listed once
 
     return Scenario(
         name=centre_name,

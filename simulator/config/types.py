@@ -112,6 +112,17 @@ class Demand:
     origin_mix: tuple[float, ...]  # aligned with PROVINCES
     arrival_rate_per_hour: float | None = None
 
+    @property
+    def day_factors(self) -> cal.DayFactors:
+        """The day-level volume multipliers, as one value."""
+        return cal.DayFactors(
+            tuple(self.weekday_factors),
+            tuple(self.month_factors),
+            self.holiday_factor,
+            self.adjusted_workday_factor,
+            tuple(self.post_holiday_factors),
+        )
+
 
 @dataclass(frozen=True)
 class Impatience:
@@ -206,29 +217,14 @@ class DayPlan:
 
 @functools.lru_cache(maxsize=32)
 def _calendar_days(
-    start: dt.date,
-    days: int,
-    weekday_factors: tuple[float, ...],
-    month_factors: tuple[float, ...],
-    holiday_factor: float,
-    adjusted_workday_factor: float,
-    post_holiday_factors: tuple[float, ...],
+    start: dt.date, days: int, factors: cal.DayFactors
 ) -> tuple[tuple[str, str, bool, float], ...]:
     """(day type, profile key, closed, volume factor) of each day: the calendar part of
     :meth:`Scenario.day_plans`, computed once for all the centres of a city that share it."""
-    out = []
-    for k in range(days):
-        info = cal.classify_day(start + dt.timedelta(days=k))
-        factor = cal.day_volume_factor(
-            info,
-            weekday_factors,
-            month_factors,
-            holiday_factor=holiday_factor,
-            adjusted_workday_factor=adjusted_workday_factor,
-            post_holiday_factors=post_holiday_factors,
-        )
-        out.append((info.day_type, cal.profile_day_type(info), info.closed, factor))
-    return tuple(out)
+    return tuple(
+        (info.day_type, cal.profile_day_type(info), info.closed, factor)
+        for info, factor in cal.volume_factors(start, days, factors)
+    )
 
 
 @dataclass(frozen=True)
@@ -272,16 +268,7 @@ class Scenario:
                 ("weekday", "weekday", False, 1.0),
             ) * self.days
         else:
-            d = self.demand
-            days = _calendar_days(
-                self.start_date,
-                self.days,
-                tuple(d.weekday_factors),
-                tuple(d.month_factors),
-                d.holiday_factor,
-                d.adjusted_workday_factor,
-                tuple(d.post_holiday_factors),
-            )
+            days = _calendar_days(self.start_date, self.days, self.demand.day_factors)
         return [
             DayPlan(
                 index=k,

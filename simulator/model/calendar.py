@@ -47,12 +47,14 @@ import chinese_calendar
 
 __all__ = [
     "DAY_TYPES",
+    "DayFactors",
     "DayInfo",
     "calendar_days",
     "classify_day",
     "covered_range",
     "day_volume_factor",
     "profile_day_type",
+    "volume_factors",
 ]
 
 DAY_TYPES: tuple[str, ...] = ("weekday", "weekend", "holiday", "adjusted_workday")
@@ -410,3 +412,35 @@ def profile_day_type(info: DayInfo) -> str:
         raise ValueError(
             f"unknown day_type {info.day_type!r}; expected one of {DAY_TYPES}"
         ) from None
+
+
+@dataclass(frozen=True)
+class DayFactors:
+    """The day-level volume multipliers of :func:`day_volume_factor`, as one hashable
+    value: a scenario's demand (``Demand.day_factors``) or the city's assumed ones."""
+
+    weekday: tuple[float, ...]
+    month: tuple[float, ...]
+    holiday: float
+    adjusted_workday: float
+    post_holiday: tuple[float, ...]
+
+    def factor(self, info: DayInfo) -> float:
+        """Relative walk-in volume of the day ``info`` (:func:`day_volume_factor`)."""
+        return day_volume_factor(
+            info,
+            self.weekday,
+            self.month,
+            holiday_factor=self.holiday,
+            adjusted_workday_factor=self.adjusted_workday,
+            post_holiday_factors=self.post_holiday,
+        )
+
+
+@lru_cache(maxsize=64)
+def volume_factors(
+    start: _dt.date, days: int, factors: DayFactors
+) -> tuple[tuple[DayInfo, float], ...]:
+    """Each of ``days`` consecutive days from ``start`` (:func:`calendar_days`) with its
+    volume factor; computed once for all the centres of a city that share a calendar."""
+    return tuple((info, factors.factor(info)) for info in calendar_days(start, days))
