@@ -26,9 +26,11 @@ calibration
 
 from __future__ import annotations
 
+import copy
 import json
+import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import yaml
 
+from simulator.config.parse import setting
 from simulator.present.provenance import override_items
 
 if TYPE_CHECKING:
@@ -168,6 +171,57 @@ def _read_csv(path: Path, **kw: Any) -> pd.DataFrame | None:
         return None
 
 
+def run_setting(config: Mapping[str, Any], key: str) -> Any:
+    """A top-level setting of a run's scenario config (``target_wait_min``,
+    ``warmup_min``, ...): the recorded value, else the scenario schema's default, which
+    is the value the run used."""
+    return setting(config, key, "")
+
+
+def target_wait_min(config: Mapping[str, Any]) -> float:
+    """The target wait (minutes) a run's service level counts against: the run's
+    ``target_wait_min`` (:func:`run_setting`), the schema's default if it is not a
+    positive number."""
+    try:
+        value = float(run_setting(config, "target_wait_min"))
+    except (TypeError, ValueError):
+        value = math.nan
+    if math.isfinite(value) and value > 0:
+        return value
+    return float(run_setting({}, "target_wait_min"))
+
+
+RECOMMENDATION_DEFAULTS: Mapping[str, Any] = {
+    # What a recommendation.json may lack or hold as null, and what is read instead.
+    "statement": "",
+    "option": None,
+    "layout": {},
+    "skill_mix": None,
+    "lunch_open_share": None,
+    "targets": [],
+    "meets_targets": False,
+    "cost_per_day": math.nan,
+    "cost_breakdown": {},
+    "confidence": 0.95,
+    "stats": {},
+}
+RECOMMENDATION_STATS_DEFAULTS: Mapping[str, Any] = {
+    # Its ``stats``: provenance shown as "?" when unknown.
+    "seed": "?",
+    "code_version": "?",
+    "options": "?",
+}
+
+
+def _filled(data: Any, defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` (a mapping) with each key it lacks or holds as null taken from ``defaults``."""
+    out = dict(data) if isinstance(data, Mapping) else {}
+    for key, value in defaults.items():
+        if out.get(key) is None:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
 @dataclass
 class RecommendationData:
     """A ``svcsim-recommend`` output folder.
@@ -178,7 +232,8 @@ class RecommendationData:
         The folder.
     summary : dict
         ``recommendation.json``: statement, option, layout, skill mix, lunch share,
-        cost per day and breakdown, targets, confidence, stats.
+        cost per day and breakdown, targets, confidence, stats; what the file lacks is
+        filled from :data:`RECOMMENDATION_DEFAULTS`.
     kpis : DataFrame
         ``kpis.csv`` (index KPI): mean, ci_low, ci_high, n, target, bound, meets.
     staffing_plan, hourly, options, runner_ups, pareto, robustness : DataFrame or None
@@ -201,14 +256,19 @@ class RecommendationData:
     scenario: dict[str, Any]
     images: dict[str, Path] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Every field of the summary the report reads is there (RECOMMENDATION_DEFAULTS).
+        self.summary = _filled(self.summary, RECOMMENDATION_DEFAULTS)
+        self.summary["stats"] = _filled(self.summary["stats"], RECOMMENDATION_STATS_DEFAULTS)
+
     @property
     def option(self) -> str | None:
-        opt = self.summary.get("option")
+        opt = self.summary["option"]
         return None if opt is None else str(opt)
 
     def target_value(self, kpi: str) -> float | None:
         """The day target of ``kpi`` (e.g. 0.9 for ``day service_level >= 0.9``)."""
-        for label in self.summary.get("targets") or []:
+        for label in self.summary["targets"]:
             m = re.fullmatch(rf"day {re.escape(kpi)} (>=|<=) ([-+0-9.eE]+)", str(label))
             if m:
                 return float(m.group(2))

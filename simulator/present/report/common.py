@@ -11,9 +11,7 @@ from typing import Any
 
 from simulator.analysis import metrics
 from simulator.present import i18n, style
-from simulator.present.readers import (
-    RunData,
-)
+from simulator.present.readers import RunData, target_wait_min
 
 #: Service targets for reports (assumed planning targets, DOMAIN.md).
 TARGET_MEAN_WAIT_MIN = 10.0
@@ -77,8 +75,8 @@ def _fmt_min(value: float, lang: str) -> str:
 
 
 def _target_wait(run: RunData) -> float:
-    """The run's target wait for the service level (minutes; 20 when not configured)."""
-    return float(run.config.get("target_wait_min", 20) or 20)
+    """The run's target wait for the service level (minutes, :func:`target_wait_min`)."""
+    return target_wait_min(run.config)
 
 
 def _png_data_uri(data: bytes) -> str:

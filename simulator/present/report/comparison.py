@@ -339,12 +339,11 @@ def _relation(cmp: Comparison, lang: str) -> str:
             )
         )
     for rec in cmp.recommendations:
-        st_ = rec.summary.get("stats") or {}
         items.append(
             _t(
                 "relation_rec",
                 lang,
-                seed=st_.get("seed", "?"),
+                seed=rec.summary["stats"]["seed"],
                 n=_final_n(rec),
                 targets=targets_words(rec, lang),
             )
@@ -354,8 +353,8 @@ def _relation(cmp: Comparison, lang: str) -> str:
     text = _t("relation", lang, parts=sep.join(items))
     cheapest = _cheapest_meeting(cmp)
     for rec in cmp.recommendations[:1]:
-        c_rec = _num(rec.summary.get("cost_per_day"))
-        k = (rec.summary.get("stats") or {}).get("options", "?")
+        c_rec = _num(rec.summary["cost_per_day"])
+        k = rec.summary["stats"]["options"]
         if cheapest is not None and rec.option and math.isfinite(c_rec):
             text += _t(
                 "relation_cost",

@@ -6,9 +6,7 @@ import math
 import re
 
 from simulator.present import i18n, names, style
-from simulator.present.readers import (
-    RecommendationData,
-)
+from simulator.present.readers import RecommendationData, target_wait_min
 from simulator.present.report.common import (
     _cell_ci,
     _cny,
@@ -33,22 +31,21 @@ def _plan_label(rec: RecommendationData, lang: str) -> str:
 
 def _target_wait_of(rec: RecommendationData) -> float:
     """The target wait (minutes) the recommendation's service level counts against."""
-    v = _num(rec.scenario.get("target_wait_min"))
-    return v if math.isfinite(v) and v > 0 else 20.0
+    return target_wait_min(rec.scenario)
 
 
 def plan_words(rec: RecommendationData, lang: str) -> str:
     """The recommended option in words: "5 comprehensive windows, half open at lunch,
     current staff"."""
     sm = rec.summary
-    layout = sm.get("layout") or {}
+    layout = sm["layout"]
     sep = "，" if lang == "zh" else ", "
     specs = (rec.scenario.get("layout") or {}).get("windows") or {}
     parts = [names.group_text(str(g), int(_num(n)), lang, specs.get(g)) for g, n in layout.items()]
-    lunch = _num(sm.get("lunch_open_share"))
+    lunch = _num(sm["lunch_open_share"])
     if math.isfinite(lunch):
         parts.append(names.lunch_text(lunch, lang))
-    if sm.get("skill_mix"):
+    if sm["skill_mix"]:
         parts.append(names.mix_text(str(sm["skill_mix"]), lang))
     return sep.join(p for p in parts if p) or names.option_text(rec.option or "?", lang=lang)
 
@@ -56,7 +53,7 @@ def plan_words(rec: RecommendationData, lang: str) -> str:
 def option_words(rec: RecommendationData, code: str, lang: str) -> str:
     """An option code of this recommendation (runner-ups, frontier) in words."""
     specs = dict((rec.scenario.get("layout") or {}).get("windows") or {})
-    for g in rec.summary.get("layout") or {}:
+    for g in rec.summary["layout"]:
         specs.setdefault(g, None)
     return names.option_text(code, specs, lang)
 
@@ -71,7 +68,7 @@ def _final_n(rec: RecommendationData) -> int:
 def targets_words(rec: RecommendationData, lang: str) -> str:
     """The recommendation's targets in words, joined."""
     tw = _target_wait_of(rec)
-    items = [names.target_text(str(x), tw, lang) for x in rec.summary.get("targets") or []]
+    items = [names.target_text(str(x), tw, lang) for x in rec.summary["targets"]]
     return ("；" if lang == "zh" else "; ").join(items)
 
 
@@ -80,34 +77,34 @@ def recommendation_statement(rec: RecommendationData, lang: str) -> str:
     sm = rec.summary
     if not rec.option:
         return _t("rec_none", lang)
-    stats_ = sm.get("stats") or {}
-    key = "rec_statement" if sm.get("meets_targets") else "rec_statement_misses"
-    retrain = names.retraining_text(sm.get("skill_mix"), lang)
+    stats_ = sm["stats"]
+    key = "rec_statement" if sm["meets_targets"] else "rec_statement_misses"
+    retrain = names.retraining_text(sm["skill_mix"], lang)
     return _t(
         key,
         lang,
         plan=plan_words(rec, lang),
-        c=_cny(_num(sm.get("cost_per_day")), lang),
+        c=_cny(_num(sm["cost_per_day"]), lang),
         targets=targets_words(rec, lang),
         n=_final_n(rec),
-        k=int(_num(stats_.get("options"))) if math.isfinite(_num(stats_.get("options"))) else "?",
-        conf=style.fmt_pct(_num(sm.get("confidence", 0.95))),
+        k=int(_num(stats_["options"])) if math.isfinite(_num(stats_["options"])) else "?",
+        conf=style.fmt_pct(_num(sm["confidence"])),
     ) + ((" " if lang == "en" else "") + retrain if retrain else "")
 
 
 def _recommendation_headline(rec: RecommendationData, lang: str) -> str:
     if not rec.option:
         return _t("rec_none", lang)
-    c = _cny(_num(rec.summary.get("cost_per_day")), lang)
-    key = "rec_headline" if rec.summary.get("meets_targets") else "rec_headline_misses"
-    retrain = names.retraining_text(rec.summary.get("skill_mix"), lang, short=True)
+    c = _cny(_num(rec.summary["cost_per_day"]), lang)
+    key = "rec_headline" if rec.summary["meets_targets"] else "rec_headline_misses"
+    retrain = names.retraining_text(rec.summary["skill_mix"], lang, short=True)
     text = _t(key, lang, plan=plan_words(rec, lang), c=c)
     return text + (("；" if lang == "zh" else "; ") + retrain if retrain else "")
 
 
 def _codes_note(rec: RecommendationData, lang: str) -> str:
     """Footnote with the recommender's own codes: option, targets, tolerances."""
-    statement = str(rec.summary.get("statement", ""))
+    statement = str(rec.summary["statement"])
     tw = _target_wait_of(rec)
     # tolerance codes ("service_level ±0.01") wherever the recommender's statement has them
     items = [
@@ -119,7 +116,7 @@ def _codes_note(rec: RecommendationData, lang: str) -> str:
         "rec_codes",
         lang,
         option=rec.option or "-",
-        targets=", ".join(str(x) for x in rec.summary.get("targets") or []),
+        targets=", ".join(str(x) for x in rec.summary["targets"]),
         tol=tol_txt or "-",
     )
 
@@ -129,9 +126,9 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
 
     sm = rec.summary
     out = [f"<p>{_esc(recommendation_statement(rec, lang))}</p>"]
-    stats_ = sm.get("stats") or {}
+    stats_ = sm["stats"]
     sep = "、" if lang == "zh" else ", "
-    parts = sm.get("cost_breakdown") or {}
+    parts = sm["cost_breakdown"]
     parts_txt = sep.join(
         f"{_t('cost_' + k, lang) if i18n.has('report', 'cost_' + k) else k} {_cny(_num(v), lang)}"
         for k, v in parts.items()
@@ -144,7 +141,7 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
                     "rec_layout",
                     lang,
                     plan=plan_words(rec, lang),
-                    c=_cny(_num(sm.get("cost_per_day")), lang),
+                    c=_cny(_num(sm["cost_per_day"]), lang),
                     parts=parts_txt,
                     c_all=_cny(_num(stats_.get("layout_cost_per_day")), lang),
                     c_now=_cny(_num(stats_.get("baseline_cost_per_day")), lang),
@@ -194,7 +191,7 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
     out.append(f"<h3>{_esc(_t('rec_kpis_h', lang))}</h3>")
     head = [_esc(_t(c, lang)) for c in ("kpi", "col_mean", "col_target", "col_bound", "col_met")]
     out.append(_html_table(head, rows, "rec-kpis"))
-    conf = style.fmt_pct(_num(sm.get("confidence", 0.95)))
+    conf = style.fmt_pct(_num(sm["confidence"]))
     out.append(f"<p class='note'>{_esc(_t('rec_kpis_note', lang, n=n_final, conf=conf))}</p>")
     # plan
     plan = rec.staffing_plan
@@ -335,14 +332,14 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
 
 
 def _rec_footer(rec: RecommendationData, lang: str = "en") -> str:
-    st_ = rec.summary.get("stats") or {}
+    st_ = rec.summary["stats"]
     if lang == "zh" and style.find_cjk_font() is None:
         lang = "en"  # as the chart's labels
     return _t(
         "footer_rec",
         lang,
         source=rec.path.name,
-        seed=st_.get("seed", "?"),
-        code=st_.get("code_version", "?"),
-        conf=f"{_num(rec.summary.get('confidence', 0.95)):g}",
+        seed=st_["seed"],
+        code=st_["code_version"],
+        conf=f"{_num(rec.summary['confidence']):g}",
     )

@@ -12,7 +12,7 @@ from simulator.present import i18n, style
 from simulator.present.provenance import (
     provenance_rows,
 )
-from simulator.present.readers import option_codes
+from simulator.present.readers import option_codes, run_setting
 from simulator.present.report.common import (
     CHART_KPIS,
     TABLE_KPIS,
@@ -175,7 +175,7 @@ def _sure_html(cmp: Comparison, lang: str) -> str:
     reps = sorted({r.n_replications for r in runs})
     seeds = sorted({str(r.seed) for r in runs})
     days = sorted({_days(r, lang) for r in runs})
-    warm = float(cmp.baseline.config.get("warmup_min", 0) or 0)
+    warm = float(run_setting(cmp.baseline.config, "warmup_min") or 0)
     warm_txt = _t("sure_warm0", lang) if warm <= 0 else _t("sure_warm", lang, w=style.fmt_num(warm))
     sep = "、" if lang == "zh" else ", "
     parts = [
