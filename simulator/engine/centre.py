@@ -32,10 +32,11 @@ import bisect
 import heapq
 import itertools
 import math
+import weakref
 from collections import deque
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import simpy
@@ -173,10 +174,16 @@ class CentreModel:
         # The window bank (see _pump): internal events as (time, sequence number, phase,
         # window, resident), the times of the pending pumps, the bank's clock.
         self.bank: list[tuple[float, int, int, Any, int]] = []  # window: WindowState or None
-        self.seq = itertools.count()
+        # Every event of the environment gets a number when it is made (``order``: shared
+        # by the centres of a district); ``made`` holds (time, number) of SimPy events
+        # made by this model's processes and not yet known to have happened.
+        order = _ORDERS.get(self.env)
+        if order is None:
+            order = _ORDERS[self.env] = _Order()
+        self.order = order
+        self.seq = order.seq
+        self.made = order.made
         self.pumps: list[float] = []
-        self.mark_seq: list[int] = []
-        self.mark_peek: list[float] = []
         self.now = 0.0
         self.woke = False  # a window was woken by the staffing change being applied
 
@@ -299,6 +306,7 @@ class CentreModel:
 
     def waiting_now(self) -> int:
         """Exact number of residents waiting now (scans the queues; for monitoring)."""
+        self._sync()
         now = self.env.now
         if not self.idle:  # with an idle window, nobody who arrived before now is pending
             self.admit(now)
@@ -332,7 +340,6 @@ class CentreModel:
             # The woken windows resume now, after every event already due now and before
             # any event made later: a pump made now stands where their wake-ups would be.
             self.woke = False
-            self._mark()
             self._pump_at(self.env.now)
 
     def _wake(self, w: WindowState) -> None:
@@ -433,7 +440,7 @@ class CentreModel:
         while self.next_i < self.n:
             i = self.next_i
             if t[i] > env.now:
-                yield env.timeout(t[i] - env.now)
+                yield self._timeout(t[i] - env.now)
                 continue
             # A resident arriving now: go elsewhere, balk, go straight to an idle window,
             # or queue.
@@ -482,58 +489,86 @@ class CentreModel:
 
     # -- the window bank: windows and the arrival clock between two SimPy events -------
     def _pump_at(self, when: float) -> None:
-        """Schedule a pump: a SimPy timeout at exactly ``when`` that runs the bank. Its
-        value is the bank's sequence number now: internal events numbered below it were
-        made before it, so at its instant they come before any SimPy event made later."""
+        """Schedule a pump: a SimPy timeout that runs the bank, at ``when`` exactly (a
+        step that needs the SimPy clock gets it), or at a stop on the way if no float
+        delay takes the clock there from now (:func:`_reachable`)."""
         env = self.env
         now = env.now
+        when = _reachable(now, when)
         delay = when - now
-        if now + delay != when:
-            delay = _exact_delay(now, when)
-        ev = env.timeout(delay, next(self.seq))
-        ev.callbacks.append(self._pump)
+        heapq.heappush(self.made, (when, next(self.seq)))
+        env.timeout(delay).callbacks.append(self._pump)
         heapq.heappush(self.pumps, when)
 
-    def _mark(self) -> None:
-        """Control goes back to SimPy: note which internal events exist (sequence numbers
-        below the mark) and the time of the next SimPy event. A SimPy event later found
-        at an instant before that time was made after the mark (see :meth:`_pump`)."""
-        self.mark_seq.append(next(self.seq))
-        self.mark_peek.append(self.env.peek())
+    def _timeout(self, delay: float, value: Any = None) -> simpy.Timeout:
+        """``env.timeout`` for the model's processes: numbered in the order events are
+        made, and the bank catches up before the process resumes (see :meth:`_advance`)."""
+        env = self.env
+        heapq.heappush(self.made, (env.now + delay, next(self.seq)))
+        ev = env.timeout(delay, value)
+        ev.callbacks.append(self._catch_up)
+        return ev
+
+    def _succeed(self, ev: simpy.Event, value: Any = None) -> None:
+        """``ev.succeed(value)`` for an event a process waits on (as :meth:`_timeout`)."""
+        heapq.heappush(self.made, (self.env.now, next(self.seq)))
+        assert ev.callbacks is not None
+        ev.callbacks.insert(0, self._catch_up)  # before the waiting process resumes
+        ev.succeed(value)
+
+    def _catch_up(self, _ev: simpy.Event) -> None:
+        """A numbered SimPy event happens: first the internal events due before it."""
+        until = heapq.heappop(self.made)  # it is the first: those before it have happened
+        self.order.current = until
+        self._advance(until)
+        self._ensure_pump()
+
+    def _pump(self, _ev: simpy.Event) -> None:
+        """A pump: run the bank up to the next SimPy event."""
+        heapq.heappop(self.pumps)
+        made = self.made
+        self.order.current = heapq.heappop(made)
+        until = made[0] if made else _NEVER
+        peek = self.env.peek()
+        if peek < until[0]:  # a SimPy event not made by the model (a process ends)
+            until = (peek, -1)
+        self._advance(until)
+        self._ensure_pump()
+
+    def _sync(self) -> None:
+        """Someone outside the bank looks at this centre now (another centre of a
+        district): the internal events due before the SimPy event happening now first."""
+        current = self.order.current
+        if self.bank and current[0] == self.env.now:
+            self._advance(current)
 
     def _ensure_pump(self) -> None:
-        """Control goes back to SimPy after the bank ran or got work from outside it:
-        make sure a pump is due no later than the bank's next internal event."""
-        self._mark()
+        """Make sure a pump is due no later than the bank's next internal event."""
         bank = self.bank
         if bank and (not self.pumps or self.pumps[0] > bank[0][0]):
             self._pump_at(bank[0][0])
 
-    def _pump(self, ev: simpy.Event) -> None:
-        """Run the window bank ahead of SimPy (see docs/design.md, "The window bank").
+    def _advance(self, until: tuple[float, int]) -> None:
+        """Run the window bank ahead of SimPy: process, in order, the internal events
+        before ``until`` (the time and number of the next SimPy event).
 
-        Internal events (a window resumes, the arrival clock rings) are kept in the
-        bank's own heap, ordered by (time, sequence number) as SimPy orders its events by
-        (time, event id): the numbers are taken in the order in which window processes
-        would have made their events. Every internal event before the next SimPy event
-        (``env.peek()``) is processed here with the float arithmetic SimPy would use (an
-        event ``d`` minutes after ``t`` happens at ``t + d``). Control returns to SimPy
-        when the next internal event is not before the next SimPy event, or when it must
-        act at the SimPy clock (handing a case to an idle back-office clerk, closing a
-        window after closing time): then a pump is scheduled at its exact instant.
-
-        Ties: an internal event at the instant of the next SimPy event goes first if it
-        was made before that event, as in SimPy. It was if this pump was made after it
-        (its number is below the pump's ``limit``) and the pump is due now, or if the
-        SimPy event was not yet due at the first mark after it (:meth:`_mark`: it was made
-        later). Otherwise SimPy goes first.
+        Internal events (a window resumes, the arrival clock rings) are kept in the bank's
+        own heap by (time, number). The numbers come from one counter, in the order in
+        which events are made, shared with the SimPy events of the model's processes
+        (:meth:`_timeout`) and the other centres of a district: so the internal and the
+        SimPy events are taken in SimPy's own order, (time, order made), ties included.
+        Each is processed with the float arithmetic SimPy would use (an event ``d``
+        minutes after ``t`` happens at ``t + d``). A step that must act at the SimPy clock
+        (hand a case to an idle back-office clerk, close a window after closing time)
+        waits for a pump or a SimPy event at its instant.
         """
-        heapq.heappop(self.pumps)
-        limit = cast(int, ev.value)  # the sequence number when the pump was made
+        bank = self.bank
+        if not bank:
+            return
+        ut, un = until
         env = self.env
         at = env.now
-        peek = env.peek()
-        bank = self.bank
+        made = self.made
         heappop = heapq.heappop
         heappush = heapq.heappush
         seq = self.seq
@@ -553,10 +588,8 @@ class CentreModel:
         while bank:
             entry = bank[0]
             now = entry[0]
-            if not (now < peek or (now == at and entry[1] < limit)) and (
-                now > peek or not self._made_before(entry[1], now)
-            ):
-                break
+            if now > ut or (now == ut and entry[1] > un):
+                break  # the SimPy event comes first
             heappop(bank)
             _, s, phase, w, i = entry
             if phase == _CLOCK:
@@ -582,8 +615,8 @@ class CentreModel:
                     heappush(bank, (now, s, _SUBMIT, w, i))
                     break
                 self._submit_back_office(i, now)
-                if now == at:
-                    peek = env.peek()
+                if made and made[0] < (ut, un):  # it made a SimPy event due now
+                    ut, un = made[0]
             # The loop of a window: look at its staff and the queues, call or wait.
             while True:
                 if w.staff < 0:
@@ -591,8 +624,8 @@ class CentreModel:
                         if self.all_closed is not None and now != at:
                             break  # closing after closing time: needs the SimPy clock
                         self._close(w, now)
-                        if now == at:
-                            peek = env.peek()
+                        if made and made[0] < (ut, un):  # the day may end now
+                            ut, un = made[0]
                     w.waiting = True
                     break
                 if not w.is_open:
@@ -631,13 +664,6 @@ class CentreModel:
             if w.staff < 0 and w.is_open:  # the close above waits for the SimPy clock
                 heappush(bank, (now, s, _TOP, w, -1))
                 break
-        self._ensure_pump()
-
-    def _made_before(self, s: int, when: float) -> bool:
-        """Whether internal event number ``s`` was made before the SimPy event due at
-        ``when`` (an exact tie): the first mark after it saw nothing due by ``when``."""
-        k = bisect.bisect_right(self.mark_seq, s)
-        return k < len(self.mark_seq) and self.mark_peek[k] > when
 
     def _cross_province(self, i: int, now: float) -> float:
         """Window service of resident ``i`` ended at ``now``: the request goes to the home
@@ -666,7 +692,7 @@ class CentreModel:
         self.intervals.append((w.idx, -1, w.open_since, now))
         self.n_open -= 1
         if self.n_open == 0 and self.all_closed is not None and not self.all_closed.triggered:
-            self.all_closed.succeed()
+            self._succeed(self.all_closed)
 
     def _schedule(self) -> Generator[simpy.Event, Any, None]:
         env = self.env
@@ -675,7 +701,7 @@ class CentreModel:
                 self.day_done[plan.index] = True
                 continue
             # Blocks and breaks; at closing time, open windows serve what is left.
-            yield from staff_day(env, self.scn, plan, self._apply)
+            yield from staff_day(env, self.scn, plan, self._apply, self._timeout)
             close = plan.offset + plan.hours.close
             if self.n_open > 0:
                 self.all_closed = env.event()
@@ -708,7 +734,6 @@ class CentreModel:
         """Resident ``i``'s case goes to its bureau at ``now`` (which is the SimPy clock
         if a clerk of the bureau is idle)."""
         b = self.bo_bureau[i]
-        env = self.env
         self.bo_submit[i] = now
         idle = self.bo_idle[b]
         if not idle:
@@ -722,16 +747,17 @@ class CentreModel:
         remaining = self.bo_work[i]
         k = bisect.bisect_right(self.bo_period_ends, now)
         if not remaining > 1e-9 or k >= len(self.bo_periods):
-            ev.succeed(i)
+            self._succeed(ev, i)
             return
         start, stop = self.bo_periods[k]
         if now < start:  # outside back-office hours: wait for the next period
-            done = env.timeout(start - now, (i, remaining, stop))
+            done = self._timeout(start - now, (i, remaining, stop))
         else:
             chunk = min(remaining, stop - now)
-            done = env.timeout(chunk, (i, remaining - chunk, -1.0))
-        assert ev.callbacks is not None
-        done.callbacks, ev.callbacks = ev.callbacks, []
+            done = self._timeout(chunk, (i, remaining - chunk, -1.0))
+        assert ev.callbacks is not None and done.callbacks is not None
+        done.callbacks.extend(ev.callbacks)
+        ev.callbacks = []
 
     def _bo_worker(self, b: int) -> Generator[simpy.Event, Any, None]:
         """A back-office clerk of bureau ``b``: takes the oldest case, works on it during
@@ -758,7 +784,7 @@ class CentreModel:
                     i, remaining, stop = got
                     if stop >= 0:  # waited for the period to start: work until its end
                         chunk = min(remaining, stop - env.now)
-                        yield env.timeout(chunk)
+                        yield self._timeout(chunk)
                         remaining -= chunk
             while remaining > 1e-9:
                 k = bisect.bisect_right(ends, env.now)
@@ -766,9 +792,9 @@ class CentreModel:
                     return  # no working time left: the case stays open
                 start, stop = periods[k]
                 if env.now < start:
-                    yield env.timeout(start - env.now)
+                    yield self._timeout(start - env.now)
                 chunk = min(remaining, stop - env.now)
-                yield env.timeout(chunk)
+                yield self._timeout(chunk)
                 remaining -= chunk
             self.bo_done[i] = env.now
 
@@ -779,17 +805,18 @@ class CentreModel:
                 continue
             start = plan.offset + plan.hours.open
             if start > env.now:
-                yield env.timeout(start - env.now)
+                yield self._timeout(start - env.now)
             while not self.day_done[plan.index]:
                 busy = sum(1 for w in self.windows if w.is_open and w not in self.idle)
                 self.samples.append((env.now, self.waiting_now(), busy, self.n_open))
-                yield env.timeout(interval)
+                yield self._timeout(interval)
 
     def inject(self, guest: Guest) -> int:
         """A resident diverted from another centre arrives now; returns the local index.
 
         The guest does not balk (they chose to come); patience restarts on arrival.
         """
+        self._sync()
         now = self.env.now
         i = len(self.t)
         self.t.append(now)
@@ -913,6 +940,23 @@ class CentreModel:
 
 _NO_OUTAGES = np.empty((0, 2))
 
+
+class _Order:
+    """The order in which the events of one SimPy environment are made: a counter shared
+    by the internal events of its window banks and the SimPy events its models make, and
+    the (time, number) of those SimPy events still to happen (a heap)."""
+
+    __slots__ = ("current", "made", "seq")
+
+    def __init__(self) -> None:
+        self.seq = itertools.count()
+        self.made: list[tuple[float, int]] = []
+        self.current: tuple[float, int] = (-math.inf, -1)  # the SimPy event happening
+
+
+_NEVER = (math.inf, -1)
+_ORDERS: weakref.WeakKeyDictionary[simpy.Environment, _Order] = weakref.WeakKeyDictionary()
+
 # What a window does when the bank resumes it (the phase of an internal event).
 _TOP = 0  # look at its staff and the queues (woken, or after a no-show)
 _DONE = 1  # the service (or the no-show hold) of resident i has ended
@@ -921,13 +965,15 @@ _SUBMIT = 3  # submit resident i's back-office case (at the SimPy clock), then _
 _CLOCK = 4  # the arrival clock rings (no window)
 
 
-def _exact_delay(now: float, when: float) -> float:
-    """A delay ``d`` with ``now + d == when`` in floating point (``when - now`` may round
-    so that the sum misses ``when`` by an ulp): SimPy schedules at ``now + d``."""
-    d = when - now
-    for _ in range(64):
-        got = now + d
-        if got == when:
-            return d
-        d = math.nextafter(d, math.inf if got < when else -math.inf)
-    raise AssertionError(f"no float delay takes {now!r} to {when!r}")
+def _reachable(now: float, when: float) -> float:
+    """``when`` if SimPy can schedule an event there from ``now`` (``now + d == when``
+    for ``d = when - now``), else a time between that it can reach and from which
+    ``when`` can be reached or approached again.
+
+    ``when - now`` is exact when ``now >= when / 2`` (Sterbenz), so the sum hits
+    ``when``; from further back it may miss by an ulp (``now`` finer than ``when``'s
+    grid). Halving ``when`` (exact in binary) gives such a stop in a few steps.
+    """
+    while now + (when - now) != when:
+        when = when / 2.0  # now < when / 2 here, else the sum would be exact
+    return when

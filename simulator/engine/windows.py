@@ -185,11 +185,13 @@ def staff_day(
     scn: Scenario,
     plan: DayPlan,
     restaff: Callable[[dict[int, int], bool], None],
+    timeout: Callable[[float], simpy.Event] | None = None,
 ) -> Generator[simpy.Event, Any, None]:
     """The staffing of an open day, to ``yield from`` in a SimPy process: at each change
     of :func:`staffing_day`, ``restaff(assign, closing)`` (``closing`` at closing time);
-    returns at closing time."""
+    returns at closing time. ``timeout`` makes its waits (default ``env.timeout``)."""
+    wait = timeout if timeout is not None else env.timeout
     for t, assign in staffing_day(scn, plan):
         if t > env.now:
-            yield env.timeout(t - env.now)
+            yield wait(t - env.now)
         restaff(assign or {}, assign is None)
