@@ -30,8 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import hydra
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
+from simulator.cli.common import plain_config
 from simulator.config.compose import scenarios_dir
 from simulator.errors import ConfigError
 
@@ -65,12 +66,7 @@ def run_from_config(cfg: DictConfig | dict[str, Any], out_dir: Path) -> Allocati
     from simulator.engine.district import parse_diversion
     from simulator.optimise.allocate import parse_allocate
 
-    container = (
-        OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
-    )
-    assert isinstance(container, dict)
-    container.pop("hydra", None)
-    plain = {str(k): v for k, v in container.items()}
+    plain = plain_config(cfg)
     check_allocate_config(plain)
     settings = parse_allocate(plain.get("allocate"))
     city = city_from_config(plain)

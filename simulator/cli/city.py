@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import hydra
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
-from simulator.cli.common import recorded_run, run_command, task_started
+from simulator.cli.common import plain_config, recorded_run, run_command, task_started
 from simulator.config.compose import scenarios_dir
 from simulator.config.schema import ANY
 from simulator.errors import ConfigError
@@ -164,12 +164,7 @@ def run_from_config(cfg: DictConfig | dict[str, Any], out_dir: Path | None) -> C
     from simulator.city.build import city_from_config
     from simulator.city.run import run_city_from_config
 
-    container = (
-        OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
-    )
-    assert isinstance(container, dict)
-    container.pop("hydra", None)
-    plain = {str(k): v for k, v in container.items()}
+    plain = plain_config(cfg)
     check_city_config(plain)
     city = city_from_config(plain)
     res = run_city_from_config(city, plain)

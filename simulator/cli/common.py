@@ -30,6 +30,8 @@ __all__ = [
     "EXIT_SIGTERM",
     "Terminated",
     "bad_input",
+    "old_form",
+    "plain_config",
     "recorded_run",
     "run_command",
     "screened_hydra",
@@ -107,6 +109,96 @@ def bad_input(prog: str, exc: BaseException) -> NoReturn:
     print any other exception with a traceback and exit 1)."""
     print(f"{prog}: {exc}", file=sys.stderr)
     raise SystemExit(EXIT_BAD_INPUT)
+
+
+def plain_config(cfg: Any) -> dict[str, Any]:
+    """A composed config (OmegaConf or mapping) as a plain dict with string keys,
+    interpolations resolved and without Hydra's own ``hydra`` node: what the plain
+    functions behind the commands take."""
+    from omegaconf import DictConfig, OmegaConf
+
+    container = (
+        OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
+    )
+    assert isinstance(container, dict)
+    container.pop("hydra", None)
+    return {str(k): v for k, v in container.items()}
+
+
+#: Hydra's own command-line flags that take a value (``--info`` takes one optionally).
+HYDRA_VALUE_FLAGS = frozenset(
+    {
+        *("--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn"),
+        *("--config-dir", "-cd", "--experimental-rerun", "--shell-completion", "-sc"),
+    }
+)
+
+
+def old_form(prog: str, argv: list[str], new: list[str] | None) -> None:
+    """Refuse a command line in a command's former argparse form: one line on standard
+    error with the same command in the current form (``new``), exit code 2.
+    ``new`` None: the command line is in the current form and nothing happens."""
+    if new is None:
+        return
+    import shlex
+
+    print(
+        f"{prog}: options are Hydra overrides (KEY=VALUE) now; instead of "
+        f"'{shlex.join([prog, *argv])}' run: {shlex.join([prog, *new])}",
+        file=sys.stderr,
+    )
+    raise SystemExit(EXIT_BAD_INPUT)
+
+
+def config_location(argv: list[str]) -> list[str]:
+    """Hydra's config search, made to work for any primary config of a command that
+    appends a config group of the bundled tree (``+command=recommend``).
+
+    Hydra resolves an appended group relative to the primary config's folder and finds
+    configs only on its search path, so: ``--config-name validation/mmc`` becomes
+    ``--config-path <scenarios>/validation --config-name mmc``; ``--config-name
+    some/file.yaml`` (an existing file) becomes ``--config-path <its folder> --config-name
+    file``; a relative ``--config-path`` of the working directory is made absolute; and
+    whenever the primary config lies outside the bundled tree's root, the bundled tree
+    goes on the search path (``hydra.searchpath``) so its groups resolve as usual.
+    """
+    from simulator.config.compose import scenarios_dir
+
+    out: list[str] = []
+    for a in argv:  # --config-name=x as two words, for the rules below
+        flag, eq, value = a.partition("=")
+        if eq and flag in ("--config-name", "-cn", "--config-path", "-cp"):
+            out += [flag, value]
+        else:
+            out.append(a)
+    name_at = path_at = None
+    for i, a in enumerate(out[:-1]):
+        if a in ("--config-name", "-cn"):
+            name_at = i + 1
+        elif a in ("--config-path", "-cp"):
+            path_at = i + 1
+    moved = False
+    if path_at is not None:
+        value = out[path_at]
+        if "://" not in value and not Path(value).is_absolute() and Path(value).is_dir():
+            out[path_at] = str(Path(value).resolve())
+        moved = True
+    elif name_at is not None:
+        name = out[name_at]
+        file = Path(name)
+        if file.suffix in (".yaml", ".yml") and file.is_file():
+            folder, out[name_at] = file.resolve().parent, file.stem
+        elif "/" in name.strip("/"):
+            head, _, out[name_at] = name.strip("/").rpartition("/")
+            folder = scenarios_dir() / head
+        else:
+            folder = None
+        if folder is not None:
+            out[name_at - 1 : name_at - 1] = ["--config-path", str(folder)]
+            moved = True
+    if moved and not any(a.startswith("hydra.searchpath=") for a in out):
+        out.append(f"hydra.searchpath=[file://{scenarios_dir()}]")
+    return out
 
 
 def write_status(out_dir: Path, status: str, reason: str, **extra: Any) -> Path | None:

@@ -1,187 +1,140 @@
-"""``svcsim-recommend``: recommend a layout and hour-by-hour staffing plan.
+"""``svcsim-recommend``: recommend a layout and hour-by-hour staffing plan (a thin Hydra app).
 
 Examples::
 
     svcsim-recommend                                   # reference centre, default space
-    svcsim-recommend --config-name busy --workers 2
+    svcsim-recommend --config-name busy workers=2
     svcsim-recommend recommend=quick targets.day.service_level.min=0.95
-    svcsim-recommend --dask tcp://scheduler:8786 --out results/ref
-    svcsim-recommend --config-name validation/mmc +recommend=quick \\
+    svcsim-recommend dask_address=tcp://scheduler:8786 out=results/ref
+    svcsim-recommend --config-name validation/mmc recommend=quick \\
         'recommend.space.windows={main: [8, 9, 10, 11, 12]}' recommend.space.skill_mix=[keep]
+    svcsim-recommend --config-name calibration_report/my_centre/my_centre.yaml workers=2
 
-Positional arguments are Hydra overrides of the scenario (same syntax as ``svcsim``);
-the ``cost``, ``targets`` and ``recommend`` groups are added with their defaults when
-the scenario does not list them. Results go to ``--out`` (default
-``outputs/recommend/<config name>``); rerunning with the same folder resumes from the
-evaluations already stored there.
+The primary config is a scenario of ``scenarios/`` (``--config-name``, default
+``reference``) or a scenario YAML file; the recommender's inputs are its config groups
+``cost``, ``targets`` and ``recommend`` (every shipped scenario lists them; a scenario
+file that does not gets the bundled defaults, or adds one with ``+targets=default``).
+The command appends ``scenarios/command/recommend.yaml`` (``+command=recommend``), whose
+keys set how it runs: ``out`` (default ``outputs/recommend/<config name>``; rerunning
+with the same folder resumes from the evaluations stored there), ``dask_address``,
+``progress``, ``trust_cache``; the scenario's ``workers``, ``seed`` and ``charts`` apply
+too. Every key is an ordinary Hydra override.
+
+:func:`run_from_config` is the plain function behind it (no Hydra needed).
 """
 
 from __future__ import annotations
 
-import argparse
+import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+import hydra
+from omegaconf import DictConfig
 
+from simulator.cli.common import (
+    HYDRA_VALUE_FLAGS,
+    config_location,
+    old_form,
+    plain_config,
+    recorded_run,
+    run_command,
+    set_resume_hint,
+    task_started,
+)
 from simulator.errors import ConfigError
 
-GROUPS = ("cost", "targets", "recommend")
+if TYPE_CHECKING:
+    from simulator.optimise.outputs import Recommendation
+
+PROG = "svcsim-recommend"
+
+#: The override that appends the command's own settings to the scenario.
+LAYER = "+command=recommend"
+
+#: Keys of ``scenarios/command/recommend.yaml`` besides the scenario's (how the command
+#: runs, not what the centre is): taken out before the scenario is parsed.
+COMMAND_KEYS = ("out", "dask_address", "trust_cache")
+
+#: The former argparse options and the config key each became.
+_OLD_VALUE_FLAGS = {
+    "--out": "out",
+    "-o": "out",
+    "--workers": "workers",
+    "-w": "workers",
+    "--dask": "dask_address",
+    "--seed": "seed",
+}
+_OLD_SWITCHES = {
+    "--no-charts": "charts=false",
+    "--no-progress": "progress=false",
+    "--trust-cache": "trust_cache=true",
+}
 
 
-def compose_with_groups(name: str, overrides: list[str]) -> dict[str, Any]:
-    """Compose the scenario with Hydra, adding the recommender groups (``cost``,
-    ``targets``, ``recommend``) from the bundled tree when the primary config does not
-    list them. Overrides of those groups (``recommend=quick``, ``targets.day.x.min=0.9``,
-    ``~targets.hour``) are applied here; all others go to Hydra."""
-    from omegaconf import OmegaConf
-
-    from simulator.config.compose import compose_config
-    from simulator.optimise.config import bundled_group
-
-    base = compose_config(name, [o for o in overrides if _group_of(o) not in GROUPS])
-    own = {g: [o for o in overrides if _group_of(o) == g] for g in GROUPS}
-    listed = [g for g in GROUPS if g in base]
-    cfg = base
-    if listed:  # the primary config lists some groups: Hydra handles their overrides
-        cfg = compose_config(
-            name, [o for o in overrides if _group_of(o) not in GROUPS or _group_of(o) in listed]
-        )
-    for g in GROUPS:
-        if g in listed:
-            continue
-        option = "default"
-        for o in own[g]:
-            key, _, value = o.lstrip("+").partition("=")
-            if key == g:
-                option = value
-        data = OmegaConf.create(bundled_group(g, option))
-        for o in own[g]:
-            key, _, value = o.lstrip("+").partition("=")
-            if key == g:
-                continue
-            if o.startswith("~"):
-                parent, _, leaf = key[len(g) + 1 :].lstrip(".").rpartition(".")
-                node = OmegaConf.select(data, parent) if parent else data
-                if node is not None and leaf in node:
-                    del node[leaf]
-                continue
-            # Assignment replaces (a mapping value does not merge into the old one).
-            try:
-                parsed = yaml.safe_load(value)
-            except yaml.YAMLError as exc:
-                raise ConfigError(f"override {o!r}: not a valid value ({exc})") from None
-            OmegaConf.update(data, key[len(g) + 1 :], parsed, merge=False, force_add=True)
-        container = OmegaConf.to_container(data, resolve=True)
-        assert isinstance(container, dict)
-        cfg[g] = container
-    return cfg
-
-
-def _group_of(override: str) -> str:
-    key = override.lstrip("+~").split("=", 1)[0]
-    return key.split(".", 1)[0]
-
-
-def _whole_number(low: int) -> Callable[[str], int]:
-    """An argparse type: a whole number ``>= low``."""
-
-    def parse(text: str) -> int:
-        try:
-            value: int | None = int(text)
-        except ValueError:
-            value = None
-        if value is None or value < low:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}, got {text!r}")
+def _flag(value: Any, key: str) -> bool:
+    if isinstance(value, bool):
         return value
-
-    return parse
-
-
-_positive_int = _whole_number(1)
-_non_negative_int = _whole_number(0)
+    raise ConfigError(f"{key}: expected true or false, got {value!r}")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="svcsim-recommend",
-        description="Cheapest layout and hour-by-hour staffing meeting the service targets, "
-        "with a statistical guarantee (docs/recommend.md).",
-    )
-    p.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. recommend=quick")
-    p.add_argument(
-        "--config-name",
-        "-c",
-        default="reference",
-        help="bundled scenario (reference, busy, validation/mmc) or a YAML path",
-    )
-    p.add_argument(
-        "--out",
-        "-o",
-        type=Path,
-        default=None,
-        help="output folder (default outputs/recommend/<config name>)",
-    )
-    p.add_argument("--workers", "-w", type=_positive_int, default=1, help="local processes")
-    p.add_argument(
-        "--dask",
-        default=None,
-        metavar="ADDRESS",
-        help="Dask scheduler address (tcp://host:port) to run replications on",
-    )
-    p.add_argument(
-        "--seed", type=_non_negative_int, default=None, help="root seed (default: scenario's)"
-    )
-    p.add_argument("--no-charts", action="store_true", help="skip PNG charts")
-    p.add_argument("--no-progress", action="store_true", help="no progress line")
-    p.add_argument(
-        "--trust-cache",
-        action="store_true",
-        help="reuse cached evaluations from another code version",
-    )
-    return p
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Console-script entry point: exit code 2 for bad input, 130/143 when interrupted
-    (docs/errors.md)."""
-    from simulator.cli.common import run_command
-
-    return run_command("svcsim-recommend", lambda: _run(argv))
-
-
-def _run(argv: list[str] | None) -> int:
-    from simulator.cli.common import set_resume_hint
+def run_from_config(
+    cfg: DictConfig | dict[str, Any], source: str = PROG
+) -> tuple[Recommendation, Path]:
+    """Recommend for a composed config: a scenario with the ``cost``, ``targets`` and
+    ``recommend`` groups (missing ones: the bundled defaults) and the command's keys
+    (:data:`COMMAND_KEYS`; ``out`` is required). Returns the recommendation and the
+    output folder. The scenario's ``workers``, ``seed`` and ``charts`` and the command's
+    ``progress`` (default off here) apply as in the command.
+    """
     from simulator.config.safety import note_symlink
     from simulator.config.scenario import scenario_from_config
     from simulator.optimise.recommend import recommend
 
-    args = build_parser().parse_args(argv)
-    name = args.config_name
-    out = args.out or Path("outputs") / "recommend" / Path(name).stem
-    cfg = compose_with_groups(name, list(args.overrides))
-    label = name + (f" | {' '.join(args.overrides)}" if args.overrides else "")
-    scn = scenario_from_config(cfg, source=label)
-    note_symlink(out)
+    plain = plain_config(cfg)
+    settings = {k: plain.pop(k, None) for k in COMMAND_KEYS}
+    problems = []
+    out = settings["out"]
+    if not isinstance(out, str) or not out.strip():
+        problems.append(f"out: expected an output folder, got {out!r}")
+    dask = settings["dask_address"]
+    if dask is not None and (not isinstance(dask, str) or not dask.strip()):
+        problems.append(
+            f"dask_address: expected a scheduler address such as tcp://host:8786 or null, "
+            f"got {dask!r}"
+        )
+    if problems:
+        raise ConfigError(
+            f"invalid {PROG} settings: {len(problems)} problem(s)\n  - " + "\n  - ".join(problems),
+            problems,
+        )
+    trust = _flag(settings["trust_cache"] or False, "trust_cache")
+    progress = _flag(plain.get("progress", False), "progress")
+    charts = _flag(plain.get("charts", True), "charts")
+    out_dir = Path(str(out))
+    scn = scenario_from_config(plain, source=source)
+    note_symlink(out_dir)
     set_resume_hint(
-        f"rerun the same command (same --out {out}) to resume: the evaluations stored in "
-        f"{out / 'evaluations.jsonl'} are not simulated again"
+        f"rerun the same command (same out={out_dir}) to resume: the evaluations stored in "
+        f"{out_dir / 'evaluations.jsonl'} are not simulated again"
     )
     rec = recommend(
         scn,
-        out_dir=out,
-        executor=args.dask,
-        workers=args.workers,
-        seed=args.seed,
-        progress=not args.no_progress,
-        charts=not args.no_charts,
-        trust_cache=args.trust_cache,
+        out_dir=out_dir,
+        executor=dask,
+        workers=scn.experiment.workers,
+        progress=progress,
+        charts=charts,
+        trust_cache=trust,
     )
-    print(f"\n{rec.statement}\n")
+    return rec, out_dir
+
+
+def _print_recommendation(rec: Recommendation, out: Path) -> None:
     from simulator.present.terminal import plan_table, summary_lines, target_lines
 
+    print(f"\n{rec.statement}\n")
     windows = (rec.scenario_config.get("layout") or {}).get("windows") or {}
     print("Staffing plan (windows open per group, staff on duty):")
     print(plan_table(rec.staffing_plan, windows).to_string(index=False))
@@ -198,8 +151,97 @@ def _run(argv: list[str] | None) -> int:
         f"from {out / 'evaluations.jsonl'}; {st['wall_s']:.1f} s"
     )
     print(f"Results written to {out}")
-    return 0
+
+
+@hydra.main(version_base="1.3", config_path="pkg://scenarios", config_name="reference")
+def _main(cfg: DictConfig) -> None:
+    from hydra.core.hydra_config import HydraConfig
+
+    task_started()
+    hc = HydraConfig.get()
+    overrides = [o for o in hc.overrides.task if o != LAYER]
+    source = _given_name.get("name") or str(hc.job.config_name)
+    source += f" | {' '.join(overrides)}" if overrides else ""
+    out_dir = Path(str(cfg.get("out") or hc.runtime.output_dir))
+    with recorded_run(PROG, out_dir, source=source):
+        rec, out_dir = run_from_config(cfg, source=source)
+    manifest = {
+        "status": "complete",
+        "command": PROG,
+        "source": source,
+        **{k: rec.stats.get(k) for k in ("seed", "code_version", "executor")},
+        **{k: rec.stats.get(k) for k in ("evaluations_run", "evaluations_reused", "wall_s")},
+    }
+    (out_dir / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, default=str), encoding="utf-8"
+    )
+    _print_recommendation(rec, out_dir)
+
+
+def _new_form(argv: list[str]) -> list[str] | None:
+    """The command line in the current form if ``argv`` uses a former argparse option
+    (``--workers 2``, ``--out X``, ``--no-charts``, ``-c busy``), else None."""
+    new: list[str] = []
+    old = False
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        flag, eq, value = a.partition("=")
+        if flag in _OLD_VALUE_FLAGS:
+            old = True
+            if not eq:
+                i += 1
+                value = argv[i] if i < len(argv) else "VALUE"
+            new.append(f"{_OLD_VALUE_FLAGS[flag]}={value}")
+        elif a in _OLD_SWITCHES:
+            old = True
+            new.append(_OLD_SWITCHES[a])
+        elif a == "-c" and i + 1 < len(argv) and argv[i + 1] not in ("job", "hydra", "all"):
+            old = True  # was --config-name; Hydra's -c is --cfg (print the config)
+            new += ["--config-name", argv[i + 1]]
+            i += 1
+        elif a in HYDRA_VALUE_FLAGS and i + 1 < len(argv):
+            new += [a, argv[i + 1]]
+            i += 1
+        else:
+            new.append(a)
+        i += 1
+    return new if old else None
+
+
+#: The scenario as the command line named it (before :func:`config_location` split it).
+_given_name: dict[str, str] = {}
+
+
+def _config_name(argv: list[str]) -> str:
+    for i, a in enumerate(argv):
+        if a in ("--config-name", "-cn") and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith(("--config-name=", "-cn=")):
+            return a.split("=", 1)[1]
+    return "reference"
+
+
+def _is_multirun(argv: list[str]) -> bool:
+    return any(a in ("-m", "--multirun") for a in argv)
+
+
+def main() -> None:
+    """Console-script entry point (``svcsim-recommend``): exit code 2 for bad input,
+    130/143 when interrupted (docs/errors.md)."""
+    argv = sys.argv[1:]
+    if _is_multirun(argv):
+        print(
+            f"{PROG}: runs one recommendation at a time (each needs its own out folder); "
+            f"run it once per setting, e.g. {PROG} recommend=quick out=outputs/recommend/quick",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    old_form(PROG, argv, _new_form(argv))
+    _given_name["name"] = _config_name(argv)
+    sys.argv[1:] = [*config_location(argv), LAYER]
+    sys.exit(run_command(PROG, _main, hydra_app=True))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -32,6 +32,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from simulator.cli.common import (
+    plain_config,
     recorded_run,
     run_command,
     set_resume_hint,
@@ -131,13 +132,9 @@ def run_from_config(
     from simulator.config.scenario import scenario_from_config
     from simulator.run.runner import simulate
 
-    container = (
-        OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
-    )
-    assert isinstance(container, dict)
-    container.pop("hydra", None)
+    container = plain_config(cfg)
     charts_on = bool(container.pop("charts", True))
-    scn = scenario_from_config({str(k): v for k, v in container.items()}, source=source)
+    scn = scenario_from_config(container, source=source)
     results = simulate(
         scn,
         record_visits=charts_on or scn.experiment.record_visits,
