@@ -241,13 +241,13 @@ def _calibrate() -> Any:
 def _recommend() -> Any:
     from simulator.cli.recommend import main
 
-    return main(sys.argv[1:])
+    return main()
 
 
 def _report() -> Any:
     from simulator.cli.report import main
 
-    return main(sys.argv[1:])
+    return main()
 
 
 COMMANDS = {
@@ -269,8 +269,14 @@ CLI_CASES = [
     ("svcsim-city", ["city.centres_file=/nonexistent/centres.csv"], "city.centres_file"),
     ("svcsim-city", ["workers=0", "+bogus=1"], "bogus"),
     ("svcsim-city", ["calendar.days=1000000"], "holiday data cover"),
-    ("svcsim-recommend", ["--workers", "0"], "--workers"),
-    ("svcsim-recommend", ["--seed", "x"], "--seed"),
+    ("svcsim-recommend", ["workers=0"], "workers"),
+    ("svcsim-recommend", ["seed=x"], "seed"),
+    ("svcsim-recommend", ["trust_cache=maybe"], "trust_cache"),
+    ("svcsim-recommend", ["dask_address=''"], "dask_address"),
+    ("svcsim-recommend", ["--workers", "2"], "svcsim-recommend workers=2"),
+    ("svcsim-recommend", ["-c", "busy", "--no-charts"], "--config-name busy charts=false"),
+    ("svcsim-recommend", ["--multirun", "recommend=quick,default"], "one recommendation"),
+    ("svcsim-recommend", ["--config-name", "validation/mmc"], "recommend.space.windows"),
     ("svcsim-recommend", ["recommend.procedure.n0=abc"], "recommend.procedure.n0"),
     ("svcsim-recommend", ["+recommend.bogus=1"], "recommend.bogus"),
     ("svcsim-recommend", ["recommend=nope"], "nope"),
@@ -281,8 +287,10 @@ CLI_CASES = [
     ("svcsim-calibrate", ["tickets=[{tmp}/missing.csv]"], "file not found"),
     ("svcsim-calibrate", ["tickets=[{tmp}/t.csv]", "+bogus=1"], "bogus"),
     ("svcsim-calibrate", ["tickets=[{tmp}/t.csv]", "encoding=klingon"], "encoding"),
-    ("svcsim-report", ["{tmp}/nonexistent"], "nonexistent"),
-    ("svcsim-report", ["{tmp}", "-o", "{tmp}/t.csv/report.html"], "t.csv"),
+    ("svcsim-report", ["folders={tmp}/nonexistent"], "nonexistent"),
+    ("svcsim-report", ["folders={tmp}", "out={tmp}/t.csv/report.html"], "t.csv"),
+    ("svcsim-report", ["{tmp}", "-o", "x.html"], "svcsim-report folders="),
+    ("svcsim-report", ["folders={tmp}", "lang=fr"], "lang"),
 ]
 
 
@@ -303,7 +311,7 @@ def test_command_bad_input_exits_2_naming_the_key(
     if prog in ("svcsim", "svcsim-city"):
         argv.append(f"hydra.run.dir={tmp_path / 'run'}")
     if prog == "svcsim-recommend":
-        argv += ["--out", str(tmp_path / "rec"), "--no-progress"]
+        argv += [f"out={tmp_path / 'rec'}", "progress=false"]
     code, text = run_main(COMMANDS[prog], argv, prog, monkeypatch, capsys)
     assert code == 2, text
     assert "Traceback" not in text
@@ -323,3 +331,10 @@ def test_failed_run_leaves_a_manifest_with_the_reason(
     assert code == 2
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["status"] == "failed" and "replications" in manifest["reason"]
+    rec = tmp_path / "rec"
+    argv = ["recommend=quick", "workers=0", f"out={rec}"]
+    code, _ = run_main(_recommend, argv, "svcsim-recommend", monkeypatch, capsys)
+    assert code == 2
+    manifest = json.loads((rec / "manifest.json").read_text())
+    assert manifest["status"] == "failed" and "workers" in manifest["reason"]
+    assert manifest["source"] == f"reference | {' '.join(argv)}"

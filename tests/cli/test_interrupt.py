@@ -104,3 +104,51 @@ def test_signal_stops_pool_within_seconds(
     assert not [w for w in workers if _alive(w)], "a worker outlived the command"
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "interrupted"
+
+
+def test_recommend_interrupted_prints_how_to_resume(tmp_path: Path) -> None:
+    out = tmp_path / "rec"
+    cmd = [
+        sys.executable,
+        "-m",
+        "simulator.cli.recommend",
+        "recommend=quick",
+        "workers=2",
+        "progress=false",
+        "charts=false",
+        f"out={out}",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + STARTUP_S
+        workers: list[int] = []
+        while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
+            time.sleep(0.2)
+            workers = _children(proc.pid)
+        assert len(workers) >= 2, "the pool did not start"
+        time.sleep(1.0)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    assert lines == [
+        f"svcsim-recommend: interrupted (Ctrl-C); rerun the same command (same out={out}) to "
+        f"resume: the evaluations stored in {out / 'evaluations.jsonl'} are not simulated again"
+    ]
+    time.sleep(0.5)
+    assert not [w for w in workers if _alive(w)], "a worker outlived the command"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    assert manifest["source"] == "reference | " + " ".join(cmd[3:])

@@ -58,7 +58,9 @@ def _run(main_module: str, argv: list[str], monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @pytest.mark.parametrize("attack", list(ATTACKS))
-@pytest.mark.parametrize("command", ["simulator.cli.run", "simulator.cli.city"])
+@pytest.mark.parametrize(
+    "command", ["simulator.cli.run", "simulator.cli.city", "simulator.cli.recommend"]
+)
 def test_user_yaml_cannot_run_code(
     attack: str,
     command: str,
@@ -75,6 +77,8 @@ def test_user_yaml_cannot_run_code(
     for name in ("evil", "evil_new"):
         argv = ["--config-dir", str(tmp_path), "--config-name", name]
         argv.append(f"hydra.run.dir={tmp_path / 'run'}")
+        if command == "simulator.cli.recommend":
+            argv.append(f"out={tmp_path / 'rec'}")
         code = _run(command, argv, monkeypatch)
         err = capsys.readouterr().err
         assert code == 2, err

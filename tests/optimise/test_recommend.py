@@ -277,14 +277,15 @@ def test_cli_killed_by_signal_then_rerun_gives_same_answer(tmp_path: Path) -> No
         "simulator.cli.recommend",
         "--config-name",
         "validation/mmc",
-        "--no-progress",
-        "--no-charts",
+        "progress=false",
+        "charts=false",
         "demand.arrival_rate_per_hour=60",
         "calendar.hours.weekday.close=1440",
         "warmup_min=120",
         "target_wait_min=5",
         "+recommend=quick",
-        "recommend.space.windows={main: [8, 9, 10, 11, 12]}",
+        "~recommend.space.windows",  # replaced, not merged into the quick space's groups
+        "+recommend.space.windows={main: [8, 9, 10, 11, 12]}",
         "recommend.space.lunch_open_share=null",
         "recommend.space.skill_mix=[keep]",
         "recommend.procedure.isa.enabled=false",
@@ -295,7 +296,7 @@ def test_cli_killed_by_signal_then_rerun_gives_same_answer(tmp_path: Path) -> No
         "targets.day.service_level.min=0.8",
     ]
     ref, cut, total, kept = killed_and_resumed(
-        args, lambda folder: ["--out", str(folder)], tmp_path, lambda total: 30
+        args, lambda folder: [f"out={folder}"], tmp_path, lambda total: 30
     )
     a = json.loads((ref / "recommendation.json").read_text())
     b = json.loads((cut / "recommendation.json").read_text())

@@ -414,16 +414,65 @@ def test_provenance_rows_calibrated_and_declared() -> None:
 # --------------------------------------------------------------------------- CLI
 
 
-def test_cli(runs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def _report_cli(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
+    """Run the ``svcsim-report`` console script in-process; its exit code."""
+
+    from simulator.cli.report import main
+
+    monkeypatch.setattr(sys, "argv", ["svcsim-report", *argv])
+    with pytest.raises(SystemExit) as done:
+        main()
+    return int(done.value.code or 0)
+
+
+def test_cli(
+    runs: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
     out = tmp_path / "cli.html"
+    folders = f"folders=[{runs[0]},{runs[1]}]"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        assert report.main([str(runs[0]), str(runs[1]), f"report.out={out}", "report.lang=en"]) == 0
+        code = _report_cli(
+            [folders, f"out={out}", "lang=en", "labels=[now,'six windows']"], monkeypatch
+        )
+    assert code == 0, capsys.readouterr().err
     assert out.exists() and "Report written to" in capsys.readouterr().out
+    assert "six windows" in out.read_text(encoding="utf-8")
+    # a report writes its file and nothing else (no Hydra run folder, no log)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cli.html"]
     bad = tmp_path / "bad"
     bad.mkdir()
-    assert report.main([str(bad), "-o", str(tmp_path / "no.html")]) == 2
+    assert _report_cli([f"folders={bad}", f"out={tmp_path / 'no.html'}"], monkeypatch) == 2
     err = capsys.readouterr().err
     assert "not a result folder" in err and not (tmp_path / "no.html").exists()
-    with pytest.raises(SystemExit):
-        report.main([str(runs[0]), "report.colour=red"])
+    assert _report_cli([f"folders={runs[0]}", "lang=fr", "+colour=red"], monkeypatch) == 2
+    err = capsys.readouterr().err
+    assert "lang: expected one of ['en', 'zh'], got 'fr'" in err and "colour: unknown key" in err
+    assert "Traceback" not in err
+    assert _report_cli([], monkeypatch) == 2
+    assert "folders: missing" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (["a", "b", "-o", "x.html"], "svcsim-report 'folders=[a,b]' out=x.html"),
+        (["a", "--lang", "zh"], "svcsim-report folders=a lang=zh"),
+        (
+            ["a", "report.lang=zh", "report.out=r.html"],
+            "svcsim-report folders=a lang=zh out=r.html",
+        ),
+        (["a", "b", "--label", "5 windows", "--label=b"], """labels=["5 windows",b]'"""),
+    ],
+)
+def test_cli_former_options_refused_with_the_new_form(
+    old: list[str], new: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _report_cli(old, monkeypatch) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert err.rstrip().endswith(new) or new in err, err
