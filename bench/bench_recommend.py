@@ -49,12 +49,10 @@ def main() -> None:
 
     from simulator.config.compose import compose_config
     from simulator.config.scenario import scenario_from_config
-    from simulator.optimise.config import bundled_group
     from simulator.optimise.recommend import recommend
     from simulator.version import run_metadata
 
-    cfg = compose_config("reference")
-    cfg["recommend"] = bundled_group("recommend", "quick" if args.quick else "default")
+    cfg = compose_config("reference", ["recommend=quick"] if args.quick else [])
     scn = scenario_from_config(cfg, source="reference (bench)")
     lean_before = lean_rate()
     with tempfile.TemporaryDirectory() as tmp:

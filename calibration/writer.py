@@ -523,7 +523,7 @@ def build_scenario_config(
     cfg["staffing"] = stf
     if layout is not None:
         _cross_province_from_log(cfg, fit, fitted, origin, params, notes)
-    if layout is not None and "recommend" not in cfg:
+    if layout is not None and not _space_fits(cfg):
         cfg["recommend"] = _recommend_space(cfg, base_name)
         origin["recommend"] = {
             "calibrated": [],
@@ -654,6 +654,15 @@ def _cross_province_from_log(
         "cross_province_windows": xp_groups,
         "method": "origin mix and round-trip delays from the log; the rest assumed",
     }
+
+
+def _space_fits(cfg: Mapping[str, Any]) -> bool:
+    """Whether the base scenario's ``recommend`` decision space (the bundled default
+    that every shipped scenario lists, or the base's own) names only window groups of
+    the calibrated layout; if not, the calibrated scenario gets a space of its own."""
+    space = ((cfg.get("recommend") or {}).get("space") or {}).get("windows") or {}
+    groups = set((cfg.get("layout") or {}).get("windows") or {})
+    return bool(space) and set(space) <= groups
 
 
 def _recommend_space(cfg: Mapping[str, Any], base_name: str) -> dict[str, Any]:

@@ -29,10 +29,17 @@ def _loaded_after(code: str) -> set[str]:
         # The command lines load Hydra only: the simulator comes when a run starts.
         ("import simulator.cli.run", ("numpy", "pandas", "scipy", "matplotlib", "simpy")),
         ("import simulator.cli.city", ("numpy", "pandas", "scipy", "matplotlib", "simpy")),
-        ("import simulator.cli.recommend", HEAVY),
+        ("import simulator.cli.recommend", ("numpy", "pandas", "scipy", "matplotlib", "simpy")),
+        ("import simulator.cli.report", ("numpy", "pandas", "scipy", "matplotlib", "simpy")),
         # --help ends in SystemExit: the exit-code handling must not import anything.
         (
             "import sys\nsys.argv = ['svcsim', '--help']\nfrom simulator.cli.run import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass",
+            ("numpy", "pandas", "scipy", "matplotlib", "simpy", "calibration"),
+        ),
+        (
+            "import sys\nsys.argv = ['svcsim-recommend', '--help']\n"
+            "from simulator.cli.recommend import main\n"
             "try:\n    main()\nexcept SystemExit:\n    pass",
             ("numpy", "pandas", "scipy", "matplotlib", "simpy", "calibration"),
         ),

@@ -197,7 +197,7 @@ def config_location(argv: list[str]) -> list[str]:
             out[name_at - 1 : name_at - 1] = ["--config-path", str(folder)]
             moved = True
     if moved and not any(a.startswith("hydra.searchpath=") for a in out):
-        out.append(f"hydra.searchpath=[file://{scenarios_dir()}]")
+        out.append("hydra.searchpath=[pkg://scenarios]")
     return out
 
 

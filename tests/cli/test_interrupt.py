@@ -47,31 +47,15 @@ def _alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-@pytest.mark.parametrize(
-    ("sig", "group", "code", "line"),
-    [
-        (signal.SIGINT, True, 130, "svcsim: interrupted (Ctrl-C)"),
-        (signal.SIGTERM, False, 143, "svcsim: stopped by SIGTERM"),
-    ],
-    ids=["ctrl-c", "sigterm"],
-)
-def test_signal_stops_pool_within_seconds(
-    tmp_path: Path, sig: signal.Signals, group: bool, code: int, line: str
-) -> None:
-    out = tmp_path / "run"
-    cmd = [
-        sys.executable,
-        "-m",
-        "simulator.cli.run",
-        "replications=2000",
-        "calendar=week",
-        "workers=2",
-        "charts=false",
-        f"hydra.run.dir={out}",
-    ]
+def _signal_once_pool_runs(
+    cmd: list[str], cwd: Path, sig: signal.Signals, group: bool
+) -> tuple[subprocess.Popen[str], list[int], str, float]:
+    """Start ``cmd``, wait until its two workers run, send ``sig`` (to the process group
+    as a terminal's Ctrl-C does, or to the parent only); the process, its workers, its
+    standard error and the seconds from the signal to its exit."""
     proc = subprocess.Popen(
         cmd,
-        cwd=tmp_path,
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -96,6 +80,32 @@ def test_signal_stops_pool_within_seconds(
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+    return proc, workers, stderr, elapsed
+
+
+@pytest.mark.parametrize(
+    ("sig", "group", "code", "line"),
+    [
+        (signal.SIGINT, True, 130, "svcsim: interrupted (Ctrl-C)"),
+        (signal.SIGTERM, False, 143, "svcsim: stopped by SIGTERM"),
+    ],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_signal_stops_pool_within_seconds(
+    tmp_path: Path, sig: signal.Signals, group: bool, code: int, line: str
+) -> None:
+    out = tmp_path / "run"
+    cmd = [
+        sys.executable,
+        "-m",
+        "simulator.cli.run",
+        "replications=2000",
+        "calendar=week",
+        "workers=2",
+        "charts=false",
+        f"hydra.run.dir={out}",
+    ]
+    proc, workers, stderr, elapsed = _signal_once_pool_runs(cmd, tmp_path, sig, group)
     assert proc.returncode == code, stderr
     assert elapsed < STOP_S, f"took {elapsed:.1f} s"
     assert "Traceback" not in stderr
@@ -118,28 +128,7 @@ def test_recommend_interrupted_prints_how_to_resume(tmp_path: Path) -> None:
         "charts=false",
         f"out={out}",
     ]
-    proc = subprocess.Popen(
-        cmd,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + STARTUP_S
-        workers: list[int] = []
-        while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
-            time.sleep(0.2)
-            workers = _children(proc.pid)
-        assert len(workers) >= 2, "the pool did not start"
-        time.sleep(1.0)
-        os.killpg(proc.pid, signal.SIGINT)
-        _, stderr = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    proc, workers, stderr, _ = _signal_once_pool_runs(cmd, tmp_path, signal.SIGINT, True)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     lines = [ln for ln in stderr.splitlines() if ln.strip()]
