@@ -73,10 +73,14 @@ _OLD_SWITCHES = {
 }
 
 
-def _flag(value: Any, key: str) -> bool:
+def _switch(value: Any, key: str, default: bool, problems: list[str]) -> bool:
+    """A true/false setting (``None``: ``default``); a problem naming ``key`` otherwise."""
+    if value is None:
+        return default
     if isinstance(value, bool):
         return value
-    raise ConfigError(f"{key}: expected true or false, got {value!r}")
+    problems.append(f"{key}: expected true or false, got {value!r}")
+    return default
 
 
 def run_from_config(
@@ -94,7 +98,7 @@ def run_from_config(
 
     plain = plain_config(cfg)
     settings = {k: plain.pop(k, None) for k in COMMAND_KEYS}
-    problems = []
+    problems: list[str] = []
     out = settings["out"]
     if not isinstance(out, str) or not out.strip():
         problems.append(f"out: expected an output folder, got {out!r}")
@@ -104,14 +108,14 @@ def run_from_config(
             f"dask_address: expected a scheduler address such as tcp://host:8786 or null, "
             f"got {dask!r}"
         )
+    trust = _switch(settings["trust_cache"], "trust_cache", False, problems)
+    progress = _switch(plain.get("progress"), "progress", False, problems)
+    charts = _switch(plain.get("charts"), "charts", True, problems)
     if problems:
         raise ConfigError(
             f"invalid {PROG} settings: {len(problems)} problem(s)\n  - " + "\n  - ".join(problems),
             problems,
         )
-    trust = _flag(settings["trust_cache"] or False, "trust_cache")
-    progress = _flag(plain.get("progress", False), "progress")
-    charts = _flag(plain.get("charts", True), "charts")
     out_dir = Path(str(out))
     scn = scenario_from_config(plain, source=source)
     note_symlink(out_dir)

@@ -125,6 +125,42 @@ def mmc_recommend(
     )
 
 
+def test_command_function_gives_the_api_answer(tmp_path: Path) -> None:
+    """svcsim-recommend's plain function (a composed config with the recommender's groups,
+    the scenario's ``seed`` and the command's keys) recommends exactly what the API does
+    with the same inputs and ``seed=``."""
+    from simulator.cli.recommend import run_from_config
+    from simulator.config.compose import compose_config
+
+    _, space = mmc_case(60.0, [8, 9, 10, 11])
+    cfg = compose_config(
+        "validation/mmc",
+        [
+            "demand.arrival_rate_per_hour=60.0",
+            "calendar.hours.weekday.close=1440",
+            "calendar.hours.weekend.close=1440",
+            "calendar.hours.holiday.close=1440",
+            "warmup_min=120",
+            f"target_wait_min={MMC_TARGET_WAIT}",
+            "seed=7",
+        ],
+    )
+    cfg.update(
+        recommend={"space": space, **MMC_PROC},
+        targets=MMC_TARGETS,
+        cost=MMC_COST,
+        out=str(tmp_path / "cli"),
+        charts=False,
+    )
+    rec, out = run_from_config(cfg)
+    api = mmc_recommend(60.0, [8, 9, 10, 11], seed=7)
+    assert out == tmp_path / "cli" and (out / "recommendation.json").exists()
+    assert rec.stats["seed"] == api.stats["seed"] == 7
+    assert rec.layout == api.layout and rec.option == api.option
+    pd.testing.assert_frame_equal(rec.options, api.options)
+    pd.testing.assert_frame_equal(rec.kpis, api.kpis)
+
+
 # --------------------------------------------------------------------------- config errors
 
 
