@@ -232,6 +232,9 @@ DEFAULTS: Mapping[str, Any] = FrozenMap(
         "back_office.default.staff": 1,  # a bureau's unset values: `default`, then these
         "back_office.default.work": FrozenMap({"dist": "lognormal", "mean": 40.0, "cv": 0.6}),
         "back_office.target_days": _off(BackOffice, "target_days"),
+        # The recommender's decision space (its procedure: optimise.config.Procedure).
+        "recommend.space.skill_mix": ("keep",),  # keep the scenario's staff
+        "recommend.skill_mixes.*.roster_per_window": 1.0,
         # Experiment settings (top-level keys).
         "replications": 10,
         "seed": 0,

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from simulator.config.parse import Problems, mapping, num
+from simulator.config.parse import Problems, mapping, num, setting
 from simulator.errors import ConfigError
 
 SKILL_ORDER = ("novice", "proficient", "expert")
@@ -111,7 +111,7 @@ def parse_cost(cfg: Mapping[str, Any] | None, path: str = "cost") -> CostModel:
             c, "training_amortisation_days", path, p, low=0.0, low_open=True
         ),
         window_per_day=num(c, "window_per_day", path, p, low=0.0),
-        currency=str(c.get("currency", "CNY")),
+        currency=str(c.get("currency", CostModel.currency)),
     )
     p.raise_if_any(f"cost model ({path})")
     return model
@@ -274,7 +274,7 @@ class Procedure:
 
 def _parse_mix(name: str, raw: Any, families: Sequence[str], path: str, p: Problems) -> SkillMix:
     m = mapping(raw, path, p)
-    rpw = num(m, "roster_per_window", path, p, default=1.0, low=0.0, low_open=True)
+    rpw = num(m, "roster_per_window", path, p, low=0.0, low_open=True)
     groups = []
     for gname, g in mapping(m.get("groups"), f"{path}.groups", p).items():
         gpath = f"{path}.groups.{gname}"
@@ -342,7 +342,8 @@ def parse_space(
     mixes_cfg = c.get("skill_mixes") or {}
     mixes_map = mapping(mixes_cfg, f"{path}.skill_mixes", p) if mixes_cfg else {}
     mixes: list[SkillMix] = []
-    for j, name in enumerate(_list(space.get("skill_mix", ["keep"]), f"{path}.space.skill_mix", p)):
+    mix_names = setting(space, "skill_mix", f"{path}.space")
+    for j, name in enumerate(_list(mix_names, f"{path}.space.skill_mix", p)):
         if name == "keep":
             mixes.append(SkillMix("keep", 1.0, ()))
         elif name in mixes_map:

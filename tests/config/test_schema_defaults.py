@@ -12,6 +12,7 @@ from simulator import ConfigError
 from simulator.config.compose import compose_config
 from simulator.config.scenario import scenario_from_config
 from simulator.config.schema import DEFAULTS, SCENARIO_KEYS, default, unknown_keys
+from simulator.optimise.config import bundled_group, parse_space
 from tests.conftest import BASE
 
 # Sections parsed only when switched on: their defaults are checked on a scenario that
@@ -25,7 +26,11 @@ _CONDITIONAL = {"catalogue.families.*.share"}
 
 def _outcome(cfg: dict[str, Any]) -> Any:
     try:
-        return scenario_from_config(cfg, source="test")
+        scn = scenario_from_config(cfg, source="test")
+        if "recommend" not in cfg:
+            return scn
+        groups = [str(g) for g in cfg["layout"]["windows"]]
+        return scn, parse_space(cfg["recommend"], groups, scn.family_names)
     except ConfigError as exc:
         return exc.problems
 
@@ -47,6 +52,9 @@ def _places(cfg: Any, parts: list[str]) -> list[tuple[dict[str, Any], str]]:
 def test_leaving_a_key_out_is_writing_its_default(path: str) -> None:
     if path.startswith(_NEEDS_CROSS_PROVINCE):
         base = compose_config("cross_province")
+    elif path.startswith("recommend."):  # read by the recommender, on the reference centre
+        base = compose_config("reference")
+        base["recommend"] = bundled_group("recommend")
     else:
         base = copy.deepcopy(BASE)
         base["centre"]["no_show"] = {}  # on, so that its keys are read
