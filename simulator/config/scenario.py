@@ -55,6 +55,7 @@ from simulator.config.types import (
     DayPlan as DayPlan,  # re-exported (engine, kpis)
 )
 from simulator.model import calendar as cal
+from simulator.model.back_office import BackOffice
 from simulator.model.cross_province import (
     PROVINCES,
     CrossProvince,
@@ -365,125 +366,155 @@ def _parse_plans(
     staff: Sequence[Staff],
     problems: Problems,
 ) -> dict[str, tuple[Block, ...]]:
+    """The staffing blocks of each day type, by ``staffing.plan.mode``."""
     plan = mapping(setting(stf, "plan", "staffing"), "staffing.plan", problems)
     mode = text(plan, "mode", "staffing.plan", problems)
+    modes = {"auto": _auto_plans, "by_block": _by_block_plans, "explicit": _explicit_plans}
+    if mode in modes:
+        return modes[mode](plan, hours, windows, staff, problems)
+    problems.add("staffing.plan.mode", f"unknown mode {mode!r}; one of {list(modes)}")
+    return {}
+
+
+def _auto_plans(
+    plan: Mapping[str, Any],
+    hours: Mapping[str, Hours],
+    windows: Sequence[Window],
+    staff: Sequence[Staff],
+    problems: Problems,
+) -> dict[str, tuple[Block, ...]]:
+    """Every window open on weekdays; ``ceil(share x count)`` of each group at lunch and
+    on weekends (at least ``min_open``); staff assigned by :func:`_auto_assign`."""
     out: dict[str, tuple[Block, ...]] = {}
-    if mode == "auto":
-        lunch_share = num(plan, "lunch_open_share", "staffing.plan", problems, low=0.0, high=1.0)
-        weekend_share = num(
-            plan, "weekend_open_share", "staffing.plan", problems, low=0.0, high=1.0
-        )
-        min_open = as_int(num(plan, "min_open", "staffing.plan", problems, low=0, integer=True), 1)
-        for key, h in hours.items():
-            share = 1.0 if key == "weekday" else weekend_share
-            day_windows = _open_subset(windows, share, min_open)
-            if h.lunch_start is not None and h.lunch_end is not None:
-                spans = [
-                    (h.open, h.lunch_start, day_windows),
-                    (h.lunch_start, h.lunch_end, _open_subset(day_windows, lunch_share, min_open)),
-                    (h.lunch_end, h.close, day_windows),
-                ]
-            else:
-                spans = [(h.open, h.close, day_windows)]
-            blocks = []
-            for start, end, ws in spans:
-                if end <= start:
-                    continue
-                pairs = _auto_assign(ws, staff, f"staffing.plan ({key})", problems)
-                blocks.append(Block(start, end, tuple(pairs)))
-            out[key] = tuple(blocks)
-    elif mode == "by_block":
-        # Number of open windows per window group, block by block (e.g. from a staffing
-        # recommendation); staff are assigned automatically as in auto mode.
-        groups: dict[str, list[Window]] = {}
-        for w in windows:
-            groups.setdefault(w.group, []).append(w)
-        for key, path, raw in _day_types(
-            plan.get("blocks"),
-            "staffing.plan.blocks",
-            hours,
-            "missing: give the blocks of this day type",
-            problems,
-        ):
-            day_blocks: list[Block] = []
-            for j, b in enumerate(raw):
-                bpath = f"{path}[{j}]"
-                start, end = span(b, bpath, problems)
-                if start < hours[key].open or end > hours[key].close:
-                    problems.add(
-                        bpath,
-                        f"block {b.get('start')}-{b.get('end')} lies outside "
-                        f"opening hours of {key}",
-                    )
-                open_cfg = b.get("open") or {}
-                chosen: list[Window] = []
-                for gname in dict(open_cfg):
-                    if gname not in groups:
-                        problems.add(
-                            f"{bpath}.open.{gname}", f"unknown window group; known: {list(groups)}"
-                        )
-                        continue
-                    n = num(
-                        open_cfg,
-                        gname,
-                        f"{bpath}.open",
-                        problems,
-                        low=0,
-                        integer=True,
-                        high=len(groups[gname]),
-                    )
-                    chosen.extend(groups[gname][: as_int(n, 0)])
-                pairs = _auto_assign(chosen, staff, bpath, problems)
-                day_blocks.append(Block(start, end, tuple(pairs)))
-            day_blocks.sort(key=lambda b: b.start)
-            for a, b2 in itertools.pairwise(day_blocks):
-                if b2.start < a.end:
-                    problems.add(path, f"blocks overlap at minute {b2.start:g}")
-            out[key] = tuple(b for b in day_blocks if b.assignments)
-    elif mode == "explicit":
-        blocks_cfg = plan.get("blocks") or []
-        window_ids = {w.id for w in windows}
-        staff_ids = {s.id for s in staff}
-        per_key: dict[str, list[Block]] = {k: [] for k in hours}
-        for j, b in enumerate(blocks_cfg):
-            path = f"staffing.plan.blocks[{j}]"
-            start, end = span(b, path, problems)
-            assign = dict(b.get("assign") or {})
-            for wid, sid in assign.items():
-                if wid not in window_ids:
-                    problems.add(f"{path}.assign.{wid}", "unknown window id")
-                if sid not in staff_ids:
-                    problems.add(f"{path}.assign.{wid}", f"unknown staff id {sid!r}")
-            sids = list(assign.values())
-            for sid in {s for s in sids if sids.count(s) > 1}:
-                problems.add(f"{path}.assign", f"staff {sid!r} is assigned to two windows at once")
-            for key in b.get("day_types") or list(hours):
-                if key not in hours:
-                    problems.add(f"{path}.day_types", f"unknown day type {key!r}")
-                    continue
-                per_key[key].append(
-                    Block(start, end, tuple((str(w), str(s)) for w, s in assign.items()))
+    lunch_share = num(plan, "lunch_open_share", "staffing.plan", problems, low=0.0, high=1.0)
+    weekend_share = num(plan, "weekend_open_share", "staffing.plan", problems, low=0.0, high=1.0)
+    min_open = as_int(num(plan, "min_open", "staffing.plan", problems, low=0, integer=True), 1)
+    for key, h in hours.items():
+        share = 1.0 if key == "weekday" else weekend_share
+        day_windows = _open_subset(windows, share, min_open)
+        if h.lunch_start is not None and h.lunch_end is not None:
+            spans = [
+                (h.open, h.lunch_start, day_windows),
+                (h.lunch_start, h.lunch_end, _open_subset(day_windows, lunch_share, min_open)),
+                (h.lunch_end, h.close, day_windows),
+            ]
+        else:
+            spans = [(h.open, h.close, day_windows)]
+        blocks = []
+        for start, end, ws in spans:
+            if end <= start:
+                continue
+            pairs = _auto_assign(ws, staff, f"staffing.plan ({key})", problems)
+            blocks.append(Block(start, end, tuple(pairs)))
+        out[key] = tuple(blocks)
+    return out
+
+
+def _by_block_plans(
+    plan: Mapping[str, Any],
+    hours: Mapping[str, Hours],
+    windows: Sequence[Window],
+    staff: Sequence[Staff],
+    problems: Problems,
+) -> dict[str, tuple[Block, ...]]:
+    """The number of open windows per window group, block by block (e.g. from a staffing
+    recommendation); staff are assigned automatically as in auto mode."""
+    out: dict[str, tuple[Block, ...]] = {}
+    groups: dict[str, list[Window]] = {}
+    for w in windows:
+        groups.setdefault(w.group, []).append(w)
+    for key, path, raw in _day_types(
+        plan.get("blocks"),
+        "staffing.plan.blocks",
+        hours,
+        "missing: give the blocks of this day type",
+        problems,
+    ):
+        day_blocks: list[Block] = []
+        for j, b in enumerate(raw):
+            bpath = f"{path}[{j}]"
+            start, end = span(b, bpath, problems)
+            if start < hours[key].open or end > hours[key].close:
+                problems.add(
+                    bpath,
+                    f"block {b.get('start')}-{b.get('end')} lies outside opening hours of {key}",
                 )
-        for key, bl in per_key.items():
-            bl.sort(key=lambda b: b.start)
-            for a, b2 in itertools.pairwise(bl):
-                if b2.start < a.end:
+            open_cfg = b.get("open") or {}
+            chosen: list[Window] = []
+            for gname in dict(open_cfg):
+                if gname not in groups:
                     problems.add(
-                        "staffing.plan.blocks",
-                        f"blocks overlap on {key} days at minute {b2.start:g}",
+                        f"{bpath}.open.{gname}", f"unknown window group; known: {list(groups)}"
                     )
-            h = hours[key]
-            for b2 in bl:
-                if b2.start < h.open or b2.end > h.close:
-                    problems.add(
-                        "staffing.plan.blocks",
-                        f"a {key} block {b2.start:g}-{b2.end:g} lies outside opening hours",
-                    )
-            out[key] = tuple(bl)
-    else:
-        problems.add(
-            "staffing.plan.mode", f"unknown mode {mode!r}; one of ['auto', 'by_block', 'explicit']"
-        )
+                    continue
+                n = num(
+                    open_cfg,
+                    gname,
+                    f"{bpath}.open",
+                    problems,
+                    low=0,
+                    integer=True,
+                    high=len(groups[gname]),
+                )
+                chosen.extend(groups[gname][: as_int(n, 0)])
+            pairs = _auto_assign(chosen, staff, bpath, problems)
+            day_blocks.append(Block(start, end, tuple(pairs)))
+        day_blocks.sort(key=lambda b: b.start)
+        for a, b2 in itertools.pairwise(day_blocks):
+            if b2.start < a.end:
+                problems.add(path, f"blocks overlap at minute {b2.start:g}")
+        out[key] = tuple(b for b in day_blocks if b.assignments)
+    return out
+
+
+def _explicit_plans(
+    plan: Mapping[str, Any],
+    hours: Mapping[str, Hours],
+    windows: Sequence[Window],
+    staff: Sequence[Staff],
+    problems: Problems,
+) -> dict[str, tuple[Block, ...]]:
+    """Blocks with explicit ``window: staff`` assignments, for the day types listed."""
+    out: dict[str, tuple[Block, ...]] = {}
+    blocks_cfg = plan.get("blocks") or []
+    window_ids = {w.id for w in windows}
+    staff_ids = {s.id for s in staff}
+    per_key: dict[str, list[Block]] = {k: [] for k in hours}
+    for j, b in enumerate(blocks_cfg):
+        path = f"staffing.plan.blocks[{j}]"
+        start, end = span(b, path, problems)
+        assign = dict(b.get("assign") or {})
+        for wid, sid in assign.items():
+            if wid not in window_ids:
+                problems.add(f"{path}.assign.{wid}", "unknown window id")
+            if sid not in staff_ids:
+                problems.add(f"{path}.assign.{wid}", f"unknown staff id {sid!r}")
+        sids = list(assign.values())
+        for sid in {s for s in sids if sids.count(s) > 1}:
+            problems.add(f"{path}.assign", f"staff {sid!r} is assigned to two windows at once")
+        for key in b.get("day_types") or list(hours):
+            if key not in hours:
+                problems.add(f"{path}.day_types", f"unknown day type {key!r}")
+                continue
+            per_key[key].append(
+                Block(start, end, tuple((str(w), str(s)) for w, s in assign.items()))
+            )
+    for key, bl in per_key.items():
+        bl.sort(key=lambda b: b.start)
+        for a, b2 in itertools.pairwise(bl):
+            if b2.start < a.end:
+                problems.add(
+                    "staffing.plan.blocks",
+                    f"blocks overlap on {key} days at minute {b2.start:g}",
+                )
+        h = hours[key]
+        for b2 in bl:
+            if b2.start < h.open or b2.end > h.close:
+                problems.add(
+                    "staffing.plan.blocks",
+                    f"a {key} block {b2.start:g}-{b2.end:g} lies outside opening hours",
+                )
+        out[key] = tuple(bl)
     return out
 
 
@@ -591,36 +622,8 @@ def _parse_calling(centre: Mapping[str, Any], p: Problems) -> Calling:
     return Calling(walk=walk, no_show_probability=prob, no_show_hold=hold)
 
 
-def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Scenario:
-    """Validate a composed config and build the frozen :class:`Scenario`.
-
-    Parameters
-    ----------
-    cfg
-        A plain nested mapping (e.g. ``OmegaConf.to_container(cfg, resolve=True)``).
-    source
-        Where the config came from, used in error messages.
-
-    Raises
-    ------
-    ConfigError
-        Listing every problem found, each naming its config key and value.
-    """
-    if not isinstance(cfg, Mapping):
-        raise TypeError(f"cfg: expected a mapping (a composed scenario config), got {cfg!r}")
-    p = Problems()
-    for key, message in unknown_keys(cfg):
-        p.add(key, message)
-    centre = mapping(cfg.get("centre"), "centre", p)
-    cat = mapping(cfg.get("catalogue"), "catalogue", p)
-    dem = mapping(cfg.get("demand"), "demand", p)
-    imp = mapping(cfg.get("impatience"), "impatience", p)
-    cal_cfg = mapping(cfg.get("calendar"), "calendar", p)
-    lay = mapping(cfg.get("layout"), "layout", p)
-    stf = mapping(cfg.get("staffing"), "staffing", p)
-    exp = cfg  # experiment settings are top-level keys (scenarios/experiment/*.yaml)
-
-    # Families and items
+def _parse_families(cat: Mapping[str, Any], p: Problems) -> tuple[list[Family], list[str]]:
+    """The service families of ``catalogue.families`` and their names."""
     fam_cfg = mapping(cat.get("families"), "catalogue.families", p)
     families: list[Family] = []
     for name, f in fam_cfg.items():
@@ -633,9 +636,14 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
     if not fam_cfg:
         p.add("catalogue.families", "no families defined")
     fam_names = [str(n) for n in fam_cfg]
-    items = read_items(cat, fam_names, p)
+    return families, fam_names
 
-    # Calendar
+
+def _parse_calendar(
+    cal_cfg: Mapping[str, Any], dem: Mapping[str, Any], p: Problems
+) -> tuple[int, dt.date, dict[str, Hours]]:
+    """Simulated days, first date and opening hours (``calendar``); dated demand must lie
+    within the holiday data."""
     days = as_int(num(cal_cfg, "days", "calendar", p, low=1, integer=True, high=MAX_DAYS), 1)
     days = min(days, MAX_DAYS)  # reported above; never built
     try:
@@ -649,8 +657,14 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
     hours = _parse_hours(cal_cfg, days if p.clean("calendar.days") else 1, p)
     if dem.get("arrival_rate_per_hour") is None and p.clean("calendar"):
         _check_calendar_range(start_date, days, p)
+    return days, start_date, hours
 
-    # Demand
+
+def _parse_demand(
+    dem: Mapping[str, Any], centre: Mapping[str, Any], hours: Mapping[str, Hours], p: Problems
+) -> Demand:
+    """Walk-in demand: a constant hourly rate, or a daily volume with its time profile and
+    day-level factors."""
     rate = dem.get("arrival_rate_per_hour")
     arrival_rate = None
     if rate is not None:
@@ -679,7 +693,7 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
                 out.append(float(v))
         return tuple(out)
 
-    demand = Demand(
+    return Demand(
         daily_volume=daily_volume,
         profiles=FrozenMap(profiles),
         weekday_factors=factors("weekday_factors", 7),
@@ -698,12 +712,14 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
         origin_mix=parse_origin_mix(dem, p),
     )
 
-    # Impatience
+
+def _parse_impatience(imp: Mapping[str, Any], p: Problems) -> Impatience:
+    """Balking and reneging (``impatience``; both off unless enabled)."""
     balk = mapping(setting(imp, "balking", "impatience"), "impatience.balking", p)
     ren = mapping(setting(imp, "reneging", "impatience"), "impatience.reneging", p)
     balk_on = bool(setting(balk, "enabled", "impatience.balking"))
     ren_on = bool(setting(ren, "enabled", "impatience.reneging"))
-    impatience = Impatience(
+    return Impatience(
         balk_enabled=balk_on,
         balk_threshold=as_int(
             num(balk, "threshold", "impatience.balking", p, low=0, integer=True), 0
@@ -717,10 +733,30 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
         patience=dist(ren.get("patience"), "impatience.reneging.patience", p) if ren_on else None,
     )
 
-    calling = _parse_calling(centre, p)
 
-    # Layout and staffing
-    # Counters first: window counts are checked against them before windows are built.
+def _parse_experiment(cfg: Mapping[str, Any], p: Problems) -> Experiment:
+    """How the scenario is run: the top-level keys of ``scenarios/experiment/*.yaml``."""
+    reps = num(cfg, "replications", "", p, low=1, integer=True, high=MAX_REPLICATIONS)
+    return Experiment(
+        replications=min(as_int(reps, 1), MAX_REPLICATIONS),
+        seed=as_int(num(cfg, "seed", "", p, low=0, integer=True), 0),
+        warmup_min=num(cfg, "warmup_min", "", p, low=0.0),
+        target_wait_min=num(cfg, "target_wait_min", "", p, low=0.0),
+        record_visits=bool(setting(cfg, "record_visits", "")),
+        workers=as_int(num(cfg, "workers", "", p, low=1, integer=True), 1),
+        monitor_interval_min=(
+            num(cfg, "monitor_interval_min", "", p, low=0.0, low_open=True)
+            if cfg.get("monitor_interval_min") is not None
+            else None
+        ),
+    )
+
+
+def _parse_layout(
+    centre: Mapping[str, Any], lay: Mapping[str, Any], fam_names: Sequence[str], p: Problems
+) -> tuple[list[Window], int, str]:
+    """The windows, the centre's counters and the calling policy. Counters come first:
+    window counts are checked against them before windows are built."""
     limit = (
         as_int(num(centre, "counters", "centre", p, low=1, integer=True), 0)
         if centre.get("counters") is not None
@@ -738,40 +774,33 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
     policy = text(lay, "policy", "layout", p)
     if policy not in POLICIES:
         p.add("layout.policy", f"unknown calling policy {policy!r}; one of {POLICIES}")
+    return windows, counters, policy
+
+
+def _parse_staffing(
+    stf: Mapping[str, Any],
+    hours: Mapping[str, Hours],
+    windows: Sequence[Window],
+    fam_names: Sequence[str],
+    p: Problems,
+) -> tuple[list[Staff], dict[str, float], dict[str, tuple[Block, ...]]]:
+    """The staff, their skill multipliers and the staffing plan of each day type."""
     staff = _parse_staff(stf, fam_names, p)
     mult_cfg = mapping(
         setting(stf, "skill_multipliers", "staffing"), "staffing.skill_multipliers", p
     )
-    multipliers = {}
-    for lev in SKILL_LEVELS[1:]:
-        multipliers[lev] = num(
-            mult_cfg, lev, "staffing.skill_multipliers", p, low=0.0, low_open=True
-        )
+    multipliers = {
+        lev: num(mult_cfg, lev, "staffing.skill_multipliers", p, low=0.0, low_open=True)
+        for lev in SKILL_LEVELS[1:]
+    }
     plans = _parse_plans(stf, hours, windows, staff, p) if windows and staff else {}
     if windows and not staff and p.clean("staffing"):
         p.add("staffing.staff", "no staff defined")
-    if plans and p.clean("catalogue", "calendar", "layout", "staffing", "centre"):
-        _check_coverage(fam_names, items, hours, plans, windows, staff, p)
+    return staff, multipliers, plans
 
-    reps = num(exp, "replications", "", p, low=1, integer=True, high=MAX_REPLICATIONS)
-    experiment = Experiment(
-        replications=min(as_int(reps, 1), MAX_REPLICATIONS),
-        seed=as_int(num(exp, "seed", "", p, low=0, integer=True), 0),
-        warmup_min=num(exp, "warmup_min", "", p, low=0.0),
-        target_wait_min=num(exp, "target_wait_min", "", p, low=0.0),
-        record_visits=bool(setting(exp, "record_visits", "")),
-        workers=as_int(num(exp, "workers", "", p, low=1, integer=True), 1),
-        monitor_interval_min=(
-            num(exp, "monitor_interval_min", "", p, low=0.0, low_open=True)
-            if exp.get("monitor_interval_min") is not None
-            else None
-        ),
-    )
 
-    xp_items = [it.id for it in items if it.cross_province]
-    cross = parse_cross_province(cfg.get("cross_province"), xp_items, _scenarios_root(), p)
-    if cross.enabled and p.clean("catalogue", "layout", "staffing", "demand"):
-        _check_cross_province(cross, demand, items, fam_names, windows, staff, plans, p)
+def _parse_back_office(cfg: Mapping[str, Any], items: Sequence[Item], p: Problems) -> BackOffice:
+    """The back office of the bureaus whose items are flagged ``back_office``."""
     bureaus = sorted({it.bureau for it in items if it.back_office})
     if not p.clean("catalogue"):
         # Bureaus of the catalogue are not known: do not call the configured ones unknown.
@@ -785,6 +814,59 @@ def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Sc
                 f"back_office.bureaus.{b}.staff",
                 "the bureau has back-office items but no staff: its backlog would grow without end",
             )
+    return back
+
+
+def scenario_from_config(cfg: Mapping[str, Any], source: str = "<config>") -> Scenario:
+    """Validate a composed config and build the frozen :class:`Scenario`.
+
+    Parameters
+    ----------
+    cfg
+        A plain nested mapping (e.g. ``OmegaConf.to_container(cfg, resolve=True)``).
+    source
+        Where the config came from, used in error messages.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem found, each naming its config key and value.
+    """
+    if not isinstance(cfg, Mapping):
+        raise TypeError(f"cfg: expected a mapping (a composed scenario config), got {cfg!r}")
+    p = Problems()
+    for key, message in unknown_keys(cfg):
+        p.add(key, message)
+    centre = mapping(cfg.get("centre"), "centre", p)
+    cat = mapping(cfg.get("catalogue"), "catalogue", p)
+    dem = mapping(cfg.get("demand"), "demand", p)
+    imp = mapping(cfg.get("impatience"), "impatience", p)
+    cal_cfg = mapping(cfg.get("calendar"), "calendar", p)
+    lay = mapping(cfg.get("layout"), "layout", p)
+    stf = mapping(cfg.get("staffing"), "staffing", p)
+
+    families, fam_names = _parse_families(cat, p)
+    items = read_items(cat, fam_names, p)
+
+    days, start_date, hours = _parse_calendar(cal_cfg, dem, p)
+
+    demand = _parse_demand(dem, centre, hours, p)
+
+    impatience = _parse_impatience(imp, p)
+    calling = _parse_calling(centre, p)
+
+    windows, counters, policy = _parse_layout(centre, lay, fam_names, p)
+    staff, multipliers, plans = _parse_staffing(stf, hours, windows, fam_names, p)
+    if plans and p.clean("catalogue", "calendar", "layout", "staffing", "centre"):
+        _check_coverage(fam_names, items, hours, plans, windows, staff, p)
+
+    experiment = _parse_experiment(cfg, p)
+
+    xp_items = [it.id for it in items if it.cross_province]
+    cross = parse_cross_province(cfg.get("cross_province"), xp_items, _scenarios_root(), p)
+    if cross.enabled and p.clean("catalogue", "layout", "staffing", "demand"):
+        _check_cross_province(cross, demand, items, fam_names, windows, staff, plans, p)
+    back = _parse_back_office(cfg, items, p)
 
     centre_name = text(centre, "name", "centre", p, source)
     centre_id = text(centre, "id", "centre", p)
