@@ -254,6 +254,19 @@ def _errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
+def _config_error(exc: BaseException) -> bool:
+    """An OmegaConf or Hydra error (only those mean the config; anything else is a bug)."""
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    return isinstance(exc, HydraException | OmegaConfBaseException)
+
+
+def _config_key(exc: BaseException) -> str:
+    key = getattr(exc, "full_key", None)
+    return f"key {key}" if key else "the config"
+
+
 #: Seconds the interpreter gets to exit normally after an interrupt.
 _EXIT_GRACE_S = 2.0
 
@@ -315,6 +328,14 @@ def run_command(prog: str, body: Callable[[], int | None], *, hydra_app: bool = 
         code = EXIT_SIGTERM if term else EXIT_SIGINT
         _exit_soon(code)
         return code
+    except Exception as exc:
+        if not (hydra_app and not _state["started"] and _config_error(exc)):
+            raise
+        # Hydra lets an error of the composed config through when it resolves its own
+        # settings from it (hydra.run.dir=${out} with out=null)
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"{prog}: {message} ({_config_key(exc)})", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except SystemExit as exc:
         if hydra_app and exc.code == 1 and not _state["started"]:
             return EXIT_BAD_INPUT

@@ -33,16 +33,7 @@ from typing import TYPE_CHECKING, Any
 import hydra
 from omegaconf import DictConfig
 
-from simulator.cli.common import (
-    HYDRA_VALUE_FLAGS,
-    config_location,
-    old_form,
-    plain_config,
-    recorded_run,
-    run_command,
-    set_resume_hint,
-    task_started,
-)
+from simulator.cli.common import HYDRA_VALUE_FLAGS, config_location, old_form, run_command
 from simulator.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -92,6 +83,7 @@ def run_from_config(
     output folder. The scenario's ``workers``, ``seed`` and ``charts`` and the command's
     ``progress`` (default off here) apply as in the command.
     """
+    from simulator.cli.common import plain_config, set_resume_hint
     from simulator.config.safety import note_symlink
     from simulator.config.scenario import scenario_from_config
     from simulator.optimise.recommend import recommend
@@ -160,6 +152,8 @@ def _print_recommendation(rec: Recommendation, out: Path) -> None:
 @hydra.main(version_base="1.3", config_path="pkg://scenarios", config_name="reference")
 def _main(cfg: DictConfig) -> None:
     from hydra.core.hydra_config import HydraConfig
+
+    from simulator.cli.common import recorded_run, task_started
 
     task_started()
     hc = HydraConfig.get()

@@ -338,3 +338,16 @@ def test_failed_run_leaves_a_manifest_with_the_reason(
     manifest = json.loads((rec / "manifest.json").read_text())
     assert manifest["status"] == "failed" and "workers" in manifest["reason"]
     assert manifest["source"] == f"reference | {' '.join(argv)}"
+
+
+def test_recommend_without_an_out_folder_is_bad_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``out=null`` fails where Hydra resolves its run folder from it (``hydra.run.dir:
+    ${out}``), before the command starts: still exit code 2 naming the key."""
+    monkeypatch.chdir(tmp_path)
+    code, text = run_main(_recommend, ["out=null"], "svcsim-recommend", monkeypatch, capsys)
+    assert code == 2, text
+    assert "svcsim-recommend:" in text and "${out}" in text and "hydra.run.dir" in text
+    assert "Traceback" not in text
+    assert not list(tmp_path.iterdir())
