@@ -80,8 +80,9 @@ def run_from_config(
     """Recommend for a composed config: a scenario with the ``cost``, ``targets`` and
     ``recommend`` groups (missing ones: the bundled defaults) and the command's keys
     (:data:`COMMAND_KEYS`; ``out`` is required). Returns the recommendation and the
-    output folder. The scenario's ``workers``, ``seed`` and ``charts`` and the command's
-    ``progress`` (default off here) apply as in the command.
+    output folder. The scenario's ``workers`` and ``seed`` apply, and ``charts`` and
+    ``progress`` (default off here) as in the command; these two are taken out of the
+    scenario (``recommended.yaml`` does not carry them).
     """
     from simulator.cli.common import plain_config, set_resume_hint
     from simulator.config.safety import note_symlink
@@ -101,8 +102,10 @@ def run_from_config(
             f"got {dask!r}"
         )
     trust = _switch(settings["trust_cache"], "trust_cache", False, problems)
-    progress = _switch(plain.get("progress"), "progress", False, problems)
-    charts = _switch(plain.get("charts"), "charts", True, problems)
+    # How this command runs, not part of the centre: recommended.yaml leaves them out
+    # (svcsim then runs it with its own defaults).
+    progress = _switch(plain.pop("progress", None), "progress", False, problems)
+    charts = _switch(plain.pop("charts", None), "charts", True, problems)
     if problems:
         raise ConfigError(
             f"invalid {PROG} settings: {len(problems)} problem(s)\n  - " + "\n  - ".join(problems),
