@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from simulator.config.parse import Problems, mapping, num, setting
+from simulator.config.parse import Problems, flag, mapping, num, setting
 from simulator.config.safety import identifier_problem
 
 __all__ = ["ITEM_COLUMNS", "SHARE_TOLERANCE", "Item", "read_items", "read_text"]
@@ -222,8 +222,8 @@ def read_items(cat: Mapping[str, Any], families: Sequence[str], problems: Proble
                     bureau=str(setting(fam, "bureau", fpath, name)),
                     family=name,
                     weight=num(fam, "share", fpath, problems, low=0.0),
-                    cross_province=bool(setting(fam, "cross_province", fpath)),
-                    back_office=bool(setting(fam, "back_office", fpath)),
+                    cross_province=flag(fam, "cross_province", fpath, problems),
+                    back_office=flag(fam, "back_office", fpath, problems),
                 )
             )
     else:

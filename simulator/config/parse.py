@@ -62,6 +62,19 @@ def setting(cfg: Any, key: str, path: str, default: Any = None) -> Any:
     return schema_default(f"{path}.{key}" if path else key)
 
 
+def flag(cfg: Any, key: str, path: str, problems: Problems, default: bool | None = None) -> bool:
+    """A yes/no setting (absent: the default as for :func:`setting`, else no); anything
+    but true or false is a problem, so that a text ``"no"`` (a command-line
+    ``enabled=no``) is not read as yes."""
+    value = setting(cfg, key, path, default)
+    if value is None and not (isinstance(cfg, Mapping) and key in cfg):
+        return False
+    if not isinstance(value, bool):
+        problems.add(f"{path}.{key}" if path else key, f"expected true or false, got {value!r}")
+        return False
+    return value
+
+
 def text(
     cfg: Mapping[str, Any], key: str, path: str, problems: Problems, default: str | None = None
 ) -> str:

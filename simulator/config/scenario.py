@@ -26,6 +26,7 @@ from simulator.config.parse import (
     Problems,
     as_int,
     dist,
+    flag,
     iter_groups,
     mapping,
     num,
@@ -717,8 +718,8 @@ def _parse_impatience(imp: Mapping[str, Any], p: Problems) -> Impatience:
     """Balking and reneging (``impatience``; both off unless enabled)."""
     balk = mapping(setting(imp, "balking", "impatience"), "impatience.balking", p)
     ren = mapping(setting(imp, "reneging", "impatience"), "impatience.reneging", p)
-    balk_on = bool(setting(balk, "enabled", "impatience.balking"))
-    ren_on = bool(setting(ren, "enabled", "impatience.reneging"))
+    balk_on = flag(balk, "enabled", "impatience.balking", p)
+    ren_on = flag(ren, "enabled", "impatience.reneging", p)
     return Impatience(
         balk_enabled=balk_on,
         balk_threshold=as_int(
@@ -742,7 +743,7 @@ def _parse_experiment(cfg: Mapping[str, Any], p: Problems) -> Experiment:
         seed=as_int(num(cfg, "seed", "", p, low=0, integer=True), 0),
         warmup_min=num(cfg, "warmup_min", "", p, low=0.0),
         target_wait_min=num(cfg, "target_wait_min", "", p, low=0.0),
-        record_visits=bool(setting(cfg, "record_visits", "")),
+        record_visits=flag(cfg, "record_visits", "", p),
         workers=as_int(num(cfg, "workers", "", p, low=1, integer=True), 1),
         monitor_interval_min=(
             num(cfg, "monitor_interval_min", "", p, low=0.0, low_open=True)

@@ -15,6 +15,7 @@ from simulator.config.parse import (
     Problems,
     as_int,
     dist,
+    flag,
     mapping,
     num,
     parse_clock,
@@ -38,7 +39,7 @@ def parse_back_office(
     """Parse the ``back_office`` section: ``default`` applies to every bureau of the
     catalogue, ``bureaus.<name>`` overrides it for one bureau."""
     path = "back_office"
-    if cfg is None or not setting(cfg, "enabled", path):
+    if cfg is None or not flag(cfg, "enabled", path, problems):
         return BackOffice()
     hours = mapping(setting(cfg, "hours", path), f"{path}.hours", problems)
     o = parse_clock(hours.get("open"), f"{path}.hours.open", problems)
@@ -137,15 +138,6 @@ def _read_availability(
     return out
 
 
-def _flag(cfg: Mapping[str, Any], key: str, path: str, problems: Problems) -> bool:
-    """A yes/no setting (default: the schema's); anything but a boolean is a config problem."""
-    value = setting(cfg, key, path)
-    if not isinstance(value, bool):
-        problems.add(f"{path}.{key}", f"expected true or false, got {value!r}")
-        return False
-    return value
-
-
 def parse_cross_province(
     cfg: Mapping[str, Any] | None,
     xp_items: Sequence[str],
@@ -154,7 +146,7 @@ def parse_cross_province(
 ) -> CrossProvince:
     """Parse the ``cross_province`` config section (absent or ``enabled: false`` = off)."""
     path = "cross_province"
-    if cfg is None or not setting(cfg, "enabled", path):
+    if cfg is None or not flag(cfg, "enabled", path, problems):
         return CrossProvince()
     family = str(setting(cfg, "family", path))
     timeout = num(cfg, "hold_timeout_min", path, problems, low=0.0)
@@ -208,9 +200,9 @@ def parse_cross_province(
     return CrossProvince(
         enabled=True,
         family=family,
-        require_window=bool(setting(cfg, "require_window", path)),
+        require_window=flag(cfg, "require_window", path, problems),
         hold_timeout_min=timeout,
-        defer_when_down=_flag(cfg, "defer_when_down", path, problems),
+        defer_when_down=flag(cfg, "defer_when_down", path, problems),
         systems=systems,
         availability=availability,
         outages=tuple(outages_list),

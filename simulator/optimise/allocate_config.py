@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.config.parse import Problems, num
+from simulator.config.parse import Problems, flag, num
 from simulator.errors import ConfigError
 
 __all__ = [
@@ -186,7 +186,7 @@ def parse_allocate(cfg: Mapping[str, Any] | None, path: str = "allocate") -> All
         p.add(f"{path}.budget.unit", f"one of {list(BUDGET_UNITS)}, got {unit!r}")
         unit = d.budget_unit
     tr = section("transfers", "{enabled: true, max: 20}")
-    transfers_on = bool(tr.get("enabled", d.transfers))
+    transfers_on = flag(tr, "enabled", f"{path}.transfers", p, d.transfers)
     amount = bud.get("amount", d.budget)
     if amount is not None:
         amount = checked(bud, "amount", f"{path}.budget", d.budget)
@@ -259,7 +259,7 @@ def parse_allocate(cfg: Mapping[str, Any] | None, path: str = "allocate") -> All
         verify_seed_offset=whole(
             verify, "seed_offset", f"{path}.verify", d.verify_seed_offset, low=1
         ),
-        screen=bool(screen.get("enabled", d.screen)),
+        screen=flag(screen, "enabled", f"{path}.screen", p, d.screen),
         screen_sl_gap=non_negative(screen, "sl_gap", f"{path}.screen", d.screen_sl_gap),
         screen_wait_min=non_negative(screen, "wait_min", f"{path}.screen", d.screen_wait_min),
         bundle=whole(raw, "bundle", path, d.bundle, low=1),

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from simulator.config.parse import Problems, mapping, num, setting
+from simulator.config.parse import Problems, flag, mapping, num, setting
 from simulator.errors import ConfigError
 
 SKILL_ORDER = ("novice", "proficient", "expert")
@@ -394,10 +394,10 @@ def parse_procedure(cfg: Mapping[str, Any] | None, path: str = "recommend") -> P
         batch=whole(pr, "batch", pp, base.batch),
         n_max=n_max,
         runner_ups=whole(pr, "runner_ups", pp, base.runner_ups, low=0),
-        isa=bool(isa.get("enabled", base.isa)),
+        isa=flag(isa, "enabled", f"{pp}.isa", p, base.isa),
         isa_replications=whole(isa, "replications", f"{pp}.isa", base.isa_replications, low=3),
         isa_max_iterations=whole(isa, "max_iterations", f"{pp}.isa", base.isa_max_iterations),
-        isa_trim=bool(isa.get("trim", base.isa_trim)),
+        isa_trim=flag(isa, "trim", f"{pp}.isa", p, base.isa_trim),
         final_replications=whole(pr, "final_replications", pp, base.final_replications, low=2),
         final_seed_offset=whole(pr, "final_seed_offset", pp, base.final_seed_offset, low=1),
         volume_growth=shares("volume_growth", base.volume_growth),

@@ -128,3 +128,26 @@ def test_unknown_scenario_name_lists_available():
 def test_bad_override_value_is_named():
     with pytest.raises(ConfigError, match=r"layout\.windows\.comprehensive\.count"):
         load_scenario("reference", overrides=["layout.windows.comprehensive.count=-1"])
+
+
+@pytest.mark.parametrize(
+    ("updates", "key"),
+    [
+        ({"impatience": {"balking": {"enabled": "no"}}}, "impatience.balking.enabled"),
+        ({"impatience": {"reneging": {"enabled": "false"}}}, "impatience.reneging.enabled"),
+        ({"record_visits": "yes"}, "record_visits"),
+        (
+            {"catalogue": {"families": {"a": {"back_office": 1}}}},
+            "catalogue.families.a.back_office",
+        ),
+    ],
+)
+def test_yes_no_setting_given_as_text_is_a_problem(updates: dict, key: str) -> None:
+    # A text "no" is truthy: read with bool() it would switch the feature on.
+    probs = problems_of(**updates)
+    assert any(p.startswith(f"{key}: expected true or false") for p in probs), probs
+
+
+def test_yes_no_override_spelt_no_switches_nothing_on() -> None:
+    with pytest.raises(ConfigError, match=r"impatience\.balking\.enabled: expected true or false"):
+        load_scenario("reference", ["impatience.balking.enabled=no"])
