@@ -231,8 +231,10 @@ class CentreModel:
             [item_bureau[i] for i in res.item.tolist()] if self.bo_on else []
         )
         self.bo_queues: list[deque[int]] = [deque() for _ in bureaus]
-        self.bo_idle: list[list[simpy.Event]] = [[] for _ in bureaus]
-        self.bo_staff = [bo.bureaus[b].staff for b in bureaus]
+        # Clerks, idle longest first: all idle at the start.
+        self.bo_idle: list[list[_Clerk]] = [
+            [_Clerk(k) for _ in range(bo.bureaus[b].staff)] for k, b in enumerate(bureaus)
+        ]
         periods = (
             [
                 (p.offset + bo.open, p.offset + bo.close)
@@ -595,6 +597,9 @@ class CentreModel:
             if phase == _CLOCK:
                 self._clock(now)
                 continue
+            if phase >= _BO_CASE:
+                self._clerk(w, phase, now)
+                continue
             if phase == _DONE:
                 if calling_on and outcome[i] == NO_SHOW:
                     phase = _TOP
@@ -610,13 +615,7 @@ class CentreModel:
                 and not returned[i]
                 and xp_result[i] not in (XP_DEFERRED, XP_NOT_OFFERED)
             ):
-                if now != at and self.bo_idle[bo_bureau[i]]:
-                    # An idle clerk takes the case: that needs the SimPy clock at `now`.
-                    heappush(bank, (now, s, _SUBMIT, w, i))
-                    break
                 self._submit_back_office(i, now)
-                if made and made[0] < (ut, un):  # it made a SimPy event due now
-                    ut, un = made[0]
             # The loop of a window: look at its staff and the queues, call or wait.
             while True:
                 if w.staff < 0:
@@ -731,72 +730,68 @@ class CentreModel:
 
     # -- back office ------------------------------------------------------------------
     def _submit_back_office(self, i: int, now: float) -> None:
-        """Resident ``i``'s case goes to its bureau at ``now`` (which is the SimPy clock
-        if a clerk of the bureau is idle)."""
+        """Resident ``i``'s case goes to its bureau at ``now``: to the clerk idle longest,
+        else to the bureau's FIFO queue."""
         b = self.bo_bureau[i]
         self.bo_submit[i] = now
         idle = self.bo_idle[b]
         if not idle:
             self.bo_queues[b].append(i)
             return
-        ev = idle.pop(0)
-        # An idle clerk takes the case now. Instead of waking the clerk (one event) to
-        # schedule its first wait, that wait is scheduled here and the clerk's pending
-        # wake-up is handed to it (as windows take tickets on arrival): the clerk resumes
-        # once, at the end of the wait, with the same numbers it would have computed.
+        c = idle.pop(0)
+        c.i = i
+        # The clerk's first wait is scheduled here (the clerk takes the case now).
         remaining = self.bo_work[i]
         k = bisect.bisect_right(self.bo_period_ends, now)
         if not remaining > 1e-9 or k >= len(self.bo_periods):
-            self._succeed(ev, i)
+            heapq.heappush(self.bank, (now, next(self.seq), _BO_CASE, c, -1))
             return
         start, stop = self.bo_periods[k]
         if now < start:  # outside back-office hours: wait for the next period
-            done = self._timeout(start - now, (i, remaining, stop))
+            c.remaining, c.stop = remaining, stop
+            heapq.heappush(self.bank, (now + (start - now), next(self.seq), _BO_WAIT, c, -1))
         else:
             chunk = min(remaining, stop - now)
-            done = self._timeout(chunk, (i, remaining - chunk, -1.0))
-        assert ev.callbacks is not None and done.callbacks is not None
-        done.callbacks.extend(ev.callbacks)
-        ev.callbacks = []
+            c.remaining = remaining - chunk
+            heapq.heappush(self.bank, (now + chunk, next(self.seq), _BO_CHUNK, c, -1))
 
-    def _bo_worker(self, b: int) -> Generator[simpy.Event, Any, None]:
-        """A back-office clerk of bureau ``b``: takes the oldest case, works on it during
-        back-office hours of working days (work pauses at closing and resumes on the next
-        working day); stops when the horizon has no working time left."""
-        env = self.env
-        q = self.bo_queues[b]
+    def _clerk(self, c: _Clerk, phase: int, now: float) -> None:
+        """Back-office clerk ``c`` resumes at ``now`` (an internal event of the bank): it
+        takes the oldest case of its bureau, works on it during back-office hours of
+        working days (work pauses at closing and resumes on the next working day), and
+        stops for good when the horizon has no working time left. Clerks touch nothing
+        the windows read, and their events are numbered with the windows' (SimPy's order)."""
+        if phase == _BO_WAIT:  # a period has started: work until the case or it ends
+            chunk = min(c.remaining, c.stop - now)
+            c.remaining -= chunk
+            heapq.heappush(self.bank, (now + chunk, next(self.seq), _BO_CHUNK, c, -1))
+            return
+        if phase == _BO_CASE:  # handed a case when idle (no work, or no hours left)
+            c.remaining = self.bo_work[c.i]
         periods = self.bo_periods
-        ends = self.bo_period_ends
-        work = self.bo_work
-        idle = self.bo_idle[b]
+        q = self.bo_queues[c.b]
         while True:
-            if q:
-                i = q.popleft()
-                remaining = work[i]
-            else:
-                ev = env.event()
-                idle.append(ev)
-                got = yield ev
-                if type(got) is int:
-                    i = got
-                    remaining = work[i]
-                else:  # handed over on submission (see _submit_back_office)
-                    i, remaining, stop = got
-                    if stop >= 0:  # waited for the period to start: work until its end
-                        chunk = min(remaining, stop - env.now)
-                        yield self._timeout(chunk)
-                        remaining -= chunk
-            while remaining > 1e-9:
-                k = bisect.bisect_right(ends, env.now)
+            if c.remaining > 1e-9:
+                k = bisect.bisect_right(self.bo_period_ends, now)
                 if k >= len(periods):
-                    return  # no working time left: the case stays open
+                    return  # no working time left: the case stays open, the clerk stops
                 start, stop = periods[k]
-                if env.now < start:
-                    yield self._timeout(start - env.now)
-                chunk = min(remaining, stop - env.now)
-                yield self._timeout(chunk)
-                remaining -= chunk
-            self.bo_done[i] = env.now
+                if now < start:
+                    c.stop = stop
+                    heapq.heappush(
+                        self.bank, (now + (start - now), next(self.seq), _BO_WAIT, c, -1)
+                    )
+                    return
+                chunk = min(c.remaining, stop - now)
+                c.remaining -= chunk
+                heapq.heappush(self.bank, (now + chunk, next(self.seq), _BO_CHUNK, c, -1))
+                return
+            self.bo_done[c.i] = now
+            if not q:
+                self.bo_idle[c.b].append(c)
+                return
+            c.i = q.popleft()
+            c.remaining = self.bo_work[c.i]
 
     def _monitor(self, interval: float) -> Generator[simpy.Event, Any, None]:
         env = self.env
@@ -869,8 +864,6 @@ class CentreModel:
         gens: list[Generator[simpy.Event, Any, None]] = [self._schedule()]
         if self.eager:
             gens.append(self._arrivals())
-        for b, k in enumerate(self.bo_staff):
-            gens += [self._bo_worker(b) for _ in range(k)]
         if self.monitor_interval:
             gens.append(self._monitor(self.monitor_interval))
         self._generators = gens
@@ -961,8 +954,25 @@ _ORDERS: weakref.WeakKeyDictionary[simpy.Environment, _Order] = weakref.WeakKeyD
 _TOP = 0  # look at its staff and the queues (woken, or after a no-show)
 _DONE = 1  # the service (or the no-show hold) of resident i has ended
 _HELD = 2  # the cross-province hold of resident i has ended
-_SUBMIT = 3  # submit resident i's back-office case (at the SimPy clock), then _TOP
 _CLOCK = 4  # the arrival clock rings (no window)
+_BO_CASE = 5  # a back-office clerk (not a window) was handed a case when idle
+_BO_WAIT = 6  # a clerk's wait for the next back-office period has ended
+_BO_CHUNK = 7  # a clerk's stretch of work has ended
+
+
+class _Clerk:
+    """A back-office clerk of bureau ``b``: the case ``i`` at hand, the work left on it,
+    the end of the back-office period it works in."""
+
+    __slots__ = ("b", "i", "remaining", "stop")
+
+    def __init__(self, b: int) -> None:
+        self.b = b
+        self.i = -1
+        self.remaining = 0.0
+        self.stop = 0.0
+
+
 
 
 def _reachable(now: float, when: float) -> float:
