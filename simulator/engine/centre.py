@@ -3,11 +3,12 @@
 Design: windows call tickets; residents are not processes. Tickets are issued at
 pre-drawn times; a ticket either goes straight to an idle eligible window or joins the
 FIFO queue of its class (its service family, or the cross-province class for requests
-that go to another province's system). The windows and the arrival clock form a
-*window bank*: their events are kept in a heap of the model's own and processed in a
-plain loop up to the next SimPy event (staffing changes, back-office clerks, the monitor,
-other centres of a district), in the order and at the float times that one SimPy
-process per window would give (see :meth:`CentreModel._pump`).
+that go to another province's system). The windows, the arrival clock and the
+back-office clerks form a *window bank*: their events are kept in a heap of the model's
+own and processed in a plain loop up to the next SimPy event (staffing changes, the
+monitor, other centres of a district), in the order and at the float times that one
+SimPy process per window and clerk would give (see :meth:`CentreModel._advance`).
+
 Reneging is handled lazily and exactly: a ticket whose patience ran out before a window
 calls it is recorded as abandoned at its deadline (abandonment frees no capacity, so
 nothing else depends on the moment it is noticed). A schedule process opens and closes
@@ -554,15 +555,16 @@ class CentreModel:
         """Run the window bank ahead of SimPy: process, in order, the internal events
         before ``until`` (the time and number of the next SimPy event).
 
-        Internal events (a window resumes, the arrival clock rings) are kept in the bank's
+        Internal events (a window resumes, the arrival clock rings, a back-office clerk
+        resumes) are kept in the bank's
         own heap by (time, number). The numbers come from one counter, in the order in
         which events are made, shared with the SimPy events of the model's processes
         (:meth:`_timeout`) and the other centres of a district: so the internal and the
         SimPy events are taken in SimPy's own order, (time, order made), ties included.
         Each is processed with the float arithmetic SimPy would use (an event ``d``
-        minutes after ``t`` happens at ``t + d``). A step that must act at the SimPy clock
-        (hand a case to an idle back-office clerk, close a window after closing time)
-        waits for a pump or a SimPy event at its instant.
+        minutes after ``t`` happens at ``t + d``). The step that must act at the SimPy
+        clock (closing a window after closing time, which may end the day) waits for a
+        pump or a SimPy event at its instant.
         """
         bank = self.bank
         if not bank:
@@ -971,8 +973,6 @@ class _Clerk:
         self.i = -1
         self.remaining = 0.0
         self.stop = 0.0
-
-
 
 
 def _reachable(now: float, when: float) -> float:
