@@ -259,6 +259,8 @@ class CentreModel:
     def pop_oldest(self, classes: tuple[int, ...]) -> int:
         """Pop the oldest waiting ticket among queue ``classes``; -1 if none. Tickets whose
         patience ran out are recorded as abandoned on the way."""
+        if not self.n_waiting:  # every ticket still queued has left already
+            return -1
         if self.no_renege and len(classes) == 1:
             q = self.queues[classes[0]]
             if q:
@@ -356,11 +358,14 @@ class CentreModel:
     # -- processes --------------------------------------------------------------------
     def _balks(self, i: int) -> bool:
         """Balking decision for resident ``i`` on arrival (records it if so)."""
+        ti = self.t[i]
         if self.track_heap:
-            self._purge_expired(self.t[i])
+            heap = self.heap
+            if heap and heap[0][0] <= ti:
+                self._purge_expired(ti)
         if self.n_waiting >= self.balk_threshold and self.balk_u[i] < self.balk_p:
             self.outcome[i] = BALKED
-            self.leave[i] = self.t[i]
+            self.leave[i] = ti
             return True
         return False
 
@@ -383,9 +388,10 @@ class CentreModel:
         if i >= n or t[i] > now or self.eager:
             return
         balk_on = self.balk_on
+        balks, enqueue = self._balks, self._enqueue
         while i < n and t[i] <= now:
-            if not (balk_on and self._balks(i)):
-                self._enqueue(i)
+            if not (balk_on and balks(i)):
+                enqueue(i)
             i += 1
         self.next_i = i
 
@@ -403,34 +409,6 @@ class CentreModel:
         if i < self.n:
             self.arrival_timer = True
             heapq.heappush(self.bank, (now + (self.t[i] - now), next(self.seq), _CLOCK, None, -1))
-
-    def _clock(self, now: float) -> None:
-        """The arrival clock rings: issue the tickets due now while some window is idle,
-        then set the clock for the next resident (or stop it while no window is idle)."""
-        t = self.t
-        n = self.n
-        idle = self.idle
-        i = self.next_i
-        while idle and i < n:
-            ti = t[i]
-            if ti > now:
-                self.next_i = i
-                heapq.heappush(self.bank, (now + (ti - now), next(self.seq), _CLOCK, None, -1))
-                return  # the clock stays set
-            # A resident arriving now: balk, go straight to an idle window, or queue.
-            self.next_i = i + 1
-            if self.balk_on and self._balks(i):
-                i += 1
-                continue
-            w = self.policy.pick_idle(self, self.cls[i])
-            if w is None:
-                self._enqueue(i)
-            else:
-                idle.remove(w)
-                self._dispatch(w, i, now)
-            i += 1
-        self.next_i = i
-        self.arrival_timer = False
 
     def _arrivals(self) -> Generator[simpy.Event, Any, None]:
         """With a diversion rule (eager mode): every arrival is an event, so that the rule
@@ -588,6 +566,8 @@ class CentreModel:
         )
         t, n = self.t, self.n
         select = self.policy.select
+        pick_idle = self.policy.pick_idle
+        balk_on = self.balk_on
         idle = self.idle
         while bank:
             entry = bank[0]
@@ -597,7 +577,38 @@ class CentreModel:
             heappop(bank)
             _, s, phase, w, i = entry
             if phase == _CLOCK:
-                self._clock(now)
+                # The arrival clock rings: issue the tickets due now while a window is idle,
+                # then set the clock for the next resident (or stop it: no window idle).
+                i = self.next_i
+                while idle and i < n:
+                    ti = t[i]
+                    if ti > now:  # the clock stays set
+                        heappush(bank, (now + (ti - now), next(seq), _CLOCK, None, -1))
+                        break
+                    # A resident arriving now: balk, go straight to an idle window, or queue.
+                    self.next_i = i + 1
+                    if not (balk_on and self._balks(i)):
+                        c = cls[i]
+                        w = pick_idle(self, c)
+                        if w is None:
+                            self._enqueue(i)
+                        elif calling_on:
+                            idle.remove(w)
+                            self._dispatch(w, i, now)
+                        else:  # served at once; the window resumes at the end
+                            idle.remove(w)
+                            w.waiting = False
+                            outcome[i] = SERVED
+                            call[i] = now
+                            window_of[i] = w.idx
+                            staff_of[i] = w.staff
+                            dur = base[i] * w.mult[c]
+                            svc[i] = dur
+                            heappush(bank, (now + dur, next(seq), _DONE, w, i))
+                    i += 1
+                else:
+                    self.arrival_timer = False
+                self.next_i = i
                 continue
             if phase >= _BO_CASE:
                 self._clerk(w, phase, now)
