@@ -578,17 +578,28 @@ def _read_recommendation_folder(path: Path) -> FolderContent:
 
 
 CALIBRATION_FILES = ("summary.md", "fit_service.csv", "exclusions.csv")
-_CALIBRATION_TABLES = (
-    "exclusions",
-    "fit_service",
-    "fit_daily",
-    "fit_calendar_effects",
-    "fit_patience",
-    "fit_arrival_rates",
-    "validation",
-    "validation_hourly",
-    "validation_daily",
-)
+_CALIBRATION_TABLES: Mapping[str, Mapping[str, Any]] = {
+    # The tables of a calibration folder, each with the optional columns the report reads
+    # and the value a table that lacks one is read with.
+    "exclusions": {"share": math.nan, "meaning": ""},
+    "fit_service": {"level": None, "gof_pvalue": math.nan, "n": math.nan},
+    "fit_daily": {},
+    "fit_calendar_effects": {"se": math.nan, "n_days": math.nan},
+    "fit_patience": {},
+    "fit_arrival_rates": {},
+    "validation": {
+        "kpi": None,
+        "label": None,
+        "historical": math.nan,
+        "sim_mean": math.nan,
+        "ci_low": math.nan,
+        "ci_high": math.nan,
+        "pi_low": math.nan,
+        "pi_high": math.nan,
+    },
+    "validation_hourly": {},
+    "validation_daily": {},
+}
 
 
 def _is_calibration_report(path: Path) -> bool:
@@ -624,9 +635,12 @@ def read_calibration(path: Path) -> CalibrationData:
                 scenario = _read_yaml_mapping(cand)
                 break
     tables = {}
-    for t in _CALIBRATION_TABLES:
+    for t, optional in _CALIBRATION_TABLES.items():
         frame = _read_csv(path / f"{t}.csv")
         if frame is not None:
+            for column, value in optional.items():
+                if column not in frame.columns:
+                    frame[column] = value
             tables[t] = frame
     return CalibrationData(
         path=path,

@@ -108,17 +108,15 @@ def _calibration_params(cal: CalibrationData, lang: str) -> list[list[str]]:
             v = _num(r["value"])
             if not math.isfinite(v):
                 continue
-            se = _num(r.get("se"))
-            detail = f"SE {se:.3f}, {int(_num(r.get('n_days')))} days" if math.isfinite(se) else ""
+            se = _num(r["se"])
+            detail = f"SE {se:.3f}, {int(_num(r['n_days']))} days" if math.isfinite(se) else ""
             rows.append([_t("cal_p_effect", lang, f=r["factor"]), f"{v:.2f}", detail])
     svc = cal.tables.get("fit_service")
     if svc is not None and {"family", "dist", "mean", "cv"} <= set(svc.columns):
         for _, r in svc.iterrows():
-            level = r.get("level")
-            p = _num(r.get("gof_pvalue"))
-            detail = f"n = {int(_num(r.get('n')))}" + (
-                f", GoF p = {p:.2f}" if math.isfinite(p) else ""
-            )
+            level = r["level"]
+            p = _num(r["gof_pvalue"])
+            detail = f"n = {int(_num(r['n']))}" + (f", GoF p = {p:.2f}" if math.isfinite(p) else "")
             lvl = f" ({level})" if isinstance(level, str) and level else ""
             rows.append(
                 [
@@ -165,8 +163,8 @@ def _calibration_html(cal: CalibrationData, lang: str) -> str:
             [
                 f"<code>{_esc(r['reason'])}</code>",
                 _esc(int(_num(r["count"]))),
-                _esc(style.fmt_pct(_num(r.get("share")))),
-                _esc(r.get("meaning", "")),
+                _esc(style.fmt_pct(_num(r["share"]))),
+                _esc(r["meaning"]),
             ]
             for _, r in excl.iterrows()
         ]
@@ -183,23 +181,22 @@ def _calibration_html(cal: CalibrationData, lang: str) -> str:
         rows = []
         for _, r in val.iterrows():
             ok = str(r["verdict"]) == "consistent"
-            label = r.get("label") if isinstance(r.get("label"), str) else r.get("kpi")
+            label = r["label"] if isinstance(r["label"], str) else r["kpi"]
             rows.append(
                 [
                     _esc(label),
-                    _esc(style.fmt_num(_num(r.get("historical")))),
-                    _esc(_fmt_or_blank(_num(r.get("sim_mean"))))
+                    _esc(style.fmt_num(_num(r["historical"]))),
+                    _esc(_fmt_or_blank(_num(r["sim_mean"])))
                     + (
                         _ci_span(
-                            style.fmt_num(_num(r.get("ci_low"))),
-                            style.fmt_num(_num(r.get("ci_high"))),
+                            style.fmt_num(_num(r["ci_low"])), style.fmt_num(_num(r["ci_high"]))
                         )
-                        if math.isfinite(_num(r.get("ci_low")))
+                        if math.isfinite(_num(r["ci_low"]))
                         else ""
                     ),
                     _esc(
-                        f"{style.fmt_num(_num(r.get('pi_low')))}–{style.fmt_num(_num(r.get('pi_high')))}"
-                        if math.isfinite(_num(r.get("pi_low")))
+                        f"{style.fmt_num(_num(r['pi_low']))}–{style.fmt_num(_num(r['pi_high']))}"
+                        if math.isfinite(_num(r["pi_low"]))
                         else ""
                     ),
                     _verdict_html("met" if ok else "missed", r["verdict"]),
