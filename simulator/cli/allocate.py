@@ -46,10 +46,10 @@ ALLOCATE_EXTRA_KEYS = ("allocate", "targets", "cost", "cache", "trust_cache")
 
 def check_allocate_config(cfg: dict[str, Any]) -> None:
     """Unknown top-level keys and the city's run settings, every problem at once."""
-    from simulator.cli.city import CITY_KEYS, check_city_config
+    from simulator.cli.city import check_city_config, city_keys
     from simulator.config.schema import ANY, unknown_keys
 
-    known = {**CITY_KEYS, **{k: ANY for k in ALLOCATE_EXTRA_KEYS}}
+    known = {**city_keys(), **{k: ANY for k in ALLOCATE_EXTRA_KEYS}}
     problems = [f"{key}: {message}" for key, message in unknown_keys(cfg, known)]
     if problems:
         raise ConfigError(

@@ -30,7 +30,6 @@ from omegaconf import DictConfig
 
 from simulator.cli.common import plain_config, recorded_run, run_command, task_started
 from simulator.config.compose import scenarios_dir
-from simulator.config.schema import ANY
 from simulator.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -87,30 +86,36 @@ def write_city_outputs(res: CityResults, out_dir: Path, charts: bool = True) -> 
     return paths
 
 
-CITY_KEYS: dict[str, Any] = {
-    "base": ANY,
-    "base_overrides": ANY,
-    "calendar": {"start_date": ANY, "days": ANY},
-    "city": {
+def city_keys() -> dict[str, Any]:
+    """The keys a city config may hold (imported on use: the schema loads numpy)."""
+    from simulator.config.schema import ANY
+
+    return {
+        "base": ANY,
+        "base_overrides": ANY,
+        "calendar": {"start_date": ANY, "days": ANY},
+        "city": {
+            "seed": ANY,
+            "size_sigma": ANY,
+            "districts_file": ANY,
+            "centres_file": ANY,
+            "districts": ANY,
+            "max_centres": ANY,
+        },
+        "layout_rule": ANY,  # checked by simulator.city.layout (unknown keys included)
+        "replications": ANY,
         "seed": ANY,
-        "size_sigma": ANY,
-        "districts_file": ANY,
-        "centres_file": ANY,
-        "districts": ANY,
-        "max_centres": ANY,
-    },
-    "layout_rule": ANY,  # checked by simulator.city.layout (unknown keys included)
-    "replications": ANY,
-    "seed": ANY,
-    "workers": ANY,
-    "dask_address": ANY,
-    "unit": ANY,
-    "wait_histogram": ANY,
-    "common_busyness_cv": ANY,
-    "diversion": ANY,
-    "progress": ANY,
-    "charts": ANY,
-}
+        "workers": ANY,
+        "dask_address": ANY,
+        "unit": ANY,
+        "wait_histogram": ANY,
+        "common_busyness_cv": ANY,
+        "diversion": ANY,
+        "progress": ANY,
+        "charts": ANY,
+    }
+
+
 UNITS = ("centre", "district")
 
 
@@ -123,7 +128,7 @@ def check_city_config(cfg: dict[str, Any]) -> None:
     from simulator.model.calendar import covered_range
 
     p = Problems()
-    for key, message in unknown_keys(cfg, CITY_KEYS):
+    for key, message in unknown_keys(cfg, city_keys()):
         p.add(key, message)
     num(cfg, "replications", "", p, default=1, low=1, integer=True, high=100_000)
     num(cfg, "seed", "", p, default=0, low=0, integer=True)
