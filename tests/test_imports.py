@@ -45,6 +45,9 @@ def _loaded_after(code: str) -> set[str]:
         ),
         # A simulation needs neither scipy.stats nor matplotlib.
         ("from simulator import load_scenario, simulate", ("scipy.stats", "matplotlib")),
+        # Nor does the summary a run prints (svcsim draws its charts in a child process).
+        ("import simulator.present.terminal", ("scipy", "matplotlib")),
+        ("import simulator.cli.chart_process", ("numpy", "pandas", "matplotlib", "hydra")),
     ],
 )
 def test_heavy_modules_are_not_imported(code: str, absent: tuple[str, ...]) -> None:

@@ -31,6 +31,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
+from simulator.cli.chart_process import start_chart_process
 from simulator.cli.common import (
     plain_config,
     recorded_run,
@@ -38,9 +39,11 @@ from simulator.cli.common import (
     set_resume_hint,
     task_started,
 )
+from simulator.cli.help_listing import asks_for_help, reused_group_listing
 
 if TYPE_CHECKING:
     from simulator.analysis.results import Results
+    from simulator.run.executor import ForkedCall
 
 # The simulator itself (numpy, pandas, SimPy) is imported when a run starts, so that
 # ``svcsim --help`` comes back at once.
@@ -48,13 +51,25 @@ if TYPE_CHECKING:
 log = logging.getLogger("svcsim")
 
 
-def write_outputs(results: Results, out_dir: Path, charts: bool = True) -> dict[str, Path]:
+def write_outputs(
+    results: Results,
+    out_dir: Path,
+    charts: bool = True,
+    chart_process: ForkedCall | None = None,
+) -> dict[str, Path]:
     """Write tables, manifest and charts of ``results`` into ``out_dir``.
 
+    ``chart_process`` (:func:`simulator.cli.chart_process.start_chart_process`) writes
+    the charts and the wait ECDF table (:func:`write_figures`) while this process writes
+    the other tables; without it everything is written here.
     Returns the paths written, by name.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
+    elsewhere = charts and chart_process is not None
+    if elsewhere:
+        assert chart_process is not None
+        chart_process.submit(results, out_dir)
     summary = results.summary()
     tables = {
         # KPIs never measured in this run (queue_max without monitor_interval_min: no
@@ -70,15 +85,6 @@ def write_outputs(results: Results, out_dir: Path, charts: bool = True) -> dict[
         path = out_dir / f"{name}.csv"
         frame.to_csv(path, index=name in ("summary", "replications"))
         paths[name] = path
-    if results.visits is not None:
-        # Served waits as a per-replication ECDF on a grid of minutes (about 100 numbers
-        # per replication): lets svcsim-report overlay the wait distributions of several
-        # runs without keeping the per-visit table.
-        from simulator.present.charts import wait_ecdf_grid
-
-        grid = wait_ecdf_grid(results.visits, results.scenario.experiment.target_wait_min)
-        paths["wait_ecdf_grid"] = out_dir / "wait_ecdf.csv"
-        grid.to_csv(paths["wait_ecdf_grid"], index=False, float_format="%.5g")
     manifest: dict[str, Any] = {
         "status": "complete",
         "scenario": results.scenario.name,
@@ -90,6 +96,27 @@ def write_outputs(results: Results, out_dir: Path, charts: bool = True) -> dict[
     }
     paths["manifest"] = out_dir / "manifest.json"
     paths["manifest"].write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    if elsewhere:
+        assert chart_process is not None
+        paths.update(chart_process.result())
+    else:
+        paths.update(write_figures(results, out_dir, charts))
+    return paths
+
+
+def write_figures(results: Results, out_dir: Path, charts: bool = True) -> dict[str, Path]:
+    """What needs the chart code (matplotlib): the wait ECDF table, when per-visit
+    records were kept, and (``charts``) the run charts. Returns the paths by name."""
+    paths: dict[str, Path] = {}
+    if results.visits is not None:
+        # Served waits as a per-replication ECDF on a grid of minutes (about 100 numbers
+        # per replication): lets svcsim-report overlay the wait distributions of several
+        # runs without keeping the per-visit table.
+        from simulator.present.charts import wait_ecdf_grid
+
+        grid = wait_ecdf_grid(results.visits, results.scenario.experiment.target_wait_min)
+        paths["wait_ecdf_grid"] = out_dir / "wait_ecdf.csv"
+        grid.to_csv(paths["wait_ecdf_grid"], index=False, float_format="%.5g")
     if charts:
         paths.update(write_charts(results, out_dir))
     return paths
@@ -134,14 +161,20 @@ def run_from_config(
 
     container = plain_config(cfg)
     charts_on = bool(container.pop("charts", True))
-    scn = scenario_from_config(container, source=source)
-    results = simulate(
-        scn,
-        record_visits=charts_on or scn.experiment.record_visits,
-        progress=bool(container.get("progress", False)),
-    )
-    if out_dir is not None:
-        write_outputs(results, out_dir, charts=charts_on)
+    # The charts' process starts now: it loads matplotlib while this one simulates.
+    painter = start_chart_process() if charts_on and out_dir is not None else None
+    try:
+        scn = scenario_from_config(container, source=source)
+        results = simulate(
+            scn,
+            record_visits=charts_on or scn.experiment.record_visits,
+            progress=bool(container.get("progress", False)),
+        )
+        if out_dir is not None:
+            write_outputs(results, out_dir, charts=charts_on, chart_process=painter)
+    finally:
+        if painter is not None:
+            painter.close()
     return results
 
 
@@ -269,6 +302,9 @@ def main() -> None:
     """Console-script entry point: exit code 2 for bad input, 130/143 when interrupted
     (docs/errors.md)."""
     sys.argv[1:] = _with_sweep_support(_config_path_from_cwd(sys.argv[1:]))
+    if asks_for_help(sys.argv[1:]):
+        with reused_group_listing():
+            sys.exit(run_command("svcsim", _main, hydra_app=True))
     sys.exit(run_command("svcsim", _main, hydra_app=True))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from simulator.analysis import metrics
-from simulator.present import style
+from simulator.present import numbers
 
 __all__ = ["format_value", "plan_table", "summary_lines", "target_lines"]
 
@@ -29,8 +29,8 @@ def format_value(kpi: str, value: float) -> str:
         return "n/a"
     m = metrics.metric(kpi)
     if m.kind == "share":
-        return style.fmt_pct(value)
-    text = style.fmt_num(value)
+        return numbers.fmt_pct(value)
+    text = numbers.fmt_num(value)
     return f"{text} min" if m.kind == "minutes" else text
 
 
@@ -65,7 +65,7 @@ def summary_lines(
         mean, low, high = (row.get(c, math.nan) for c in ("mean", "ci_low", "ci_high"))
         name = metrics.label(kpi, "en", capital=True)
         if kpi in ("service_level", "within_target_of_served") and target_wait_min is not None:
-            name += f" ({style.fmt_num(target_wait_min)} min)"
+            name += f" ({numbers.fmt_num(target_wait_min)} min)"
         if n == 1 or (n is None and not math.isfinite(low)):
             ci = "one replication: no interval"
         elif mean == low == high:

@@ -33,9 +33,12 @@ from typing import Any, Protocol, runtime_checkable
 __all__ = [
     "DaskExecutor",
     "Executor",
+    "ForkedCall",
+    "ForkedCallFailed",
     "LocalExecutor",
     "SerialExecutor",
     "executor_label",
+    "fork_call",
     "get_executor",
     "terminate_all",
 ]
@@ -90,12 +93,12 @@ def _interrupted() -> bool:
     return isinstance(sys.exc_info()[1], KeyboardInterrupt)
 
 
-_LIVE: weakref.WeakSet[LocalExecutor] = weakref.WeakSet()
+_LIVE: weakref.WeakSet[LocalExecutor | ForkedCall] = weakref.WeakSet()
 
 
 def terminate_all() -> None:
-    """Terminate the worker processes of every live :class:`LocalExecutor` (used when the
-    program is interrupted)."""
+    """Terminate the worker processes of every live :class:`LocalExecutor` and
+    :class:`ForkedCall` (used when the program is interrupted)."""
     for ex in list(_LIVE):
         ex.terminate()
 
@@ -297,6 +300,121 @@ class DaskExecutor:
 
     def __repr__(self) -> str:
         return f"DaskExecutor({self._client!r})"
+
+
+class ForkedCallFailed(RuntimeError):
+    """The call in a :class:`ForkedCall` failed with an error that could not be sent
+    back (its traceback is the message), or its process ended without an answer."""
+
+
+def _forked_child(
+    conn: Any, other_end: Any, prepare: Callable[[], Any], fn: Callable[..., Any]
+) -> None:
+    _worker_init()  # Ctrl-C and SIGTERM are the parent's to handle; it ends this process
+    other_end.close()  # the parent's end: its closing must reach this process as EOF
+    try:
+        prepare()
+        args = conn.recv()
+    except EOFError:  # the parent went on without the call
+        return
+    try:
+        conn.send(("ok", fn(*args)))
+    except BaseException as exc:
+        import traceback
+
+        text = traceback.format_exc()
+        try:
+            conn.send(("error", exc, text))
+        except Exception:  # an error that does not pickle
+            conn.send(("error", None, text))
+    finally:
+        conn.close()
+
+
+class ForkedCall:
+    """One call of a function in a forked child process, started before its arguments
+    are known (from :func:`fork_call`).
+
+    The child runs ``prepare()`` at once (typically slow imports), while this process
+    goes on; :meth:`submit` sends the arguments, :meth:`result` waits for the return
+    value (or raises the child's error). Used to draw charts alongside other work.
+    """
+
+    def __init__(self, process: Any, conn: Any) -> None:
+        self._process = process
+        self._conn = conn
+        self._sent = False
+        _LIVE.add(self)
+
+    def submit(self, *args: Any) -> None:
+        """Send the call's arguments (pickled) to the child, which starts the call."""
+        self._conn.send(args)
+        self._sent = True
+
+    def result(self) -> Any:
+        """The call's return value, once the child is done (its error raised here)."""
+        if not self._sent:
+            raise RuntimeError("ForkedCall.result() before submit()")
+        try:
+            msg = self._conn.recv()
+        except EOFError:
+            self.close()
+            code = self._process.exitcode
+            raise ForkedCallFailed(
+                f"the child process ended without an answer (exit code {code})"
+            ) from None
+        self.close()
+        if msg[0] == "ok":
+            return msg[1]
+        _, exc, text = msg
+        if isinstance(exc, Exception):
+            raise exc
+        raise ForkedCallFailed(text)
+
+    def close(self) -> None:
+        """Release the child: it ends once the pipe is closed (terminated if it does not,
+        and at once while an interrupt is propagating)."""
+        with contextlib.suppress(OSError):
+            self._conn.close()
+        if _interrupted():
+            self.terminate()
+        self._process.join(_TERMINATE_GRACE_S)
+        if self._process.is_alive():
+            self.terminate()
+
+    def terminate(self) -> None:
+        """End the child now."""
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(_TERMINATE_GRACE_S)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join(_TERMINATE_GRACE_S)
+
+
+def fork_call(prepare: Callable[[], Any], fn: Callable[..., Any]) -> ForkedCall | None:
+    """Fork a child that runs ``prepare()`` now and ``fn(*args)`` when
+    :meth:`ForkedCall.submit` sends ``args``; ``None`` where forking is not the safe, cheap
+    way to start a process (anywhere but Linux), so that the caller calls ``fn`` itself.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    parent_end, child_end = ctx.Pipe()
+    # Output still buffered here would otherwise be written twice (here and by the child).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    process = ctx.Process(
+        target=_forked_child,
+        args=(child_end, parent_end, prepare, fn),
+        name="svcsim-forked",
+        daemon=True,
+    )
+    process.start()
+    child_end.close()
+    return ForkedCall(process, parent_end)
 
 
 def executor_label(ex: Executor) -> str:

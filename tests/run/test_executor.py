@@ -3,6 +3,7 @@ results for the same seed."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pandas as pd
@@ -13,6 +14,7 @@ from simulator.run.executor import (
     DaskExecutor,
     LocalExecutor,
     SerialExecutor,
+    fork_call,
     get_executor,
 )
 
@@ -66,3 +68,49 @@ def test_recommend_on_dask_equals_local(dask_client: Any, tmp_path: Any) -> None
     assert local.option == remote.option
     pd.testing.assert_frame_equal(local.kpis, remote.kpis)
     pd.testing.assert_frame_equal(local.options, remote.options)
+
+
+# -- one call in a forked child (the run charts of svcsim) --------------------------------
+def _mark_prepared() -> None:
+    _prepared.append(True)
+
+
+_prepared: list[bool] = []
+
+
+def _add_and_report(a: int, b: int) -> tuple[int, bool]:
+    return a + b, bool(_prepared)  # prepare() ran in the child first
+
+
+def _fail(path: str) -> None:
+    raise FileNotFoundError(2, "No such file or directory", path)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork_call forks on Linux")
+def test_forked_call_returns_the_value_and_raises_the_error() -> None:
+    call = fork_call(_mark_prepared, _add_and_report)
+    assert call is not None
+    call.submit(2, 3)
+    assert call.result() == (5, True)
+    assert not _prepared  # prepare ran in the child, not here
+    failing = fork_call(lambda: None, _fail)
+    assert failing is not None
+    failing.submit("/nowhere/x.png")
+    with pytest.raises(FileNotFoundError) as err:
+        failing.result()
+    assert err.value.filename == "/nowhere/x.png"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork_call forks on Linux")
+def test_forked_call_closed_unused_ends_its_child() -> None:
+    call = fork_call(lambda: None, _add_and_report)
+    assert call is not None
+    call.close()
+    assert call._process.exitcode == 0
+    with pytest.raises(RuntimeError, match="before submit"):
+        call.result()
+
+
+def test_fork_call_elsewhere_leaves_the_call_to_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert fork_call(lambda: None, _add_and_report) is None

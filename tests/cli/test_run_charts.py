@@ -1,0 +1,43 @@
+"""``svcsim`` draws its charts in a child process: the same files as drawn in-process."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+import simulator.cli.run as cli_run
+from simulator.config.compose import compose_config
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="charts fork on Linux only")
+def test_charts_from_the_child_process_equal_those_drawn_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = compose_config("reference", ["replications=3", "calendar.days=2"])
+    forked = tmp_path / "forked"
+    cli_run.run_from_config(cfg, forked)
+    monkeypatch.setattr(cli_run, "start_chart_process", lambda: None)
+    here = tmp_path / "here"
+    cli_run.run_from_config(cfg, here)
+    names = sorted(p.name for p in here.iterdir())
+    assert sorted(p.name for p in forked.iterdir()) == names
+    assert {"wait_ecdf.png", "queue_by_hour.png", "utilisation_by_hour.png"} <= set(names)
+    for name in names:
+        if name != "manifest.json":  # holds the wall time
+            assert (forked / name).read_bytes() == (here / name).read_bytes(), name
+
+
+def test_a_failed_chart_is_reported_by_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> dict[str, Path]:
+        raise PermissionError(13, "Permission denied", str(tmp_path / "x.png"))
+
+    monkeypatch.setattr(cli_run, "write_figures", broken)
+    cfg = compose_config("reference", ["replications=2", "calendar.days=1"])
+    with pytest.raises(PermissionError) as err:
+        cli_run.run_from_config(cfg, tmp_path / "out")
+    assert err.value.filename == str(tmp_path / "x.png")
