@@ -131,6 +131,7 @@ def run_from_config(
 
 
 def _print_recommendation(rec: Recommendation, out: Path) -> None:
+    from simulator.present.readers import target_wait_min
     from simulator.present.terminal import plan_table, summary_lines, target_lines
 
     print(f"\n{rec.statement}\n")
@@ -138,7 +139,7 @@ def _print_recommendation(rec: Recommendation, out: Path) -> None:
     print("Staffing plan (windows open per group, staff on duty):")
     print(plan_table(rec.staffing_plan, windows).to_string(index=False))
 
-    tw = float(rec.scenario_config.get("target_wait_min", 20) or 20)
+    tw = target_wait_min(rec.scenario_config)
     print("\nKPIs (final evaluation):")
     kpis = [str(k) for k in rec.kpis.index if str(k) != "hourly targets"]
     print("\n".join(summary_lines(rec.kpis, kpis, target_wait_min=tw)))

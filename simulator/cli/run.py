@@ -205,6 +205,7 @@ def _main(cfg: DictConfig) -> None:
     from hydra.types import RunMode
 
     from simulator.config.safety import note_symlink
+    from simulator.present.readers import target_wait_min
     from simulator.run import sweep
 
     task_started()
@@ -242,7 +243,7 @@ def _main(cfg: DictConfig) -> None:
                 summary,
                 f"{source.strip()}: finished earlier, results reloaded",
                 out_dir,
-                float(cfg.get("target_wait_min", 20) or 20),
+                target_wait_min(cfg),
             )
             return
         sweep.stash_stale(out_dir, Path(hc.sweep.dir))  # another config finished here

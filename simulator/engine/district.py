@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from simulator.config.parse import Problems, dist, num
+from simulator.config.parse import Problems, dist, flag, num
 from simulator.config.scenario import DayPlan, Scenario
 from simulator.engine.centre import CentreModel, Guest
 from simulator.engine.demand import Residents, draw_outages, generate_residents
@@ -44,15 +44,17 @@ class Diversion:
 
 
 def parse_diversion(cfg: Mapping[str, Any] | None) -> Diversion:
-    """Parse a ``diversion`` config section (absent or ``enabled: false`` = off)."""
-    if cfg is None or not cfg.get("enabled", False):
-        return Diversion()
-    p = Problems()
-    prob = num(cfg, "probability", "diversion", p, default=0.3, low=0.0, high=1.0)
-    thr = num(cfg, "queue_threshold", "diversion", p, default=15, low=1, integer=True)
-    travel = dist(
-        cfg.get("travel", {"dist": "lognormal", "mean": 20, "cv": 0.5}), "diversion.travel", p
+    """Parse a ``diversion`` config section (absent or ``enabled: false`` = off); a key it
+    leaves out takes the default of :class:`Diversion`."""
+    off, p = Diversion(), Problems()
+    if cfg is None or not flag(cfg, "enabled", "diversion", p, off.enabled):
+        p.raise_if_any("diversion settings")
+        return off
+    prob = num(cfg, "probability", "diversion", p, default=off.probability, low=0.0, high=1.0)
+    thr = num(
+        cfg, "queue_threshold", "diversion", p, default=off.queue_threshold, low=1, integer=True
     )
+    travel = dist(cfg["travel"], "diversion.travel", p) if "travel" in cfg else off.travel
     p.raise_if_any("diversion settings")
     assert travel is not None
     return Diversion(True, prob, int(thr), travel)
