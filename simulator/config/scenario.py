@@ -15,6 +15,7 @@ import datetime as dt
 import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -360,33 +361,42 @@ def _open_subset(windows: Sequence[Window], share: float, min_open: int) -> list
     return [w for w in windows if w in keep]
 
 
+Plans = dict[str, tuple[Block, ...]]
+"""The staffing blocks of each day type."""
+
+
+@dataclass(frozen=True)
+class _Floor:
+    """What a staffing plan is made of: each day type's opening hours, the windows and
+    the staff."""
+
+    hours: Mapping[str, Hours]
+    windows: Sequence[Window]
+    staff: Sequence[Staff]
+
+
 def _parse_plans(
     stf: Mapping[str, Any],
     hours: Mapping[str, Hours],
     windows: Sequence[Window],
     staff: Sequence[Staff],
     problems: Problems,
-) -> dict[str, tuple[Block, ...]]:
+) -> Plans:
     """The staffing blocks of each day type, by ``staffing.plan.mode``."""
     plan = mapping(setting(stf, "plan", "staffing"), "staffing.plan", problems)
     mode = text(plan, "mode", "staffing.plan", problems)
     modes = {"auto": _auto_plans, "by_block": _by_block_plans, "explicit": _explicit_plans}
     if mode in modes:
-        return modes[mode](plan, hours, windows, staff, problems)
+        return modes[mode](plan, _Floor(hours, windows, staff), problems)
     problems.add("staffing.plan.mode", f"unknown mode {mode!r}; one of {list(modes)}")
     return {}
 
 
-def _auto_plans(
-    plan: Mapping[str, Any],
-    hours: Mapping[str, Hours],
-    windows: Sequence[Window],
-    staff: Sequence[Staff],
-    problems: Problems,
-) -> dict[str, tuple[Block, ...]]:
+def _auto_plans(plan: Mapping[str, Any], floor: _Floor, problems: Problems) -> Plans:
     """Every window open on weekdays; ``ceil(share x count)`` of each group at lunch and
     on weekends (at least ``min_open``); staff assigned by :func:`_auto_assign`."""
-    out: dict[str, tuple[Block, ...]] = {}
+    hours, windows, staff = floor.hours, floor.windows, floor.staff
+    out: Plans = {}
     lunch_share = num(plan, "lunch_open_share", "staffing.plan", problems, low=0.0, high=1.0)
     weekend_share = num(plan, "weekend_open_share", "staffing.plan", problems, low=0.0, high=1.0)
     min_open = as_int(num(plan, "min_open", "staffing.plan", problems, low=0, integer=True), 1)
@@ -411,16 +421,11 @@ def _auto_plans(
     return out
 
 
-def _by_block_plans(
-    plan: Mapping[str, Any],
-    hours: Mapping[str, Hours],
-    windows: Sequence[Window],
-    staff: Sequence[Staff],
-    problems: Problems,
-) -> dict[str, tuple[Block, ...]]:
+def _by_block_plans(plan: Mapping[str, Any], floor: _Floor, problems: Problems) -> Plans:
     """The number of open windows per window group, block by block (e.g. from a staffing
     recommendation); staff are assigned automatically as in auto mode."""
-    out: dict[str, tuple[Block, ...]] = {}
+    hours, windows, staff = floor.hours, floor.windows, floor.staff
+    out: Plans = {}
     groups: dict[str, list[Window]] = {}
     for w in windows:
         groups.setdefault(w.group, []).append(w)
@@ -468,15 +473,10 @@ def _by_block_plans(
     return out
 
 
-def _explicit_plans(
-    plan: Mapping[str, Any],
-    hours: Mapping[str, Hours],
-    windows: Sequence[Window],
-    staff: Sequence[Staff],
-    problems: Problems,
-) -> dict[str, tuple[Block, ...]]:
+def _explicit_plans(plan: Mapping[str, Any], floor: _Floor, problems: Problems) -> Plans:
     """Blocks with explicit ``window: staff`` assignments, for the day types listed."""
-    out: dict[str, tuple[Block, ...]] = {}
+    hours, windows, staff = floor.hours, floor.windows, floor.staff
+    out: Plans = {}
     blocks_cfg = plan.get("blocks") or []
     window_ids = {w.id for w in windows}
     staff_ids = {s.id for s in staff}
