@@ -115,10 +115,11 @@ class CentreModel:
         self.eager = divert is not None
         n = len(res)
         self.n = n  # native residents; guests diverted from other centres come after them
-        self.item: list[int] = res.item.tolist()
-        self.family: list[int] = res.family.tolist()
-        self.patience: list[float] = res.patience.tolist()
-        self.return_u: list[float] = res.return_u.tolist()
+        # Read only when a guest comes (city-wide handling): numpy until then (_as_lists).
+        self.item: list[int] = _later(res.item)
+        self.family: list[int] = _later(res.family)
+        self.patience: list[float] = _later(res.patience)
+        self.return_u: list[float] = _later(res.return_u)
         self.guest_t: list[float] = []
         nf = len(scn.families)
         fidx = scn.family_index()
@@ -139,11 +140,15 @@ class CentreModel:
         self.cls: list[int] = cls.tolist()
         self.base: list[float] = res.service.tolist()
         self.deadline: list[float] = (res.t + res.patience).tolist()
-        self.balk_u: list[float] = res.balk_u.tolist()
-        self.xp_kind: list[int] = res.xp_kind.tolist()
-        self.remote_delay: list[float] = res.remote_delay.tolist()
-        self.origin: list[int] = res.origin.tolist()
-        self.returned: list[bool] = (res.return_u < scn.demand.p_return_visit).tolist()
+        # Read only by features that are on (else numpy until a guest comes: _as_lists).
+        imp = scn.impatience
+        self.balk_u: list[float] = _listed(res.balk_u, imp.balk_enabled)
+        self.xp_kind: list[int] = _listed(res.xp_kind, self.xp_on)
+        self.remote_delay: list[float] = _listed(res.remote_delay, self.xp_on)
+        self.origin: list[int] = _listed(res.origin, self.xp_on)
+        self.returned: list[bool] = _listed(
+            res.return_u < scn.demand.p_return_visit, scn.back_office.enabled
+        )
         # Calling: walking time and no-shows (None when off: the hot path skips them).
         calling = scn.calling
         self.calling_on = calling.enabled
@@ -220,7 +225,7 @@ class CentreModel:
         # Back office
         bo = scn.back_office
         self.bo_on = bo.enabled
-        self.bo_work: list[float] = res.bo_work.tolist()
+        self.bo_work: list[float] = _listed(res.bo_work, self.bo_on)
         self.bo_submit: list[float] = [math.nan] * n
         self.bo_done: list[float] = [math.nan] * n
         bureaus = sorted(bo.bureaus) if self.bo_on else []
@@ -825,6 +830,7 @@ class CentreModel:
         The guest does not balk (they chose to come); patience restarts on arrival.
         """
         self._sync()
+        self._as_lists()
         now = self.env.now
         i = len(self.t)
         self.t.append(now)
@@ -869,6 +875,15 @@ class CentreModel:
             self._enqueue(i)
         return i
 
+    def _as_lists(self) -> None:
+        """Make every per-resident field a list (guests extend them): those read only by
+        guests or by features that are off were kept as numpy arrays (converting them
+        is a good part of setting up a large replication)."""
+        for name in _LATER:
+            value = getattr(self, name)
+            if isinstance(value, np.ndarray):
+                setattr(self, name, value.tolist())
+
     def start(self) -> None:
         """Register the model's processes with its environment (shared in a district)."""
         env = self.env
@@ -899,27 +914,30 @@ class CentreModel:
         self._generators = []
         self.bank = []
         self.bo_idle = [[] for _ in self.bo_idle]
-        # Residents never reached (e.g. arriving on a day with no open window).
-        for i in range(len(self.t)):
-            if self.outcome[i] == WAITING:
-                self.outcome[i] = UNSERVED
-                self.leave[i] = self.t[i]
         outcome = np.asarray(self.outcome, dtype=np.int8)
+        left = np.asarray(self.leave)
+        # Residents never reached (e.g. arriving on a day with no open window).
+        never = outcome == WAITING
+        if never.any():
+            outcome[never] = UNSERVED
+            left[never] = np.asarray(self.t)[never]
         call = np.asarray(self.call)
         served = outcome == SERVED
-        remote_wait = np.asarray(self.remote_wait)
+        size = len(outcome)
+        # Written only by cross-province service and the back office: zeros / NaN if off.
+        remote_wait = np.asarray(self.remote_wait) if self.xp_on else np.zeros(size)
         svc = np.asarray(self.svc)
         walk = np.where(served, np.asarray(self.walk) if self.walk is not None else 0.0, np.nan)
         if self.ns_hold is not None:
             absent = outcome == NO_SHOW
-            leave = np.where(served | absent, call, np.asarray(self.leave))
+            leave = np.where(served | absent, call, left)
             end = np.where(
                 served,
                 call + walk + svc + remote_wait,
                 np.where(absent, call + np.asarray(self.ns_hold), np.nan),
             )
         else:
-            leave = np.where(served, call, np.asarray(self.leave))
+            leave = np.where(served, call, left)
             end = (
                 np.where(served, call + walk + svc + remote_wait, np.nan)
                 if self.walk is not None
@@ -934,10 +952,12 @@ class CentreModel:
             staff=np.asarray(self.staff_of, dtype=np.int32),
             service=svc,
             walk=walk,
-            xp_result=np.asarray(self.xp_result, dtype=np.int8),
+            xp_result=np.asarray(self.xp_result, dtype=np.int8)
+            if self.xp_on
+            else np.zeros(size, dtype=np.int8),
             remote_wait=remote_wait,
-            bo_submit=np.asarray(self.bo_submit),
-            bo_done=np.asarray(self.bo_done),
+            bo_submit=np.asarray(self.bo_submit) if self.bo_on else np.full(size, np.nan),
+            bo_done=np.asarray(self.bo_done) if self.bo_on else np.full(size, np.nan),
             win_intervals=np.asarray(self.intervals, dtype=float).reshape(-1, 4),
             day_close=np.asarray(self.day_close, dtype=float).reshape(-1, 3),
             monitor=np.asarray(self.samples, dtype=float).reshape(-1, 4),
@@ -945,6 +965,31 @@ class CentreModel:
 
 
 _NO_OUTAGES = np.empty((0, 2))
+
+# Per-resident fields kept as numpy arrays while nothing reads them as lists.
+_LATER = (
+    "item",
+    "family",
+    "patience",
+    "return_u",
+    "balk_u",
+    "xp_kind",
+    "remote_delay",
+    "origin",
+    "returned",
+    "bo_work",
+)
+
+
+def _later(values: np.ndarray) -> Any:
+    """A per-resident field that stays a numpy array until a guest comes (_as_lists)."""
+    return values
+
+
+def _listed(values: np.ndarray, used: bool) -> Any:
+    """A per-resident field as a list if a feature that is on reads it, else as numpy
+    until a guest comes (see CentreModel._as_lists)."""
+    return values.tolist() if used else values
 
 
 class _Order:
