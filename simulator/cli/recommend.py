@@ -131,11 +131,12 @@ def run_from_config(
 
 
 def _print_recommendation(rec: Recommendation, out: Path) -> None:
+    from simulator.present.names import window_groups
     from simulator.present.readers import target_wait_min
     from simulator.present.terminal import plan_table, summary_lines, target_lines
 
     print(f"\n{rec.statement}\n")
-    windows = (rec.scenario_config.get("layout") or {}).get("windows") or {}
+    windows = window_groups(rec.scenario_config)
     print("Staffing plan (windows open per group, staff on duty):")
     print(plan_table(rec.staffing_plan, windows).to_string(index=False))
 

@@ -153,6 +153,7 @@ def _statement(
         retraining_text,
         target_text,
         tolerance_text,
+        window_groups,
         zone_text,
     )
 
@@ -179,7 +180,7 @@ def _statement(
             "decision space (more windows or staff)." + codes
         )
     else:
-        windows = (rec_cand.config.get("layout") or {}).get("windows") or {}
+        windows = window_groups(rec_cand.config)
 
         def words(code: str) -> str:
             return option_text(code, windows)
@@ -540,9 +541,9 @@ def comparison_in_words(
 ) -> dict[str, pd.DataFrame]:
     """The comparison's runner-ups named in words for chart legends ("5 comprehensive
     windows, no quick desk, all open at lunch"); their codes are in the statement."""
-    from simulator.present.names import option_text
+    from simulator.present.names import option_text, window_groups
 
-    windows = (config.get("layout") or {}).get("windows") or {}
+    windows = window_groups(config)
     return {
         k if k in ("current", "recommended plan") else option_text(k, windows): v
         for k, v in comparison.items()
@@ -553,12 +554,12 @@ def frontier_title(rec: Recommendation) -> str:
     """The recommender's frontier chart title in words: "Recommended: <option in words>,
     with an hour-by-hour plan: ..." ("Best found (misses a target ...)" when the final
     check misses one); the option codes stay on the chart's point labels."""
-    from simulator.present.names import option_text
+    from simulator.present.names import option_text, window_groups
 
     if not rec.option:
         return "No tested option meets every target"
     sl = _at(rec.kpis, "service_level", "mean") if "service_level" in rec.kpis.index else math.nan
-    windows = (rec.scenario_config.get("layout") or {}).get("windows") or {}
+    windows = window_groups(rec.scenario_config)
     lead = "Recommended" if rec.meets_targets else "Best found (misses a target in the final check)"
     return (
         f"{lead}: {option_text(rec.option, windows)}, with an hour-by-hour plan: {sl:.0%} "

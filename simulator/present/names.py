@@ -107,10 +107,18 @@ def _join(parts: Iterable[str], lang: str) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def window_groups(config: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The window groups (``layout.windows``) of a scenario config, by name; empty when
+    the config has none."""
+    layout = config.get("layout")
+    groups = layout.get("windows") if isinstance(layout, Mapping) else None
+    return groups if isinstance(groups, Mapping) else {}
+
+
 def layout_text(config: Mapping[str, Any], lang: str = "en") -> str | None:
     """The window groups of a resolved config in words, or None without a layout."""
-    groups = (config.get("layout") or {}).get("windows") or {}
-    if not isinstance(groups, Mapping) or not groups:
+    groups = window_groups(config)
+    if not groups:
         return None
     parts = []
     for name, g in groups.items():

@@ -40,7 +40,7 @@ def plan_words(rec: RecommendationData, lang: str) -> str:
     sm = rec.summary
     layout = sm["layout"]
     sep = "，" if lang == "zh" else ", "
-    specs = (rec.scenario.get("layout") or {}).get("windows") or {}
+    specs = names.window_groups(rec.scenario)
     parts = [names.group_text(str(g), int(_num(n)), lang, specs.get(g)) for g, n in layout.items()]
     lunch = _num(sm["lunch_open_share"])
     if math.isfinite(lunch):
@@ -52,7 +52,7 @@ def plan_words(rec: RecommendationData, lang: str) -> str:
 
 def option_words(rec: RecommendationData, code: str, lang: str) -> str:
     """An option code of this recommendation (runner-ups, frontier) in words."""
-    specs = dict((rec.scenario.get("layout") or {}).get("windows") or {})
+    specs = dict(names.window_groups(rec.scenario))
     for g in rec.summary["layout"]:
         specs.setdefault(g, None)
     return names.option_text(code, specs, lang)
@@ -201,7 +201,7 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
             _esc(_t("col_day_type", lang)),
             _esc(_t("col_time", lang)),
         ]
-        specs = (rec.scenario.get("layout") or {}).get("windows") or {}
+        specs = names.window_groups(rec.scenario)
         head += [
             _esc(_t("col_open", lang, group=names.group_name(g, lang, specs.get(g))))
             for g in (c.removeprefix("open_") for c in open_cols)
