@@ -558,31 +558,49 @@ def _by_family(
     counted: np.ndarray,
     wait: np.ndarray,
 ) -> Columns:
-    rows: list[dict[str, object]] = []
     out = raw.outcome
     target = scn.experiment.target_wait_min
-    for k, fam in enumerate(scn.families):
-        m = counted & (res.family == k)
-        s = m & (out == SERVED)
-        w = np.sort(wait[s])
-        n = int(_count(m))
-        rows.append(
-            {
-                "replication": replication,
-                "family": fam.name,
-                "arrivals": n,
-                "served": int(_count(s)),
-                "abandoned": int(_count(m & (out == ABANDONED))),
-                "balked": int(_count(m & (out == BALKED))),
-                "wait_mean_min": _mean(w),
-                "wait_p90_min": _sorted_quantile(w, 0.9),
-                "service_mean_min": _mean(raw.service[s]),
-                "service_level": float(_count(w <= target) / n) if n else float("nan"),
-            }
-        )
-    cols = _rows_to_columns(rows)
-    cols["family"] = cols["family"].astype(object)
-    return cols
+    n_fam = len(scn.families)
+    n_out = len(OUTCOMES)
+    # Counts of every (family, outcome) pair at once.
+    pairs = res.family[counted].astype(np.int64) * n_out + out[counted]
+    table = np.bincount(pairs, minlength=n_fam * n_out)[: n_fam * n_out].reshape(n_fam, n_out)
+    arrivals = table.sum(axis=1)
+    served = table[:, SERVED]
+    # Served residents grouped by family, in resident order within each (a stable sort),
+    # so each family's waits and services are the values, in the order, taken one
+    # family at a time.
+    s_all = counted & (out == SERVED)
+    fam_s = res.family[s_all]
+    grouped = np.argsort(fam_s, kind="stable")
+    waits = wait[s_all][grouped]
+    services = raw.service[s_all][grouped]
+    bounds = np.concatenate([[0], np.cumsum(served)])
+    wait_mean = np.empty(n_fam)
+    wait_p90 = np.empty(n_fam)
+    service_mean = np.empty(n_fam)
+    within = np.zeros(n_fam, dtype=np.int64)
+    for k in range(n_fam):
+        lo, hi = int(bounds[k]), int(bounds[k + 1])
+        w = np.sort(waits[lo:hi])
+        wait_mean[k] = _mean(w)
+        wait_p90[k] = _sorted_quantile(w, 0.9)
+        service_mean[k] = _mean(services[lo:hi])
+        within[k] = np.searchsorted(w, target, side="right")  # waits <= target
+    with np.errstate(invalid="ignore", divide="ignore"):
+        level = np.where(arrivals > 0, within / np.maximum(arrivals, 1), np.nan)
+    return {
+        "replication": np.full(n_fam, replication),
+        "family": np.array([f.name for f in scn.families], dtype=object),
+        "arrivals": arrivals.astype(np.int64),
+        "served": served.astype(np.int64),
+        "abandoned": table[:, ABANDONED].astype(np.int64),
+        "balked": table[:, BALKED].astype(np.int64),
+        "wait_mean_min": wait_mean,
+        "wait_p90_min": wait_p90,
+        "service_mean_min": service_mean,
+        "service_level": level,
+    }
 
 
 def _visits(

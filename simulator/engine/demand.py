@@ -340,10 +340,14 @@ def _back_office_draws(tab: _Tables, item: np.ndarray, seed: int, replication: i
         return work
     rng = stream(seed, replication, "back_office")
     bureau_of = tab.bureau_code[item]
-    for k, bureau in enumerate(tab.bureaus):  # in the order of the bureaus' names
-        m = bureau_of == k
-        if m.any():
-            work[m] = bureau.work.sample(rng, int(m.sum()))
+    # Residents grouped by bureau, in resident order within each (a stable sort): the
+    # bureaus with residents draw in the order of their names, as many as they have.
+    order = np.argsort(bureau_of, kind="stable")
+    counts = np.bincount(bureau_of + 1, minlength=len(tab.bureaus) + 1)
+    ends = np.cumsum(counts)
+    for k in np.flatnonzero(counts[1:]):
+        who = order[ends[k] : ends[k + 1]]
+        work[who] = tab.bureaus[k].work.sample(rng, int(counts[k + 1]))
     return work
 
 

@@ -12,12 +12,19 @@ import pandas as pd
 
 from simulator.analysis.kpis import ReplicationKPIs, compute_kpis, concat_columns
 from simulator.analysis.results import Results
+from simulator.config.memo import per_scenario
 from simulator.config.scenario import DayPlan, Scenario
 from simulator.engine.centre import CentreModel
 from simulator.engine.demand import draw_outages, generate_residents
 from simulator.engine.district import Diversion, simulate_district
 from simulator.run.executor import get_executor
 from simulator.version import run_metadata
+
+
+def day_plans(scn: Scenario) -> list[DayPlan]:
+    """``scn.day_plans()``, resolved once per scenario object (the plans are frozen; each
+    caller gets its own list)."""
+    return list(per_scenario(scn, "day_plans", lambda: tuple(scn.day_plans())))
 
 
 def run_replication(
@@ -32,7 +39,7 @@ def run_replication(
     factors common to several centres: see :func:`simulator.engine.demand.generate_residents`]).
     ``plans``: ``scn.day_plans()`` if the caller has them already."""
     if plans is None:
-        plans = scn.day_plans()
+        plans = day_plans(scn)
     residents = generate_residents(scn, plans, seed, replication, day_factors)
     outages = draw_outages(scn, seed, replication)
     model = CentreModel(scn, plans, residents, scn.experiment.monitor_interval_min, outages)
