@@ -375,19 +375,13 @@ class _Floor:
     staff: Sequence[Staff]
 
 
-def _parse_plans(
-    stf: Mapping[str, Any],
-    hours: Mapping[str, Hours],
-    windows: Sequence[Window],
-    staff: Sequence[Staff],
-    problems: Problems,
-) -> Plans:
+def _parse_plans(stf: Mapping[str, Any], floor: _Floor, problems: Problems) -> Plans:
     """The staffing blocks of each day type, by ``staffing.plan.mode``."""
     plan = mapping(setting(stf, "plan", "staffing"), "staffing.plan", problems)
     mode = text(plan, "mode", "staffing.plan", problems)
     modes = {"auto": _auto_plans, "by_block": _by_block_plans, "explicit": _explicit_plans}
     if mode in modes:
-        return modes[mode](plan, _Floor(hours, windows, staff), problems)
+        return modes[mode](plan, floor, problems)
     problems.add("staffing.plan.mode", f"unknown mode {mode!r}; one of {list(modes)}")
     return {}
 
@@ -784,7 +778,7 @@ def _parse_staffing(
     windows: Sequence[Window],
     fam_names: Sequence[str],
     p: Problems,
-) -> tuple[list[Staff], dict[str, float], dict[str, tuple[Block, ...]]]:
+) -> tuple[list[Staff], dict[str, float], Plans]:
     """The staff, their skill multipliers and the staffing plan of each day type."""
     staff = _parse_staff(stf, fam_names, p)
     mult_cfg = mapping(
@@ -794,7 +788,7 @@ def _parse_staffing(
         lev: num(mult_cfg, lev, "staffing.skill_multipliers", p, low=0.0, low_open=True)
         for lev in SKILL_LEVELS[1:]
     }
-    plans = _parse_plans(stf, hours, windows, staff, p) if windows and staff else {}
+    plans = _parse_plans(stf, _Floor(hours, windows, staff), p) if windows and staff else {}
     if windows and not staff and p.clean("staffing"):
         p.add("staffing.staff", "no staff defined")
     return staff, multipliers, plans
