@@ -392,28 +392,38 @@ class CentreModel:
         t = self.t
         if i >= n or t[i] > now or self.eager:
             return
-        balk_on = self.balk_on
-        balks, enqueue = self._balks, self._enqueue
-        while i < n and t[i] <= now:
-            if not (balk_on and balks(i)):
-                enqueue(i)
+        queues, cls = self.queues, self.cls
+        if not self.balk_on and not self.track_heap:
+            first = i
+            while i < n and t[i] <= now:
+                queues[cls[i]].append(i)
+                i += 1
+            self.n_waiting += i - first
+            self.next_i = i
+            return
+        # _balks and _enqueue written out (the hot path of a busy centre).
+        outcome, leave, balk_u, deadline = self.outcome, self.leave, self.balk_u, self.deadline
+        heap = self.heap
+        balk_on, track = self.balk_on, self.track_heap
+        threshold, p = self.balk_threshold, self.balk_p
+        while i < n:
+            ti = t[i]
+            if ti > now:
+                break
+            if balk_on:
+                if track and heap and heap[0][0] <= ti:
+                    self._purge_expired(ti)
+                if self.n_waiting >= threshold and balk_u[i] < p:
+                    outcome[i] = BALKED
+                    leave[i] = ti
+                    i += 1
+                    continue
+            queues[cls[i]].append(i)
+            self.n_waiting += 1
+            if track:
+                heapq.heappush(heap, (deadline[i], i))
             i += 1
         self.next_i = i
-
-    def _arm_arrivals(self, now: float) -> None:
-        """A window has gone idle at ``now``: make sure the next resident's arrival is an
-        (internal) event.
-
-        Lazy admission: arrivals are events only while some window is idle (when every
-        window is busy, the next window that calls admits everyone who arrived since).
-        The arrival clock is an internal event of the bank; a window going idle sets it.
-        """
-        if self.arrival_timer or self.eager:
-            return
-        i = self.next_i
-        if i < self.n:
-            self.arrival_timer = True
-            heapq.heappush(self.bank, (now + (self.t[i] - now), next(self.seq), _CLOCK, None, -1))
 
     def _arrivals(self) -> Generator[simpy.Event, Any, None]:
         """With a diversion rule (eager mode): every arrival is an event, so that the rule
@@ -573,6 +583,14 @@ class CentreModel:
         select = self.policy.select
         pick_idle = self.policy.pick_idle
         balk_on = self.balk_on
+        track, heap, threshold, balk_p = (
+            self.track_heap,
+            self.heap,
+            self.balk_threshold,
+            self.balk_p,
+        )
+        balk_u, leave = self.balk_u, self.leave
+        eager = self.eager
         idle = self.idle
         while bank:
             entry = bank[0]
@@ -592,24 +610,31 @@ class CentreModel:
                         break
                     # A resident arriving now: balk, go straight to an idle window, or queue.
                     self.next_i = i + 1
-                    if not (balk_on and self._balks(i)):
-                        c = cls[i]
-                        w = pick_idle(self, c)
-                        if w is None:
-                            self._enqueue(i)
-                        elif calling_on:
-                            idle.remove(w)
-                            self._dispatch(w, i, now)
-                        else:  # served at once; the window resumes at the end
-                            idle.remove(w)
-                            w.waiting = False
-                            outcome[i] = SERVED
-                            call[i] = now
-                            window_of[i] = w.idx
-                            staff_of[i] = w.staff
-                            dur = base[i] * w.mult[c]
-                            svc[i] = dur
-                            heappush(bank, (now + dur, next(seq), _DONE, w, i))
+                    if balk_on:  # _balks written out
+                        if track and heap and heap[0][0] <= ti:
+                            self._purge_expired(ti)
+                        if self.n_waiting >= threshold and balk_u[i] < balk_p:
+                            outcome[i] = BALKED
+                            leave[i] = ti
+                            i += 1
+                            continue
+                    c = cls[i]
+                    w = pick_idle(self, c)
+                    if w is None:
+                        self._enqueue(i)
+                    elif calling_on:
+                        idle.remove(w)
+                        self._dispatch(w, i, now)
+                    else:  # served at once; the window resumes at the end
+                        idle.remove(w)
+                        w.waiting = False
+                        outcome[i] = SERVED
+                        call[i] = now
+                        window_of[i] = w.idx
+                        staff_of[i] = w.staff
+                        dur = base[i] * w.mult[c]
+                        svc[i] = dur
+                        heappush(bank, (now + dur, next(seq), _DONE, w, i))
                     i += 1
                 else:
                     self.arrival_timer = False
@@ -661,8 +686,14 @@ class CentreModel:
                         continue
                     w.waiting = True
                     idle.append(w)
-                    if not self.arrival_timer:
-                        self._arm_arrivals(now)
+                    if not self.arrival_timer and not eager:
+                        # Lazy admission: arrivals are events only while some window is
+                        # idle (while all are busy, the next call admits who came since):
+                        # a window going idle sets the arrival clock.
+                        j = self.next_i
+                        if j < n:
+                            self.arrival_timer = True
+                            heappush(bank, (now + (t[j] - now), next(seq), _CLOCK, None, -1))
                 elif calling_on:
                     call[i] = now
                     window_of[i] = w.idx
