@@ -52,11 +52,17 @@ class Problems:
 
 def setting(cfg: Any, key: str, path: str, default: Any = None) -> Any:
     """The value of the config key ``path.key``: the config's own (``null`` included) when
-    ``cfg`` has the key, else ``default`` when one is given (a default that depends on
-    another value, or a section with its own table of defaults), else the schema's
-    (:func:`simulator.config.schema.default`; ``None`` when it has none)."""
+    ``cfg`` has the key, else :func:`default_of` it."""
     if isinstance(cfg, Mapping) and key in cfg:
         return cfg[key]
+    return default_of(key, path, default)
+
+
+def default_of(key: str, path: str, default: Any = None) -> Any:
+    """The value the config key ``path.key`` takes when left out: ``default`` when one is
+    given (a default that depends on another value, or a section with its own table of
+    defaults), else the schema's (:func:`simulator.config.schema.default`; ``None`` when
+    it has none)."""
     if default is not None:
         return default
     return schema_default(f"{path}.{key}" if path else key)
@@ -80,7 +86,7 @@ def text(
 ) -> str:
     """A text value (a name, a kind, a mode), the default as for :func:`setting` ("" when
     there is none); a mapping or list is a problem, not a repr."""
-    fallback = setting({}, key, path, default)
+    fallback = default_of(key, path, default)
     fallback = "" if fallback is None else str(fallback)
     raw = setting(cfg, key, path, fallback)
     if raw is None:

@@ -26,6 +26,7 @@ from simulator.config.items import ITEM_COLUMNS, Item, read_items
 from simulator.config.parse import (
     Problems,
     as_int,
+    default_of,
     dist,
     flag,
     iter_groups,
@@ -673,7 +674,7 @@ def _parse_demand(
         profiles = _parse_profiles(dem, hours, p)
 
     def factors(key: str, n: int, default: Sequence[float] | None = None) -> tuple[float, ...]:
-        default = tuple(setting({}, key, "demand", default))
+        default = tuple(default_of(key, "demand", default))
         raw = setting(dem, key, "demand", default)
         vals = list(raw) if isinstance(raw, Sequence) and not isinstance(raw, str) else []
         if len(vals) != n:

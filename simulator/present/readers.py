@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import yaml
 
-from simulator.config.parse import setting
+from simulator.config.parse import default_of, setting
 from simulator.present.provenance import override_items
 
 if TYPE_CHECKING:
@@ -188,7 +188,7 @@ def target_wait_min(config: Mapping[str, Any]) -> float:
         value = math.nan
     if math.isfinite(value) and value > 0:
         return value
-    return float(run_setting({}, "target_wait_min"))
+    return float(default_of("target_wait_min", ""))
 
 
 RECOMMENDATION_DEFAULTS: Mapping[str, Any] = {
