@@ -86,6 +86,7 @@ class _Collector:
     hourly: list[pd.DataFrame] = field(default_factory=list)
     daily: list[pd.DataFrame] = field(default_factory=list)
     family: list[pd.DataFrame] = field(default_factory=list)
+    runs: list[tuple[int, str]] = field(default_factory=list)  # (replication, centre) of each
     hist: np.ndarray | None = None
 
     def add(self, run: CentreRun) -> None:
@@ -96,9 +97,11 @@ class _Collector:
             | run.kpis
             | {"seconds": run.seconds}
         )
-        self.hourly.append(run.hourly.assign(replication=rep, centre_id=cid))
-        self.daily.append(run.daily.assign(replication=rep, centre_id=cid))
-        self.family.append(run.by_family.assign(replication=rep, centre_id=cid))
+        # The tables get their replication and centre columns once, in finish().
+        self.runs.append((rep, cid))
+        self.hourly.append(run.hourly)
+        self.daily.append(run.daily)
+        self.family.append(run.by_family)
         if run.wait_hist is not None:
             if self.hist is None:
                 self.hist = np.zeros(
@@ -109,17 +112,25 @@ class _Collector:
     def finish(self, meta: dict[str, Any]) -> CityResults:
         order = {cid: i for cid, i in self.index.items()}
 
-        def tidy(frames: list[pd.DataFrame], extra: Sequence[str]) -> pd.DataFrame:
+        def tidy(
+            frames: list[pd.DataFrame], extra: Sequence[str], labelled: bool = True
+        ) -> pd.DataFrame:
             if not frames:
                 return pd.DataFrame()
             df = pd.concat(frames, ignore_index=True)
+            if labelled:  # one (replication, centre) per frame, as in self.runs
+                sizes = [len(f) for f in frames]
+                df["replication"] = np.repeat([r for r, _ in self.runs], sizes)
+                df["centre_id"] = np.repeat(
+                    np.array([c for _, c in self.runs], dtype=object), sizes
+                )
             df["_o"] = df["centre_id"].map(order)
             df = df.sort_values(["replication", "_o", *extra], kind="stable")
             df = df.drop(columns="_o").reset_index(drop=True)
             lead = ["replication", "centre_id"]
             return df[lead + [c for c in df.columns if c not in lead]]
 
-        centres = tidy([pd.DataFrame(self.rows)], [])
+        centres = tidy([pd.DataFrame(self.rows)], [], labelled=False)
         dmap = dict(zip(self.city.centres["centre_id"], self.city.centres["district"], strict=True))
         hourly = tidy(self.hourly, ["day_type", "hour"])
         daily = tidy(self.daily, ["day"])
