@@ -347,10 +347,11 @@ class CentreModel:
         self.woke = False
         restaff(self.windows, assign, overtime, self._set_staff, self.idle, self._wake)
         if self.woke:
-            # The woken windows resume now, after every event already due now and before
-            # any event made later: a pump made now stands where their wake-ups would be.
+            # The woken windows resume now, after every event made before (numbers): the
+            # schedule's next wait runs the bank (_run_ahead); in a district a pump does.
             self.woke = False
-            self._pump_at(self.env.now)
+            if self.eager:
+                self._pump_at(self.env.now)
 
     def _wake(self, w: WindowState) -> None:
         """Wake a waiting window: it looks at its staff and the queues again, now (the
@@ -436,7 +437,7 @@ class CentreModel:
         while self.next_i < self.n:
             i = self.next_i
             if t[i] > env.now:
-                yield self._timeout(t[i] - env.now)
+                yield self._wait(t[i] - env.now)
                 continue
             # A resident arriving now: go elsewhere, balk, go straight to an idle window,
             # or queue.
@@ -512,24 +513,44 @@ class CentreModel:
         ev.callbacks.insert(0, self._catch_up)  # before the waiting process resumes
         ev.succeed(value)
 
+    def _wait(self, delay: float) -> simpy.Timeout:
+        """A process of the model waits ``delay`` minutes (its step is done): the bank
+        runs up to the next SimPy event first."""
+        ev = self._timeout(delay)
+        self._run_ahead()
+        return ev
+
     def _catch_up(self, _ev: simpy.Event) -> None:
         """A numbered SimPy event happens: first the internal events due before it."""
         until = heapq.heappop(self.made)  # it is the first: those before it have happened
         self.order.current = until
         self._advance(until)
-        self._ensure_pump()
+        if self.eager:
+            self._ensure_pump()
 
     def _pump(self, _ev: simpy.Event) -> None:
         """A pump: run the bank up to the next SimPy event."""
         heapq.heappop(self.pumps)
+        self.order.current = heapq.heappop(self.made)
+        self._run_ahead()
+
+    def _run_ahead(self) -> None:
+        """Run the bank up to the next SimPy event (a pump, or a process of the model at
+        the end of its step). Where the bank stops at a SimPy event of the model, that
+        event catches it up and its process runs it ahead again when it waits next; a
+        pump is needed only for a step at the SimPy clock, when no SimPy event of the
+        model is due (or one it did not make is), and in a district (the other centres'
+        events do not run this bank)."""
         made = self.made
-        self.order.current = heapq.heappop(made)
         until = made[0] if made else _NEVER
         peek = self.env.peek()
-        if peek < until[0]:  # a SimPy event not made by the model (a process ends)
+        foreign = peek < until[0]
+        if foreign:  # a SimPy event not made by the model (a process ends)
             until = (peek, -1)
         self._advance(until)
-        self._ensure_pump()
+        bank = self.bank
+        if bank and (self.eager or foreign or (bank[0][0], bank[0][1]) < until):
+            self._ensure_pump()
 
     def _sync(self) -> None:
         """Someone outside the bank looks at this centre now (another centre of a
@@ -749,15 +770,17 @@ class CentreModel:
                 self.day_done[plan.index] = True
                 continue
             # Blocks and breaks; at closing time, open windows serve what is left.
-            yield from staff_day(env, self.scn, plan, self._apply, self._timeout)
+            yield from staff_day(env, self.scn, plan, self._apply, self._wait)
             close = plan.offset + plan.hours.close
             if self.n_open > 0:
                 self.all_closed = env.event()
+                self._run_ahead()
                 yield self.all_closed
                 self.all_closed = None
             self._end_of_day()
             self.day_close.append((plan.index, close, max(close, env.now)))
             self.day_done[plan.index] = True
+        self._run_ahead()
 
     def _end_of_day(self) -> None:
         """Everyone still waiting when the last window closes goes home unserved (or had
@@ -849,11 +872,12 @@ class CentreModel:
                 continue
             start = plan.offset + plan.hours.open
             if start > env.now:
-                yield self._timeout(start - env.now)
+                yield self._wait(start - env.now)
             while not self.day_done[plan.index]:
                 busy = sum(1 for w in self.windows if w.is_open and w not in self.idle)
                 self.samples.append((env.now, self.waiting_now(), busy, self.n_open))
-                yield self._timeout(interval)
+                yield self._wait(interval)
+        self._run_ahead()
 
     def inject(self, guest: Guest) -> int:
         """A resident diverted from another centre arrives now; returns the local index.
