@@ -7,6 +7,8 @@ units are documented in docs/kpis.md.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -343,32 +345,50 @@ def _by_origin(
     served: np.ndarray,
     returned: np.ndarray,
 ) -> Columns:
-    rows = []
     xp = raw.xp_result
-    for k, prov in enumerate(PROVINCES):
-        m = counted & (res.origin == k)
-        s = served & (res.origin == k)
-        req = s & (res.xp_kind != XP_NONE)
-        n_req = int(_count(req))
-        completed = int(_count(req & (xp == XP_COMPLETED)))
-        one_visit = s & ~returned & (xp != XP_DEFERRED) & (xp != XP_NOT_OFFERED)
-        rows.append(
-            {
-                "replication": replication,
-                "origin": prov,
-                "arrivals": int(_count(m)),
-                "served": int(_count(s)),
-                "one_visit_rate": float(_count(one_visit) / _count(s)) if s.any() else float("nan"),
-                "xp_requests": n_req,
-                "xp_completed": completed,
-                "xp_deferred": int(_count(req & (xp == XP_DEFERRED))),
-                "xp_not_offered": int(_count(req & (xp == XP_NOT_OFFERED))),
-                "xp_completion_rate": completed / n_req if n_req else float("nan"),
-                "xp_window_time_mean_min": _mean((raw.end - raw.call)[req]),
-                "remote_wait_mean_min": _mean(raw.remote_wait[req]),
-            }
+    n_prov = len(PROVINCES)
+    origin = res.origin
+
+    def per_origin(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(origin[mask], minlength=n_prov)[:n_prov].astype(np.int64)
+
+    req = served & (res.xp_kind != XP_NONE)
+    one_visit = served & ~returned & (xp != XP_DEFERRED) & (xp != XP_NOT_OFFERED)
+    n_served = per_origin(served)
+    n_req = per_origin(req)
+    completed = per_origin(req & (xp == XP_COMPLETED))
+    # Requests grouped by origin, in resident order within each (a stable sort): each
+    # origin's means are taken over the values, in the order, of that origin alone.
+    req_origin = origin[req]
+    grouped = np.argsort(req_origin, kind="stable")
+    at_window = (raw.end - raw.call)[req][grouped]
+    remote = raw.remote_wait[req][grouped]
+    bounds = np.concatenate([[0], np.cumsum(n_req)])
+    window_mean = np.array(
+        [_mean(at_window[bounds[k] : bounds[k + 1]]) for k in range(n_prov)], dtype=float
+    )
+    remote_mean = np.array(
+        [_mean(remote[bounds[k] : bounds[k + 1]]) for k in range(n_prov)], dtype=float
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        one_visit_rate = np.where(
+            n_served > 0, per_origin(one_visit) / np.maximum(n_served, 1), np.nan
         )
-    return _rows_to_columns(rows)
+        completion = np.where(n_req > 0, completed / np.maximum(n_req, 1), np.nan)
+    return {
+        "replication": np.full(n_prov, replication),
+        "origin": np.asarray(PROVINCES),
+        "arrivals": per_origin(counted),
+        "served": n_served,
+        "one_visit_rate": one_visit_rate,
+        "xp_requests": n_req,
+        "xp_completed": completed,
+        "xp_deferred": per_origin(req & (xp == XP_DEFERRED)),
+        "xp_not_offered": per_origin(req & (xp == XP_NOT_OFFERED)),
+        "xp_completion_rate": completion,
+        "xp_window_time_mean_min": window_mean,
+        "remote_wait_mean_min": remote_mean,
+    }
 
 
 def _xp_items(
@@ -482,7 +502,7 @@ def _hourly(
         for p in plans
         if not p.closed and p.hours.close > p.hours.open
     ]
-    in_hours = _InHours(edges, hours)
+    in_hours = _in_hours_bins(nbins, hours)
     busy_in = in_hours.mass(busy_iv)
     open_in = in_hours.mass(open_iv) if open_iv is not None else np.zeros(nbins)
     hour_of = np.minimum((res.t // 60).astype(int), nbins - 1)
@@ -520,6 +540,25 @@ def _hourly(
     }
 
 
+_IN_HOURS: OrderedDict[tuple[int, tuple[tuple[float, float], ...]], _InHours] = OrderedDict()
+_IN_HOURS_LOCK = threading.Lock()
+
+
+def _in_hours_bins(nbins: int, hours: list[tuple[float, float]]) -> _InHours:
+    """:class:`_InHours` for hourly bins 0..``nbins`` and these opening hours, kept for
+    the next replication (the same scenario has the same hours, and nearly always the
+    same number of bins)."""
+    key = (nbins, tuple(hours))
+    found = _IN_HOURS.get(key)
+    if found is None:
+        found = _InHours(np.arange(nbins + 1) * 60.0, hours)
+        with _IN_HOURS_LOCK:  # threads of a Dask worker share it
+            _IN_HOURS[key] = found
+            while len(_IN_HOURS) > 16:
+                _IN_HOURS.popitem(last=False)
+    return found
+
+
 class _InHours:
     """Per bin of ``edges``: the overlap of intervals with the bin, counting only the
     parts inside an opening period of ``hours`` ((open, close) per day, absolute
@@ -538,6 +577,8 @@ class _InHours:
         k = np.searchsorted(bounds, left, side="right")
         self.inside = (k % 2) == 1
         self.seg_bin = np.minimum(np.searchsorted(edges, left, side="right") - 1, self.nbins - 1)
+        for a in (self.cuts, self.inside, self.seg_bin):
+            a.flags.writeable = False  # shared by every replication with these hours
 
     def mass(self, iv: Intervals) -> np.ndarray:
         if self.empty:
