@@ -146,9 +146,6 @@ class CentreModel:
         self.xp_kind: list[int] = _listed(res.xp_kind, self.xp_on)
         self.remote_delay: list[float] = _listed(res.remote_delay, self.xp_on)
         self.origin: list[int] = _listed(res.origin, self.xp_on)
-        self.returned: list[bool] = _listed(
-            res.return_u < scn.demand.p_return_visit, scn.back_office.enabled
-        )
         # Calling: walking time and no-shows (None when off: the hot path skips them).
         calling = scn.calling
         self.calling_on = calling.enabled
@@ -233,9 +230,15 @@ class CentreModel:
         item_bureau = [
             bureau_index.get(it.bureau, -1) if it.back_office else -1 for it in scn.items
         ]
-        self.bo_bureau: list[int] = (
-            [item_bureau[i] for i in res.item.tolist()] if self.bo_on else []
-        )
+        # A served resident's case goes to the back office if the item has one and the
+        # resident was not turned back (and the cross-province request not deferred).
+        self.bo_bureau: list[int] = []
+        self.bo_case: list[bool] = []
+        if self.bo_on:
+            bureau = np.asarray(item_bureau, dtype=np.int64)[res.item]
+            self.bo_bureau = bureau.tolist()
+            returned = res.return_u < scn.demand.p_return_visit
+            self.bo_case = ((bureau >= 0) & ~returned).tolist()
         self.bo_queues: list[deque[int]] = [deque() for _ in bureaus]
         # Clerks, idle longest first: all idle at the start.
         self.bo_idle: list[list[_Clerk]] = [
@@ -594,12 +597,7 @@ class CentreModel:
         window_of, staff_of, svc = self.window, self.staff_of, self.svc
         base, cls = self.base, self.cls
         calling_on, xp_on, bo_on = self.calling_on, self.xp_on, self.bo_on
-        xp_kind, bo_bureau, returned, xp_result = (
-            self.xp_kind,
-            self.bo_bureau,
-            self.returned,
-            self.xp_result,
-        )
+        xp_kind, bo_case, xp_result = self.xp_kind, self.bo_case, self.xp_result
         t, n = self.t, self.n
         select = self.policy.select
         pick_idle = self.policy.pick_idle
@@ -675,9 +673,8 @@ class CentreModel:
             if (
                 phase != _TOP
                 and bo_on
-                and bo_bureau[i] >= 0
-                and not returned[i]
-                and xp_result[i] not in (XP_DEFERRED, XP_NOT_OFFERED)
+                and bo_case[i]
+                and (not xp_on or xp_result[i] not in (XP_DEFERRED, XP_NOT_OFFERED))
             ):
                 self._submit_back_office(i, now)
             # The loop of a window: look at its staff and the queues, call or wait.
@@ -904,7 +901,6 @@ class CentreModel:
         self.xp_kind.append(guest.xp_kind)
         self.remote_delay.append(guest.remote_delay)
         self.origin.append(guest.origin)
-        self.returned.append(guest.return_u < self.scn.demand.p_return_visit)
         if self.walk is not None:
             self.walk.append(guest.walk)
         if self.ns_hold is not None:
@@ -920,7 +916,9 @@ class CentreModel:
         if self.bo_on:
             it = self.scn.items[guest.item]
             names = sorted(self.scn.back_office.bureaus)
-            self.bo_bureau.append(names.index(it.bureau) if it.back_office else -1)
+            bureau = names.index(it.bureau) if it.back_office else -1
+            self.bo_bureau.append(bureau)
+            self.bo_case.append(bureau >= 0 and not guest.return_u < self.scn.demand.p_return_visit)
         w = self.policy.pick_idle(self, cls) if self.idle else None
         if w is not None:
             self.idle.remove(w)
@@ -1031,7 +1029,6 @@ _LATER = (
     "xp_kind",
     "remote_delay",
     "origin",
-    "returned",
     "bo_work",
 )
 
