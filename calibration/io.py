@@ -32,9 +32,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator.docstrings import DocTexts
+
 __all__ = [
     "CATALOGUE_COLUMNS",
     "COLUMN_FILES",
+    "READER_DOCS",
     "SKILLS_COLUMNS",
     "SKILL_LEVELS",
     "STAFFING_COLUMNS",
@@ -165,6 +168,25 @@ def _decode(raw: bytes, source: str, encoding: str | None) -> str:
     raise DataFormatError(source, "cannot decode as UTF-8 or GB18030; pass encoding=...")
 
 
+#: The readers' common parameters, described once (:mod:`simulator.docstrings`).
+READER_DOCS = DocTexts(
+    encoding="""
+        encoding : str, optional
+            CSV text encoding; ``None`` auto-detects UTF-8, then GB18030.
+    """,
+    columns="""
+        columns : mapping, optional
+            Documented column name -> the file's column; see :func:`apply_columns`.
+    """,
+    timestamps="""
+        s : pandas.Series
+            Strings (empty or null = missing) or an already typed datetime column
+            (naive = Asia/Shanghai; aware = converted).
+    """,
+)
+
+
+@READER_DOCS.fill
 def read_table(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
     """Read a CSV or Parquet file as a frame of strings (CSV) or native dtypes (Parquet).
 
@@ -172,8 +194,7 @@ def read_table(path: PathLike, encoding: str | None = None) -> pd.DataFrame:
     ----------
     path : str or os.PathLike
         ``.parquet`` / ``.pq`` files are read with pyarrow; anything else as CSV.
-    encoding : str, optional
-        CSV text encoding; ``None`` auto-detects UTF-8 then GB18030.
+    %(encoding)s
 
     Returns
     -------
@@ -328,6 +349,7 @@ def _as_text(s: pd.Series) -> pd.Series:
 # --------------------------------------------------------------------------- timestamps
 
 
+@READER_DOCS.fill
 def classify_timestamps(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse timestamps strictly and name the fault of every value that is not one.
 
@@ -345,9 +367,7 @@ def classify_timestamps(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Parameters
     ----------
-    s : pandas.Series
-        Strings (empty or null = missing) or an already typed datetime column
-        (naive = Asia/Shanghai; aware = converted).
+    %(timestamps)s
 
     Returns
     -------
@@ -388,15 +408,14 @@ def classify_timestamps(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, fault
 
 
+@READER_DOCS.fill
 def parse_local_timestamps(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse ISO-8601 timestamps to naive Asia/Shanghai wall-clock time (strictly, see
     :func:`classify_timestamps`).
 
     Parameters
     ----------
-    s : pandas.Series
-        Strings (empty or null = missing) or an already typed datetime column
-        (naive = Asia/Shanghai; aware = converted).
+    %(timestamps)s
 
     Returns
     -------
@@ -468,6 +487,7 @@ def _strict_hhmm(df: pd.DataFrame, column: str, source: str) -> pd.Series:
 # --------------------------------------------------------------------------- readers
 
 
+@READER_DOCS.fill
 def read_ticket_log(
     path: PathLike, encoding: str | None = None, columns: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
@@ -478,11 +498,9 @@ def read_ticket_log(
     path : str or os.PathLike
         CSV or Parquet file with the columns in :data:`TICKET_REQUIRED_COLUMNS` and
         optionally :data:`TICKET_OPTIONAL_COLUMNS`.
-    encoding : str, optional
-        CSV encoding; ``None`` auto-detects UTF-8 / GB18030.
-    columns : mapping, optional
-        Documented column name -> the file's column (e.g. ``{"origin":
-        "origin_province"}``); see :func:`apply_columns`.
+    %(encoding)s
+    %(columns)s
+        E.g. ``{"origin": "origin_province"}``.
 
     Returns
     -------
@@ -533,6 +551,7 @@ def read_ticket_log(
     return out
 
 
+@READER_DOCS.fill
 def read_volumes(
     path: PathLike, encoding: str | None = None, columns: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
@@ -543,11 +562,9 @@ def read_volumes(
     path : str or os.PathLike
         CSV or Parquet with ``centre_id, date, visits`` and optionally ``item_id``
         and ``hour`` (0-23, the clock hour the visits started in).
-    encoding : str, optional
-        CSV encoding; ``None`` auto-detects.
-    columns : mapping, optional
-        Documented column name -> the file's column (e.g. ``{"visits": "count"}``); see
-        :func:`apply_columns`.
+    %(encoding)s
+    %(columns)s
+        E.g. ``{"visits": "count"}``.
 
     Returns
     -------
@@ -575,6 +592,7 @@ def read_volumes(
     return out
 
 
+@READER_DOCS.fill
 def read_staffing(
     path: PathLike, encoding: str | None = None, columns: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
@@ -585,11 +603,9 @@ def read_staffing(
     path : str or os.PathLike
         CSV or Parquet with ``centre_id, date, start, end, windows_open`` and optionally
         ``staff_on_duty``; ``start`` / ``end`` are ``HH:MM`` local times of the shift.
-    encoding : str, optional
-        CSV encoding; ``None`` auto-detects.
-    columns : mapping, optional
-        Documented column name -> the file's column (e.g. ``{"start": "block_start",
-        "end": "block_end"}``); see :func:`apply_columns`.
+    %(encoding)s
+    %(columns)s
+        E.g. ``{"start": "block_start", "end": "block_end"}``.
 
     Returns
     -------
@@ -617,6 +633,7 @@ def read_staffing(
     return out
 
 
+@READER_DOCS.fill
 def read_staff_skills(
     path: PathLike, encoding: str | None = None, columns: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
@@ -627,11 +644,9 @@ def read_staff_skills(
     path : str or os.PathLike
         CSV or Parquet with ``staff_id, family, level``; ``level`` is one of
         :data:`SKILL_LEVELS` (case-insensitive).
-    encoding : str, optional
-        CSV encoding; ``None`` auto-detects.
-    columns : mapping, optional
-        Documented column name -> the file's column (e.g. ``{"level": "skill_level"}``); see
-        :func:`apply_columns`.
+    %(encoding)s
+    %(columns)s
+        E.g. ``{"level": "skill_level"}``.
 
     Returns
     -------
@@ -697,6 +712,7 @@ def validate_catalogue(catalogue: pd.DataFrame, source: str = "<catalogue>") -> 
     return out.reset_index(drop=True)
 
 
+@READER_DOCS.fill
 def read_catalogue(
     path: PathLike, encoding: str | None = None, columns: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
@@ -706,11 +722,9 @@ def read_catalogue(
     ----------
     path : str or os.PathLike
         CSV or Parquet file.
-    encoding : str, optional
-        CSV encoding; ``None`` auto-detects.
-    columns : mapping, optional
-        Documented column name -> the file's column (e.g. ``{"family": "category"}``); see
-        :func:`apply_columns`.
+    %(encoding)s
+    %(columns)s
+        E.g. ``{"family": "category"}``.
 
     Returns
     -------

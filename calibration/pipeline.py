@@ -24,6 +24,7 @@ from calibration.clean import InsufficientDataError, clean_ticket_log
 from calibration.effects import CalendarEffects, fit_calendar_effects
 from calibration.fit import CalibrationFit, fit_all
 from calibration.io import (
+    READER_DOCS,
     DataFormatError,
     PathLike,
     columns_for,
@@ -142,6 +143,7 @@ def _as_list(x: PathLike | Sequence[PathLike]) -> list[PathLike]:
     return [p for p in x]  # type: ignore[union-attr]
 
 
+@READER_DOCS.fill
 def calibrate(
     tickets: PathLike | Sequence[PathLike],
     *,
@@ -211,8 +213,7 @@ def calibrate(
         Abandonments this soon after the ticket are balks: not patience data, and the
         data of the balking fit (``impatience.balking``); None leaves balking as in
         the base scenario.
-    encoding : str, optional
-        CSV encoding (default: UTF-8, then GB18030).
+    %(encoding)s
     columns : mapping, optional
         Column names of the exports: ``documented name -> their column`` for every
         file, or per file under ``tickets``, ``catalogue``, ``skills``, ``staffing``

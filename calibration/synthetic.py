@@ -59,6 +59,7 @@ from calibration.synthetic_presets import (
     Preset,
     Realism,
 )
+from simulator.docstrings import DocTexts
 
 __all__ = [
     "CHINESE_COLUMNS",
@@ -296,10 +297,35 @@ def _simulate_centre(
     return log, staffing, skills_table(scn, prefix), facts, scn
 
 
+#: The parameters :func:`generate_history` shares with :func:`synthetic_history`, described
+#: once (:mod:`simulator.docstrings`).
+_DOCS = DocTexts(
+    out_dir="""
+        out_dir : str or Path
+            Folder to write to (created).
+    """,
+    history="""
+        start, end : str or datetime.date
+            First and last date (inclusive; the holiday calendar covers 2004-2026).
+        centres : int
+            Number of centres; ids ``SYN-01``, ``SYN-02``, ...
+        seed : int
+            Root seed; centre ``k`` is simulated with its own seed drawn from it.
+    """,
+    export="""
+        overrides : sequence of str
+            Hydra overrides applied to every centre.
+        file_format : {"csv", "parquet"}
+            Format of the ticket log (the small tables are always CSV).
+    """,
+)
+
+
 def _rename(df: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
     return df.rename(columns={k: v for k, v in columns.items() if k in df.columns})
 
 
+@_DOCS.fill
 def generate_history(
     out_dir: str | Path,
     *,
@@ -320,26 +346,17 @@ def generate_history(
 
     Parameters
     ----------
-    out_dir : str or Path
-        Folder to write to (created).
+    %(out_dir)s
     scenario : str
         Scenario name or YAML path for :func:`simulator.load_scenario`.
-    start, end : str or datetime.date
-        First and last date (inclusive; the holiday calendar covers 2004-2026).
-    centres : int
-        Number of centres; ids ``SYN-01``, ``SYN-02``, ...
-    seed : int
-        Root seed; centre ``k`` is simulated with its own seed drawn from it.
+    %(history)s
     sizes : sequence of float, optional
         Size factor per centre (multiplies ``centre.daily_volume``); overrides
         ``size_sigma``.
     size_sigma : float
         Without ``sizes``: lognormal size factors with median 1 and this sigma
         (DOMAIN.md: about 0.35 across a district); 0 gives identical centres.
-    overrides : sequence of str
-        Hydra overrides applied to every centre.
-    file_format : {"csv", "parquet"}
-        Format of the ticket log (the small tables are always CSV).
+    %(export)s
     progress : callable, optional
         ``f(done, total)`` after each centre.
     realism : Realism, optional
@@ -540,6 +557,7 @@ def generate_history(
     )
 
 
+@_DOCS.fill
 def synthetic_history(
     out_dir: str | Path,
     preset: str = "quiet",
@@ -557,15 +575,14 @@ def synthetic_history(
 
     Parameters
     ----------
-    out_dir : str or Path
-        Folder to write to.
+    %(out_dir)s
     preset : str
         ``plain``, ``quiet``, ``busy``, ``cross_province``, ``no_leave_times``, ``dirty``,
         ``gb18030``, ``renamed`` or ``chinese``.
-    start, end, centres, seed, overrides, file_format
-        As in :func:`generate_history`.
+    %(history)s
     sizes : sequence of float, optional
         Size factor per centre; default: the preset's size for every centre.
+    %(export)s
     **changes
         Fields of :class:`Realism` to change from the preset (e.g. ``dirty_share=0.05``,
         ``absence_share=0``).

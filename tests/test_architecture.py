@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: Units from the bottom up; a unit may import units of lower layers only.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("simulator.errors", "simulator.version"),
+    ("simulator.errors", "simulator.version", "simulator.docstrings"),
     ("simulator.model",),
     ("simulator.config",),
     ("simulator.engine",),

@@ -37,6 +37,8 @@ from scipy.linalg import expm
 from scipy.sparse.linalg import expm_multiply
 from scipy.special import logsumexp
 
+from simulator.docstrings import DocTexts
+
 __all__ = [
     "ErlangAMetrics",
     "MMcMetrics",
@@ -64,6 +66,47 @@ _DENSE_MAX = 300
 _MAX_SERVERS = 1_000_000
 
 FloatArray = npt.NDArray[np.float64]
+
+#: The parameters the queueing formulas share, described once (:mod:`simulator.docstrings`).
+_DOCS = DocTexts(
+    lam="""
+        lam : float
+            Arrival rate (per minute), ``lam >= 0``.
+    """,
+    mean_service="""
+        mean_service : float
+            Mean service time (minutes), ``> 0``.
+    """,
+    c="""
+        c : int
+            Number of servers, ``c >= 1``.
+    """,
+    a="""
+        a : float
+            Offered load in Erlangs, ``a = lam * mean_service`` (dimensionless), ``a >= 0``.
+    """,
+    mean_patience="""
+        mean_patience : float
+            Mean patience before abandoning (minutes), ``> 0``; ``math.inf`` means no
+            abandonment (the M/M/c queue).
+    """,
+    max_mean_wait="""
+        max_mean_wait : float, optional
+            Upper bound on the mean time in queue ``Wq`` over all arrivals (minutes), ``> 0``.
+    """,
+    target_wait="""
+        target_wait : float, optional
+            Answer-time threshold for ``service_level`` (minutes), ``>= 0``.
+    """,
+    t="""
+        t : float
+            Time in minutes, ``t >= 0``.
+    """,
+    t_answer="""
+        t : float
+            Target answer time in minutes, ``t >= 0``.
+    """,
+)
 
 
 # ---------------------------------------------------------------------------
@@ -125,6 +168,7 @@ def _check_fraction(p: float, name: str) -> float:
 # ---------------------------------------------------------------------------
 
 
+@_DOCS.fill
 def erlang_b(c: int, a: float) -> float:
     """Erlang B blocking probability of an M/M/c/c loss system.
 
@@ -132,8 +176,7 @@ def erlang_b(c: int, a: float) -> float:
     ----------
     c : int
         Number of servers, ``c >= 0``.
-    a : float
-        Offered load in Erlangs, ``a = lam * mean_service`` (dimensionless), ``a >= 0``.
+    %(a)s
 
     Returns
     -------
@@ -155,15 +198,14 @@ def erlang_b(c: int, a: float) -> float:
     return b
 
 
+@_DOCS.fill
 def erlang_c(c: int, a: float) -> float:
     """Erlang C probability of waiting, ``P(W > 0)``, for an M/M/c queue.
 
     Parameters
     ----------
-    c : int
-        Number of servers, ``c >= 1``.
-    a : float
-        Offered load in Erlangs, ``a = lam * mean_service``, ``a >= 0``.
+    %(c)s
+    %(a)s
 
     Returns
     -------
@@ -229,13 +271,13 @@ class MMcMetrics:
         """Exponential decay rate ``c mu - lam`` of the conditional wait (per minute)."""
         return self.c / self.mean_service - self.lam
 
+    @_DOCS.fill
     def p_wait_gt(self, t: float) -> float:
         """Probability ``P(W > t) = C exp(-(c mu - lam) t)`` that the wait exceeds ``t`` minutes.
 
         Parameters
         ----------
-        t : float
-            Waiting-time threshold in minutes, ``t >= 0``.
+        %(t)s
 
         Returns
         -------
@@ -245,13 +287,13 @@ class MMcMetrics:
         t = _check_time(t)
         return self.p_wait * math.exp(-self._decay_rate * t)
 
+    @_DOCS.fill
     def service_level(self, t: float) -> float:
         """Service level ``P(W <= t)``: fraction of arrivals served within ``t`` minutes.
 
         Parameters
         ----------
-        t : float
-            Target answer time in minutes, ``t >= 0``.
+        %(t_answer)s
 
         Returns
         -------
@@ -283,17 +325,15 @@ class MMcMetrics:
         return math.log(self.p_wait / tail) / self._decay_rate
 
 
+@_DOCS.fill
 def mmc_metrics(lam: float, mean_service: float, c: int) -> MMcMetrics:
     """Stationary metrics of the M/M/c (Erlang C) queue.
 
     Parameters
     ----------
-    lam : float
-        Arrival rate (per minute), ``lam >= 0``.
-    mean_service : float
-        Mean service time (minutes), ``> 0``.
-    c : int
-        Number of servers, ``c >= 1``.
+    %(lam)s
+    %(mean_service)s
+    %(c)s
 
     Returns
     -------
@@ -473,13 +513,13 @@ class ErlangAMetrics:
             x = advance(x, rest)
         return float(x[:m].sum()), float(x[served]), float(x[abandoned])
 
+    @_DOCS.fill
     def p_wait_gt(self, t: float) -> float:
         """Probability that an arrival is still waiting ``t`` minutes after arriving.
 
         Parameters
         ----------
-        t : float
-            Time in minutes, ``t >= 0``.
+        %(t)s
 
         Returns
         -------
@@ -492,13 +532,13 @@ class ErlangAMetrics:
         t = _check_time(t)
         return self._tagged_state(t)[0]
 
+    @_DOCS.fill
     def service_level(self, t: float) -> float:
         """Fraction of *all* arrivals that are served within ``t`` minutes.
 
         Parameters
         ----------
-        t : float
-            Target answer time in minutes, ``t >= 0``.
+        %(t_answer)s
 
         Returns
         -------
@@ -513,13 +553,13 @@ class ErlangAMetrics:
         _, served, _ = self._tagged_state(t)
         return (1.0 - self.p_wait) + served
 
+    @_DOCS.fill
     def p_abandon_by(self, t: float) -> float:
         """Fraction of arrivals that abandon within ``t`` minutes of arriving.
 
         Parameters
         ----------
-        t : float
-            Time in minutes, ``t >= 0``.
+        %(t)s
 
         Returns
         -------
@@ -531,6 +571,7 @@ class ErlangAMetrics:
         return self._tagged_state(t)[2]
 
 
+@_DOCS.fill
 def erlang_a(lam: float, mean_service: float, c: int, mean_patience: float) -> ErlangAMetrics:
     """Stationary metrics of the Erlang A (M/M/c+M) queue with exponential patience.
 
@@ -542,15 +583,11 @@ def erlang_a(lam: float, mean_service: float, c: int, mean_patience: float) -> E
 
     Parameters
     ----------
-    lam : float
-        Arrival rate (per minute), ``lam >= 0``.
-    mean_service : float
-        Mean service time (minutes), ``> 0``.
-    c : int
-        Number of servers, ``c >= 1``.
-    mean_patience : float
-        Mean patience before abandoning (minutes), ``> 0``. ``math.inf`` gives the
-        M/M/c queue (no abandonment), which then requires ``lam * mean_service < c``.
+    %(lam)s
+    %(mean_service)s
+    %(c)s
+    %(mean_patience)s
+        With ``math.inf``, ``lam * mean_service < c`` is required.
 
     Returns
     -------
@@ -625,15 +662,14 @@ def erlang_a_p_wait_gt(
 # ---------------------------------------------------------------------------
 
 
+@_DOCS.fill
 def square_root_staffing(lam: float, mean_service: float, beta: float) -> int:
     """Square-root staffing rule ``c = ceil(a + beta * sqrt(a))``.
 
     Parameters
     ----------
-    lam : float
-        Arrival rate (per minute), ``>= 0``.
-    mean_service : float
-        Mean service time (minutes), ``> 0``.
+    %(lam)s
+    %(mean_service)s
     beta : float
         Quality-of-service parameter (safety staffing in units of ``sqrt(a)``);
         may be negative (efficiency-driven regime, sensible with abandonment).
@@ -695,6 +731,7 @@ def _meets_wait_targets(
     )
 
 
+@_DOCS.fill
 def min_servers_erlang_c(
     lam: float,
     mean_service: float,
@@ -707,16 +744,12 @@ def min_servers_erlang_c(
 
     Parameters
     ----------
-    lam : float
-        Arrival rate (per minute), ``>= 0``.
-    mean_service : float
-        Mean service time (minutes), ``> 0``.
-    max_mean_wait : float, optional
-        Upper bound on the mean time in queue ``Wq`` (minutes), ``> 0``.
+    %(lam)s
+    %(mean_service)s
+    %(max_mean_wait)s
     service_level : float, optional
         Required fraction ``P(W <= target_wait)``, strictly between 0 and 1.
-    target_wait : float, optional
-        Answer-time threshold for ``service_level`` (minutes), ``>= 0``.
+    %(target_wait)s
 
     Returns
     -------
@@ -749,6 +782,7 @@ def min_servers_erlang_c(
     return _smallest_c(ok, math.floor(a), square_root_staffing(lam, mean_service, 1.0))
 
 
+@_DOCS.fill
 def min_servers_erlang_a(
     lam: float,
     mean_service: float,
@@ -763,22 +797,17 @@ def min_servers_erlang_a(
 
     Parameters
     ----------
-    lam : float
-        Arrival rate (per minute), ``>= 0``.
-    mean_service : float
-        Mean service time (minutes), ``> 0``.
-    mean_patience : float
-        Mean patience (minutes), ``> 0`` (``math.inf`` means no abandonment).
+    %(lam)s
+    %(mean_service)s
+    %(mean_patience)s
     max_p_abandon : float, optional
         Upper bound on the fraction of arrivals who abandon, strictly in ``(0, 1)``.
     service_level : float, optional
         Required fraction of *all* arrivals served within ``target_wait`` minutes,
         ``P(W <= target_wait and served)`` (see :meth:`ErlangAMetrics.service_level`;
         customers who abandon count as failures), strictly in ``(0, 1)``.
-    target_wait : float, optional
-        Answer-time threshold for ``service_level`` (minutes), ``>= 0``.
-    max_mean_wait : float, optional
-        Upper bound on the mean time in queue over all arrivals (minutes), ``> 0``.
+    %(target_wait)s
+    %(max_mean_wait)s
 
     Returns
     -------

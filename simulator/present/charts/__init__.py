@@ -17,17 +17,10 @@ leaks and nothing needs closing) and follows one style (:mod:`simulator.present.
 
 Common options
 --------------
-Every chart takes these keyword arguments (described here once):
+Every chart takes these keyword arguments (and describes them in these words):
 
-lang : {"en", "zh"}
-    Label language.
-footer : str, optional
-    Provenance line (source scenario, seed, code version).
-title : str, optional
-    Overrides the computed finding.
-figsize : tuple of float, optional
-    Figure size in inches (where a chart says so, the default grows with its rows,
-    groups or panels).
+%(chart_options)s
+    Where a chart says so, the default grows with its rows, groups or panels.
 
 Input tables
 ------------
@@ -54,6 +47,7 @@ from simulator.present.charts.centre import (
 )
 from simulator.present.charts.city import completion_by_group, spread_across
 from simulator.present.charts.common import (
+    CHART_DOCS,
     CONFIDENCE,
     KPI_META,
     KpiMeta,
@@ -69,6 +63,8 @@ from simulator.present.charts.options import (
     kpi_comparison,
     pareto_frontier,
 )
+
+__doc__ = CHART_DOCS.render(__doc__ or "", __name__)
 
 __all__ = [
     "CONFIDENCE",

@@ -15,6 +15,7 @@ from matplotlib.patches import Rectangle
 
 from simulator.present import i18n, style
 from simulator.present.charts.common import (
+    CHART_DOCS,
     MIN_OPEN_FOR_PEAK_MIN,
     OPEN_EPS_MIN,
     Kind,
@@ -131,6 +132,7 @@ def _grid_minute(col: object) -> float | None:
         return None
 
 
+@CHART_DOCS.fill
 def wait_ecdf(
     visits_by_scenario: Mapping[str, pd.DataFrame],
     target_wait_min: float,
@@ -162,8 +164,7 @@ def wait_ecdf(
         percentile of waits (at least 1.5 x target).
     grid_points : int
         Number of grid points for the ECDF.
-    lang, footer, title, figsize
-        The common chart options (see :mod:`simulator.present.charts`).
+    %(chart_options)s
 
     Returns
     -------
@@ -400,6 +401,7 @@ def _active_hours(hourly: pd.DataFrame, agg: pd.DataFrame) -> list[int]:
     return list(range(int(hours.min()), int(hours.max()) + 1))
 
 
+@CHART_DOCS.fill
 def hourly_profile(
     hourly: pd.DataFrame,
     metric: str = "queue_mean",
@@ -425,8 +427,7 @@ def hourly_profile(
         Column to plot.
     by : str or None
         Column that splits lines (default ``"day_type"``); None pools all days.
-    lang, footer, title, figsize
-        The common chart options (see :mod:`simulator.present.charts`).
+    %(chart_options)s
 
     Returns
     -------
@@ -581,6 +582,7 @@ def _mark_overtime(
 # --------------------------------------------------------------------------- heatmap
 
 
+@CHART_DOCS.fill
 def utilisation_heatmap(
     hourly: pd.DataFrame,
     *,
@@ -610,9 +612,8 @@ def utilisation_heatmap(
         Weekday of ``day == 0`` (0 = Monday) when deriving weekdays.
     high_utilisation : float
         Threshold (fraction) counted in the title.
-    lang, footer, title, figsize
-        The common chart options (see :mod:`simulator.present.charts`); the default
-        figure size grows with the number of rows.
+    %(chart_options)s
+        The default grows with the number of rows.
 
     Returns
     -------

@@ -13,6 +13,7 @@ from matplotlib.patches import Patch
 
 from simulator.present import style
 from simulator.present.charts.common import (
+    CHART_DOCS,
     _ci_whiskers,
     _name,
     _no_data_figure,
@@ -55,6 +56,7 @@ def _group_stats(
     return out
 
 
+@CHART_DOCS.fill
 def completion_by_group(
     df: pd.DataFrame,
     group_col: str,
@@ -94,9 +96,8 @@ def completion_by_group(
         Name of the rate (default "One-visit completion rate").
     group_label : str, optional
         Axis label for the groups (default ``group_col``).
-    lang, footer, title, figsize
-        The common chart options (see :mod:`simulator.present.charts`); the default
-        figure size grows with the number of groups.
+    %(chart_options)s
+        The default grows with the number of groups.
 
     Returns
     -------
@@ -202,6 +203,7 @@ def completion_by_group(
 # --------------------------------------------------------------------------- spread
 
 
+@CHART_DOCS.fill
 def spread_across(
     df: pd.DataFrame,
     value_col: str,
@@ -245,9 +247,8 @@ def spread_across(
         Groups to show; default sorted by median, worst at the top.
     group_label : str, optional
         Axis label for the groups (default ``group_col``).
-    lang, footer, title, figsize
-        The common chart options (see :mod:`simulator.present.charts`); the default
-        figure size grows with the number of groups.
+    %(chart_options)s
+        The default grows with the number of groups.
 
     Returns
     -------

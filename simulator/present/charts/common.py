@@ -16,11 +16,27 @@ from matplotlib.ticker import FuncFormatter
 from simulator.analysis import stats
 from simulator.analysis.metrics import METRICS
 from simulator.analysis.metrics import Kind as Kind
+from simulator.docstrings import DocTexts
 from simulator.present import i18n, style
 from simulator.present.style import fmt_hour, fmt_num, fmt_pct
 
 #: Confidence level of every interval these charts compute.
 CONFIDENCE = 0.95
+
+#: The options every chart takes, described once (:mod:`simulator.docstrings`): a chart's
+#: docstring says ``%(chart_options)s`` where they go.
+CHART_DOCS = DocTexts(
+    chart_options="""
+        lang : {"en", "zh"}
+            Label language.
+        footer : str, optional
+            Provenance line (source scenario, seed, code version).
+        title : str, optional
+            Overrides the computed finding.
+        figsize : tuple of float, optional
+            Figure size in inches.
+    """,
+)
 #: Open window-minutes below this count as closed (float noise in interval sums).
 OPEN_EPS_MIN = 1e-6
 #: Hour slots with fewer open window-minutes per day than this (overtime fragments

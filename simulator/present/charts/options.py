@@ -12,6 +12,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from simulator.present import style
 from simulator.present.charts.common import (
+    CHART_DOCS,
     Kind,
     KpiMeta,
     _ci_whiskers,
@@ -113,6 +114,7 @@ def _kpi_title(
     return _t(key, lang, **kw) + note
 
 
+@CHART_DOCS.fill
 def kpi_comparison(
     summaries: Mapping[str, pd.DataFrame],
     kpis: Sequence[str],
@@ -147,9 +149,8 @@ def kpi_comparison(
         Paired difference (option - baseline) of the first KPI per option, e.g. under
         common random numbers; the title then calls a change clear only when its
         interval excludes zero (without it: when the two 95% CIs do not overlap).
-    lang, footer, title, figsize
-        The common chart options (see :mod:`simulator.present.charts`); the default
-        figure size grows with the number of panels.
+    %(chart_options)s
+        The default grows with the number of panels.
 
     Returns
     -------
@@ -437,6 +438,7 @@ def _place_labels(
             style.embolden(ann, text, families)
 
 
+@CHART_DOCS.fill
 def cost_service_frontier(
     options: pd.DataFrame,
     recommended: str | None = None,
@@ -471,8 +473,7 @@ def cost_service_frontier(
         the recommender's is staff on duty + amortised training + windows).
     label_all : bool
         Label every option, not only the frontier and the recommended one.
-    lang, footer, title, figsize
-        The common chart options (see :mod:`simulator.present.charts`).
+    %(chart_options)s
     title_names : mapping, optional
         Option name -> the name to use in the computed title (e.g. an option code ->
         its words); the points keep the short names.
