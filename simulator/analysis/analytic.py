@@ -706,7 +706,12 @@ def _smallest_c(ok: Callable[[int], bool], known_fail: int, guess: int) -> int:
     return hi
 
 
-def _check_sl_pair(service_level: float | None, target_wait: float | None) -> None:
+def _check_wait_targets(
+    max_mean_wait: float | None, service_level: float | None, target_wait: float | None
+) -> None:
+    """Check the wait targets of the ``min_servers_*`` functions (None: not given)."""
+    if max_mean_wait is not None:
+        _check_positive(max_mean_wait, "max_mean_wait (minutes)")
     if (service_level is None) != (target_wait is None):
         raise ValueError("service_level and target_wait must be given together")
     if service_level is not None:
@@ -766,9 +771,7 @@ def min_servers_erlang_c(
     lam, mean_service = _check_rates(lam, mean_service)
     if max_mean_wait is None and service_level is None and target_wait is None:
         raise ValueError("give at least one target: max_mean_wait or service_level+target_wait")
-    if max_mean_wait is not None:
-        _check_positive(max_mean_wait, "max_mean_wait (minutes)")
-    _check_sl_pair(service_level, target_wait)
+    _check_wait_targets(max_mean_wait, service_level, target_wait)
     if lam == 0.0:
         return 0
     a = lam * mean_service
@@ -835,9 +838,7 @@ def min_servers_erlang_a(
         )
     if max_p_abandon is not None:
         _check_fraction(max_p_abandon, "max_p_abandon")
-    if max_mean_wait is not None:
-        _check_positive(max_mean_wait, "max_mean_wait (minutes)")
-    _check_sl_pair(service_level, target_wait)
+    _check_wait_targets(max_mean_wait, service_level, target_wait)
     if lam == 0.0:
         return 0
     a = lam * mean_service
