@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from simulator.analysis import metrics
-from simulator.present import style
+from simulator.present import i18n, style
 
 __all__ = [
     "kpi_words",
@@ -221,20 +221,19 @@ def target_text(label: str, target_wait_min: float | None = 20.0, lang: str = "e
     kpi, value = m.group("kpi"), float(m.group("value"))
     at_least = m.group("sense") == ">="
     v = _value_text(kpi, value, lang)
-    t = style.fmt_num(target_wait_min) if target_wait_min is not None else None
-    if lang == "zh":
-        bound = "不低于" if at_least else "不超过"
-        scope = "每小时" if m.group("scope") == "hour" else "全天"
-        if kpi == "service_level":
-            within = f"{t}分钟内" if t is not None else "目标等候时间内"
-            return f"{scope}{within}获服务的到访居民比例{bound}{v}"
-        return f"{scope}{metrics.label(kpi, 'zh')}{bound}{v}"
-    bound = "at least" if at_least else "at most"
-    scope = "in every hour" if m.group("scope") == "hour" else "over the day"
+
+    def words(key: str, **fields: Any) -> str:
+        return i18n.message("target", key, lang, **fields)
+
+    bound = words("at_least" if at_least else "at_most")
+    scope = words("scope_hour" if m.group("scope") == "hour" else "scope_day")
     if kpi == "service_level":
-        within = f"{t} min" if t is not None else "the target wait"
-        return f"{bound} {v} of arrivals served within {within} {scope}"
-    return f"{metrics.label(kpi)} {bound} {v} {scope}"
+        if target_wait_min is None:
+            within = words("within_target")
+        else:
+            within = words("within_min", t=style.fmt_num(target_wait_min))
+        return words("service_level", bound=bound, v=v, within=within, scope=scope)
+    return words("other", kpi=metrics.label(kpi, lang), bound=bound, v=v, scope=scope)
 
 
 def tolerance_text(

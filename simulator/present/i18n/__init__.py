@@ -2,9 +2,9 @@
 
 ``en.yaml`` and ``zh.yaml`` hold every label, title template and sentence the charts and
 the report show, under the same keys (sections ``chart``, ``report``, ``names`` for
-category values such as day types and districts, ``weekdays``). They are read once, on
-first use. A test checks that both languages have the same keys and the same
-``{fields}`` in each message.
+category values such as day types and districts, ``weekdays``, ``target`` for the
+recommender's targets in words). They are read once, on first use. A test checks that
+both languages have the same keys and the same ``{fields}`` in each message.
 """
 
 from __future__ import annotations
