@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from simulator.docstrings import DocTexts
 from simulator.present import style
 from simulator.present.charts.common import (
     CHART_DOCS,
@@ -25,6 +26,16 @@ from simulator.present.charts.common import (
 from simulator.present.style import fmt_num, fmt_pct, fmt_pct_vs
 
 # --------------------------------------------------------------------------- completion
+
+
+#: The chart options and the group axis of the city charts (:mod:`simulator.docstrings`).
+_DOCS = DocTexts(
+    CHART_DOCS,
+    group_label="""
+        group_label : str, optional
+            Axis label for the groups (default ``group_col``).
+    """,
+)
 
 
 def _require_columns(df: pd.DataFrame, *columns: str) -> None:
@@ -56,7 +67,7 @@ def _group_stats(
     return out
 
 
-@CHART_DOCS.fill
+@_DOCS.fill
 def completion_by_group(
     df: pd.DataFrame,
     group_col: str,
@@ -94,8 +105,7 @@ def completion_by_group(
         Target rate (fraction); bars below it are highlighted.
     rate_label : str, optional
         Name of the rate (default "One-visit completion rate").
-    group_label : str, optional
-        Axis label for the groups (default ``group_col``).
+    %(group_label)s
     %(chart_options)s
         The default grows with the number of groups.
 
@@ -203,7 +213,7 @@ def completion_by_group(
 # --------------------------------------------------------------------------- spread
 
 
-@CHART_DOCS.fill
+@_DOCS.fill
 def spread_across(
     df: pd.DataFrame,
     value_col: str,
@@ -245,8 +255,7 @@ def spread_across(
         Values are fractions to show as percentages.
     order : sequence of str, optional
         Groups to show; default sorted by median, worst at the top.
-    group_label : str, optional
-        Axis label for the groups (default ``group_col``).
+    %(group_label)s
     %(chart_options)s
         The default grows with the number of groups.
 
