@@ -3,11 +3,11 @@
 Design: windows call tickets; residents are not processes. Tickets are issued at
 pre-drawn times; a ticket either goes straight to an idle eligible window or joins the
 FIFO queue of its class (its service family, or the cross-province class for requests
-that go to another province's system). The windows, the arrival clock and the
-back-office clerks form a *window bank*: their events are kept in a heap of the model's
-own and processed in a plain loop up to the next SimPy event (staffing changes, the
-monitor, other centres of a district), in the order and at the float times that one
-SimPy process per window and clerk would give (see :meth:`CentreModel._advance`).
+that go to another province's system). The windows and the arrival clock form a
+*window bank*: their events are kept in a heap of the model's own and processed in a
+plain loop up to the next SimPy event (staffing changes, the monitor, other centres of
+a district), in the order and at the float times that one SimPy process per window
+would give (see :meth:`CentreModel._advance`).
 
 Reneging is handled lazily and exactly: a ticket whose patience ran out before a window
 calls it is recorded as abandoned at its deadline (abandonment frees no capacity, so
@@ -21,7 +21,8 @@ calls the next ticket); both are drawn per resident up front.
 
 Cross-province requests hold the window during the round trip to the home province's
 system, up to a timeout; back-office cases queue per bureau behind the front desk and
-are worked on by bureau staff during back-office hours on working days.
+are worked on by bureau staff during back-office hours on working days (after the run:
+nothing at the windows depends on them, see :meth:`CentreModel._work_back_office`).
 
 The model writes raw facts only (per-resident times and outcomes, window open
 intervals, day closings); KPIs are computed afterwards in :mod:`simulator.analysis.kpis`.
@@ -239,11 +240,8 @@ class CentreModel:
             self.bo_bureau = bureau.tolist()
             returned = res.return_u < scn.demand.p_return_visit
             self.bo_case = ((bureau >= 0) & ~returned).tolist()
-        self.bo_queues: list[deque[int]] = [deque() for _ in bureaus]
-        # Clerks, idle longest first: all idle at the start.
-        self.bo_idle: list[list[_Clerk]] = [
-            [_Clerk(k) for _ in range(bo.bureaus[b].staff)] for k, b in enumerate(bureaus)
-        ]
+        self.bo_staff = [bo.bureaus[b].staff for b in bureaus]
+        self.bo_log: list[int] = []  # cases in the order they were submitted
         periods = (
             [
                 (p.offset + bo.open, p.offset + bo.close)
@@ -572,8 +570,7 @@ class CentreModel:
         """Run the window bank ahead of SimPy: process, in order, the internal events
         before ``until`` (the time and number of the next SimPy event).
 
-        Internal events (a window resumes, the arrival clock rings, a back-office clerk
-        resumes) are kept in the bank's
+        Internal events (a window resumes, the arrival clock rings) are kept in the bank's
         own heap by (time, number). The numbers come from one counter, in the order in
         which events are made, shared with the SimPy events of the model's processes
         (:meth:`_timeout`) and the other centres of a district: so the internal and the
@@ -658,9 +655,6 @@ class CentreModel:
                 else:
                     self.arrival_timer = False
                 self.next_i = i
-                continue
-            if phase >= _BO_CASE:
-                self._clerk(w, phase, now)
                 continue
             if phase == _DONE:
                 if calling_on and outcome[i] == NO_SHOW:
@@ -799,68 +793,53 @@ class CentreModel:
 
     # -- back office ------------------------------------------------------------------
     def _submit_back_office(self, i: int, now: float) -> None:
-        """Resident ``i``'s case goes to its bureau at ``now``: to the clerk idle longest,
-        else to the bureau's FIFO queue."""
-        b = self.bo_bureau[i]
+        """Resident ``i``'s case goes to its bureau at ``now`` (worked on after the run:
+        :meth:`_work_back_office`)."""
         self.bo_submit[i] = now
-        idle = self.bo_idle[b]
-        if not idle:
-            self.bo_queues[b].append(i)
-            return
-        c = idle.pop(0)
-        c.i = i
-        # The clerk's first wait is scheduled here (the clerk takes the case now).
-        remaining = self.bo_work[i]
-        k = bisect.bisect_right(self.bo_period_ends, now)
-        if not remaining > 1e-9 or k >= len(self.bo_periods):
-            heapq.heappush(self.bank, (now, next(self.seq), _BO_CASE, c, -1))
-            return
-        start, stop = self.bo_periods[k]
-        if now < start:  # outside back-office hours: wait for the next period
-            c.remaining, c.stop = remaining, stop
-            heapq.heappush(self.bank, (now + (start - now), next(self.seq), _BO_WAIT, c, -1))
-        else:
-            chunk = min(remaining, stop - now)
-            c.remaining = remaining - chunk
-            heapq.heappush(self.bank, (now + chunk, next(self.seq), _BO_CHUNK, c, -1))
+        self.bo_log.append(i)
 
-    def _clerk(self, c: _Clerk, phase: int, now: float) -> None:
-        """Back-office clerk ``c`` resumes at ``now`` (an internal event of the bank): it
-        takes the oldest case of its bureau, works on it during back-office hours of
-        working days (work pauses at closing and resumes on the next working day), and
-        stops for good when the horizon has no working time left. Clerks touch nothing
-        the windows read, and their events are numbered with the windows' (SimPy's order)."""
-        if phase == _BO_WAIT:  # a period has started: work until the case or it ends
-            chunk = min(c.remaining, c.stop - now)
-            c.remaining -= chunk
-            heapq.heappush(self.bank, (now + chunk, next(self.seq), _BO_CHUNK, c, -1))
-            return
-        if phase == _BO_CASE:  # handed a case when idle (no work, or no hours left)
-            c.remaining = self.bo_work[c.i]
+    def _work_back_office(self) -> None:
+        """The bureaus' clerks work the submitted cases (after the run: nothing the
+        windows do depends on them).
+
+        A clerk takes the oldest case of its bureau when free (an idle clerk takes a new
+        case at once) and works on it during back-office hours of working days: work
+        pauses at closing and resumes on the next working day; a clerk stops for good
+        when the horizon has no working time left (the case stays open). The clerks of a
+        bureau are alike and take cases first come first served, so case ``k`` starts
+        when it is submitted or when the first clerk is free, whichever is later (a FIFO
+        queue with several servers), and its times are computed with the float
+        arithmetic of a clerk process waiting in SimPy (``now + (start - now)``, then
+        ``now + chunk``), as in the reference journey."""
         periods = self.bo_periods
-        q = self.bo_queues[c.b]
-        while True:
-            if c.remaining > 1e-9:
-                k = bisect.bisect_right(self.bo_period_ends, now)
-                if k >= len(periods):
-                    return  # no working time left: the case stays open, the clerk stops
+        ends = self.bo_period_ends
+        last = len(periods)
+        work, submit, done, bureau = self.bo_work, self.bo_submit, self.bo_done, self.bo_bureau
+        free = [[-math.inf] * k for k in self.bo_staff]  # when each clerk is free (heaps)
+        inf = math.inf
+        for i in self.bo_log:
+            clerks = free[bureau[i]]
+            if not clerks:
+                continue
+            first = clerks[0]
+            if first == inf:  # every clerk of the bureau has stopped: the case stays open
+                continue
+            now = submit[i] if submit[i] >= first else first
+            remaining = work[i]
+            while remaining > 1e-9:
+                k = bisect.bisect_right(ends, now)
+                if k >= last:  # no working time left: the clerk stops, the case stays open
+                    now = inf
+                    break
                 start, stop = periods[k]
                 if now < start:
-                    c.stop = stop
-                    heapq.heappush(
-                        self.bank, (now + (start - now), next(self.seq), _BO_WAIT, c, -1)
-                    )
-                    return
-                chunk = min(c.remaining, stop - now)
-                c.remaining -= chunk
-                heapq.heappush(self.bank, (now + chunk, next(self.seq), _BO_CHUNK, c, -1))
-                return
-            self.bo_done[c.i] = now
-            if not q:
-                self.bo_idle[c.b].append(c)
-                return
-            c.i = q.popleft()
-            c.remaining = self.bo_work[c.i]
+                    now = now + (start - now)
+                chunk = min(remaining, stop - now)
+                now = now + chunk
+                remaining -= chunk
+            else:
+                done[i] = now
+            heapq.heapreplace(clerks, now)
 
     def _monitor(self, interval: float) -> Generator[simpy.Event, Any, None]:
         env = self.env
@@ -966,7 +945,8 @@ class CentreModel:
             g.close()
         self._generators = []
         self.bank = []
-        self.bo_idle = [[] for _ in self.bo_idle]
+        if self.bo_on:
+            self._work_back_office()
         outcome = np.asarray(self.outcome, dtype=np.int8)
         left = np.asarray(self.leave)
         # Residents never reached (e.g. arriving on a day with no open window).
@@ -1065,22 +1045,6 @@ _TOP = 0  # look at its staff and the queues (woken, or after a no-show)
 _DONE = 1  # the service (or the no-show hold) of resident i has ended
 _HELD = 2  # the cross-province hold of resident i has ended
 _CLOCK = 4  # the arrival clock rings (no window)
-_BO_CASE = 5  # a back-office clerk (not a window) was handed a case when idle
-_BO_WAIT = 6  # a clerk's wait for the next back-office period has ended
-_BO_CHUNK = 7  # a clerk's stretch of work has ended
-
-
-class _Clerk:
-    """A back-office clerk of bureau ``b``: the case ``i`` at hand, the work left on it,
-    the end of the back-office period it works in."""
-
-    __slots__ = ("b", "i", "remaining", "stop")
-
-    def __init__(self, b: int) -> None:
-        self.b = b
-        self.i = -1
-        self.remaining = 0.0
-        self.stop = 0.0
 
 
 def _reachable(now: float, when: float) -> float:
