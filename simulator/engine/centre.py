@@ -365,12 +365,14 @@ class CentreModel:
     # -- processes --------------------------------------------------------------------
     def _balks(self, i: int) -> bool:
         """Balking decision for resident ``i`` on arrival (records it if so)."""
+        if self.balk_u[i] >= self.balk_p or self.n_waiting < self.balk_threshold:
+            return False  # whatever abandonments are due (they only lower the count)
         ti = self.t[i]
         if self.track_heap:
             heap = self.heap
             if heap and heap[0][0] <= ti:
                 self._purge_expired(ti)
-        if self.n_waiting >= self.balk_threshold and self.balk_u[i] < self.balk_p:
+        if self.n_waiting >= self.balk_threshold:
             self.outcome[i] = BALKED
             self.leave[i] = ti
             return True
@@ -412,10 +414,10 @@ class CentreModel:
             ti = t[i]
             if ti > now:
                 break
-            if balk_on:
+            if balk_on and balk_u[i] < p and self.n_waiting >= threshold:
                 if track and heap and heap[0][0] <= ti:
                     self._purge_expired(ti)
-                if self.n_waiting >= threshold and balk_u[i] < p:
+                if self.n_waiting >= threshold:
                     outcome[i] = BALKED
                     leave[i] = ti
                     i += 1
@@ -626,10 +628,11 @@ class CentreModel:
                         break
                     # A resident arriving now: balk, go straight to an idle window, or queue.
                     self.next_i = i + 1
-                    if balk_on:  # _balks written out
+                    if balk_on and balk_u[i] < balk_p and self.n_waiting >= threshold:
+                        # _balks written out
                         if track and heap and heap[0][0] <= ti:
                             self._purge_expired(ti)
-                        if self.n_waiting >= threshold and balk_u[i] < balk_p:
+                        if self.n_waiting >= threshold:
                             outcome[i] = BALKED
                             leave[i] = ti
                             i += 1
