@@ -252,6 +252,22 @@ def test_back_office_exact_and_carry_over_to_next_working_day():
     assert raw.bo_done[1] == pytest.approx(1440 + OPEN + 170)
 
 
+def test_back_office_clerks_take_cases_first_come_first_served():
+    # Two clerks, cases submitted at 08:10, 08:20, 08:30, 08:40 (one window, 10-min
+    # services) with 100, 50, 30 and 500 min of work, hours 08:00-12:00, one day. The
+    # first two go to the idle clerks; the third waits for the first clerk free (08:20 +
+    # 50 = 09:10) and ends 09:40; the fourth starts then, works until 12:00 and the
+    # horizon has no working time left: it stays open, its clerk stops.
+    scn = bo_scenario(days=1, staff=2)
+    res = make_residents(
+        scn, [OPEN] * 4, families=[0] * 4, service=[10] * 4, bo_work=[100.0, 50.0, 30.0, 500.0]
+    )
+    raw = CentreModel(scn, scn.day_plans(), res, outages=draw_outages(scn, 0, 0)).run()
+    assert (raw.bo_submit - OPEN).tolist() == [10.0, 20.0, 30.0, 40.0]
+    assert (raw.bo_done[:3] - OPEN).tolist() == [110.0, 70.0, 100.0]
+    assert np.isnan(raw.bo_done[3])
+
+
 def test_back_office_backlog_kpis():
     scn = bo_scenario(days=3)
     res = simulate(scn, replications=2, seed=1)
