@@ -820,6 +820,8 @@ class CentreModel:
         work, submit, done, bureau = self.bo_work, self.bo_submit, self.bo_done, self.bo_bureau
         free = [[-math.inf] * k for k in self.bo_staff]  # when each clerk is free (heaps)
         inf = math.inf
+        bisect_right = bisect.bisect_right
+        heapreplace = heapq.heapreplace
         for i in self.bo_log:
             clerks = free[bureau[i]]
             if not clerks:
@@ -830,19 +832,20 @@ class CentreModel:
             now = submit[i] if submit[i] >= first else first
             remaining = work[i]
             while remaining > 1e-9:
-                k = bisect.bisect_right(ends, now)
+                k = bisect_right(ends, now)
                 if k >= last:  # no working time left: the clerk stops, the case stays open
                     now = inf
                     break
                 start, stop = periods[k]
                 if now < start:
                     now = now + (start - now)
-                chunk = min(remaining, stop - now)
+                left = stop - now
+                chunk = remaining if remaining <= left else left  # min(remaining, left)
                 now = now + chunk
                 remaining -= chunk
             else:
                 done[i] = now
-            heapq.heapreplace(clerks, now)
+            heapreplace(clerks, now)
 
     def _monitor(self, interval: float) -> Generator[simpy.Event, Any, None]:
         env = self.env
