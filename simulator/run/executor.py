@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import signal
 import sys
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol, runtime_checkable
 
 __all__ = [
@@ -166,28 +167,40 @@ class LocalExecutor:
         if self.workers == 1 or len(tasks) <= 1:
             yield from SerialExecutor().imap_unordered(fn, tasks)
             return
+        # Finished futures arrive in a queue (a callback of each), so waiting costs the
+        # same whatever the number of tasks still pending.
+        finished: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
         with _signals_deferred():
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init)
                 _LIVE.add(self)
-            futures: dict[Future[Any], int] = {
-                self._pool.submit(fn, *task): i for i, task in enumerate(tasks)
-            }
-        pending = set(futures)
+            futures: dict[Future[Any], int] = {}
+            for i, task in enumerate(tasks):
+                fut = self._pool.submit(fn, *task)
+                futures[fut] = i
+                fut.add_done_callback(finished.put)
+        remaining = len(futures)
         try:
-            while pending:
+            while remaining:
                 with _signals_deferred():
-                    done, pending = wait(pending, timeout=_POLL_S, return_when=FIRST_COMPLETED)
+                    try:
+                        done = [finished.get(timeout=_POLL_S)]
+                    except queue.Empty:
+                        continue
+                    while not finished.empty():
+                        done.append(finished.get_nowait())
                     order = sorted(done, key=lambda f: futures[f])
                     ready = [(futures[f], f.result()) for f in order]
+                remaining -= len(ready)
                 yield from ready
         except KeyboardInterrupt:
             self.terminate()
             raise
         finally:
             with _signals_deferred():
-                for fut in pending:
-                    fut.cancel()
+                for fut in futures:
+                    if not fut.done():
+                        fut.cancel()
 
     def terminate(self) -> None:
         """Stop now: cancel pending tasks and terminate the workers (killed when they do
