@@ -943,10 +943,11 @@ class CentreModel:
         return self.finish()
 
     def finish(self) -> RawRecords:
-        """Raw records after the environment has run out of events."""
-        # Processes still waiting (idle windows, clerks) hold the model through their
-        # frames: close them so the replication's memory is freed at once, not by the
-        # cycle collector some time later.
+        """Raw records after the environment has run out of events (the back office
+        works its cases here)."""
+        # Processes not run to their end (in a district) hold the model through their
+        # frames, and the bank's entries hold windows: drop them so the replication's
+        # memory is freed at once, not by the cycle collector some time later.
         for g in getattr(self, "_generators", []):
             g.close()
         self._generators = []
