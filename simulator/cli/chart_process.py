@@ -8,6 +8,11 @@ the chart code while this process simulates, then draws the charts from the resu
 machine with a second core that hides most of the charts' time; the files are the same
 either way (the same function writes them). Where forking is not available,
 :func:`start_chart_process` returns ``None`` and the caller draws the charts itself.
+
+The command line starts it earlier still (:func:`start_early`, before Hydra composes the
+config) when its arguments ask for a single run that may draw charts: the child then
+loads pandas and matplotlib while this process composes the config and simulates.
+:func:`take_chart_process` hands that child to the run, or starts one.
 """
 
 from __future__ import annotations
@@ -17,10 +22,32 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from simulator.run.executor import ForkedCall
 
-__all__ = ["start_chart_process"]
+__all__ = ["close_early", "start_chart_process", "start_early", "take_chart_process"]
+
+#: Options after which Hydra does not run the task once with charts.
+_NO_SINGLE_RUN = frozenset(
+    (
+        "-m",
+        "--multirun",
+        "-h",
+        "--help",
+        "--hydra-help",
+        "-c",
+        "--cfg",
+        "-i",
+        "--info",
+        "-sc",
+        "--shell-completion",
+        "--version",
+    )
+)
+_OFF = frozenset(("false", "no", "off", "0", "null"))
+
+_early: list[ForkedCall] = []
 
 
 def _load_chart_code() -> None:
+    import simulator.analysis.results  # noqa: F401  (to read the results sent)
     from simulator.present import charts  # noqa: F401  (matplotlib: the slow import)
 
 
@@ -36,3 +63,37 @@ def start_chart_process() -> ForkedCall | None:
     from simulator.run.executor import fork_call
 
     return fork_call(_load_chart_code, _write_figures)
+
+
+def single_run_with_charts(argv: list[str]) -> bool:
+    """Whether these command-line arguments ask for one run that may draw charts (not a
+    multirun, a help or info request, nor ``charts=false``)."""
+    for arg in argv:
+        if arg in _NO_SINGLE_RUN or arg.startswith(("--cfg=", "--info=", "--shell-completion=")):
+            return False
+        key, _, value = arg.lstrip("+").partition("=")
+        if arg.startswith("~charts") or (key == "charts" and value.strip().lower() in _OFF):
+            return False
+    return True
+
+
+def start_early(argv: list[str]) -> None:
+    """Start the chart process now if ``argv`` asks for a single run with charts."""
+    close_early()
+    if single_run_with_charts(argv):
+        call = start_chart_process()
+        if call is not None:
+            _early.append(call)
+
+
+def take_chart_process() -> ForkedCall | None:
+    """The chart process started early, else a new one (``None``: draw here)."""
+    if _early:
+        return _early.pop()
+    return start_chart_process()
+
+
+def close_early() -> None:
+    """End a chart process started early that no run took (charts off, a bad config)."""
+    while _early:
+        _early.pop().close()

@@ -31,7 +31,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from simulator.cli.chart_process import start_chart_process
+from simulator.cli.chart_process import close_early, start_early, take_chart_process
 from simulator.cli.common import (
     plain_config,
     recorded_run,
@@ -161,8 +161,11 @@ def run_from_config(
 
     container = plain_config(cfg)
     charts_on = bool(container.pop("charts", True))
-    # The charts' process starts now: it loads matplotlib while this one simulates.
-    painter = start_chart_process() if charts_on and out_dir is not None else None
+    # The charts' process (started by main(), or now) loads matplotlib while this one
+    # simulates.
+    painter = take_chart_process() if charts_on and out_dir is not None else None
+    if painter is None:
+        close_early()
     try:
         scn = scenario_from_config(container, source=source)
         results = simulate(
@@ -306,7 +309,13 @@ def main() -> None:
     if asks_for_help(sys.argv[1:]):
         with reused_group_listing():
             sys.exit(run_command("svcsim", _main, hydra_app=True))
-    sys.exit(run_command("svcsim", _main, hydra_app=True))
+    # A single run's chart process loads its libraries while Hydra composes the config.
+    start_early(sys.argv[1:])
+    try:
+        code = run_command("svcsim", _main, hydra_app=True)
+    finally:
+        close_early()
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ def test_charts_from_the_child_process_equal_those_drawn_here(
     cfg = compose_config("reference", ["replications=3", "calendar.days=2"])
     forked = tmp_path / "forked"
     cli_run.run_from_config(cfg, forked)
-    monkeypatch.setattr(cli_run, "start_chart_process", lambda: None)
+    monkeypatch.setattr(cli_run, "take_chart_process", lambda: None)
     here = tmp_path / "here"
     cli_run.run_from_config(cfg, here)
     names = sorted(p.name for p in here.iterdir())
@@ -41,3 +41,22 @@ def test_a_failed_chart_is_reported_by_the_run(
     with pytest.raises(PermissionError) as err:
         cli_run.run_from_config(cfg, tmp_path / "out")
     assert err.value.filename == str(tmp_path / "x.png")
+
+
+def test_the_chart_process_starts_early_only_for_a_single_run_with_charts() -> None:
+    from simulator.cli.chart_process import single_run_with_charts
+
+    assert single_run_with_charts([])
+    assert single_run_with_charts(["replications=5", "layout=six_comprehensive"])
+    assert single_run_with_charts(["charts=true"])
+    for argv in (
+        ["--multirun", "replications=2,3"],
+        ["-m", "seed=1,2"],
+        ["--cfg", "job"],
+        ["--info"],
+        ["charts=false"],
+        ["replications=2", "charts=False"],
+        ["~charts"],
+        ["--help"],
+    ):
+        assert not single_run_with_charts(argv), argv
