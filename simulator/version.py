@@ -41,8 +41,11 @@ def run_metadata() -> dict[str, Any]:
     return {"svcsim_version": package_version(), "git_commit": git_commit()}
 
 
-def code_version() -> str:
-    """Short label for chart footers: version and commit."""
-    meta = run_metadata()
+def code_version(meta: dict[str, Any] | None = None) -> str:
+    """Short label for chart footers: version and commit, from ``meta`` (the
+    :func:`run_metadata` recorded with a result) when it has them, else of this checkout
+    now."""
+    if not meta or "svcsim_version" not in meta or "git_commit" not in meta:
+        meta = run_metadata()
     commit = meta["git_commit"]
     return f"svcsim {meta['svcsim_version']}" + (f" ({commit})" if commit else "")

@@ -49,6 +49,8 @@ _early: list[ForkedCall] = []
 def _load_chart_code() -> None:
     import io
 
+    import scipy.special  # noqa: F401  (the t quantiles of the charts' intervals)
+
     import simulator.analysis.results  # noqa: F401  (to read the results sent)
     from simulator.present import (
         charts,  # noqa: F401  (matplotlib: the slow import)
@@ -69,7 +71,7 @@ def _load_chart_code() -> None:
 def _write_figures(*args: Any) -> Any:
     from simulator.cli.run import write_figures
 
-    return write_figures(*args)
+    return write_figures(*args, spread=True)
 
 
 def start_chart_process() -> ForkedCall | None:

@@ -321,13 +321,22 @@ class ForkedCallFailed(RuntimeError):
 
 
 def _forked_child(
-    conn: Any, other_end: Any, prepare: Callable[[], Any], fn: Callable[..., Any]
+    conn: Any,
+    other_end: Any,
+    prepare: Callable[[], Any],
+    fn: Callable[..., Any],
+    known: tuple[Any, ...] | None = None,
 ) -> None:
+    import multiprocessing
+
     _worker_init()  # Ctrl-C and SIGTERM are the parent's to handle; it ends this process
     other_end.close()  # the parent's end: its closing must reach this process as EOF
+    # Daemonic to its parent (ended with it), but free to fork calls of its own, which
+    # multiprocessing refuses a daemonic process.
+    multiprocessing.current_process().daemon = False
     try:
         prepare()
-        args = conn.recv()
+        args = conn.recv() if known is None else known
     except EOFError:  # the parent went on without the call
         return
     try:
@@ -353,14 +362,16 @@ class ForkedCall:
     value (or raises the child's error). Used to draw charts alongside other work.
     """
 
-    def __init__(self, process: Any, conn: Any) -> None:
+    def __init__(self, process: Any, conn: Any, *, sent: bool = False) -> None:
         self._process = process
         self._conn = conn
-        self._sent = False
+        self._sent = sent
         _LIVE.add(self)
 
     def submit(self, *args: Any) -> None:
         """Send the call's arguments (pickled) to the child, which starts the call."""
+        if self._sent:
+            raise RuntimeError("ForkedCall.submit(): the call has its arguments already")
         self._conn.send(args)
         self._sent = True
 
@@ -405,10 +416,15 @@ class ForkedCall:
                 self._process.join(_TERMINATE_GRACE_S)
 
 
-def fork_call(prepare: Callable[[], Any], fn: Callable[..., Any]) -> ForkedCall | None:
+def fork_call(
+    prepare: Callable[[], Any], fn: Callable[..., Any], args: tuple[Any, ...] | None = None
+) -> ForkedCall | None:
     """Fork a child that runs ``prepare()`` now and ``fn(*args)`` when
     :meth:`ForkedCall.submit` sends ``args``; ``None`` where forking is not the safe, cheap
     way to start a process (anywhere but Linux), so that the caller calls ``fn`` itself.
+
+    ``args`` given: the arguments are known now, so the child calls ``fn(*args)`` right
+    after ``prepare()`` (they reach it with the fork, unpickled; no :meth:`submit`).
     """
     if not sys.platform.startswith("linux"):
         return None
@@ -421,13 +437,13 @@ def fork_call(prepare: Callable[[], Any], fn: Callable[..., Any]) -> ForkedCall 
     sys.stderr.flush()
     process = ctx.Process(
         target=_forked_child,
-        args=(child_end, parent_end, prepare, fn),
+        args=(child_end, parent_end, prepare, fn, args),
         name="svcsim-forked",
         daemon=True,
     )
     process.start()
     child_end.close()
-    return ForkedCall(process, parent_end)
+    return ForkedCall(process, parent_end, sent=args is not None)
 
 
 def executor_label(ex: Executor) -> str:
