@@ -45,7 +45,7 @@ import simpy
 
 from simulator.config.scenario import DayPlan, Scenario
 from simulator.engine.demand import Residents
-from simulator.engine.policies import POLICIES
+from simulator.engine.policies import POLICIES, DedicatedFirst, Policy
 from simulator.engine.records import (
     ABANDONED,
     BALKED,
@@ -598,8 +598,18 @@ class CentreModel:
         calling_on, xp_on, bo_on = self.calling_on, self.xp_on, self.bo_on
         xp_kind, bo_case, xp_result = self.xp_kind, self.bo_case, self.xp_result
         t, n = self.t, self.n
-        select = self.policy.select
-        pick_idle = self.policy.pick_idle
+        policy = self.policy
+        kind = type(policy)
+        select = policy.select
+        pick_idle = policy.pick_idle
+        # The built-in policies ask nothing when no ticket waits (pop_oldest returns -1);
+        # the base policy's choices are written out below (an edited or other policy is
+        # called as it is).
+        ask_empty = kind.select not in _BUILTIN_SELECTS
+        oldest_first = kind.select is _BASE_SELECT
+        longest_idle = kind.pick_idle is _BASE_PICK_IDLE
+        pop_oldest = self.pop_oldest
+        bo_submit, bo_log = self.bo_submit, self.bo_log
         balk_on = self.balk_on
         track, heap, threshold, balk_p = (
             self.track_heap,
@@ -624,7 +634,13 @@ class CentreModel:
                 while idle and i < n:
                     ti = t[i]
                     if ti > now:  # the clock stays set
-                        heappush(bank, (now + (ti - now), next(seq), _CLOCK, None, -1))
+                        ring = now + (ti - now)
+                        if ring < ut and (not bank or ring < bank[0][0]):
+                            # It would be the next event (made now, it goes after any
+                            # other at the same instant): ring at once, no heap entry.
+                            now = ring
+                            continue
+                        heappush(bank, (ring, next(seq), _CLOCK, None, -1))
                         break
                     # A resident arriving now: balk, go straight to an idle window, or queue.
                     self.next_i = i + 1
@@ -638,7 +654,14 @@ class CentreModel:
                             i += 1
                             continue
                     c = cls[i]
-                    w = pick_idle(self, c)
+                    if longest_idle:  # Policy.pick_idle written out
+                        for w in idle:
+                            if w.accepts[c]:
+                                break
+                        else:
+                            w = None
+                    else:
+                        w = pick_idle(self, c)
                     if w is None:
                         self._enqueue(i)
                     elif calling_on:
@@ -673,7 +696,8 @@ class CentreModel:
                 and bo_case[i]
                 and (not xp_on or xp_result[i] not in (XP_DEFERRED, XP_NOT_OFFERED))
             ):
-                self._submit_back_office(i, now)
+                bo_submit[i] = now  # _submit_back_office written out
+                bo_log.append(i)
             # The loop of a window: look at its staff and the queues, call or wait.
             while True:
                 if w.staff < 0:
@@ -693,7 +717,12 @@ class CentreModel:
                 if nxt < n and t[nxt] <= now:
                     self.admit(now)
                 self.now = now
-                i = select(self, w)
+                if not self.n_waiting and not ask_empty:
+                    i = -1  # nobody waits
+                elif oldest_first:
+                    i = pop_oldest(w.elig)
+                else:
+                    i = select(self, w)
                 if i < 0:
                     if w.overtime:
                         w.overtime = False
@@ -1005,6 +1034,11 @@ class CentreModel:
 
 
 _NO_OUTAGES = np.empty((0, 2))
+
+# The built-in policies' methods as defined (an edited policy is called, not bypassed).
+_BASE_SELECT = Policy.select
+_BASE_PICK_IDLE = Policy.pick_idle
+_BUILTIN_SELECTS = (Policy.select, DedicatedFirst.select)
 
 # Per-resident fields kept as numpy arrays while nothing reads them as lists.
 _LATER = (
