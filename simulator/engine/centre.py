@@ -344,7 +344,7 @@ class CentreModel:
             got = self._staffed[key] = staffed(w, self.staff_mult(s))
         w.accepts, w.mult, w.elig, w.prio_elig = got
 
-    def _apply(self, assign: dict[int, int], overtime: bool = False) -> None:
+    def _apply(self, assign: Mapping[int, int], overtime: bool = False) -> None:
         self.woke = False
         restaff(self.windows, assign, overtime, self._set_staff, self.idle, self._wake)
         if self.woke:
@@ -596,6 +596,7 @@ class CentreModel:
         window_of, staff_of, svc = self.window, self.staff_of, self.svc
         base, cls = self.base, self.cls
         calling_on, xp_on, bo_on = self.calling_on, self.xp_on, self.bo_on
+        special = calling_on or xp_on  # a service end may be a no-show or a hold
         xp_kind, bo_case, xp_result = self.xp_kind, self.bo_case, self.xp_result
         t, n = self.t, self.n
         policy = self.policy
@@ -682,28 +683,32 @@ class CentreModel:
                     self.arrival_timer = False
                 self.next_i = i
                 continue
-            if phase == _DONE:
-                if calling_on and outcome[i] == NO_SHOW:
-                    phase = _TOP
-                elif xp_on and xp_kind[i]:
-                    wait = self._cross_province(i, now)
-                    if wait > 0:  # the window holds the resident during the round trip
-                        heappush(bank, (now + wait, next(seq), _HELD, w, i))
-                        continue
-            if (
-                phase != _TOP
-                and bo_on
-                and bo_case[i]
-                and (not xp_on or xp_result[i] not in (XP_DEFERRED, XP_NOT_OFFERED))
-            ):
-                bo_submit[i] = now  # _submit_back_office written out
-                bo_log.append(i)
+            if phase != _TOP:
+                if phase == _DONE and special:
+                    if calling_on and outcome[i] == NO_SHOW:
+                        phase = _TOP
+                    elif xp_on and xp_kind[i]:
+                        wait = self._cross_province(i, now)
+                        if wait > 0:  # the window holds the resident during the round trip
+                            heappush(bank, (now + wait, next(seq), _HELD, w, i))
+                            continue
+                if (
+                    bo_on
+                    and phase != _TOP
+                    and bo_case[i]
+                    and (not xp_on or xp_result[i] not in (XP_DEFERRED, XP_NOT_OFFERED))
+                ):
+                    bo_submit[i] = now  # _submit_back_office written out
+                    bo_log.append(i)
             # The loop of a window: look at its staff and the queues, call or wait.
             while True:
                 if w.staff < 0:
                     if w.is_open:
                         if self.all_closed is not None and now != at:
-                            break  # closing after closing time: needs the SimPy clock
+                            # Closing after closing time needs the SimPy clock: the window
+                            # waits in the bank (same number) for a pump at this instant.
+                            heappush(bank, (now, s, _TOP, w, -1))
+                            return
                         self._close(w, now)
                         if made and made[0] < (ut, un):  # the day may end now
                             ut, un = made[0]
@@ -716,12 +721,13 @@ class CentreModel:
                 nxt = self.next_i
                 if nxt < n and t[nxt] <= now:
                     self.admit(now)
-                self.now = now
                 if not self.n_waiting and not ask_empty:
                     i = -1  # nobody waits
                 elif oldest_first:
+                    self.now = now
                     i = pop_oldest(w.elig)
                 else:
+                    self.now = now
                     i = select(self, w)
                 if i < 0:
                     if w.overtime:
@@ -752,9 +758,6 @@ class CentreModel:
                     dur = base[i] * w.mult[cls[i]]
                     svc[i] = dur
                     heappush(bank, (now + dur, next(seq), _DONE, w, i))
-                break
-            if w.staff < 0 and w.is_open:  # the close above waits for the SimPy clock
-                heappush(bank, (now, s, _TOP, w, -1))
                 break
 
     def _cross_province(self, i: int, now: float) -> float:

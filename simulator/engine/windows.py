@@ -14,11 +14,14 @@ tests/engine/test_windows.py checks the rules on hand-worked cases.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import simpy
 
+from simulator.config.memo import per_scenario
 from simulator.config.scenario import DayPlan, Scenario
+from simulator.config.types import Block
 
 __all__ = [
     "Staffed",
@@ -159,7 +162,7 @@ def restaff(
             wake(w)
 
 
-def staffing_day(scn: Scenario, plan: DayPlan) -> list[tuple[float, dict[int, int] | None]]:
+def staffing_day(scn: Scenario, plan: DayPlan) -> list[tuple[float, Mapping[int, int] | None]]:
     """The staffing changes of an open day, in time order, as ``(minute, assign)`` pairs
     (minutes since the start of the simulation; ``assign`` maps window index to staff
     index, as :func:`restaff` takes it): each block's staff at its start, nobody (``{}``)
@@ -168,23 +171,34 @@ def staffing_day(scn: Scenario, plan: DayPlan) -> list[tuple[float, dict[int, in
 
     Blocks end after they start (the scenario checks it), so the minutes never decrease.
     """
-    windows = {w.id: k for k, w in enumerate(scn.windows)}
-    staff = {s.id: k for k, s in enumerate(scn.staff)}
-    changes: list[tuple[float, dict[int, int] | None]] = []
+    # Each block's assignment by index, made once per scenario and block (the days of a
+    # year repeat a few blocks); read-only, since every day and replication shares it.
+    assigned: dict[Block, Mapping[int, int]] = per_scenario(scn, "block_assignments", dict)
+    changes: list[tuple[float, Mapping[int, int] | None]] = []
     blocks, close = plan.blocks, plan.hours.close
     for k, b in enumerate(blocks):
-        changes.append((plan.offset + b.start, {windows[w]: staff[s] for w, s in b.assignments}))
+        assign = assigned.get(b)
+        if assign is None:
+            assign = assigned[b] = _block_assignment(scn, b)
+        changes.append((plan.offset + b.start, assign))
         if (blocks[k + 1].start if k + 1 < len(blocks) else close) > b.end:
             changes.append((plan.offset + b.end, {}))
     changes.append((plan.offset + close, None))
     return changes
 
 
+def _block_assignment(scn: Scenario, block: Block) -> Mapping[int, int]:
+    """Staff index by window index of a block's ``(window id, staff id)`` pairs."""
+    windows = {w.id: k for k, w in enumerate(scn.windows)}
+    staff = {s.id: k for k, s in enumerate(scn.staff)}
+    return MappingProxyType({windows[w]: staff[s] for w, s in block.assignments})
+
+
 def staff_day(
     env: simpy.Environment,
     scn: Scenario,
     plan: DayPlan,
-    restaff: Callable[[dict[int, int], bool], None],
+    restaff: Callable[[Mapping[int, int], bool], None],
     timeout: Callable[[float], simpy.Event] | None = None,
 ) -> Generator[simpy.Event, Any, None]:
     """The staffing of an open day, to ``yield from`` in a SimPy process: at each change
