@@ -29,10 +29,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import hydra
-from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig, OmegaConf
-
 from simulator.cli.chart_process import close_early, start_early, take_chart_process
 from simulator.cli.common import (
     plain_config,
@@ -45,11 +41,14 @@ from simulator.cli.compose_once import composed_once
 from simulator.cli.help_listing import asks_for_help, reused_group_listing
 
 if TYPE_CHECKING:
+    from omegaconf import DictConfig
+
     from simulator.analysis.results import Results
     from simulator.run.executor import ForkedCall
 
 # The simulator itself (numpy, pandas, SimPy) is imported when a run starts, so that
-# ``svcsim --help`` comes back at once.
+# ``svcsim --help`` comes back at once; Hydra when the command line is read, after the
+# chart process of a single run has started (it needs none of Hydra).
 
 log = logging.getLogger("svcsim")
 
@@ -244,9 +243,18 @@ def _print_summary(
     print(f"\nResults written to {out_dir}")
 
 
-@hydra.main(version_base="1.3", config_path="pkg://scenarios", config_name="reference")
-def _main(cfg: DictConfig) -> None:
+def _main() -> None:
+    """The Hydra app: reads the command line, composes the config, runs :func:`_task`."""
+    import hydra
+
+    app = hydra.main(version_base="1.3", config_path="pkg://scenarios", config_name="reference")
+    app(_task)()
+
+
+def _task(cfg: DictConfig) -> None:
+    from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
+    from omegaconf import OmegaConf
 
     from simulator.config.safety import note_symlink
     from simulator.present.readers import target_wait_min
