@@ -609,7 +609,7 @@ class CentreModel:
         ask_empty = kind.select not in _BUILTIN_SELECTS
         oldest_first = kind.select is _BASE_SELECT
         longest_idle = kind.pick_idle is _BASE_PICK_IDLE
-        pop_oldest = self.pop_oldest
+        no_renege = self.no_renege
         bo_submit, bo_log = self.bo_submit, self.bo_log
         balk_on = self.balk_on
         track, heap, threshold, balk_p = (
@@ -618,7 +618,8 @@ class CentreModel:
             self.balk_threshold,
             self.balk_p,
         )
-        balk_u, leave = self.balk_u, self.leave
+        balk_u, leave, deadline = self.balk_u, self.leave, self.deadline
+        queues = self.queues
         eager = self.eager
         idle = self.idle
         while bank:
@@ -663,8 +664,11 @@ class CentreModel:
                             w = None
                     else:
                         w = pick_idle(self, c)
-                    if w is None:
-                        self._enqueue(i)
+                    if w is None:  # _enqueue written out
+                        queues[c].append(i)
+                        self.n_waiting += 1
+                        if track:
+                            heappush(heap, (deadline[i], i))
                     elif calling_on:
                         idle.remove(w)
                         self._dispatch(w, i, now)
@@ -718,14 +722,65 @@ class CentreModel:
                     w.is_open = True
                     w.open_since = now
                     self.n_open += 1
-                nxt = self.next_i
-                if nxt < n and t[nxt] <= now:
-                    self.admit(now)
+                j = self.next_i
+                if j < n and t[j] <= now and not eager:
+                    if not balk_on and not track:
+                        self.admit(now)
+                    else:  # admit written out (the hot path of a busy centre)
+                        while j < n:
+                            tj = t[j]
+                            if tj > now:
+                                break
+                            if balk_on and balk_u[j] < balk_p and self.n_waiting >= threshold:
+                                if track and heap and heap[0][0] <= tj:
+                                    self._purge_expired(tj)
+                                if self.n_waiting >= threshold:
+                                    outcome[j] = BALKED
+                                    leave[j] = tj
+                                    j += 1
+                                    continue
+                            queues[cls[j]].append(j)
+                            self.n_waiting += 1
+                            if track:
+                                heappush(heap, (deadline[j], j))
+                            j += 1
+                        self.next_i = j
                 if not self.n_waiting and not ask_empty:
                     i = -1  # nobody waits
-                elif oldest_first:
-                    self.now = now
-                    i = pop_oldest(w.elig)
+                elif oldest_first:  # pop_oldest written out (some ticket waits)
+                    elig = w.elig
+                    if no_renege and len(elig) == 1:
+                        q = queues[elig[0]]
+                        if q:
+                            self.n_waiting -= 1
+                            i = q.popleft()
+                        else:
+                            i = -1
+                    else:
+                        i = -1
+                        best_t = math.inf
+                        best_q = None
+                        for c in elig:
+                            q = queues[c]
+                            while q:
+                                k = q[0]
+                                if outcome[k] != WAITING:
+                                    q.popleft()
+                                    continue
+                                if deadline[k] <= now:  # abandoned at the deadline
+                                    outcome[k] = ABANDONED
+                                    leave[k] = deadline[k]
+                                    self.n_waiting -= 1
+                                    q.popleft()
+                                    continue
+                                if t[k] < best_t:
+                                    best_t = t[k]
+                                    i = k
+                                    best_q = q
+                                break
+                        if best_q is not None:
+                            best_q.popleft()
+                            self.n_waiting -= 1
                 else:
                     self.now = now
                     i = select(self, w)
