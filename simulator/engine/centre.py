@@ -644,8 +644,8 @@ class CentreModel:
                             continue
                         heappush(bank, (ring, next(seq), _CLOCK, None, -1))
                         break
-                    # A resident arriving now: balk, go straight to an idle window, or queue.
-                    self.next_i = i + 1
+                    # A resident arriving now: balk, go straight to an idle window, or queue
+                    # (self.next_i is set after the loop: nothing here reads it).
                     if balk_on and balk_u[i] < balk_p and self.n_waiting >= threshold:
                         # _balks written out
                         if track and heap and heap[0][0] <= ti:
@@ -918,6 +918,20 @@ class CentreModel:
                 continue
             now = submit[i] if submit[i] >= first else first
             remaining = work[i]
+            if remaining > 1e-9:  # the loop's first step written out
+                k = bisect_right(ends, now)
+                if k < last:
+                    start, stop = periods[k]
+                    if now < start:
+                        now = now + (start - now)
+                    left = stop - now
+                    if remaining <= left:  # done within this period (most cases)
+                        now = now + remaining
+                        done[i] = now
+                        heapreplace(clerks, now)
+                        continue
+                    now = now + left
+                    remaining -= left
             while remaining > 1e-9:
                 k = bisect_right(ends, now)
                 if k >= last:  # no working time left: the clerk stops, the case stays open
