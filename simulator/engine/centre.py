@@ -188,6 +188,7 @@ class CentreModel:
         self.seq = order.seq
         self.made = order.made
         self.pumps: list[float] = []
+        self._hot: tuple[Any, ...] | None = None  # what _advance reads (_hot_locals)
         self.now = 0.0
         self.woke = False  # a window was woken by the staffing change being applied
 
@@ -586,42 +587,17 @@ class CentreModel:
         if not bank:
             return
         ut, un = until
-        env = self.env
-        at = env.now
-        made = self.made
-        heappop = heapq.heappop
-        heappush = heapq.heappush
-        seq = self.seq
-        outcome, call = self.outcome, self.call
-        window_of, staff_of, svc = self.window, self.staff_of, self.svc
-        base, cls = self.base, self.cls
-        calling_on, xp_on, bo_on = self.calling_on, self.xp_on, self.bo_on
-        special = calling_on or xp_on  # a service end may be a no-show or a hold
-        xp_kind, bo_case, xp_result = self.xp_kind, self.bo_case, self.xp_result
-        t, n = self.t, self.n
-        policy = self.policy
-        kind = type(policy)
-        select = policy.select
-        pick_idle = policy.pick_idle
-        # The built-in policies ask nothing when no ticket waits (pop_oldest returns -1);
-        # the base policy's choices are written out below (an edited or other policy is
-        # called as it is).
-        ask_empty = kind.select not in _BUILTIN_SELECTS
-        oldest_first = kind.select is _BASE_SELECT
-        longest_idle = kind.pick_idle is _BASE_PICK_IDLE
-        no_renege = self.no_renege
-        bo_submit, bo_log = self.bo_submit, self.bo_log
-        balk_on = self.balk_on
-        track, heap, threshold, balk_p = (
-            self.track_heap,
-            self.heap,
-            self.balk_threshold,
-            self.balk_p,
-        )
-        balk_u, leave, deadline = self.balk_u, self.leave, self.deadline
-        queues = self.queues
-        eager = self.eager
-        idle = self.idle
+        at = self.env.now
+        hot = self._hot
+        if hot is None:
+            hot = self._hot = self._hot_locals()
+        (
+            made, seq, heappop, heappush, outcome, call, window_of, staff_of, svc, base, cls,
+            calling_on, xp_on, bo_on, special, xp_kind, bo_case, xp_result, t, n, select,
+            pick_idle, ask_empty, oldest_first, longest_idle, no_renege, bo_submit, bo_log,
+            balk_on, track, heap, threshold, balk_p, balk_u, leave, deadline, queues, eager,
+            idle,
+        ) = hot  # fmt: skip
         while bank:
             entry = bank[0]
             now = entry[0]
@@ -814,6 +790,58 @@ class CentreModel:
                     svc[i] = dur
                     heappush(bank, (now + dur, next(seq), _DONE, w, i))
                 break
+
+    def _hot_locals(self) -> tuple[Any, ...]:
+        """What :meth:`_advance` reads, made once per model (it runs thousands of times
+        per replication); made again after :meth:`_as_lists`. Holds no bound method of
+        the model (no reference cycle)."""
+        policy = self.policy
+        kind = type(policy)
+        calling_on, xp_on = self.calling_on, self.xp_on
+        return (
+            self.made,
+            self.seq,
+            heapq.heappop,
+            heapq.heappush,
+            self.outcome,
+            self.call,
+            self.window,
+            self.staff_of,
+            self.svc,
+            self.base,
+            self.cls,
+            calling_on,
+            xp_on,
+            self.bo_on,
+            calling_on or xp_on,  # a service end may be a no-show or a hold
+            self.xp_kind,
+            self.bo_case,
+            self.xp_result,
+            self.t,
+            self.n,
+            policy.select,
+            policy.pick_idle,
+            # The built-in policies ask nothing when no ticket waits (pop_oldest returns
+            # -1); the base policy's choices are written out in _advance (an edited or
+            # other policy is called as it is).
+            kind.select not in _BUILTIN_SELECTS,
+            kind.select is _BASE_SELECT,
+            kind.pick_idle is _BASE_PICK_IDLE,
+            self.no_renege,
+            self.bo_submit,
+            self.bo_log,
+            self.balk_on,
+            self.track_heap,
+            self.heap,
+            self.balk_threshold,
+            self.balk_p,
+            self.balk_u,
+            self.leave,
+            self.deadline,
+            self.queues,
+            self.eager,
+            self.idle,
+        )
 
     def _cross_province(self, i: int, now: float) -> float:
         """Window service of resident ``i`` ended at ``now``: the request goes to the home
@@ -1022,6 +1050,7 @@ class CentreModel:
             value = getattr(self, name)
             if isinstance(value, np.ndarray):
                 setattr(self, name, value.tolist())
+                self._hot = None  # _advance reads the lists
 
     def start(self) -> None:
         """Register the model's processes with its environment (shared in a district)."""
