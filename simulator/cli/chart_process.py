@@ -71,12 +71,15 @@ def _load_chart_code() -> None:
 def _write_figures(*args: Any) -> Any:
     from simulator.cli.run import write_figures
 
-    return write_figures(*args, spread=True)
+    return write_figures(*args)
 
 
 def start_chart_process() -> ForkedCall | None:
     """A child process that will run :func:`simulator.cli.run.write_figures` on the
     ``(results, out_dir)`` it is sent; ``None`` where the caller should draw itself."""
+    # What both processes need (pandas, for the results' tables) is loaded once, before
+    # the fork: the run needs it anyway, and the child then loads only the chart code.
+    import simulator.analysis.results  # noqa: F401
     from simulator.run.executor import fork_call
 
     return fork_call(_load_chart_code, _write_figures)

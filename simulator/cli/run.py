@@ -25,7 +25,6 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -106,64 +105,26 @@ def write_outputs(
     return paths
 
 
-def write_figures(
-    results: Results, out_dir: Path, charts: bool = True, *, spread: bool = False
-) -> dict[str, Path]:
+def write_figures(results: Results, out_dir: Path, charts: bool = True) -> dict[str, Path]:
     """What needs the chart code (matplotlib): the wait ECDF table, when per-visit
-    records were kept, and (``charts``) the run charts. Returns the paths by name.
-
-    ``spread``: draw the charts side by side in forked processes, all but the first
-    (:func:`simulator.run.executor.fork_call`; the chart process does so, its libraries
-    already loaded): on two cores, the charts take about as long as the slowest one. The
-    files are the same either way.
-    """
+    records were kept, and (``charts``) the run charts. Returns the paths by name."""
     paths: dict[str, Path] = {}
-    jobs = chart_jobs(results) if charts else []
-    helpers = []
-    try:
-        if spread:
-            from simulator.run.executor import fork_call
+    if results.visits is not None:
+        # Served waits as a per-replication ECDF on a grid of minutes (about 100 numbers
+        # per replication): lets svcsim-report overlay the wait distributions of several
+        # runs without keeping the per-visit table.
+        from simulator.present.charts import wait_ecdf_grid
 
-            for job in jobs[1:]:
-                helper = fork_call(_no_preparation, write_charts, (results, out_dir, [job]))
-                if helper is None:
-                    break
-                helpers.append(helper)
-        if results.visits is not None:
-            # Served waits as a per-replication ECDF on a grid of minutes (about 100
-            # numbers per replication): lets svcsim-report overlay the wait distributions
-            # of several runs without keeping the per-visit table.
-            from simulator.present.charts import wait_ecdf_grid
-
-            grid = wait_ecdf_grid(results.visits, results.scenario.experiment.target_wait_min)
-            paths["wait_ecdf_grid"] = out_dir / "wait_ecdf.csv"
-            grid.to_csv(paths["wait_ecdf_grid"], index=False, float_format="%.5g")
-        if jobs:
-            paths.update(write_charts(results, out_dir, jobs[: len(jobs) - len(helpers)]))
-        for helper in helpers:
-            paths.update(helper.result())
-    finally:
-        for helper in helpers:
-            helper.close()
-    # The order of a run drawn in one process: the table, then the charts.
-    return {k: paths[k] for k in ("wait_ecdf_grid", *jobs) if k in paths}
+        grid = wait_ecdf_grid(results.visits, results.scenario.experiment.target_wait_min)
+        paths["wait_ecdf_grid"] = out_dir / "wait_ecdf.csv"
+        grid.to_csv(paths["wait_ecdf_grid"], index=False, float_format="%.5g")
+    if charts:
+        paths.update(write_charts(results, out_dir))
+    return paths
 
 
-def _no_preparation() -> None:
-    pass
-
-
-def chart_jobs(results: Results) -> list[str]:
-    """The names of the run charts of ``results`` (see :func:`write_charts`), in order."""
-    first = ["wait_ecdf"] if results.visits is not None else []
-    return [*first, "queue_by_hour", "utilisation_by_hour"]
-
-
-def write_charts(
-    results: Results, out_dir: Path, names: Sequence[str] | None = None, lang: str = "en"
-) -> dict[str, Path]:
-    """The standard run charts: wait distribution, queue and utilisation by hour
-    (``names``: those of :func:`chart_jobs` to draw; default all).
+def write_charts(results: Results, out_dir: Path, lang: str = "en") -> dict[str, Path]:
+    """The standard run charts: wait distribution, queue and utilisation by hour.
 
     The chart functions return standalone figures (not registered with pyplot), so no
     backend is selected and nothing needs closing.
@@ -176,18 +137,18 @@ def write_charts(
         scn.source, results.seed, results.n_replications, code_version(results.meta), lang
     )
     written: dict[str, Path] = {}
-    for name in chart_jobs(results) if names is None else names:
-        if name == "wait_ecdf":
-            assert results.visits is not None
-            fig = charts.wait_ecdf(
-                {scn.name: results.visits},
-                scn.experiment.target_wait_min,
-                lang=lang,
-                footer=footer,
-            )
-        else:
-            metric = {"queue_by_hour": "queue_mean", "utilisation_by_hour": "utilisation"}[name]
-            fig = charts.hourly_profile(results.hourly, metric, lang=lang, footer=footer)
+    figs = {}
+    if results.visits is not None:
+        figs["wait_ecdf"] = charts.wait_ecdf(
+            {scn.name: results.visits}, scn.experiment.target_wait_min, lang=lang, footer=footer
+        )
+    figs["queue_by_hour"] = charts.hourly_profile(
+        results.hourly, "queue_mean", lang=lang, footer=footer
+    )
+    figs["utilisation_by_hour"] = charts.hourly_profile(
+        results.hourly, "utilisation", lang=lang, footer=footer
+    )
+    for name, fig in figs.items():
         written[name] = charts.save_figure(fig, out_dir / name, formats=("png",))[0]
     return written
 

@@ -21,6 +21,7 @@ Executor, a Dask ``Client`` or a scheduler address) into an Executor.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import queue
 import signal
@@ -321,22 +322,13 @@ class ForkedCallFailed(RuntimeError):
 
 
 def _forked_child(
-    conn: Any,
-    other_end: Any,
-    prepare: Callable[[], Any],
-    fn: Callable[..., Any],
-    known: tuple[Any, ...] | None = None,
+    conn: Any, other_end: Any, prepare: Callable[[], Any], fn: Callable[..., Any]
 ) -> None:
-    import multiprocessing
-
     _worker_init()  # Ctrl-C and SIGTERM are the parent's to handle; it ends this process
     other_end.close()  # the parent's end: its closing must reach this process as EOF
-    # Daemonic to its parent (ended with it), but free to fork calls of its own, which
-    # multiprocessing refuses a daemonic process.
-    multiprocessing.current_process().daemon = False
     try:
         prepare()
-        args = conn.recv() if known is None else known
+        args = conn.recv()
     except EOFError:  # the parent went on without the call
         return
     try:
@@ -362,16 +354,14 @@ class ForkedCall:
     value (or raises the child's error). Used to draw charts alongside other work.
     """
 
-    def __init__(self, process: Any, conn: Any, *, sent: bool = False) -> None:
+    def __init__(self, process: Any, conn: Any) -> None:
         self._process = process
         self._conn = conn
-        self._sent = sent
+        self._sent = False
         _LIVE.add(self)
 
     def submit(self, *args: Any) -> None:
         """Send the call's arguments (pickled) to the child, which starts the call."""
-        if self._sent:
-            raise RuntimeError("ForkedCall.submit(): the call has its arguments already")
         self._conn.send(args)
         self._sent = True
 
@@ -416,15 +406,10 @@ class ForkedCall:
                 self._process.join(_TERMINATE_GRACE_S)
 
 
-def fork_call(
-    prepare: Callable[[], Any], fn: Callable[..., Any], args: tuple[Any, ...] | None = None
-) -> ForkedCall | None:
+def fork_call(prepare: Callable[[], Any], fn: Callable[..., Any]) -> ForkedCall | None:
     """Fork a child that runs ``prepare()`` now and ``fn(*args)`` when
     :meth:`ForkedCall.submit` sends ``args``; ``None`` where forking is not the safe, cheap
     way to start a process (anywhere but Linux), so that the caller calls ``fn`` itself.
-
-    ``args`` given: the arguments are known now, so the child calls ``fn(*args)`` right
-    after ``prepare()`` (they reach it with the fork, unpickled; no :meth:`submit`).
     """
     if not sys.platform.startswith("linux"):
         return None
@@ -437,13 +422,20 @@ def fork_call(
     sys.stderr.flush()
     process = ctx.Process(
         target=_forked_child,
-        args=(child_end, parent_end, prepare, fn, args),
+        args=(child_end, parent_end, prepare, fn),
         name="svcsim-forked",
         daemon=True,
     )
-    process.start()
+    # The objects alive now are left out of the garbage collector's passes in the child:
+    # a pass there would otherwise touch, and so copy, every page it shares with this
+    # process (pandas and the run's modules, loaded before the fork).
+    gc.freeze()
+    try:
+        process.start()
+    finally:
+        gc.unfreeze()
     child_end.close()
-    return ForkedCall(process, parent_end, sent=args is not None)
+    return ForkedCall(process, parent_end)
 
 
 def executor_label(ex: Executor) -> str:

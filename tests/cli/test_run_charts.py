@@ -33,7 +33,7 @@ def test_charts_from_the_child_process_equal_those_drawn_here(
 def test_a_failed_chart_is_reported_by_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*args: object, **kwargs: object) -> dict[str, Path]:
+    def broken(*args: object) -> dict[str, Path]:
         raise PermissionError(13, "Permission denied", str(tmp_path / "x.png"))
 
     monkeypatch.setattr(cli_run, "write_figures", broken)

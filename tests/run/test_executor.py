@@ -102,21 +102,6 @@ def test_forked_call_returns_the_value_and_raises_the_error() -> None:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork_call forks on Linux")
-def test_forked_call_with_its_arguments_known_runs_at_once() -> None:
-    call = fork_call(_mark_prepared, _add_and_report, (4, 5))
-    assert call is not None
-    assert call.result() == (9, True)  # no submit: the arguments went with the fork
-    assert not _prepared
-    with pytest.raises(RuntimeError, match="already"):
-        call.submit(1, 2)
-    failing = fork_call(lambda: None, _fail, ("/nowhere/y.png",))
-    assert failing is not None
-    with pytest.raises(FileNotFoundError) as err:
-        failing.result()
-    assert err.value.filename == "/nowhere/y.png"
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork_call forks on Linux")
 def test_forked_call_closed_unused_ends_its_child() -> None:
     call = fork_call(lambda: None, _add_and_report)
     assert call is not None
