@@ -7,8 +7,11 @@ registered by name in :data:`POLICIES`; add one by subclassing :class:`Policy`.
 A policy sees the hall only through the narrow interface below (:class:`Hall`,
 :class:`CallingWindow`): the idle windows, what each window may call, and a way to pop
 the oldest waiting ticket among queue classes. It never touches the engine's internals,
-and this module imports nothing of the engine. The engine calls ``Policy.select`` for
-every call, also for the base class, so a change to a policy always takes effect.
+and this module imports nothing of the engine. The engine writes out the methods of the
+base class as they are defined here (its hot loop) and asks a built-in policy's
+``select`` nothing while no ticket waits (``pop_oldest`` would return -1); a policy whose
+methods differ from these, an edited base class included, is called for every decision,
+so a change to a policy always takes effect.
 """
 
 from __future__ import annotations
