@@ -60,9 +60,9 @@ def write_outputs(
 ) -> dict[str, Path]:
     """Write tables, manifest and charts of ``results`` into ``out_dir``.
 
-    ``chart_process`` (:func:`simulator.cli.chart_process.start_chart_process`) writes
-    the charts and the wait ECDF table (:func:`write_figures`) while this process writes
-    the other tables; without it everything is written here.
+    ``chart_process`` (:func:`simulator.cli.chart_process.start_chart_process`) draws
+    the charts (:func:`write_figures`) while this process writes the tables (the wait
+    ECDF table among them); without it everything is written here.
     Returns the paths written, by name.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -97,6 +97,15 @@ def write_outputs(
     }
     paths["manifest"] = out_dir / "manifest.json"
     paths["manifest"].write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    if results.visits is not None:
+        # Served waits as a per-replication ECDF on a grid of minutes (about 100 numbers
+        # per replication): lets svcsim-report overlay the wait distributions of several
+        # runs without keeping the per-visit table.
+        from simulator.analysis.ecdf import wait_ecdf_grid
+
+        grid = wait_ecdf_grid(results.visits, results.scenario.experiment.target_wait_min)
+        paths["wait_ecdf_grid"] = out_dir / "wait_ecdf.csv"
+        grid.to_csv(paths["wait_ecdf_grid"], index=False, float_format="%.5g")
     if elsewhere:
         assert chart_process is not None
         paths.update(chart_process.result())
@@ -106,18 +115,9 @@ def write_outputs(
 
 
 def write_figures(results: Results, out_dir: Path, charts: bool = True) -> dict[str, Path]:
-    """What needs the chart code (matplotlib): the wait ECDF table, when per-visit
-    records were kept, and (``charts``) the run charts. Returns the paths by name."""
+    """What needs the chart code (matplotlib): (``charts``) the run charts. Returns the
+    paths by name."""
     paths: dict[str, Path] = {}
-    if results.visits is not None:
-        # Served waits as a per-replication ECDF on a grid of minutes (about 100 numbers
-        # per replication): lets svcsim-report overlay the wait distributions of several
-        # runs without keeping the per-visit table.
-        from simulator.present.charts import wait_ecdf_grid
-
-        grid = wait_ecdf_grid(results.visits, results.scenario.experiment.target_wait_min)
-        paths["wait_ecdf_grid"] = out_dir / "wait_ecdf.csv"
-        grid.to_csv(paths["wait_ecdf_grid"], index=False, float_format="%.5g")
     if charts:
         paths.update(write_charts(results, out_dir))
     return paths

@@ -38,13 +38,8 @@ Shares (service level, abandonment rate, utilisation, completion rates) are frac
 in [0, 1] in the tables and shown as percentages.
 """
 
-from simulator.present.charts.centre import (
-    ecdf_grid_minutes,
-    hourly_profile,
-    utilisation_heatmap,
-    wait_ecdf,
-    wait_ecdf_grid,
-)
+from simulator.analysis.ecdf import ecdf_grid_minutes, wait_ecdf_grid
+from simulator.present.charts.centre import hourly_profile, utilisation_heatmap, wait_ecdf
 from simulator.present.charts.city import completion_by_group, spread_across
 from simulator.present.charts.common import (
     CHART_DOCS,
