@@ -10,7 +10,7 @@ through :func:`setting`.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from simulator.config.schema import default as schema_default
@@ -203,3 +203,17 @@ def iter_groups(
             problems.add(gpath, f"expected a mapping, got {group!r}")
             continue
         yield str(name), gpath, group
+
+
+def per_day_type(
+    cfg: Any, path: str, keys: Iterable[str], missing: str, problems: Problems
+) -> Iterator[tuple[str, str, Any]]:
+    """``(day type, config path, value)`` of each day type of a section given per day type
+    (profiles, opening hours, staffing blocks); a missing one is the problem ``missing``."""
+    section = mapping(cfg, path, problems)
+    for key in keys:
+        raw = section.get(key)
+        if raw is None:
+            problems.add(f"{path}.{key}", missing)
+            continue
+        yield key, f"{path}.{key}", raw
