@@ -113,15 +113,33 @@ ITEMS_CASES: list[tuple[str, bytes, str]] = [
     ("header only", HEADER.encode(), "header but no items"),
     ("not text", b"\xff\xfe\x00\x81\xff" * 10, "not a text file in UTF-8 or GB18030"),
     ("missing column", b"item_id,family\nq1,quick\n", "missing columns"),
-    ("NaN weight", (HEADER + ROWS.replace("quick_1,quick item,,civil_affairs,quick,1", "quick_1,quick item,,civil_affairs,quick,nan")).encode(), "weight must be a finite number"),  # noqa: E501
-    ("formula family", (HEADER + ROWS + "x1,x,,civil_affairs,=SUM(1+1),1,g,False,False\n").encode(), "'=SUM(1+1)' starts with '='"),  # noqa: E501
-    ("family without items", (HEADER + "".join(r + "\n" for r in ROWS.splitlines() if not r.startswith("complex"))).encode(), "catalogue.families.complex.share"),  # noqa: E501
+    (
+        "NaN weight",
+        (
+            HEADER
+            + ROWS.replace(
+                "quick_1,quick item,,civil_affairs,quick,1",
+                "quick_1,quick item,,civil_affairs,quick,nan",
+            )
+        ).encode(),
+        "weight must be a finite number",
+    ),
+    (
+        "formula family",
+        (HEADER + ROWS + "x1,x,,civil_affairs,=SUM(1+1),1,g,False,False\n").encode(),
+        "'=SUM(1+1)' starts with '='",
+    ),
+    (
+        "family without items",
+        (
+            HEADER + "".join(r + "\n" for r in ROWS.splitlines() if not r.startswith("complex"))
+        ).encode(),
+        "catalogue.families.complex.share",
+    ),
 ]
 
 
-@pytest.mark.parametrize(
-    ("case", "content", "named"), ITEMS_CASES, ids=[c[0] for c in ITEMS_CASES]
-)
+@pytest.mark.parametrize(("case", "content", "named"), ITEMS_CASES, ids=[c[0] for c in ITEMS_CASES])
 def test_bad_items_file_is_one_named_error(
     reference_cfg: dict[str, Any], tmp_path: Path, case: str, content: bytes, named: str
 ) -> None:
@@ -154,9 +172,7 @@ API_CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("case", "call", "exc", "named"), API_CASES, ids=[c[0] for c in API_CASES]
-)
+@pytest.mark.parametrize(("case", "call", "exc", "named"), API_CASES, ids=[c[0] for c in API_CASES])
 def test_bad_api_argument_names_the_parameter(
     case: str, call: Callable[[], Any], exc: type[Exception], named: str
 ) -> None:
@@ -186,8 +202,10 @@ def test_bad_simulate_argument_names_the_parameter(kwargs: dict[str, Any], named
     ("text", "named"),
     [
         ("defaults:\n  - reference\n  - _self_\ncentre:\n  id: [1\n", "line 6"),
-        ("defaults:\n  - reference\n  - _self_\nx: !!python/object/apply:os.system [echo]\n",
-         "!!python/object/apply:os.system"),
+        (
+            "defaults:\n  - reference\n  - _self_\nx: !!python/object/apply:os.system [echo]\n",
+            "!!python/object/apply:os.system",
+        ),
     ],
     ids=["syntax error", "python tag"],
 )

@@ -204,8 +204,11 @@ def _ticket_log(path: Path, centre: str) -> None:
 
 @pytest.mark.parametrize(
     ("centre", "why"),
-    [("../../evil", "not a safe name"), ("${oc.env:HOME}", "not a safe name"),
-     ("=SUM(1+1)", "not a safe name")],
+    [
+        ("../../evil", "not a safe name"),
+        ("${oc.env:HOME}", "not a safe name"),
+        ("=SUM(1+1)", "not a safe name"),
+    ],
 )
 def test_centre_id_from_data_cannot_become_a_path_or_interpolation(
     tmp_path: Path, centre: str, why: str
