@@ -7,7 +7,7 @@ that go to another province's system). The windows and the arrival clock form a
 *window bank*: their events are kept in a heap of the model's own and processed in a
 plain loop up to the next SimPy event (staffing changes, the monitor, other centres of
 a district), in the order and at the float times that one SimPy process per window
-would give (see :meth:`CentreModel._advance`).
+would give (see :mod:`simulator.engine.bank`).
 
 Reneging is handled lazily and exactly: a ticket whose patience ran out before a window
 calls it is recorded as abandoned at its deadline (abandonment frees no capacity, so
@@ -22,7 +22,8 @@ calls the next ticket); both are drawn per resident up front.
 Cross-province requests hold the window during the round trip to the home province's
 system, up to a timeout; back-office cases queue per bureau behind the front desk and
 are worked on by bureau staff during back-office hours on working days (after the run:
-nothing at the windows depends on them, see :meth:`CentreModel._work_back_office`).
+nothing at the windows depends on them, see
+:func:`simulator.engine.back_office.work_back_office`).
 
 The model writes raw facts only (per-resident times and outcomes, window open
 intervals, day closings); KPIs are computed afterwards in :mod:`simulator.analysis.kpis`.
@@ -30,11 +31,8 @@ intervals, day closings); KPIs are computed afterwards in :mod:`simulator.analys
 
 from __future__ import annotations
 
-import bisect
 import heapq
-import itertools
 import math
-import weakref
 from collections import deque
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
@@ -44,8 +42,11 @@ import numpy as np
 import simpy
 
 from simulator.config.scenario import DayPlan, Scenario
+from simulator.engine.back_office import work_back_office
+from simulator.engine.bank import _DONE, _ORDERS, _TOP, WindowBank, _Order
+from simulator.engine.bank import _reachable as _reachable  # tests import it from here
 from simulator.engine.demand import Residents
-from simulator.engine.policies import POLICIES, DedicatedFirst, Policy
+from simulator.engine.policies import POLICIES
 from simulator.engine.records import (
     ABANDONED,
     BALKED,
@@ -94,7 +95,7 @@ class Guest:
     no_show_hold: float = math.nan
 
 
-class CentreModel:
+class CentreModel(WindowBank):
     """One replication of one centre. Build it, then call :meth:`run` once."""
 
     def __init__(
@@ -488,361 +489,6 @@ class CentreModel:
         self.svc[i] = dur
         return dur + self.walk[i] if self.walk is not None else dur
 
-    # -- the window bank: windows and the arrival clock between two SimPy events -------
-    def _pump_at(self, when: float) -> None:
-        """Schedule a pump: a SimPy timeout that runs the bank, at ``when`` exactly (a
-        step that needs the SimPy clock gets it), or at a stop on the way if no float
-        delay takes the clock there from now (:func:`_reachable`)."""
-        env = self.env
-        now = env.now
-        when = _reachable(now, when)
-        delay = when - now
-        heapq.heappush(self.made, (when, next(self.seq)))
-        env.timeout(delay).callbacks.append(self._pump)
-        heapq.heappush(self.pumps, when)
-
-    def _timeout(self, delay: float, value: Any = None) -> simpy.Timeout:
-        """``env.timeout`` for the model's processes: numbered in the order events are
-        made, and the bank catches up before the process resumes (see :meth:`_advance`)."""
-        env = self.env
-        heapq.heappush(self.made, (env.now + delay, next(self.seq)))
-        ev = env.timeout(delay, value)
-        ev.callbacks.append(self._catch_up)
-        return ev
-
-    def _succeed(self, ev: simpy.Event, value: Any = None) -> None:
-        """``ev.succeed(value)`` for an event a process waits on (as :meth:`_timeout`)."""
-        heapq.heappush(self.made, (self.env.now, next(self.seq)))
-        assert ev.callbacks is not None
-        ev.callbacks.insert(0, self._catch_up)  # before the waiting process resumes
-        ev.succeed(value)
-
-    def _wait(self, delay: float) -> simpy.Timeout:
-        """A process of the model waits ``delay`` minutes (its step is done): the bank
-        runs up to the next SimPy event first."""
-        ev = self._timeout(delay)
-        self._run_ahead()
-        return ev
-
-    def _catch_up(self, _ev: simpy.Event) -> None:
-        """A numbered SimPy event happens: first the internal events due before it."""
-        until = heapq.heappop(self.made)  # it is the first: those before it have happened
-        self.order.current = until
-        self._advance(until)
-        if self.eager:
-            self._ensure_pump()
-
-    def _pump(self, _ev: simpy.Event) -> None:
-        """A pump: run the bank up to the next SimPy event."""
-        heapq.heappop(self.pumps)
-        self.order.current = heapq.heappop(self.made)
-        self._run_ahead()
-
-    def _run_ahead(self) -> None:
-        """Run the bank up to the next SimPy event (a pump, or a process of the model at
-        the end of its step). Where the bank stops at a SimPy event of the model, that
-        event catches it up and its process runs it ahead again when it waits next; a
-        pump is needed only for a step at the SimPy clock, when no SimPy event of the
-        model is due (or one it did not make is), and in a district (the other centres'
-        events do not run this bank)."""
-        made = self.made
-        until = made[0] if made else _NEVER
-        peek = self.env.peek()
-        foreign = peek < until[0]
-        if foreign:  # a SimPy event not made by the model (a process ends)
-            until = (peek, -1)
-        self._advance(until)
-        bank = self.bank
-        if bank and (self.eager or foreign or (bank[0][0], bank[0][1]) < until):
-            self._ensure_pump()
-
-    def _sync(self) -> None:
-        """Someone outside the bank looks at this centre now (another centre of a
-        district): the internal events due before the SimPy event happening now first."""
-        current = self.order.current
-        if self.bank and current[0] == self.env.now:
-            self._advance(current)
-
-    def _ensure_pump(self) -> None:
-        """Make sure a pump is due no later than the bank's next internal event."""
-        bank = self.bank
-        if bank and (not self.pumps or self.pumps[0] > bank[0][0]):
-            self._pump_at(bank[0][0])
-
-    def _advance(self, until: tuple[float, int]) -> None:
-        """Run the window bank ahead of SimPy: process, in order, the internal events
-        before ``until`` (the time and number of the next SimPy event).
-
-        Internal events (a window resumes, the arrival clock rings) are kept in the bank's
-        own heap by (time, number). The numbers come from one counter, in the order in
-        which events are made, shared with the SimPy events of the model's processes
-        (:meth:`_timeout`) and the other centres of a district: so the internal and the
-        SimPy events are taken in SimPy's own order, (time, order made), ties included.
-        Each is processed with the float arithmetic SimPy would use (an event ``d``
-        minutes after ``t`` happens at ``t + d``). The step that must act at the SimPy
-        clock (closing a window after closing time, which may end the day) waits for a
-        pump or a SimPy event at its instant.
-        """
-        bank = self.bank
-        if not bank:
-            return
-        ut, un = until
-        at = self.env.now
-        hot = self._hot
-        if hot is None:
-            hot = self._hot = self._hot_locals()
-        (
-            made, seq, heappop, heappush, outcome, call, window_of, staff_of, svc, base, cls,
-            calling_on, xp_on, bo_on, special, xp_kind, bo_case, xp_result, t, n, select,
-            pick_idle, ask_empty, oldest_first, longest_idle, no_renege, bo_submit, bo_log,
-            balk_on, track, heap, threshold, balk_p, balk_u, leave, deadline, queues, eager,
-            idle,
-        ) = hot  # fmt: skip
-        while bank:
-            entry = bank[0]
-            now = entry[0]
-            if now > ut or (now == ut and entry[1] > un):
-                break  # the SimPy event comes first
-            heappop(bank)
-            _, s, phase, w, i = entry
-            if phase == _CLOCK:
-                # The arrival clock rings: issue the tickets due now while a window is idle,
-                # then set the clock for the next resident (or stop it: no window idle).
-                i = self.next_i
-                while idle and i < n:
-                    ti = t[i]
-                    if ti > now:  # the clock stays set
-                        ring = now + (ti - now)
-                        if ring < ut and (not bank or ring < bank[0][0]):
-                            # It would be the next event (made now, it goes after any
-                            # other at the same instant): ring at once, no heap entry.
-                            now = ring
-                            continue
-                        heappush(bank, (ring, next(seq), _CLOCK, None, -1))
-                        break
-                    # A resident arriving now: balk, go straight to an idle window, or queue
-                    # (self.next_i is set after the loop: nothing here reads it).
-                    if balk_on and balk_u[i] < balk_p and self.n_waiting >= threshold:
-                        # _balks written out
-                        if track and heap and heap[0][0] <= ti:
-                            self._purge_expired(ti)
-                        if self.n_waiting >= threshold:
-                            outcome[i] = BALKED
-                            leave[i] = ti
-                            i += 1
-                            continue
-                    c = cls[i]
-                    if longest_idle:  # Policy.pick_idle written out
-                        for w in idle:
-                            if w.accepts[c]:
-                                break
-                        else:
-                            w = None
-                    else:
-                        w = pick_idle(self, c)
-                    if w is None:  # _enqueue written out
-                        queues[c].append(i)
-                        self.n_waiting += 1
-                        if track:
-                            heappush(heap, (deadline[i], i))
-                    elif calling_on:
-                        idle.remove(w)
-                        self._dispatch(w, i, now)
-                    else:  # served at once; the window resumes at the end
-                        idle.remove(w)
-                        w.waiting = False
-                        outcome[i] = SERVED
-                        call[i] = now
-                        window_of[i] = w.idx
-                        staff_of[i] = w.staff
-                        dur = base[i] * w.mult[c]
-                        svc[i] = dur
-                        heappush(bank, (now + dur, next(seq), _DONE, w, i))
-                    i += 1
-                else:
-                    self.arrival_timer = False
-                self.next_i = i
-                continue
-            if phase != _TOP:
-                if phase == _DONE and special:
-                    if calling_on and outcome[i] == NO_SHOW:
-                        phase = _TOP
-                    elif xp_on and xp_kind[i]:
-                        wait = self._cross_province(i, now)
-                        if wait > 0:  # the window holds the resident during the round trip
-                            heappush(bank, (now + wait, next(seq), _HELD, w, i))
-                            continue
-                if (
-                    bo_on
-                    and phase != _TOP
-                    and bo_case[i]
-                    and (not xp_on or xp_result[i] not in (XP_DEFERRED, XP_NOT_OFFERED))
-                ):
-                    bo_submit[i] = now  # _submit_back_office written out
-                    bo_log.append(i)
-            # The loop of a window: look at its staff and the queues, call or wait.
-            while True:
-                if w.staff < 0:
-                    if w.is_open:
-                        if self.all_closed is not None and now != at:
-                            # Closing after closing time needs the SimPy clock: the window
-                            # waits in the bank (same number) for a pump at this instant.
-                            heappush(bank, (now, s, _TOP, w, -1))
-                            return
-                        self._close(w, now)
-                        if made and made[0] < (ut, un):  # the day may end now
-                            ut, un = made[0]
-                    w.waiting = True
-                    break
-                if not w.is_open:
-                    w.is_open = True
-                    w.open_since = now
-                    self.n_open += 1
-                j = self.next_i
-                if j < n and t[j] <= now and not eager:
-                    if not balk_on and not track:
-                        self.admit(now)
-                    else:  # admit written out (the hot path of a busy centre)
-                        while j < n:
-                            tj = t[j]
-                            if tj > now:
-                                break
-                            if balk_on and balk_u[j] < balk_p and self.n_waiting >= threshold:
-                                if track and heap and heap[0][0] <= tj:
-                                    self._purge_expired(tj)
-                                if self.n_waiting >= threshold:
-                                    outcome[j] = BALKED
-                                    leave[j] = tj
-                                    j += 1
-                                    continue
-                            queues[cls[j]].append(j)
-                            self.n_waiting += 1
-                            if track:
-                                heappush(heap, (deadline[j], j))
-                            j += 1
-                        self.next_i = j
-                if not self.n_waiting and not ask_empty:
-                    i = -1  # nobody waits
-                elif oldest_first:  # pop_oldest written out (some ticket waits)
-                    elig = w.elig
-                    if no_renege and len(elig) == 1:
-                        q = queues[elig[0]]
-                        if q:
-                            self.n_waiting -= 1
-                            i = q.popleft()
-                        else:
-                            i = -1
-                    else:
-                        i = -1
-                        best_t = math.inf
-                        best_q = None
-                        for c in elig:
-                            q = queues[c]
-                            while q:
-                                k = q[0]
-                                if outcome[k] != WAITING:
-                                    q.popleft()
-                                    continue
-                                if deadline[k] <= now:  # abandoned at the deadline
-                                    outcome[k] = ABANDONED
-                                    leave[k] = deadline[k]
-                                    self.n_waiting -= 1
-                                    q.popleft()
-                                    continue
-                                if t[k] < best_t:
-                                    best_t = t[k]
-                                    i = k
-                                    best_q = q
-                                break
-                        if best_q is not None:
-                            best_q.popleft()
-                            self.n_waiting -= 1
-                else:
-                    self.now = now
-                    i = select(self, w)
-                if i < 0:
-                    if w.overtime:
-                        w.overtime = False
-                        self._set_staff(w, -1)
-                        continue
-                    w.waiting = True
-                    idle.append(w)
-                    if not self.arrival_timer and not eager:
-                        # Lazy admission: arrivals are events only while some window is
-                        # idle (while all are busy, the next call admits who came since):
-                        # a window going idle sets the arrival clock.
-                        j = self.next_i
-                        if j < n:
-                            self.arrival_timer = True
-                            heappush(bank, (now + (t[j] - now), next(seq), _CLOCK, None, -1))
-                elif calling_on:
-                    call[i] = now
-                    window_of[i] = w.idx
-                    staff_of[i] = w.staff
-                    heappush(bank, (now + self._called(w, i), next(seq), _DONE, w, i))
-                else:
-                    # Served: the leave and end times are derived after the run.
-                    outcome[i] = SERVED
-                    call[i] = now
-                    window_of[i] = w.idx
-                    staff_of[i] = w.staff
-                    dur = base[i] * w.mult[cls[i]]
-                    svc[i] = dur
-                    heappush(bank, (now + dur, next(seq), _DONE, w, i))
-                break
-
-    def _hot_locals(self) -> tuple[Any, ...]:
-        """What :meth:`_advance` reads, made once per model (it runs thousands of times
-        per replication); made again after :meth:`_as_lists`. Holds no bound method of
-        the model (no reference cycle)."""
-        policy = self.policy
-        kind = type(policy)
-        calling_on, xp_on = self.calling_on, self.xp_on
-        return (
-            self.made,
-            self.seq,
-            heapq.heappop,
-            heapq.heappush,
-            self.outcome,
-            self.call,
-            self.window,
-            self.staff_of,
-            self.svc,
-            self.base,
-            self.cls,
-            calling_on,
-            xp_on,
-            self.bo_on,
-            calling_on or xp_on,  # a service end may be a no-show or a hold
-            self.xp_kind,
-            self.bo_case,
-            self.xp_result,
-            self.t,
-            self.n,
-            policy.select,
-            policy.pick_idle,
-            # The built-in policies ask nothing when no ticket waits (pop_oldest returns
-            # -1); the base policy's choices are written out in _advance (an edited or
-            # other policy is called as it is).
-            kind.select not in _BUILTIN_SELECTS,
-            kind.select is _BASE_SELECT,
-            kind.pick_idle is _BASE_PICK_IDLE,
-            self.no_renege,
-            self.bo_submit,
-            self.bo_log,
-            self.balk_on,
-            self.track_heap,
-            self.heap,
-            self.balk_threshold,
-            self.balk_p,
-            self.balk_u,
-            self.leave,
-            self.deadline,
-            self.queues,
-            self.eager,
-            self.idle,
-        )
-
     def _cross_province(self, i: int, now: float) -> float:
         """Window service of resident ``i`` ended at ``now``: the request goes to the home
         province's system; returns how long the window holds the resident (0: not at all).
@@ -912,69 +558,9 @@ class CentreModel:
     # -- back office ------------------------------------------------------------------
     def _submit_back_office(self, i: int, now: float) -> None:
         """Resident ``i``'s case goes to its bureau at ``now`` (worked on after the run:
-        :meth:`_work_back_office`)."""
+        :func:`~simulator.engine.back_office.work_back_office`)."""
         self.bo_submit[i] = now
         self.bo_log.append(i)
-
-    def _work_back_office(self) -> None:
-        """The bureaus' clerks work the submitted cases (after the run: nothing the
-        windows do depends on them).
-
-        A clerk takes the oldest case of its bureau when free (an idle clerk takes a new
-        case at once) and works on it during back-office hours of working days: work
-        pauses at closing and resumes on the next working day; a clerk stops for good
-        when the horizon has no working time left (the case stays open). The clerks of a
-        bureau are alike and take cases first come first served, so case ``k`` starts
-        when it is submitted or when the first clerk is free, whichever is later (a FIFO
-        queue with several servers), and its times are computed with the float
-        arithmetic of a clerk process waiting in SimPy (``now + (start - now)``, then
-        ``now + chunk``), as in the reference journey."""
-        periods = self.bo_periods
-        ends = self.bo_period_ends
-        last = len(periods)
-        work, submit, done, bureau = self.bo_work, self.bo_submit, self.bo_done, self.bo_bureau
-        free = [[-math.inf] * k for k in self.bo_staff]  # when each clerk is free (heaps)
-        inf = math.inf
-        bisect_right = bisect.bisect_right
-        heapreplace = heapq.heapreplace
-        for i in self.bo_log:
-            clerks = free[bureau[i]]
-            if not clerks:
-                continue
-            first = clerks[0]
-            if first == inf:  # every clerk of the bureau has stopped: the case stays open
-                continue
-            now = submit[i] if submit[i] >= first else first
-            remaining = work[i]
-            if remaining > 1e-9:  # the loop's first step written out
-                k = bisect_right(ends, now)
-                if k < last:
-                    start, stop = periods[k]
-                    if now < start:
-                        now = now + (start - now)
-                    left = stop - now
-                    if remaining <= left:  # done within this period (most cases)
-                        now = now + remaining
-                        done[i] = now
-                        heapreplace(clerks, now)
-                        continue
-                    now = now + left
-                    remaining -= left
-            while remaining > 1e-9:
-                k = bisect_right(ends, now)
-                if k >= last:  # no working time left: the clerk stops, the case stays open
-                    now = inf
-                    break
-                start, stop = periods[k]
-                if now < start:
-                    now = now + (start - now)
-                left = stop - now
-                chunk = remaining if remaining <= left else left  # min(remaining, left)
-                now = now + chunk
-                remaining -= chunk
-            else:
-                done[i] = now
-            heapreplace(clerks, now)
 
     def _monitor(self, interval: float) -> Generator[simpy.Event, Any, None]:
         env = self.env
@@ -1083,7 +669,16 @@ class CentreModel:
         self._generators = []
         self.bank = []
         if self.bo_on:
-            self._work_back_office()
+            work_back_office(
+                self.bo_log,
+                self.bo_bureau,
+                self.bo_submit,
+                self.bo_work,
+                self.bo_done,
+                self.bo_staff,
+                self.bo_periods,
+                self.bo_period_ends,
+            )
         outcome = np.asarray(self.outcome, dtype=np.int8)
         left = np.asarray(self.leave)
         # Residents never reached (e.g. arriving on a day with no open window).
@@ -1136,11 +731,6 @@ class CentreModel:
 
 _NO_OUTAGES = np.empty((0, 2))
 
-# The built-in policies' methods as defined (an edited policy is called, not bypassed).
-_BASE_SELECT = Policy.select
-_BASE_PICK_IDLE = Policy.pick_idle
-_BUILTIN_SELECTS = (Policy.select, DedicatedFirst.select)
-
 # Per-resident fields kept as numpy arrays while nothing reads them as lists.
 _LATER = (
     "item",
@@ -1164,40 +754,3 @@ def _listed(values: np.ndarray, used: bool) -> Any:
     """A per-resident field as a list if a feature that is on reads it, else as numpy
     until a guest comes (see CentreModel._as_lists)."""
     return values.tolist() if used else values
-
-
-class _Order:
-    """The order in which the events of one SimPy environment are made: a counter shared
-    by the internal events of its window banks and the SimPy events its models make, and
-    the (time, number) of those SimPy events still to happen (a heap)."""
-
-    __slots__ = ("current", "made", "seq")
-
-    def __init__(self) -> None:
-        self.seq = itertools.count()
-        self.made: list[tuple[float, int]] = []
-        self.current: tuple[float, int] = (-math.inf, -1)  # the SimPy event happening
-
-
-_NEVER = (math.inf, -1)
-_ORDERS: weakref.WeakKeyDictionary[simpy.Environment, _Order] = weakref.WeakKeyDictionary()
-
-# What a window does when the bank resumes it (the phase of an internal event).
-_TOP = 0  # look at its staff and the queues (woken, or after a no-show)
-_DONE = 1  # the service (or the no-show hold) of resident i has ended
-_HELD = 2  # the cross-province hold of resident i has ended
-_CLOCK = 4  # the arrival clock rings (no window)
-
-
-def _reachable(now: float, when: float) -> float:
-    """``when`` if SimPy can schedule an event there from ``now`` (``now + d == when``
-    for ``d = when - now``), else a time between that it can reach and from which
-    ``when`` can be reached or approached again.
-
-    ``when - now`` is exact when ``now >= when / 2`` (Sterbenz), so the sum hits
-    ``when``; from further back it may miss by an ulp (``now`` finer than ``when``'s
-    grid). Halving ``when`` (exact in binary) gives such a stop in a few steps.
-    """
-    while now + (when - now) != when:
-        when = when / 2.0  # now < when / 2 here, else the sum would be exact
-    return when

@@ -1,4 +1,4 @@
-"""The window bank (engine/centre.py): windows run ahead of SimPy in their own heap, and
+"""The window bank (engine/bank.py): windows run ahead of SimPy in their own heap, and
 still take events in SimPy's order, equal instants included, at SimPy's float times."""
 
 from __future__ import annotations
