@@ -298,7 +298,7 @@ class WindowBank:
                     and bo_case[i]
                     and (not xp_on or xp_result[i] not in (XP_DEFERRED, XP_NOT_OFFERED))
                 ):
-                    bo_submit[i] = now  # _submit_back_office written out
+                    bo_submit[i] = now  # the case goes to its bureau, worked after the run
                     bo_log.append(i)
             # The loop of a window: look at its staff and the queues, call or wait.
             while True:

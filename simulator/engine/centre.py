@@ -556,12 +556,6 @@ class CentreModel(WindowBank):
         self.n_waiting = 0
 
     # -- back office ------------------------------------------------------------------
-    def _submit_back_office(self, i: int, now: float) -> None:
-        """Resident ``i``'s case goes to its bureau at ``now`` (worked on after the run:
-        :func:`~simulator.engine.back_office.work_back_office`)."""
-        self.bo_submit[i] = now
-        self.bo_log.append(i)
-
     def _monitor(self, interval: float) -> Generator[simpy.Event, Any, None]:
         env = self.env
         for plan in self.plans:
