@@ -21,7 +21,6 @@ per-visit records were kept, as they are with charts on) and charts (PNG).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import sys
@@ -36,7 +35,6 @@ from simulator.cli.common import (
     set_resume_hint,
     task_started,
 )
-from simulator.cli.compose_once import composed_once
 from simulator.cli.help_listing import asks_for_help, reused_group_listing
 
 if TYPE_CHECKING:
@@ -321,11 +319,8 @@ def main() -> None:
             sys.exit(run_command("svcsim", _main, hydra_app=True))
     # A single run's chart process loads its libraries while Hydra composes the config.
     start_early(sys.argv[1:])
-    multirun = any(a in ("-m", "--multirun") for a in sys.argv[1:])
     try:
-        # Hydra composes a run's config twice (once only to read hydra.mode): once here.
-        with contextlib.nullcontext() if multirun else composed_once():
-            code = run_command("svcsim", _main, hydra_app=True)
+        code = run_command("svcsim", _main, hydra_app=True)
     finally:
         close_early()
     sys.exit(code)

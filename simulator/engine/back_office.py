@@ -59,20 +59,6 @@ def work_back_office(
             continue
         now = submit[i] if submit[i] >= first else first
         remaining = work[i]
-        if remaining > 1e-9:  # the loop's first step written out
-            k = bisect_right(ends, now)
-            if k < last:
-                start, stop = periods[k]
-                if now < start:
-                    now = now + (start - now)
-                left = stop - now
-                if remaining <= left:  # done within this period (most cases)
-                    now = now + remaining
-                    done[i] = now
-                    heapreplace(clerks, now)
-                    continue
-                now = now + left
-                remaining -= left
         while remaining > 1e-9:
             k = bisect_right(ends, now)
             if k >= last:  # no working time left: the clerk stops, the case stays open
