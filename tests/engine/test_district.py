@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from simulator import ConfigError, load_scenario
@@ -35,18 +36,10 @@ def test_without_diversion_district_equals_independent_runs(two_centres):
     )
     for scn, seed, got in zip(two_centres, seeds, together, strict=True):
         alone = run_replication(scn, 0, seed)
-        for k in (
-            "arrivals",
-            "served",
-            "abandoned",
-            "balked",
-            "wait_mean_min",
-            "wait_p90_min",
-            "utilisation",
-            "queue_mean",
-            "bo_completed",
-        ):
-            assert got.kpis[k] == pytest.approx(alone.kpis[k], rel=1e-12, nan_ok=True), k
+        # every KPI and the hourly and per-family tables, not a chosen few
+        assert got.kpis == pytest.approx(alone.kpis, rel=1e-12, nan_ok=True)
+        pd.testing.assert_frame_equal(got.hourly, alone.hourly, rtol=1e-12)
+        pd.testing.assert_frame_equal(got.by_family, alone.by_family, rtol=1e-12)
         assert got.kpis["diverted"] == 0 and got.kpis["guests"] == 0
 
 
