@@ -45,14 +45,31 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return calls
 
 
-def test_same_file_is_parsed_once(tmp_path: Path, parses: list[Path]) -> None:
+@pytest.mark.parametrize(
+    ("rows", "ids", "problems"),
+    [
+        ([("q1", "quick", 1.0), ("s1", "standard", 3.0)], ["q1", "s1"], []),
+        ([("q1", "quick", 1.0), ("x1", "nosuch", 1.0)], ["q1", "x1"], ["unknown family 'nosuch'"]),
+    ],
+    ids=["clean", "a problem"],
+)
+def test_same_file_is_parsed_once_and_reports_its_problems_on_every_read(
+    tmp_path: Path,
+    parses: list[Path],
+    rows: list[tuple[str, str, float]],
+    ids: list[str],
+    problems: list[str],
+) -> None:
     path = tmp_path / "items.csv"
-    _write(path, [("q1", "quick", 1.0), ("s1", "standard", 3.0)])
+    _write(path, rows)
     first, p1 = _read(path)
     second, p2 = _read(path)
     assert len(parses) == 1
     assert first == second and first is not second
-    assert [it.id for it in first] == ["q1", "s1"] and p1 == p2 == []
+    assert [it.id for it in first] == ids
+    assert p1 == p2 and len(p1) == len(problems)
+    for got, expected in zip(p1, problems, strict=True):
+        assert expected in got
 
 
 def test_changed_file_is_read_again(tmp_path: Path, parses: list[Path]) -> None:
@@ -65,15 +82,6 @@ def test_changed_file_is_read_again(tmp_path: Path, parses: list[Path]) -> None:
     got, _ = _read(path)
     assert len(parses) == 2
     assert [it.id for it in got] == ["q1", "s1", "s2"]
-
-
-def test_problems_are_reported_on_every_read(tmp_path: Path, parses: list[Path]) -> None:
-    path = tmp_path / "items.csv"
-    _write(path, [("q1", "quick", 1.0), ("x1", "nosuch", 1.0)])
-    _, first = _read(path)
-    _, second = _read(path)
-    assert len(parses) == 1
-    assert first == second and any("unknown family 'nosuch'" in p for p in first)
 
 
 def test_callers_cannot_change_the_cache(tmp_path: Path, parses: list[Path]) -> None:
