@@ -29,6 +29,11 @@ def run(scn, res):
     return plans, raw
 
 
+def scenario(*, volume, days, **centre):
+    """``days`` days at ``volume`` residents a day, with further ``centre`` keys."""
+    return make_scenario(centre={"daily_volume": volume, **centre}, calendar={"days": days})
+
+
 def with_calling(res, walk=None, hold=None):
     return dataclasses.replace(
         res,
@@ -126,14 +131,12 @@ def test_config_problems_name_their_keys():
 
 
 def test_draws_have_their_own_streams_and_leave_the_others_alone():
-    base = make_scenario(centre={"daily_volume": 400}, calendar={"days": 20})
-    on = make_scenario(
-        centre={
-            "daily_volume": 400,
-            "walk_time": {"dist": "exponential", "mean": 0.5},
-            "no_show": {"probability": 0.05, "hold": {"dist": "deterministic", "value": 2}},
-        },
-        calendar={"days": 20},
+    base = scenario(volume=400, days=20)
+    on = scenario(
+        volume=400,
+        days=20,
+        walk_time={"dist": "exponential", "mean": 0.5},
+        no_show={"probability": 0.05, "hold": {"dist": "deterministic", "value": 2}},
     )
     a = generate_residents(base, base.day_plans(), seed=3, replication=1)
     b = generate_residents(on, on.day_plans(), seed=3, replication=1)
@@ -157,13 +160,11 @@ def test_draws_have_their_own_streams_and_leave_the_others_alone():
 def test_simulate_reports_no_shows_through_the_public_api():
     from simulator import simulate
 
-    scn = make_scenario(
-        centre={
-            "daily_volume": 60,
-            "walk_time": {"dist": "deterministic", "value": 1},
-            "no_show": {"probability": 0.2, "hold": {"dist": "deterministic", "value": 2}},
-        },
-        calendar={"days": 5},
+    scn = scenario(
+        volume=60,
+        days=5,
+        walk_time={"dist": "deterministic", "value": 1},
+        no_show={"probability": 0.2, "hold": {"dist": "deterministic", "value": 2}},
     )
     res = simulate(scn, replications=2, seed=4, record_visits=True)
     s = res.summary()
