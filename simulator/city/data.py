@@ -351,6 +351,17 @@ def _district_seed(seed: int, code: str) -> np.random.SeedSequence:
     return seed_sequence(seed, code)
 
 
+#: The columns of :func:`city_centres`, in order, with their types.
+_CENTRE_COLUMNS: dict[str, str] = {
+    "centre_id": "str",
+    "district": "str",
+    "visits_per_year": "int64",
+    "daily_volume_weekday": "float64",
+    "cross_province_windows": "int64",
+    "size_factor": "float64",
+}
+
+
 def city_centres(
     seed: int,
     size_sigma: float = ASSUMED_SIZE_SIGMA,
@@ -434,20 +445,4 @@ def city_centres(
                     "size_factor": float(size[i]),
                 }
             )
-    columns = [
-        "centre_id",
-        "district",
-        "visits_per_year",
-        "daily_volume_weekday",
-        "cross_province_windows",
-        "size_factor",
-    ]
-    frame = pd.DataFrame.from_records(rows, columns=columns)
-    return frame.astype(
-        {
-            "visits_per_year": "int64",
-            "daily_volume_weekday": "float64",
-            "cross_province_windows": "int64",
-            "size_factor": "float64",
-        }
-    )
+    return pd.DataFrame.from_records(rows, columns=list(_CENTRE_COLUMNS)).astype(_CENTRE_COLUMNS)
