@@ -727,7 +727,9 @@ def render_yaml(
     lines.append("defaults:\n  - _self_")
     scalars = {k: v for k, v in cfg.items() if not isinstance(v, Mapping)}
     if scalars:
-        lines.append(f"# --- experiment settings: from the base scenario {base!r}")
+        lines.append(
+            f"# --- experiment settings: from the base scenario {base!r} (any it lacks: svcsim's)"
+        )
         text = yaml.safe_dump(_plain(scalars), sort_keys=False, allow_unicode=True, width=100)
         lines.append(text.rstrip("\n"))
     for sec, val in cfg.items():
@@ -769,14 +771,16 @@ def write_scenario(
     Returns
     -------
     pathlib.Path
-        The YAML file.
+        The YAML file. It has every run setting of a shipped scenario (those ``cfg``
+        lacks: svcsim's defaults), so ``svcsim`` takes the same overrides on it
+        (``charts=false``, ``progress=true``).
     """
-    from simulator.config.compose import scenarios_dir
+    from simulator.config.compose import scenarios_dir, with_run_settings
 
     check_name(name, "name")
     folder = Path(out_dir) if out_dir is not None else Path("calibration_report") / name
     folder.mkdir(parents=True, exist_ok=True)
-    cfg = copy.deepcopy(cfg)
+    cfg = with_run_settings(copy.deepcopy(cfg))
     if items is not None:
         items_path = inside(folder, f"{name}_items.csv", "name")
         items.to_csv(items_path, index=False)

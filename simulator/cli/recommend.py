@@ -82,7 +82,7 @@ def run_from_config(
     (:data:`COMMAND_KEYS`; ``out`` is required). Returns the recommendation and the
     output folder. The scenario's ``workers`` and ``seed`` apply, and ``charts`` and
     ``progress`` (default off here) as in the command; these two are taken out of the
-    scenario (``recommended.yaml`` does not carry them).
+    scenario (``recommended.yaml`` gets svcsim's defaults for them).
     """
     from simulator.cli.common import plain_config, set_resume_hint
     from simulator.config.safety import note_symlink
@@ -102,8 +102,8 @@ def run_from_config(
             f"got {dask!r}"
         )
     trust = _switch(settings["trust_cache"], "trust_cache", False, problems)
-    # How this command runs, not part of the centre: recommended.yaml leaves them out
-    # (svcsim then runs it with its own defaults).
+    # How this command runs, not part of the centre: recommended.yaml gets svcsim's
+    # defaults for them (simulator.config.compose.with_run_settings).
     progress = _switch(plain.pop("progress", None), "progress", False, problems)
     charts = _switch(plain.pop("charts", None), "charts", True, problems)
     if problems:

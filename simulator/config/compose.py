@@ -19,6 +19,29 @@ def scenarios_dir() -> Path:
     return Path(scenarios.__file__).resolve().parent
 
 
+def run_settings() -> dict[str, Any]:
+    """The run settings of a shipped scenario and svcsim's defaults for them: the keys of
+    ``scenarios/experiment/default.yaml`` (``replications``, ``seed``, ``charts``,
+    ``progress``, ...), in its order."""
+    import yaml
+
+    path = scenarios_dir() / "experiment" / "default.yaml"
+    settings = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(settings, dict), path
+    return {str(k): v for k, v in settings.items()}
+
+
+def with_run_settings(cfg: dict[str, Any]) -> dict[str, Any]:
+    """``cfg`` with every run setting of a shipped scenario (:func:`run_settings`): those it
+    lacks get svcsim's defaults. A scenario file written for people to run carries them
+    all, so that it takes the same overrides as a shipped scenario (``charts=false``,
+    ``progress=true``: Hydra refuses to override a key the file does not have). The run
+    settings come first, in the shipped order; the rest keeps its order."""
+    out = {k: cfg.get(k, v) for k, v in run_settings().items()}
+    out.update(cfg)
+    return out
+
+
 def available_scenarios() -> list[str]:
     """Names accepted by :func:`load_scenario` (primary configs of the tree)."""
     root = scenarios_dir()

@@ -481,16 +481,25 @@ def _robustness_table(
 
 def scenario_yaml(rec: Recommendation, source: str = "") -> str:
     """The recommended scenario as a standalone YAML file that ``load_scenario`` and
-    ``svcsim --config-path DIR --config-name NAME`` run directly."""
+    ``svcsim --config-path DIR --config-name NAME`` run directly, with the same run
+    settings as a shipped scenario (those the recommendation's config lacks, such as
+    ``charts`` and ``progress`` that svcsim-recommend takes out, get svcsim's defaults),
+    so it takes the same overrides (``charts=false``)."""
+    from simulator.config.compose import with_run_settings
+
     header = (
         "# Recommended by svcsim-recommend"
         + (f" for {source}" if source else "")
         + f".\n# {rec.statement}\n"
         "# Run it: load_scenario('<this file>') in Python, or\n"
         "#   svcsim --config-path <folder> --config-name recommended\n"
-        "# Standalone: every key is resolved (no defaults list).\n"
+        "# Standalone: every key is resolved (no defaults list). It has the run settings of\n"
+        "# a shipped scenario (replications, seed, charts, progress, ...): override them the\n"
+        "# same way, e.g. charts=false replications=40.\n"
     )
-    body = yaml.safe_dump(plain(rec.scenario_config), sort_keys=False, allow_unicode=True)
+    body = yaml.safe_dump(
+        with_run_settings(plain(rec.scenario_config)), sort_keys=False, allow_unicode=True
+    )
     return header + body
 
 
