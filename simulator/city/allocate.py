@@ -280,17 +280,7 @@ def allocate(
         by how much).
     """
     t0 = time.perf_counter()
-    s = _resolve_settings(settings, overrides)
-    tg, cm = _targets_cost(city, targets, cost)
-    if s.centres is not None:
-        unknown = [c for c in s.centres if c not in set(city.centre_ids)]
-        if unknown:
-            ids = city.centre_ids
-            raise ConfigError(
-                f"allocate.centres: unknown centre(s) {unknown}; this run has {len(ids)} "
-                f"centres, e.g. {ids[:5]}"
-            )
-    root = int(s.seed if s.seed is not None else seed)
+    s, tg, cm, root = _problem_settings(city, settings, overrides, targets, cost, seed)
     ex = get_executor(executor, workers)
     owned = executor is None
     code = package_version()
@@ -340,12 +330,32 @@ def allocation_problem(
 ) -> CityAllocation:
     """The allocation problem of ``city`` with an in-memory store, for studying the method
     step by step (:func:`simulator.optimise.allocate.greedy`, ``brute_force``)."""
+    s, tg, cm, root = _problem_settings(city, settings, overrides, targets, cost, seed)
+    runner = UnitRunner(get_executor(executor, workers), EvaluationStore(None, ""), False, None)
+    return CityAllocation(city, s, tg, cm, diversion, runner, root)
+
+
+def _problem_settings(
+    city: City,
+    settings: AllocateSettings | Mapping[str, Any] | None,
+    overrides: Mapping[str, Any],
+    targets: Targets | Mapping[str, Any] | None,
+    cost: CostModel | Mapping[str, Any] | None,
+    seed: int,
+) -> tuple[AllocateSettings, Targets, CostModel, int]:
+    """The settings, targets, cost model and root seed of an allocation of ``city``
+    (``settings.seed`` wins over ``seed``); unknown centres are a ConfigError."""
     s = _resolve_settings(settings, overrides)
     tg, cm = _targets_cost(city, targets, cost)
-    runner = UnitRunner(get_executor(executor, workers), EvaluationStore(None, ""), False, None)
-    return CityAllocation(
-        city, s, tg, cm, diversion, runner, int(s.seed if s.seed is not None else seed)
-    )
+    if s.centres is not None:
+        unknown = [c for c in s.centres if c not in set(city.centre_ids)]
+        if unknown:
+            ids = city.centre_ids
+            raise ConfigError(
+                f"allocate.centres: unknown centre(s) {unknown}; this run has {len(ids)} "
+                f"centres, e.g. {ids[:5]}"
+            )
+    return s, tg, cm, int(s.seed if s.seed is not None else seed)
 
 
 def _targets_cost(

@@ -159,6 +159,8 @@ def test_bad_python_input(city: City) -> None:
         allocate(city, budget=-2, replications=2, verify_replications=2)
     with pytest.raises(ConfigError, match=r"unknown centre\(s\) \['XX-99'\]"):
         allocate(city, centres=("XX-99",), replications=2, verify_replications=2)
+    with pytest.raises(ConfigError, match=r"unknown centre\(s\) \['XX-99'\]"):
+        allocation_problem(city, centres=("XX-99",), replications=2)
 
 
 CLI = [sys.executable, "-m", "simulator.cli.allocate"]
