@@ -359,6 +359,26 @@ def test_hourly_profile(tmp_path: Path, metric: str) -> None:
     check_figure(fig, tmp_path, f"hourly_{metric}")
 
 
+def test_overtime_over_several_hours_is_labelled_once(tmp_path: Path) -> None:
+    """A queue left at closing time keeps the one window busy for hours of overtime: the
+    hatched band after closing carries its label once, not once per hour."""
+    from simulator import simulate
+    from tests.conftest import make_scenario
+
+    last_hour = [{"start": "11:00", "end": "12:00", "share": 1.0}]
+    scn = make_scenario(
+        centre={"daily_volume": 24},
+        demand={"profiles": {"weekday": last_hour, "weekend": last_hour, "holiday": last_hour}},
+    )
+    hourly = simulate(scn, replications=2, seed=1).hourly
+    overtime_hours = hourly.groupby("hour")["overtime_window_min"].max().gt(0).sum()
+    assert overtime_hours >= 2  # 12:00, 13:00, ...
+    fig = charts.hourly_profile(hourly, "utilisation", footer=FOOTER)
+    labels = [t for ax in fig.axes for t in ax.texts if t.get_text() == "after closing"]
+    assert len(labels) == 1
+    check_figure(fig, tmp_path, "overtime_hours")
+
+
 def test_hourly_profile_rejects_unknown_metric() -> None:
     with pytest.raises(ValueError, match="metric"):
         charts.hourly_profile(make_hourly(n_rep=1, n_days=1), "nonsense")

@@ -496,12 +496,26 @@ def _mark_overtime(
     if not slots:
         return ""
     top = ax.get_ylim()[1]
+    # One hatched band and one label per run of consecutive hours (overtime often spans
+    # several hours after closing).
+    runs: list[list[int]] = []
     for h in slots:
+        if runs and h == runs[-1][-1] + 1:
+            runs[-1].append(h)
+        else:
+            runs.append([h])
+    for run in runs:
         ax.axvspan(
-            h - 0.5, h + 0.5, facecolor="#F2F2F2", edgecolor="#BBBBBB", hatch="//", lw=0, zorder=0
+            run[0] - 0.5,
+            run[-1] + 0.5,
+            facecolor="#F2F2F2",
+            edgecolor="#BBBBBB",
+            hatch="//",
+            lw=0,
+            zorder=0,
         )
         ax.text(
-            h,
+            (run[0] + run[-1]) / 2,
             0.97 * top,
             _t("overtime_band", lang),
             ha="center",
