@@ -51,7 +51,6 @@ __all__ = [
     "apply_columns",
     "classify_timestamps",
     "columns_for",
-    "parse_local_timestamps",
     "read_catalogue",
     "read_staff_skills",
     "read_staffing",
@@ -177,11 +176,6 @@ READER_DOCS = DocTexts(
     columns="""
         columns : mapping, optional
             Documented column name -> the file's column; see :func:`apply_columns`.
-    """,
-    timestamps="""
-        s : pandas.Series
-            Strings (empty or null = missing) or an already typed datetime column
-            (naive = Asia/Shanghai; aware = converted).
     """,
 )
 
@@ -349,7 +343,6 @@ def _as_text(s: pd.Series) -> pd.Series:
 # --------------------------------------------------------------------------- timestamps
 
 
-@READER_DOCS.fill
 def classify_timestamps(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse timestamps strictly and name the fault of every value that is not one.
 
@@ -367,7 +360,9 @@ def classify_timestamps(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Parameters
     ----------
-    %(timestamps)s
+    s : pandas.Series
+        Strings (empty or null = missing) or an already typed datetime column
+        (naive = Asia/Shanghai; aware = converted).
 
     Returns
     -------
@@ -406,26 +401,6 @@ def classify_timestamps(s: pd.Series) -> tuple[pd.Series, pd.Series]:
         kind[trunc] = "truncated"
         fault[bad] = kind
     return out, fault
-
-
-@READER_DOCS.fill
-def parse_local_timestamps(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse ISO-8601 timestamps to naive Asia/Shanghai wall-clock time (strictly, see
-    :func:`classify_timestamps`).
-
-    Parameters
-    ----------
-    %(timestamps)s
-
-    Returns
-    -------
-    values : pandas.Series
-        ``datetime64[ns]`` naive, ``NaT`` where missing or not a complete timestamp.
-    unparseable : pandas.Series
-        Boolean, true where a non-empty value is not a complete timestamp.
-    """
-    out, fault = classify_timestamps(s)
-    return out, fault.notna()
 
 
 def _reject_first(
