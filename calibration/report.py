@@ -42,6 +42,7 @@ from simulator.present import style as st
 from simulator.present.charts import save_figure
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = ["write_report"]
@@ -58,6 +59,15 @@ def _finish(
     """The finding as title, the method note and the footer; saved as a PNG at ``path``."""
     st.finish_figure(fig, title, families, notes=[note], footer=footer)
     return save_figure(fig, path, formats=("png",))[0]
+
+
+def _band(ax: Axes, x: Any, low: Any, high: Any, label: str, **style: Any) -> None:
+    """An uncertainty band from ``low`` to ``high`` over ``x``, without an edge: in the
+    simulated series' colour at alpha 0.25 unless ``style`` (``fill_between`` keywords)
+    says otherwise."""
+    ax.fill_between(
+        x, low, high, label=label, **{"color": st.SERIES_COLORS[0], "alpha": 0.25, "lw": 0, **style}
+    )
 
 
 def _fig_profiles(fit: CalibrationFit, train: pd.DataFrame, folder: Path, footer: str) -> Path:
@@ -160,15 +170,7 @@ def _fig_qq(
         theo = dist.ppf(q)
         sims = np.sort(dist.rvs(size=(99, n), random_state=rng), axis=1)
         lo, hi = np.quantile(sims, [0.025, 0.975], axis=0)
-        ax.fill_between(
-            theo,
-            lo,
-            hi,
-            color=st.SERIES_COLORS[0],
-            alpha=0.2,
-            lw=0,
-            label="95% envelope",
-        )
+        _band(ax, theo, lo, hi, "95% envelope", alpha=0.2)
         ax.plot(theo, x, ".", ms=2.5, color=st.OKABE_ITO["black"], label="observed")
         top = float(np.quantile(np.r_[theo, x], 0.995))
         ax.plot([0, top], [0, top], color=st.BASELINE_COLOR, lw=0.8)
@@ -220,15 +222,14 @@ def _fig_patience(fit: CalibrationFit, folder: Path, footer: str) -> Path:
             color=st.OKABE_ITO["black"],
             label="Kaplan-Meier (served waits censored)",
         )
-        ax.fill_between(
+        _band(
+            ax,
             np.r_[0, t],
             np.r_[1, np.clip(s - 1.96 * se, 0, 1)],
             np.r_[1, np.clip(s + 1.96 * se, 0, 1)],
+            "95% CI (Greenwood)",
             step="post",
             color=st.BASELINE_COLOR,
-            alpha=0.25,
-            lw=0,
-            label="95% CI (Greenwood)",
         )
         grid = np.linspace(0, max(float(t.max()), 1.0), 300)
         inside = 0.0
@@ -339,15 +340,7 @@ def _fig_validation(val: ValidationResult, folder: Path, footer: str) -> Path:
     ax = axes[1]
     h = val.hourly
     if len(h):
-        ax.fill_between(
-            h["hour"] + 0.5,
-            h["pi_low"],
-            h["pi_high"],
-            color=st.SERIES_COLORS[0],
-            alpha=0.25,
-            lw=0,
-            label="prediction interval",
-        )
+        _band(ax, h["hour"] + 0.5, h["pi_low"], h["pi_high"], "prediction interval")
         ax.plot(h["hour"] + 0.5, h["sim_mean"], color=st.SERIES_COLORS[0], label="simulated mean")
         ax.plot(h["hour"] + 0.5, h["historical"], "o", color=st.OKABE_ITO["black"], label="history")
     ax.set_xlabel("hour of day (weekdays)")
@@ -355,16 +348,7 @@ def _fig_validation(val: ValidationResult, folder: Path, footer: str) -> Path:
     ax.legend(fontsize=7)
     ax = axes[2]
     dd = val.daily.loc[val.daily["open"]]
-    ax.fill_between(
-        dd["date"],
-        dd["band_low"],
-        dd["band_high"],
-        color=st.SERIES_COLORS[0],
-        alpha=0.25,
-        lw=0,
-        step="mid",
-        label="per-day 95% band",
-    )
+    _band(ax, dd["date"], dd["band_low"], dd["band_high"], "per-day 95% band", step="mid")
     ax.plot(dd["date"], dd["historical"], ".", color=st.OKABE_ITO["black"], label="history")
     import matplotlib.dates as mdates
 
