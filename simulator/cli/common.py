@@ -30,6 +30,8 @@ __all__ = [
     "EXIT_SIGTERM",
     "Terminated",
     "bad_input",
+    "config_location",
+    "config_path_from_cwd",
     "old_form",
     "plain_config",
     "recorded_run",
@@ -150,6 +152,26 @@ def old_form(prog: str, argv: list[str], new: list[str] | None) -> None:
     raise SystemExit(EXIT_BAD_INPUT)
 
 
+def config_path_from_cwd(argv: list[str]) -> list[str]:
+    """Make a relative ``--config-path`` / ``-cp`` absolute when it names a folder of the
+    working directory: Hydra resolves a relative one against the package of the app
+    (``simulator/cli``), so ``svcsim --config-path calibration_report/c --config-name c``
+    would look for a module ``simulator.cli.calibration_report.c``. Absolute paths,
+    ``pkg://`` and ``file://`` paths and folders that do not exist here are left alone."""
+    out = list(argv)
+    for i, a in enumerate(out):
+        for flag in ("--config-path", "-cp"):
+            if a == flag and i + 1 < len(out):
+                j, value, prefix = i + 1, out[i + 1], ""
+            elif a.startswith(flag + "="):
+                j, value, prefix = i, a[len(flag) + 1 :], flag + "="
+            else:
+                continue
+            if "://" not in value and not Path(value).is_absolute() and Path(value).is_dir():
+                out[j] = prefix + str(Path(value).resolve())
+    return out
+
+
 def config_location(argv: list[str]) -> list[str]:
     """Hydra's config search, made to work for any primary config of a command that
     appends a config group of the bundled tree (``+command=recommend``).
@@ -158,7 +180,8 @@ def config_location(argv: list[str]) -> list[str]:
     configs only on its search path, so: ``--config-name validation/mmc`` becomes
     ``--config-path <scenarios>/validation --config-name mmc``; ``--config-name
     some/file.yaml`` (an existing file) becomes ``--config-path <its folder> --config-name
-    file``; a relative ``--config-path`` of the working directory is made absolute; and
+    file``; a relative ``--config-path`` of the working directory is made absolute
+    (:func:`config_path_from_cwd`); and
     whenever the primary config lies outside the bundled tree's root, the bundled tree
     goes on the search path (``hydra.searchpath``) so its groups resolve as usual.
     """
@@ -179,9 +202,7 @@ def config_location(argv: list[str]) -> list[str]:
             path_at = i + 1
     moved = False
     if path_at is not None:
-        value = out[path_at]
-        if "://" not in value and not Path(value).is_absolute() and Path(value).is_dir():
-            out[path_at] = str(Path(value).resolve())
+        out = config_path_from_cwd(out)
         moved = True
     elif name_at is not None:
         name = out[name_at]

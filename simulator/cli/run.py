@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.cli.chart_process import close_early, start_early, take_chart_process
 from simulator.cli.common import (
+    config_path_from_cwd,
     plain_config,
     recorded_run,
     run_command,
@@ -291,29 +292,10 @@ def _with_sweep_support(argv: list[str]) -> list[str]:
     return argv
 
 
-def _config_path_from_cwd(argv: list[str]) -> list[str]:
-    """Make a relative ``--config-path`` / ``-cp`` absolute when it names a folder of the
-    working directory: Hydra resolves a relative one against the package of the app
-    (``simulator/cli``), so ``svcsim --config-path calibration_report/c --config-name c``
-    would look for a module ``simulator.cli.calibration_report.c``."""
-    out = list(argv)
-    for i, a in enumerate(out):
-        for flag in ("--config-path", "-cp"):
-            if a == flag and i + 1 < len(out):
-                j, value, prefix = i + 1, out[i + 1], ""
-            elif a.startswith(flag + "="):
-                j, value, prefix = i, a[len(flag) + 1 :], flag + "="
-            else:
-                continue
-            if "://" not in value and not Path(value).is_absolute() and Path(value).is_dir():
-                out[j] = prefix + str(Path(value).resolve())
-    return out
-
-
 def main() -> None:
     """Console-script entry point: exit code 2 for bad input, 130/143 when interrupted
     (docs/errors.md)."""
-    sys.argv[1:] = _with_sweep_support(_config_path_from_cwd(sys.argv[1:]))
+    sys.argv[1:] = _with_sweep_support(config_path_from_cwd(sys.argv[1:]))
     if asks_for_help(sys.argv[1:]):
         with reused_group_listing():
             sys.exit(run_command("svcsim", _main, hydra_app=True))
