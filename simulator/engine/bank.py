@@ -18,7 +18,8 @@ The bank gives the records and the order of one SimPy process per window exactly
   from one counter per environment (:class:`_Order`, shared by a district's centres),
   and each of those SimPy events first lets the bank catch up with the internal events
   numbered before it (:meth:`WindowBank._catch_up`). A SimPy event the model did not
-  make (a process ending) goes first.
+  make (a process ending) goes first: SimPy's order only if it was made before the
+  bank's events at that instant (docs/design.md, "The window bank").
 - **The outside at the right time**: the policies, balking and lazy reneging read the
   bank's clock; another centre of a district or the monitor reading the queue first
   lets the bank catch up (:meth:`WindowBank._sync`). The one step that acts on SimPy
