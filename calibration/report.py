@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -61,13 +61,21 @@ def _finish(
     return save_figure(fig, path, formats=("png",))[0]
 
 
-def _band(ax: Axes, x: Any, low: Any, high: Any, label: str, **style: Any) -> None:
-    """An uncertainty band from ``low`` to ``high`` over ``x``, without an edge: in the
-    simulated series' colour at alpha 0.25 unless ``style`` (``fill_between`` keywords)
-    says otherwise."""
-    ax.fill_between(
-        x, low, high, label=label, **{"color": st.SERIES_COLORS[0], "alpha": 0.25, "lw": 0, **style}
-    )
+def _band(
+    ax: Axes,
+    x: Any,
+    low: Any,
+    high: Any,
+    label: str,
+    *,
+    color: str | None = None,
+    alpha: float = 0.25,
+    step: Literal["pre", "post", "mid"] | None = None,
+) -> None:
+    """An uncertainty band from ``low`` to ``high`` over ``x``, without an edge; in the
+    simulated series' colour unless ``color`` is given."""
+    color = st.SERIES_COLORS[0] if color is None else color
+    ax.fill_between(x, low, high, step=step, color=color, alpha=alpha, lw=0, label=label)
 
 
 def _fig_profiles(fit: CalibrationFit, train: pd.DataFrame, folder: Path, footer: str) -> Path:
