@@ -182,7 +182,6 @@ def test_rendered_docstrings_carry_the_shared_texts() -> None:
         for key in ("lam", "mean_service", "max_mean_wait", "target_wait"):
             assert erlang[key] in _doc(f), (f, key)
     assert erlang["a"] in _doc(analytic.erlang_b) and erlang["a"] in _doc(analytic.erlang_c)
-    assert erlang["t"] in _doc(analytic.ErlangAMetrics.p_abandon_by)
 
     readers = (io.read_ticket_log, io.read_volumes, io.read_staffing, io.read_staff_skills,
                io.read_catalogue)  # fmt: skip

@@ -29,6 +29,7 @@ import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -42,6 +43,7 @@ from simulator.docstrings import DocTexts
 __all__ = [
     "ErlangAMetrics",
     "MMcMetrics",
+    "QueueMetrics",
     "erlang_a",
     "erlang_a_p_wait_gt",
     "erlang_b",
@@ -97,14 +99,6 @@ _DOCS = DocTexts(
     target_wait="""
         target_wait : float, optional
             Answer-time threshold for ``service_level`` (minutes), ``>= 0``.
-    """,
-    t="""
-        t : float
-            Time in minutes, ``t >= 0``.
-    """,
-    t_answer="""
-        t : float
-            Target answer time in minutes, ``t >= 0``.
     """,
 )
 
@@ -226,13 +220,74 @@ def erlang_c(c: int, a: float) -> float:
 
 
 # ---------------------------------------------------------------------------
+# the waiting-time questions both queue models answer
+# ---------------------------------------------------------------------------
+
+
+class QueueMetrics(Protocol):
+    """What the stationary metrics of a queue model answer about the wait.
+
+    :class:`MMcMetrics` and :class:`ErlangAMetrics` implement it, each with its own
+    formula; the methods are described here once (``help()``, ``inspect.getdoc`` and
+    the API pages show these texts for both classes). ``W`` is an arrival's time in
+    queue: until service starts or, with abandonment, until the arrival gives up.
+    Each method takes a time ``t`` in minutes after arrival, ``t >= 0`` (``math.inf``
+    allowed; a negative or NaN ``t`` raises ``ValueError``), and returns a fraction of
+    all arrivals (a float in ``[0, 1]``).
+
+    Attributes
+    ----------
+    p_wait : float
+        Probability that an arrival has to wait, ``P(W > 0)``.
+    mean_wait : float
+        Mean time in queue ``Wq`` over all arrivals (minutes).
+    """
+
+    p_wait: float
+    mean_wait: float
+
+    def p_wait_gt(self, t: float) -> float:
+        """Probability ``P(W > t)`` that an arrival is still waiting ``t`` minutes after arriving.
+
+        The fraction of arrivals whose time in queue is strictly longer than ``t``
+        minutes (``t >= 0``), abandoning or not; at ``t = 0`` it equals ``p_wait``.
+        """
+        ...
+
+    def service_level(self, t: float) -> float:
+        """Service level: the fraction of *all* arrivals served within ``t`` minutes.
+
+        ``P(W <= t and the customer is served)``, with ``t >= 0`` the target answer
+        time in minutes: service starts within ``t`` minutes of arrival. Abandoning
+        customers count as failures whenever they abandon, so with abandonment this is
+        stricter than ``1 - p_wait_gt(t)`` (which counts early abandonments as
+        successes) and ``service_level(inf) = 1 - p_abandon_by(inf)``; without
+        abandonment the two are equal.
+        """
+        ...
+
+    def p_abandon_by(self, t: float) -> float:
+        """Fraction of arrivals that abandon within ``t`` minutes of arriving.
+
+        ``P(W <= t and the customer abandons)`` for ``t >= 0`` minutes; it tends to the
+        fraction of arrivals who abandon as ``t -> inf``, and is ``0`` where no one
+        abandons (M/M/c).
+        """
+        ...
+
+
+# ---------------------------------------------------------------------------
 # M/M/c (Erlang C) metrics
 # ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class MMcMetrics:
+class MMcMetrics(QueueMetrics):
     """Stationary performance measures of a stable M/M/c queue.
+
+    An arrival waits with the Erlang C probability ``C = p_wait``, and a wait is then
+    exponential with rate ``c mu - lam``: ``P(W > t) = C exp(-(c mu - lam) t)``. No one
+    abandons, so the service level is ``1 - P(W > t)``.
 
     Attributes
     ----------
@@ -271,36 +326,19 @@ class MMcMetrics:
         """Exponential decay rate ``c mu - lam`` of the conditional wait (per minute)."""
         return self.c / self.mean_service - self.lam
 
-    @_DOCS.fill
-    def p_wait_gt(self, t: float) -> float:
-        """Probability ``P(W > t) = C exp(-(c mu - lam) t)`` that the wait exceeds ``t`` minutes.
-
-        Parameters
-        ----------
-        %(t)s
-
-        Returns
-        -------
-        float
-            Fraction of arrivals whose time in queue is strictly longer than ``t``.
-        """
+    def p_wait_gt(self, t: float) -> float:  # described in QueueMetrics
+        # C exp(-(c mu - lam) t)
         t = _check_time(t)
         return self.p_wait * math.exp(-self._decay_rate * t)
 
-    @_DOCS.fill
-    def service_level(self, t: float) -> float:
-        """Service level ``P(W <= t)``: fraction of arrivals served within ``t`` minutes.
-
-        Parameters
-        ----------
-        %(t_answer)s
-
-        Returns
-        -------
-        float
-            ``1 - p_wait_gt(t)``.
-        """
+    def service_level(self, t: float) -> float:  # described in QueueMetrics
+        # no abandonment: everyone not waiting past t is served within t
         return 1.0 - self.p_wait_gt(t)
+
+    def p_abandon_by(self, t: float) -> float:  # described in QueueMetrics
+        # no one abandons an M/M/c queue
+        _check_time(t)
+        return 0.0
 
     def wait_quantile(self, p: float) -> float:
         """``p``-quantile of the waiting time (minutes).
@@ -418,12 +456,16 @@ def _log_stationary(lam: float, mu: float, c: int, theta: float) -> FloatArray:
 
 
 @dataclass(frozen=True)
-class ErlangAMetrics:
+class ErlangAMetrics(QueueMetrics):
     """Stationary performance measures of the Erlang A (M/M/c+M) queue.
 
     Customers arrive as a Poisson process, service times are exponential and each
     waiting customer abandons after an exponential patience time (rate
-    ``theta = 1 / mean_patience``) if service has not started by then.
+    ``theta = 1 / mean_patience``) if service has not started by then. The time in
+    queue is ``W = min(V, tau)``, with ``V`` the offered wait (time until a server
+    would be reached) and ``tau`` the customer's patience; since ``tau`` is
+    independent of ``V``, ``P(W > t) = exp(-theta t) P(V > t)``. The waiting-time
+    methods follow a tagged arrival through the queue ahead of it.
 
     Attributes
     ----------
@@ -513,60 +555,19 @@ class ErlangAMetrics:
             x = advance(x, rest)
         return float(x[:m].sum()), float(x[served]), float(x[abandoned])
 
-    @_DOCS.fill
-    def p_wait_gt(self, t: float) -> float:
-        """Probability that an arrival is still waiting ``t`` minutes after arriving.
-
-        Parameters
-        ----------
-        %(t)s
-
-        Returns
-        -------
-        float
-            ``P(W > t)`` where ``W = min(V, tau)`` is the actual time in queue, ``V``
-            the offered wait (time until a server would be reached) and ``tau`` the
-            customer's patience. Since ``tau`` is independent of ``V``,
-            ``P(W > t) = exp(-theta t) P(V > t)``. At ``t = 0`` this equals ``p_wait``.
-        """
+    def p_wait_gt(self, t: float) -> float:  # described in QueueMetrics
+        # the tagged arrival's chain: mass still waiting at t
         t = _check_time(t)
         return self._tagged_state(t)[0]
 
-    @_DOCS.fill
-    def service_level(self, t: float) -> float:
-        """Fraction of *all* arrivals that are served within ``t`` minutes.
-
-        Parameters
-        ----------
-        %(t_answer)s
-
-        Returns
-        -------
-        float
-            ``P(W <= t and the customer is served)``, i.e. service starts within
-            ``t`` minutes of arrival and the customer has not abandoned before that.
-            Abandoning customers count as failures whenever they abandon, so
-            ``service_level(inf) = 1 - p_abandon``. Note that this is stricter than
-            ``1 - p_wait_gt(t)``, which also counts early abandonments as successes.
-        """
+    def service_level(self, t: float) -> float:  # described in QueueMetrics
+        # no wait at all, or waited and reached a server by t
         t = _check_time(t)
         _, served, _ = self._tagged_state(t)
         return (1.0 - self.p_wait) + served
 
-    @_DOCS.fill
-    def p_abandon_by(self, t: float) -> float:
-        """Fraction of arrivals that abandon within ``t`` minutes of arriving.
-
-        Parameters
-        ----------
-        %(t)s
-
-        Returns
-        -------
-        float
-            ``P(W <= t and the customer abandons)``; tends to ``p_abandon`` as
-            ``t -> inf``.
-        """
+    def p_abandon_by(self, t: float) -> float:  # described in QueueMetrics
+        # waited and abandoned by t; tends to p_abandon
         t = _check_time(t)
         return self._tagged_state(t)[2]
 
@@ -721,7 +722,7 @@ def _check_wait_targets(
 
 
 def _meets_wait_targets(
-    m: MMcMetrics | ErlangAMetrics,
+    m: QueueMetrics,
     max_mean_wait: float | None,
     service_level: float | None,
     target_wait: float | None,

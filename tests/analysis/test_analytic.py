@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
@@ -14,6 +15,7 @@ from scipy.special import gammaln, logsumexp
 from simulator.analysis.analytic import (
     ErlangAMetrics,
     MMcMetrics,
+    QueueMetrics,
     erlang_a,
     erlang_a_p_wait_gt,
     erlang_b,
@@ -277,6 +279,8 @@ def test_erlang_a_infinite_patience_is_exactly_mmc() -> None:
     assert m.mean_wait == pytest.approx(ref.mean_wait, rel=1e-12)
     assert m.p_wait_gt(1.5) == pytest.approx(ref.p_wait_gt(1.5), rel=1e-9)
     assert m.service_level(1.5) == pytest.approx(ref.service_level(1.5), rel=1e-9)
+    for t in (0.0, 1.5, math.inf):
+        assert ref.p_abandon_by(t) == m.p_abandon_by(t) == 0.0
 
 
 @pytest.mark.parametrize(
@@ -462,6 +466,7 @@ def test_erlang_a_needs_fewer_servers_than_erlang_c() -> None:
         (lambda: mmc_metrics(-1.0, 1.0, 2), "lam"),
         (lambda: mmc_metrics(1.0, 1.0, 2).wait_quantile(1.0), "0 <= p < 1"),
         (lambda: mmc_metrics(1.0, 1.0, 2).p_wait_gt(-1.0), "t must be"),
+        (lambda: mmc_metrics(1.0, 1.0, 2).p_abandon_by(math.nan), "t must be"),
         (lambda: erlang_a(1.0, 1.0, 1, 0.0), "mean_patience"),
         (lambda: erlang_a(1.0, 1.0, 1, -2.0), "mean_patience"),
         (lambda: erlang_a(2.0, 1.0, 1, math.inf), "unstable"),
@@ -507,3 +512,16 @@ def test_erlang_a_service_level_monotone(c: int, load: float, t: float) -> None:
     assert more.service_level(t) >= m.service_level(t) - 1e-12
     assert m.service_level(t + 1.0) >= m.service_level(t) - 1e-12
     assert m.p_wait_gt(t + 1.0) <= m.p_wait_gt(t) + 1e-12
+
+
+@pytest.mark.parametrize("cls", [MMcMetrics, ErlangAMetrics])
+def test_every_public_method_of_the_queue_metrics_is_documented(cls: type) -> None:
+    """help() and the API pages show a full text for every public method: its own, or
+    the one description of the shared interface (QueueMetrics) it implements."""
+    public = [n for n, v in vars(cls).items() if inspect.isfunction(v) and not n.startswith("_")]
+    assert {"p_wait_gt", "service_level", "p_abandon_by"} <= set(public)
+    for name in public:
+        doc = inspect.getdoc(getattr(cls, name)) or ""
+        assert len(doc.splitlines()) >= 3, (cls.__name__, name, doc)
+        if hasattr(QueueMetrics, name):
+            assert doc == inspect.getdoc(getattr(QueueMetrics, name)), (cls.__name__, name)
