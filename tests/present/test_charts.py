@@ -12,6 +12,8 @@ Run ``python tests/present/test_charts.py docs/images`` to regenerate the exampl
 from __future__ import annotations
 
 import functools
+import inspect
+import re
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -690,6 +692,45 @@ def test_spread_across(tmp_path: Path) -> None:
     )
     assert "or less" in _title(fig)
     check_figure(fig, tmp_path, "spread_low")
+
+
+#: A call of each chart that breaks its own rule (a chart without one raises no ValueError
+#: of its own, and its docstring has no Raises section).
+BAD_CALLS: dict[str, Callable[[], object]] = {
+    "hourly_profile": lambda: charts.hourly_profile(make_hourly(1, 1), by="nonsense"),
+    "utilisation_heatmap": lambda: charts.utilisation_heatmap(make_hourly(1, 1), by="nonsense"),
+    "completion_by_group": lambda: charts.completion_by_group(make_completion(), "district"),
+    "spread_across": lambda: charts.spread_across(make_centres(), "wait_min", "district"),
+    "kpi_comparison": lambda: charts.kpi_comparison(
+        {"A": make_summary(8, 20, 0.9, 0.0, 0.8)}, [], baseline="A"
+    ),
+    "cost_service_frontier": lambda: charts.cost_service_frontier(make_options(), "nonsense"),
+}
+#: The charts: every public function of the package that returns a Figure.
+CHARTS = [
+    name
+    for name in charts.__all__
+    if inspect.isfunction(f := getattr(charts, name))
+    and inspect.signature(f).return_annotation in (Figure, "Figure")
+]
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_chart_docstrings_say_what_they_return_and_raise(name: str) -> None:
+    """The shared tail of the charts' docstrings (CHART_DOCS) is rendered into each: a
+    Figure returned, and a ValueError where the chart raises one, said with its own
+    conditions."""
+    doc = inspect.getdoc(getattr(charts, name)) or ""
+    assert "\nReturns\n-------\nFigure" in doc, name
+    raises = re.search(r"\nRaises\n------\nValueError\n    \S.*", doc)
+    assert (raises is not None) == (name in BAD_CALLS), name
+    if name in BAD_CALLS:
+        with pytest.raises(ValueError):
+            BAD_CALLS[name]()
+
+
+def test_every_chart_is_in_the_docstring_check() -> None:
+    assert set(CHARTS) == {"wait_ecdf", *BAD_CALLS}, CHARTS
 
 
 # --------------------------------------------------------------------------- edge cases

@@ -101,9 +101,7 @@ def wait_ecdf(
         Number of grid points for the ECDF.
     %(chart_options)s
 
-    Returns
-    -------
-    Figure
+    %(returns_figure)s
     """
     lang, families = style.resolve_language(lang)
     finding_lang = lang if title is None else None  # computed titles: see finish_figure
@@ -364,13 +362,9 @@ def hourly_profile(
         Column that splits lines (default ``"day_type"``); None pools all days.
     %(chart_options)s
 
-    Returns
-    -------
-    Figure
+    %(returns_figure)s
 
-    Raises
-    ------
-    ValueError
+    %(raises_value_error)s
         If ``metric`` is not supported or ``by`` is not a column.
     """
     if metric not in _HOURLY:
@@ -564,9 +558,10 @@ def utilisation_heatmap(
     %(chart_options)s
         The default grows with the number of rows.
 
-    Returns
-    -------
-    Figure
+    %(returns_figure)s
+
+    %(raises_value_error)s
+        If ``by`` is not a column of ``hourly`` (``"weekday"`` aside).
     """
     lang, families = style.resolve_language(lang)
     finding_lang = lang if title is None else None  # computed titles: see finish_figure

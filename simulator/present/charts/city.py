@@ -28,13 +28,19 @@ from simulator.present.style import fmt_num, fmt_pct, fmt_pct_vs
 # --------------------------------------------------------------------------- completion
 
 
-#: The chart options and the group axis of the city charts (:mod:`simulator.docstrings`).
+#: The chart texts, and the options of the city charts (:mod:`simulator.docstrings`): the
+#: group axis, and the chart options with a figure that grows with the number of groups.
 _DOCS = DocTexts(
     CHART_DOCS,
-    group_label="""
+    group_options=CHART_DOCS.render(
+        """
         group_label : str, optional
             Axis label for the groups (default ``group_col``).
-    """,
+        %(chart_options)s
+            The default grows with the number of groups.
+        """,
+        __name__,
+    ),
 )
 
 
@@ -105,13 +111,12 @@ def completion_by_group(
         Target rate (fraction); bars below it are highlighted.
     rate_label : str, optional
         Name of the rate (default "One-visit completion rate").
-    %(group_label)s
-    %(chart_options)s
-        The default grows with the number of groups.
+    %(group_options)s
 
-    Returns
-    -------
-    Figure
+    %(returns_figure)s
+
+    %(raises_value_error)s
+        If ``group_col`` is not a column of ``df``.
     """
     _require_columns(df, group_col)  # value_col may be absent from a summary table
     lang, families = style.resolve_language(lang)
@@ -255,13 +260,12 @@ def spread_across(
         Values are fractions to show as percentages.
     order : sequence of str, optional
         Groups to show; default sorted by median, worst at the top.
-    %(group_label)s
-    %(chart_options)s
-        The default grows with the number of groups.
+    %(group_options)s
 
-    Returns
-    -------
-    Figure
+    %(returns_figure)s
+
+    %(raises_value_error)s
+        If ``value_col`` or ``group_col`` is not a column of ``df``.
     """
     _require_columns(df, value_col, group_col)
     lang, families = style.resolve_language(lang)

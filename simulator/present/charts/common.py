@@ -23,8 +23,10 @@ from simulator.present.style import fmt_hour, fmt_num, fmt_pct
 #: Confidence level of every interval these charts compute.
 CONFIDENCE = 0.95
 
-#: The options every chart takes, described once (:mod:`simulator.docstrings`): a chart's
-#: docstring says ``%(chart_options)s`` where they go.
+#: The options every chart takes and what every chart returns and raises, described once
+#: (:mod:`simulator.docstrings`): a chart's docstring says ``%(chart_options)s``,
+#: ``%(returns_figure)s`` and ``%(raises_value_error)s`` where they go, the last followed
+#: by the chart's own indented line saying when.
 CHART_DOCS = DocTexts(
     chart_options="""
         lang : {"en", "zh"}
@@ -35,6 +37,16 @@ CHART_DOCS = DocTexts(
             Overrides the computed finding.
         figsize : tuple of float, optional
             Figure size in inches.
+    """,
+    returns_figure="""
+        Returns
+        -------
+        Figure
+    """,
+    raises_value_error="""
+        Raises
+        ------
+        ValueError
     """,
 )
 #: Open window-minutes below this count as closed (float noise in interval sums).

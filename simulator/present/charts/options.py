@@ -152,13 +152,9 @@ def kpi_comparison(
     %(chart_options)s
         The default grows with the number of panels.
 
-    Returns
-    -------
-    Figure
+    %(returns_figure)s
 
-    Raises
-    ------
-    ValueError
+    %(raises_value_error)s
         If ``baseline`` is not in ``summaries``, no KPI is given, or more than 8
         scenarios are passed.
     """
@@ -478,13 +474,9 @@ def cost_service_frontier(
         Option name -> the name to use in the computed title (e.g. an option code ->
         its words); the points keep the short names.
 
-    Returns
-    -------
-    Figure
+    %(returns_figure)s
 
-    Raises
-    ------
-    ValueError
+    %(raises_value_error)s
         If required columns are missing or ``recommended`` is not an option.
     """
     sl_col = _first_column(options, "service_level", "service_level_mean", "mean")
