@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +140,28 @@ def svcsim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc
+
+
+def mmc_recommend_command(windows: Sequence[int], *overrides: str) -> list[str]:
+    """The ``svcsim-recommend`` command line (``python -m simulator.cli.recommend``) of the
+    smallest recommendation a test runs as a user would: the M/M/c validation scenario,
+    the quick procedure over one window group of ``windows`` counters (no lunch or
+    skill-mix options, no ISA) and no hourly targets; ``overrides`` follow."""
+    return [
+        sys.executable,
+        "-m",
+        "simulator.cli.recommend",
+        "--config-name",
+        "validation/mmc",
+        "+recommend=quick",
+        "~recommend.space.windows",  # replaced, not merged into the quick space's groups
+        f"+recommend.space.windows={{main: {list(windows)}}}",
+        "recommend.space.lunch_open_share=null",
+        "recommend.space.skill_mix=[keep]",
+        "recommend.procedure.isa.enabled=false",
+        "~targets.hour",
+        *overrides,
+    ]
 
 
 def svcsim_multirun(sweep: Path, *args: str) -> subprocess.CompletedProcess[str]:

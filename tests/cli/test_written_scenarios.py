@@ -5,14 +5,13 @@ shipped scenario, loaded from disk and run with ``svcsim`` as a user would."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from simulator.config.compose import compose_config, run_settings
-from tests.conftest import svcsim
+from tests.conftest import mmc_recommend_command, svcsim
 
 
 def run_written(folder: Path, name: str, cwd: Path, *overrides: str) -> Path:
@@ -38,28 +37,17 @@ def test_recommended_yaml_takes_the_run_settings_of_a_shipped_scenario(tmp_path:
     import subprocess
 
     rec = tmp_path / "rec"
-    cmd = [
-        sys.executable,
-        "-m",
-        "simulator.cli.recommend",
-        "--config-name",
-        "validation/mmc",
-        "+recommend=quick",
-        "~recommend.space.windows",
-        "+recommend.space.windows={main: [10]}",
-        "recommend.space.lunch_open_share=null",
-        "recommend.space.skill_mix=[keep]",
-        "recommend.procedure.isa.enabled=false",
+    cmd = mmc_recommend_command(
+        [10],
         "recommend.procedure.n0=4",
         "recommend.procedure.final_replications=2",
         "recommend.robustness.volume_growth=[]",
         "recommend.robustness.online_shift=[]",
-        "~targets.hour",
         # the command's own run settings: not what recommended.yaml should carry
         "charts=false",
         "progress=false",
         f"out={rec}",
-    ]
+    )
     done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     out = run_written(rec, "recommended", tmp_path, "replications=3", "workers=1")

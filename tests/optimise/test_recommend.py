@@ -4,7 +4,6 @@ of correct selection, resume after an interruption, the scenario YAML round trip
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from simulator.optimise.stats import (
     h2_kim_nelson,
     kn_survivors,
 )
-from tests.conftest import killed_and_resumed
+from tests.conftest import killed_and_resumed, mmc_recommend_command
 
 # --------------------------------------------------------------------------- helpers
 
@@ -307,30 +306,19 @@ def test_interrupted_recommendation_resumes_without_rework(tmp_path: Path) -> No
 
 @pytest.mark.slow
 def test_cli_killed_by_signal_then_rerun_gives_same_answer(tmp_path: Path) -> None:
-    args = [
-        sys.executable,
-        "-m",
-        "simulator.cli.recommend",
-        "--config-name",
-        "validation/mmc",
+    args = mmc_recommend_command(
+        [8, 9, 10, 11, 12],
         "progress=false",
         "charts=false",
         "demand.arrival_rate_per_hour=60",
         "calendar.hours.weekday.close=1440",
         "warmup_min=120",
         "target_wait_min=5",
-        "+recommend=quick",
-        "~recommend.space.windows",  # replaced, not merged into the quick space's groups
-        "+recommend.space.windows={main: [8, 9, 10, 11, 12]}",
-        "recommend.space.lunch_open_share=null",
-        "recommend.space.skill_mix=[keep]",
-        "recommend.procedure.isa.enabled=false",
         "recommend.procedure.n_max=60",
-        "~targets.hour",
         "~targets.day.abandonment_rate",
         "~targets.day.wait_mean_min",
         "targets.day.service_level.min=0.8",
-    ]
+    )
     ref, cut, total, kept = killed_and_resumed(
         args, lambda folder: [f"out={folder}"], tmp_path, lambda total: 30
     )
