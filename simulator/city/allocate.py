@@ -329,7 +329,11 @@ def allocation_problem(
     **overrides: Any,
 ) -> CityAllocation:
     """The allocation problem of ``city`` with an in-memory store, for studying the method
-    step by step (:func:`simulator.optimise.allocate.greedy`, ``brute_force``)."""
+    step by step (:func:`simulator.optimise.allocate.greedy`, ``brute_force``).
+
+    The arguments are those of :func:`allocate` (described there), without its cache,
+    progress and callbacks.
+    """
     s, tg, cm, root = _problem_settings(city, settings, overrides, targets, cost, seed)
     runner = UnitRunner(get_executor(executor, workers), EvaluationStore(None, ""), False, None)
     return CityAllocation(city, s, tg, cm, diversion, runner, root)
