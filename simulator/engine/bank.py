@@ -7,25 +7,35 @@ residents, so the engine keeps the windows' own events (a service ends, a
 cross-province hold ends, the arrival clock rings, a woken window looks at the queues)
 in a heap of its own and runs them in a plain loop (:meth:`WindowBank._advance`) up to
 the next SimPy event: each of the model's processes runs the bank ahead when it starts
-to wait, and a SimPy timeout (a *pump*) is due at the bank's next event only where no
-event of the model comes first.
+to wait, and a *pump* (a SimPy event standing for the bank's next event) is due where
+no event of the model comes next.
 
 The bank gives the records and the order of one SimPy process per window exactly:
 
 - **Times**: an event ``d`` minutes after ``t`` is at ``t + d``, the float SimPy computes.
-- **Equal instants**: SimPy takes events due at the same instant in the order they were
-  made. Internal events and the SimPy events the model's processes make take numbers
-  from one counter per environment (:class:`_Order`, shared by a district's centres),
-  and each of those SimPy events first lets the bank catch up with the internal events
-  numbered before it (:meth:`WindowBank._catch_up`). A SimPy event the model did not
-  make (a process ending) goes first: SimPy's order only if it was made before the
-  bank's events at that instant (docs/design.md, "The window bank").
+- **Equal instants**: SimPy takes events due at the same instant by priority (a process
+  starting or interrupted first), then in the order they were made: its queue holds
+  ``(time, priority, number, event)`` with numbers from one counter per environment
+  (``env._eid``). The bank's internal events take their numbers from that same counter
+  when they are made, and count as ordinary (``NORMAL``) events: so one numbering orders
+  the bank's events and every SimPy event, whoever made it. The bank runs ahead only up
+  to the head of SimPy's queue (:meth:`WindowBank._run_ahead`); where that head is not
+  an event of the model's own processes (which first let the bank catch up with the
+  internal events before it, :meth:`WindowBank._catch_up`), a pump is put in SimPy's
+  queue at the key of the bank's next event, ``(time, NORMAL, number)``, so that SimPy
+  itself hands the bank control at its place: before any event made after it, after
+  any made before it (a process ending, another centre's event, a diverted resident's
+  arrival). When SimPy processes an event, every bank of the environment has processed
+  exactly its internal events ordered before it, and none after.
 - **The outside at the right time**: the policies, balking and lazy reneging read the
-  bank's clock; another centre of a district or the monitor reading the queue first
-  lets the bank catch up (:meth:`WindowBank._sync`). The one step that acts on SimPy
-  (closing the last window after closing time, which ends the day) waits for a pump at
-  its exact instant; where no float delay reaches an instant from the current clock,
-  the pump stops on the way (:func:`_reachable`).
+  bank's clock; another centre of a district or the monitor reading the queue sees it
+  as of the SimPy event happening (the rule above). The one step that acts on SimPy
+  (closing the last window after closing time, which ends the day) waits for a pump
+  at its exact instant.
+
+This reads and writes SimPy's private queue and counter (``Environment._queue``,
+``Environment._eid``, as in SimPy 4): ``pyproject.toml`` caps SimPy below 5 and
+``tests/engine/test_bank.py`` fails if their shape changes.
 
 :class:`WindowBank` is the part of :class:`~simulator.engine.centre.CentreModel` that
 runs the bank; the model inherits it and holds the state it reads (set up in the
@@ -37,10 +47,11 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-import weakref
 from typing import TYPE_CHECKING, Any
 
 import simpy
+from simpy.core import SimTime
+from simpy.events import NORMAL, EventPriority
 
 from simulator.engine.policies import DedicatedFirst, Policy
 from simulator.engine.records import ABANDONED, BALKED, NO_SHOW, SERVED, WAITING
@@ -61,10 +72,10 @@ class WindowBank:
         env: simpy.Environment
         eager: bool
         bank: list[tuple[float, int, int, Any, int]]
-        order: _Order
+        queue: _Queue
         seq: itertools.count[int]
         made: list[tuple[float, int]]
-        pumps: list[float]
+        pumps: list[tuple[float, int]]
         _hot: tuple[Any, ...] | None
         now: float
         policy: Policy
@@ -110,35 +121,32 @@ class WindowBank:
         def _close(self, w: WindowState, now: float) -> None: ...
         def _set_staff(self, w: WindowState, s: int) -> None: ...
 
-    def _pump_at(self, when: float) -> None:
-        """Schedule a pump: a SimPy timeout that runs the bank, at ``when`` exactly (a
-        step that needs the SimPy clock gets it), or at a stop on the way if no float
-        delay takes the clock there from now (:func:`_reachable`)."""
+    def _timeout(self, delay: float, value: Any = None) -> simpy.Event:
+        """``env.timeout`` for the model's processes: an event of the model (its key is
+        kept in ``made``), and the bank catches up before the process resumes."""
+        if delay < 0:
+            raise ValueError(f"negative delay {delay}")
         env = self.env
-        now = env.now
-        when = _reachable(now, when)
-        delay = when - now
-        heapq.heappush(self.made, (when, next(self.seq)))
-        env.timeout(delay).callbacks.append(self._pump)
-        heapq.heappush(self.pumps, when)
-
-    def _timeout(self, delay: float, value: Any = None) -> simpy.Timeout:
-        """``env.timeout`` for the model's processes: numbered in the order events are
-        made, and the bank catches up before the process resumes (see :meth:`_advance`)."""
-        env = self.env
-        heapq.heappush(self.made, (env.now + delay, next(self.seq)))
-        ev = env.timeout(delay, value)
+        at = env.now + delay
+        number = next(self.seq)
+        ev = env.event()
         ev.callbacks.append(self._catch_up)
+        _schedule(self.queue, at, number, ev, value)
+        heapq.heappush(self.made, (at, number))
         return ev
 
     def _succeed(self, ev: simpy.Event, value: Any = None) -> None:
         """``ev.succeed(value)`` for an event a process waits on (as :meth:`_timeout`)."""
-        heapq.heappush(self.made, (self.env.now, next(self.seq)))
+        if ev.triggered:
+            raise RuntimeError(f"{ev} has already been triggered")
+        now = self.env.now
+        number = next(self.seq)
         assert ev.callbacks is not None
         ev.callbacks.insert(0, self._catch_up)  # before the waiting process resumes
-        ev.succeed(value)
+        _schedule(self.queue, now, number, ev, value)
+        heapq.heappush(self.made, (now, number))
 
-    def _wait(self, delay: float) -> simpy.Timeout:
+    def _wait(self, delay: float) -> simpy.Event:
         """A process of the model waits ``delay`` minutes (its step is done): the bank
         runs up to the next SimPy event first."""
         ev = self._timeout(delay)
@@ -146,63 +154,81 @@ class WindowBank:
         return ev
 
     def _catch_up(self, _ev: simpy.Event) -> None:
-        """A numbered SimPy event happens: first the internal events due before it."""
-        until = heapq.heappop(self.made)  # it is the first: those before it have happened
-        self.order.current = until
-        self._advance(until)
-        if self.eager:
-            self._ensure_pump()
+        """An event of the model happens: first the internal events ordered before it.
+        (Its process then runs the bank ahead when it waits again, or ends: see
+        :meth:`_end`.)"""
+        self._advance(heapq.heappop(self.made))  # the first of the model's events
 
     def _pump(self, _ev: simpy.Event) -> None:
         """A pump: run the bank up to the next SimPy event."""
-        heapq.heappop(self.pumps)
-        self.order.current = heapq.heappop(self.made)
+        heapq.heappop(self.pumps)  # the first: SimPy takes the pumps in their order
         self._run_ahead()
 
     def _run_ahead(self) -> None:
-        """Run the bank up to the next SimPy event (a pump, or a process of the model at
-        the end of its step). Where the bank stops at a SimPy event of the model, that
-        event catches it up and its process runs it ahead again when it waits next; a
-        pump is needed only for a step at the SimPy clock, when no SimPy event of the
-        model is due (or one it did not make is), and in a district (the other centres'
-        events do not run this bank)."""
-        made = self.made
-        until = made[0] if made else _NEVER
-        peek = self.env.peek()
-        foreign = peek < until[0]
-        if foreign:  # a SimPy event not made by the model (a process ends)
-            until = (peek, -1)
+        """Run the bank up to the next SimPy event, the head of SimPy's queue (a pump, or
+        a process of the model at the end of its step). Where that event is one of the
+        model's own, it catches the bank up and its process runs the bank ahead again;
+        otherwise (an event the model did not make: a process ending, another centre's
+        event, a diverted resident's arrival) a pump stands at the key of the bank's
+        next event, and SimPy hands the bank control at its place. So does the step
+        that acts at the SimPy clock (:meth:`_advance` stops there)."""
+        queue = self.queue
+        if queue:
+            t, priority, number, _ = queue[0]
+            until = (t, number if priority == NORMAL else -1)  # URGENT: before the bank
+        else:
+            until = _NEVER
         self._advance(until)
         bank = self.bank
-        if bank and (self.eager or foreign or (bank[0][0], bank[0][1]) < until):
-            self._ensure_pump()
+        if bank:
+            made = self.made
+            if not made or made[0][1] != until[1] or (bank[0][0], bank[0][1]) <= until:
+                self._ensure_pump()
 
-    def _sync(self) -> None:
-        """Someone outside the bank looks at this centre now (another centre of a
-        district): the internal events due before the SimPy event happening now first."""
-        current = self.order.current
-        if self.bank and current[0] == self.env.now:
-            self._advance(current)
+    def _end(self) -> None:
+        """A process of the model ends now: run the bank up to the next SimPy event, at
+        the latest up to the process's ending (an event made now, after every event
+        made before: those at this instant go first); a pump takes it on from there."""
+        until = (self.env.now, math.inf)
+        queue = self.queue
+        if queue:
+            t, priority, number, _ = queue[0]
+            head = (t, number if priority == NORMAL else -1)
+            if head < until:
+                until = head
+        self._advance(until)
+        self._ensure_pump()
 
     def _ensure_pump(self) -> None:
-        """Make sure a pump is due no later than the bank's next internal event."""
+        """Make sure a pump is due no later than the bank's next internal event: a SimPy
+        event at the internal event's key (time, ``NORMAL``, number), so that SimPy
+        takes it exactly where it takes that internal event."""
         bank = self.bank
-        if bank and (not self.pumps or self.pumps[0] > bank[0][0]):
-            self._pump_at(bank[0][0])
+        if not bank:
+            return
+        head = bank[0]
+        key = (head[0], head[1])
+        pumps = self.pumps
+        if not pumps or pumps[0] > key:
+            heapq.heappush(pumps, key)
+            ev = self.env.event()
+            ev.callbacks.append(self._pump)
+            _schedule(self.queue, key[0], key[1], ev, None)
 
-    def _advance(self, until: tuple[float, int]) -> None:
+    def _advance(self, until: tuple[float, float]) -> None:
         """Run the window bank ahead of SimPy: process, in order, the internal events
-        before ``until`` (the time and number of the next SimPy event).
+        before ``until`` (the time and number of the next SimPy event; number -1 for an
+        event that goes before any internal one at its instant, ``inf`` for after all).
 
         Internal events (a window resumes, the arrival clock rings) are kept in the bank's
-        own heap by (time, number). The numbers come from one counter, in the order in
-        which events are made, shared with the SimPy events of the model's processes
-        (:meth:`_timeout`) and the other centres of a district: so the internal and the
-        SimPy events are taken in SimPy's own order, (time, order made), ties included.
+        own heap by (time, number). The numbers come from SimPy's own counter, in the
+        order in which events are made, as SimPy numbers its events: so the internal and
+        the SimPy events are taken in SimPy's own order, (time, order made), ties
+        included (a key equal to ``until`` is the pump for that very event: it is taken).
         Each is processed with the float arithmetic SimPy would use (an event ``d``
         minutes after ``t`` happens at ``t + d``). The step that must act at the SimPy
         clock (closing a window after closing time, which may end the day) waits for a
-        pump or a SimPy event at its instant.
+        pump at its instant.
         """
         bank = self.bank
         if not bank:
@@ -471,38 +497,28 @@ _BASE_PICK_IDLE = Policy.pick_idle
 _BUILTIN_SELECTS = (Policy.select, DedicatedFirst.select)
 
 
-class _Order:
-    """The order in which the events of one SimPy environment are made: a counter shared
-    by the internal events of its window banks and the SimPy events its models make, and
-    the (time, number) of those SimPy events still to happen (a heap)."""
-
-    __slots__ = ("current", "made", "seq")
-
-    def __init__(self) -> None:
-        self.seq = itertools.count()
-        self.made: list[tuple[float, int]] = []
-        self.current: tuple[float, int] = (-math.inf, -1)  # the SimPy event happening
-
-
 _NEVER = (math.inf, -1)
-_ORDERS: weakref.WeakKeyDictionary[simpy.Environment, _Order] = weakref.WeakKeyDictionary()
+# SimPy's queue (Environment._queue): (time, priority, number, event), a heap.
+_Queue = list[tuple[SimTime, EventPriority, int, simpy.Event]]
+
+
+def _schedule(
+    queue: _Queue,
+    at: float,
+    number: int,
+    ev: simpy.Event,
+    value: Any,
+) -> None:
+    """Trigger ``ev`` with ``value`` at ``at`` as ``Environment.schedule`` does, under a
+    number the caller drew from the environment's counter (``env._eid``) and knows:
+    SimPy takes it at key ``(at, NORMAL, number)``."""
+    ev._ok = True
+    ev._value = value
+    heapq.heappush(queue, (at, NORMAL, number, ev))
+
 
 # What a window does when the bank resumes it (the phase of an internal event).
 _TOP = 0  # look at its staff and the queues (woken, or after a no-show)
 _DONE = 1  # the service (or the no-show hold) of resident i has ended
 _HELD = 2  # the cross-province hold of resident i has ended
 _CLOCK = 4  # the arrival clock rings (no window)
-
-
-def _reachable(now: float, when: float) -> float:
-    """``when`` if SimPy can schedule an event there from ``now`` (``now + d == when``
-    for ``d = when - now``), else a time between that it can reach and from which
-    ``when`` can be reached or approached again.
-
-    ``when - now`` is exact when ``now >= when / 2`` (Sterbenz), so the sum hits
-    ``when``; from further back it may miss by an ulp (``now`` finer than ``when``'s
-    grid). Halving ``when`` (exact in binary) gives such a stop in a few steps.
-    """
-    while now + (when - now) != when:
-        when = when / 2.0  # now < when / 2 here, else the sum would be exact
-    return when

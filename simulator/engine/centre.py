@@ -43,8 +43,7 @@ import simpy
 
 from simulator.config.scenario import DayPlan, Scenario
 from simulator.engine.back_office import work_back_office
-from simulator.engine.bank import _DONE, _ORDERS, _TOP, WindowBank, _Order
-from simulator.engine.bank import _reachable as _reachable  # tests import it from here
+from simulator.engine.bank import _DONE, _TOP, WindowBank
 from simulator.engine.demand import Residents
 from simulator.engine.policies import POLICIES
 from simulator.engine.records import (
@@ -176,22 +175,18 @@ class CentreModel(WindowBank):
         # Outage intervals per province index, drawn before the run like everything else.
         self.outages: Mapping[int, np.ndarray] = outages if self.xp_on and outages else {}
 
-        # The window bank (see _pump): internal events as (time, sequence number, phase,
-        # window, resident), the times of the pending pumps, the bank's clock.
+        # The window bank (see simulator.engine.bank): internal events as (time, number,
+        # phase, window, resident), numbered from SimPy's own counter (``seq``) as SimPy
+        # numbers its events; ``made`` holds (time, number) of the SimPy events made by
+        # this model's processes and not yet happened; ``pumps`` those of the pending
+        # pumps. ``queue`` is SimPy's queue, read to know its next event.
         self.bank: list[tuple[float, int, int, Any, int]] = []  # window: WindowState or None
-        # Every event of the environment gets a number when it is made (``order``: shared
-        # by the centres of a district); ``made`` holds (time, number) of SimPy events
-        # made by this model's processes and not yet known to have happened.
-        order = _ORDERS.get(self.env)
-        if order is None:
-            order = _ORDERS[self.env] = _Order()
-        self.order = order
-        self.seq = order.seq
-        self.made = order.made
-        self.pumps: list[float] = []
+        self.queue = self.env._queue
+        self.seq = self.env._eid
+        self.made: list[tuple[float, int]] = []
+        self.pumps: list[tuple[float, int]] = []
         self._hot: tuple[Any, ...] | None = None  # what _advance reads (_hot_locals)
         self.now = 0.0
-        self.woke = False  # a window was woken by the staffing change being applied
 
         self.queues: list[deque[int]] = [deque() for _ in range(self.n_classes)]
         self.next_i = 0  # first resident not yet admitted (residents are sorted by time)
@@ -319,7 +314,6 @@ class CentreModel(WindowBank):
 
     def waiting_now(self) -> int:
         """Exact number of residents waiting now (scans the queues; for monitoring)."""
-        self._sync()
         now = self.env.now
         if not self.idle:  # with an idle window, nobody who arrived before now is pending
             self.admit(now)
@@ -347,21 +341,15 @@ class CentreModel(WindowBank):
         w.accepts, w.mult, w.elig, w.prio_elig = got
 
     def _apply(self, assign: Mapping[int, int], overtime: bool = False) -> None:
-        self.woke = False
+        # The woken windows resume now, after every event made before (numbers): the
+        # schedule's next wait runs the bank (_run_ahead).
         restaff(self.windows, assign, overtime, self._set_staff, self.idle, self._wake)
-        if self.woke:
-            # The woken windows resume now, after every event made before (numbers): the
-            # schedule's next wait runs the bank (_run_ahead); in a district a pump does.
-            self.woke = False
-            if self.eager:
-                self._pump_at(self.env.now)
 
     def _wake(self, w: WindowState) -> None:
-        """Wake a waiting window: it looks at its staff and the queues again, now (the
-        caller, :meth:`_apply`, makes a pump for it)."""
+        """Wake a waiting window: it looks at its staff and the queues again, now (an
+        internal event made now)."""
         if w.waiting:
             w.waiting = False
-            self.woke = True
             heapq.heappush(self.bank, (self.env.now, next(self.seq), _TOP, w, -1))
 
     # -- processes --------------------------------------------------------------------
@@ -457,9 +445,9 @@ class CentreModel(WindowBank):
             if w is not None:
                 self.idle.remove(w)
                 self._dispatch(w, i, env.now)
-                self._ensure_pump()
             else:
                 self._enqueue(i)
+        self._end()
 
     def _dispatch(self, w: WindowState, i: int, now: float) -> None:
         """Idle window ``w`` calls resident ``i`` who arrives at ``now``: the service
@@ -535,7 +523,7 @@ class CentreModel(WindowBank):
             self._end_of_day()
             self.day_close.append((plan.index, close, max(close, env.now)))
             self.day_done[plan.index] = True
-        self._run_ahead()
+        self._end()
 
     def _end_of_day(self) -> None:
         """Everyone still waiting when the last window closes goes home unserved (or had
@@ -568,14 +556,13 @@ class CentreModel(WindowBank):
                 busy = sum(1 for w in self.windows if w.is_open and w not in self.idle)
                 self.samples.append((env.now, self.waiting_now(), busy, self.n_open))
                 yield self._wait(interval)
-        self._run_ahead()
+        self._end()
 
     def inject(self, guest: Guest) -> int:
         """A resident diverted from another centre arrives now; returns the local index.
 
         The guest does not balk (they chose to come); patience restarts on arrival.
         """
-        self._sync()
         self._as_lists()
         now = self.env.now
         i = len(self.t)
