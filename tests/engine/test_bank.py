@@ -89,25 +89,32 @@ FOREIGN_AT = 610.0
 
 
 def _foreign_process(
-    env: simpy.Environment, made_at: float | None, idle: Callable[[], int]
+    env: simpy.Environment, event: float | str, idle: Callable[[], int]
 ) -> list[int]:
-    """A SimPy process of its own, not the model's: its event at FOREIGN_AT is a timeout
-    made at ``made_at`` (``made_at`` None: the process ends at FOREIGN_AT, and the event
-    is its ending, made then). Returns what a process waking on that event sees: the
-    number of idle windows."""
+    """A SimPy process of its own, not the model's, with an event at FOREIGN_AT: a
+    timeout made at ``event`` (a time); its ending (``"ending"``: made then); or the
+    start of a process it starts then (``"start"``: SimPy starts processes ``URGENT``,
+    before the ordinary events of the instant). Returns what a process waking on that
+    event sees: the number of idle windows."""
     seen: list[int] = []
 
     def foreign() -> Generator[simpy.Event, Any, None]:
-        if made_at is None:
-            yield env.timeout(FOREIGN_AT)
-            return  # the event: this process ends (made now, at FOREIGN_AT)
-        if made_at:
-            yield env.timeout(made_at)
-        yield env.timeout(FOREIGN_AT - made_at)
+        if isinstance(event, str):
+            yield env.timeout(FOREIGN_AT)  # made at 0, before the service's end
+            if event == "start":
+                env.process(started())
+            return  # "ending": this process ends (made now, at FOREIGN_AT)
+        if event:
+            yield env.timeout(event)
+        yield env.timeout(FOREIGN_AT - event)
         seen.append(idle())
 
+    def started() -> Generator[simpy.Event, Any, None]:
+        seen.append(idle())
+        yield env.timeout(0.0)
+
     proc = env.process(foreign())
-    if made_at is None:
+    if event == "ending":
 
         def waiter() -> Generator[simpy.Event, Any, None]:
             yield proc
@@ -117,11 +124,11 @@ def _foreign_process(
     return seen
 
 
-def _plain_simpy(made_at: float | None) -> list[int]:
+def _plain_simpy(event: float | str) -> list[int]:
     """The same timeline with one SimPy process for the window (what the bank stands for)."""
     env = simpy.Environment()
     state = {"idle": 1}
-    seen = _foreign_process(env, made_at, lambda: state["idle"])
+    seen = _foreign_process(env, event, lambda: state["idle"])
 
     def window() -> Generator[simpy.Event, Any, None]:
         yield env.timeout(600.0)  # the resident arrives, the idle window calls at once
@@ -134,12 +141,12 @@ def _plain_simpy(made_at: float | None) -> list[int]:
     return seen
 
 
-def _bank(made_at: float | None) -> list[int]:
+def _bank(event: float | str) -> list[int]:
     scn = make_scenario()
     res = make_residents(scn, [600.0], service=[10.0])
     env = simpy.Environment()
     model = CentreModel(scn, scn.day_plans(), res, env=env)
-    seen = _foreign_process(env, made_at, lambda: len(model.idle))
+    seen = _foreign_process(env, event, lambda: len(model.idle))
     model.start()
     env.run()
     raw = model.finish()
@@ -148,7 +155,7 @@ def _bank(made_at: float | None) -> list[int]:
 
 
 @pytest.mark.parametrize(
-    ("made_at", "simpy_sees_idle"),
+    ("event", "simpy_sees_idle"),
     [
         # The foreign timeout is made at 0, before the service's end (made at 600): SimPy
         # takes it first, the window is still busy.
@@ -157,15 +164,53 @@ def _bank(made_at: float | None) -> list[int]:
         # Made at 605, after the service's end: SimPy ends the service first (the window
         # goes idle), then the foreign process wakes.
         pytest.param(605.0, 1, id="made-after"),
+        # Made at 600 too, but before the window called (the foreign process's timeout
+        # at 600 was made at 0, the arrival clock's ring when the window went idle at
+        # 08:00): the foreign process goes on first, then the call makes the end.
+        pytest.param(600.0, 0, id="made-at-the-call"),
         # A process ending at 610: its ending is made at 610, after the service's end.
-        pytest.param(None, 1, id="process-ends"),
+        pytest.param("ending", 1, id="process-ends"),
+        # A process started at 610 (by a timeout made at 0, before the service's end):
+        # its start is URGENT, before the service's end although made after it.
+        pytest.param("start", 0, id="process-starts"),
     ],
 )
 def test_a_foreign_event_at_a_bank_instant_goes_in_simpy_order(
-    made_at: float | None, simpy_sees_idle: int
+    event: float | str, simpy_sees_idle: int
 ) -> None:
-    assert _plain_simpy(made_at) == [simpy_sees_idle]  # worked by hand above
-    assert _bank(made_at) == [simpy_sees_idle]
+    assert _plain_simpy(event) == [simpy_sees_idle]  # worked by hand above
+    assert _bank(event) == [simpy_sees_idle]
+
+
+def test_a_run_stopped_at_a_bank_instant_stops_before_its_events() -> None:
+    # env.run(until=610) stops with an URGENT event at 610: the ordinary events of that
+    # instant wait for the next run, whatever their numbers. Here the stop is made at
+    # 605, after the service's end (made at 600), and the monitor runs the bank ahead at
+    # 605: the bank still leaves the end to the next run, as SimPy leaves the window's.
+    plain = simpy.Environment()
+    state = {"idle": 1}
+
+    def window() -> Generator[simpy.Event, Any, None]:
+        yield plain.timeout(600.0)
+        state["idle"] = 0
+        yield plain.timeout(10.0)
+        state["idle"] = 1
+
+    plain.process(window())
+    scn = make_scenario()
+    res = make_residents(scn, [600.0], service=[10.0])
+    model = CentreModel(scn, scn.day_plans(), res, monitor_interval=5.0)
+    model.start()
+    seen = []
+    for env, idle in ((plain, lambda: state["idle"]), (model.env, lambda: len(model.idle))):
+        env.run(until=605.0)
+        env.run(until=FOREIGN_AT)
+        seen.append(idle())
+    assert seen == [0, 0]
+    model.env.run()
+    raw = model.finish()
+    assert raw.end.tolist() == [FOREIGN_AT]
+    assert _sample(raw, 605.0)[2] == 1 and _sample(raw, FOREIGN_AT)[2] == 0  # busy
 
 
 # --------------------------------------------------------------------------- SimPy internals
