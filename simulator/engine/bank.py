@@ -14,19 +14,22 @@ The bank gives the records and the order of one SimPy process per window exactly
 
 - **Times**: an event ``d`` minutes after ``t`` is at ``t + d``, the float SimPy computes.
 - **Equal instants**: SimPy takes events due at the same instant by priority (a process
-  starting or interrupted first), then in the order they were made: its queue holds
-  ``(time, priority, number, event)`` with numbers from one counter per environment
-  (``env._eid``). The bank's internal events take their numbers from that same counter
-  when they are made, and count as ordinary (``NORMAL``) events: so one numbering orders
-  the bank's events and every SimPy event, whoever made it. The bank runs ahead only up
-  to the head of SimPy's queue (:meth:`WindowBank._run_ahead`); where that head is not
-  an event of the model's own processes (which first let the bank catch up with the
-  internal events before it, :meth:`WindowBank._catch_up`), a pump is put in SimPy's
-  queue at the key of the bank's next event, ``(time, NORMAL, number)``, so that SimPy
-  itself hands the bank control at its place: before any event made after it, after
-  any made before it (a process ending, another centre's event, a diverted resident's
-  arrival). When SimPy processes an event, every bank of the environment has processed
-  exactly its internal events ordered before it, and none after.
+  starting or interrupted, or ``env.run(until=...)`` stopping, first), then in the order
+  they were made: its queue holds ``(time, priority, number, event)`` with numbers from
+  one counter per environment (``env._eid``). The bank's internal events take their
+  numbers from that same counter when they are made, and count as ordinary (``NORMAL``)
+  events: so one numbering orders the bank's events and every SimPy event, whoever made
+  it. The bank runs ahead only up to the head of SimPy's queue
+  (:meth:`WindowBank._run_ahead`); where that head is not an event of the model's own
+  processes (which first let the bank catch up with the internal events before it,
+  :meth:`WindowBank._catch_up`), a pump is put in SimPy's queue at the key of the bank's
+  next event, ``(time, NORMAL, number)``, so that SimPy itself hands the bank control at
+  its place: before any event made after it, after any made before it (a process ending,
+  another centre's event, a diverted resident's arrival). A process of the model that
+  ends runs the bank only up to its ending (an event made then: after the internal
+  events of its instant, before later ones, :meth:`WindowBank._end`). When SimPy
+  processes an event, every bank of the environment has processed exactly its internal
+  events ordered before it, and none after.
 - **The outside at the right time**: the policies, balking and lazy reneging read the
   bank's clock; another centre of a district or the monitor reading the queue sees it
   as of the SimPy event happening (the rule above). The one step that acts on SimPy
