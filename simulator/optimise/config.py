@@ -34,10 +34,14 @@ __all__ = [
     "Target",
     "Targets",
     "bundled_group",
+    "cost_config",
     "parse_cost",
     "parse_procedure",
     "parse_space",
     "parse_targets",
+    "recommend_config",
+    "settings_config",
+    "targets_config",
 ]
 
 
@@ -414,3 +418,110 @@ def group_or_default(config: Mapping[str, Any], key: str) -> dict[str, Any]:
     if isinstance(raw, Mapping):
         return copy.deepcopy(dict(raw))
     return bundled_group(key)
+
+
+# --------------------------------------------------------------------------- config form
+# The inverse of the parsers: parsed settings back in the shape of the config groups, so
+# that a written scenario (recommended.yaml) carries the settings a recommendation used
+# and parsing them again gives equal dataclasses.
+
+
+def cost_config(cost: CostModel) -> dict[str, Any]:
+    """``cost`` in the shape of ``scenarios/cost/default.yaml`` (:func:`parse_cost`'s input)."""
+    return {
+        "currency": cost.currency,
+        "staff_per_hour": {lev: float(cost.staff_per_hour[lev]) for lev in SKILL_ORDER},
+        "training_per_skill": float(cost.training_per_skill),
+        "training_amortisation_days": float(cost.training_amortisation_days),
+        "window_per_day": float(cost.window_per_day),
+    }
+
+
+def targets_config(
+    targets: Targets, switched_off: Mapping[str, Sequence[str]] | None = None
+) -> dict[str, Any]:
+    """``targets`` in the shape of ``scenarios/targets/default.yaml``; each KPI of
+    ``switched_off`` (``{"hour": ["service_level"]}``) without a target in that scope is
+    written as ``null``, a target switched off (:func:`parse_targets` skips it)."""
+    out: dict[str, Any] = {"confidence": float(targets.confidence), "day": {}, "hour": {}}
+    for t in targets.all:
+        out[t.scope][t.kpi] = {t.sense: float(t.value), "tolerance": float(t.tolerance)}
+    for scope, kpis in (switched_off or {}).items():
+        for kpi in kpis:
+            out[scope].setdefault(str(kpi), None)
+    return out
+
+
+def _mix_config(mix: SkillMix) -> dict[str, Any]:
+    groups: dict[str, Any] = {}
+    for name, share, skills in mix.groups:
+        g: dict[str, Any] = {"share": float(share)}
+        if "*" in skills:
+            g["level"] = skills["*"]
+        per_family = {fam: lev for fam, lev in skills.items() if fam != "*"}
+        if per_family:
+            g["skills"] = per_family
+        groups[name] = g
+    return {"roster_per_window": float(mix.roster_per_window), "groups": groups}
+
+
+def recommend_config(
+    space: SearchSpace, procedure: Procedure, skill_mixes: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """``space`` and ``procedure`` in the shape of ``scenarios/recommend/default.yaml``.
+    ``skill_mixes``: recipes of the config the space does not use (kept, so that the
+    written settings still define them); those the space uses are written from it."""
+    mixes = copy.deepcopy(dict(skill_mixes or {}))
+    for mix in space.skill_mixes:
+        if mix.name != "keep":
+            mixes[mix.name] = _mix_config(mix)
+    own_share = space.lunch_open_share == (None,)  # null: the scenario's own share
+    shares = None if own_share else [float(x) for x in space.lunch_open_share if x is not None]
+    pr = procedure
+    return {
+        "space": {
+            "windows": {g: [int(n) for n in counts] for g, counts in space.windows.items()},
+            "lunch_open_share": shares,
+            "skill_mix": [mix.name for mix in space.skill_mixes],
+        },
+        "skill_mixes": mixes,
+        "procedure": {
+            "n0": pr.n0,
+            "batch": pr.batch,
+            "n_max": pr.n_max,
+            "runner_ups": pr.runner_ups,
+            "seed": pr.seed,
+            "isa": {
+                "enabled": pr.isa,
+                "replications": pr.isa_replications,
+                "max_iterations": pr.isa_max_iterations,
+                "trim": pr.isa_trim,
+            },
+            "final_replications": pr.final_replications,
+            "final_seed_offset": pr.final_seed_offset,
+        },
+        "robustness": {
+            "volume_growth": [float(g) for g in pr.volume_growth],
+            "online_shift": [float(s) for s in pr.online_shift],
+        },
+    }
+
+
+def settings_config(
+    cost: CostModel,
+    targets: Targets,
+    space: SearchSpace,
+    procedure: Procedure,
+    skill_mixes: Mapping[str, Any] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The ``cost``, ``targets`` and ``recommend`` groups of these settings, as a shipped
+    scenario carries them: a KPI with a bundled target (``scenarios/targets/default.yaml``)
+    that ``targets`` lacks is written ``null`` (switched off), so that it can be switched
+    back on by giving it a whole mapping, as after ``targets.day.<kpi>=null``."""
+    bundled = bundled_group("targets")
+    off = {scope: list(bundled.get(scope) or {}) for scope in ("day", "hour")}
+    return {
+        "cost": cost_config(cost),
+        "targets": targets_config(targets, off),
+        "recommend": recommend_config(space, procedure, skill_mixes),
+    }

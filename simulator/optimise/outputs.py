@@ -83,7 +83,14 @@ class Recommendation:
     robustness
         The recommended plan under demand growth and online shift.
     scenario_config
-        Plain config of the recommended scenario (what ``recommended.yaml`` holds).
+        Plain config of the recommended scenario (``recommended.yaml`` holds it with the
+        run settings and :attr:`settings`).
+    settings
+        The ``cost``, ``targets`` and ``recommend`` groups the recommendation used, in
+        config form (:func:`simulator.optimise.config.settings_config`; the root seed as
+        ``recommend.procedure.seed``): ``recommended.yaml`` carries them, so that
+        ``svcsim-recommend`` run on it uses the same settings and takes the same
+        overrides as on a shipped scenario.
     files
         Paths written (when an output folder was given).
     stats
@@ -111,6 +118,7 @@ class Recommendation:
     files: dict[str, Path] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
     isa_log: list[dict[str, Any]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def scenario(self) -> Scenario:
@@ -484,7 +492,10 @@ def scenario_yaml(rec: Recommendation, source: str = "") -> str:
     ``svcsim --config-path DIR --config-name NAME`` run directly, with the same run
     settings as a shipped scenario (those the recommendation's config lacks, such as
     ``charts`` and ``progress`` that svcsim-recommend takes out, get svcsim's defaults),
-    so it takes the same overrides (``charts=false``)."""
+    so it takes the same overrides (``charts=false``); and with the ``cost``, ``targets``
+    and ``recommend`` groups the recommendation used (:attr:`Recommendation.settings`), so
+    that ``svcsim-recommend`` run on it uses the same settings and takes the same overrides
+    (``targets.day.service_level.min=0.95``)."""
     from simulator.config.compose import with_run_settings
 
     header = (
@@ -497,9 +508,17 @@ def scenario_yaml(rec: Recommendation, source: str = "") -> str:
         "# a shipped scenario (replications, seed, charts, progress, ...): override them the\n"
         "# same way, e.g. charts=false replications=40.\n"
     )
-    body = yaml.safe_dump(
-        with_run_settings(plain(rec.scenario_config)), sort_keys=False, allow_unicode=True
-    )
+    config = with_run_settings(plain(rec.scenario_config))
+    if rec.settings:
+        header += (
+            "# It ends with the cost, targets and recommend settings this recommendation used:\n"
+            "# recommend again from it, e.g. svcsim-recommend --config-path <folder>\n"
+            "#   --config-name recommended targets.day.service_level.min=0.95\n"
+            "# recommend.procedure.seed is the recommendation's root seed (the top-level seed is\n"
+            "# its final evaluation's: root + final_seed_offset); change that one to search anew.\n"
+        )
+        config.update(plain(rec.settings))
+    body = yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
     return header + body
 
 

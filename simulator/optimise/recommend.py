@@ -38,6 +38,7 @@ answer.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -58,6 +59,7 @@ from simulator.optimise.config import (
     parse_procedure,
     parse_space,
     parse_targets,
+    settings_config,
 )
 from simulator.optimise.evaluate import (
     Candidate,
@@ -107,7 +109,10 @@ def _resolve_inputs(
     targets: Targets | Mapping[str, Any] | None,
     space: SearchSpace | Mapping[str, Any] | None,
     procedure: Procedure | Mapping[str, Any] | None,
-) -> tuple[Scenario, dict[str, Any], CostModel, Targets, SearchSpace, Procedure]:
+) -> tuple[Scenario, dict[str, Any], CostModel, Targets, SearchSpace, Procedure, dict[str, Any]]:
+    """The scenario, its config without the recommender's groups (what the options are
+    built from), the parsed cost model, targets, decision space and procedure, and the
+    skill-mix recipes of the config (``recommend.skill_mixes``, used or not)."""
     if isinstance(scenario, str):
         from simulator.config.compose import load_scenario
 
@@ -135,6 +140,7 @@ def _resolve_inputs(
         if procedure is not None:
             merged = {**merged, **dict(procedure)}
         proc = parse_procedure(merged)
+    mix_cfg = rec_cfg
     if isinstance(space, SearchSpace):
         sp = space
     else:
@@ -143,9 +149,11 @@ def _resolve_inputs(
         if space is not None:
             sp_cfg.update(dict(space) if "space" in space else {"space": dict(space)})
         sp = parse_space(sp_cfg, groups, scenario.family_names)
+        mix_cfg = sp_cfg
+    mixes = mix_cfg.get("skill_mixes")
     for key in ("cost", "targets", "recommend"):
         base.pop(key, None)
-    return scenario, base, cost_m, tgt, sp, proc
+    return scenario, base, cost_m, tgt, sp, proc, dict(mixes) if isinstance(mixes, Mapping) else {}
 
 
 def recommend(
@@ -204,10 +212,16 @@ def recommend(
     Recommendation
     """
     t0 = time.perf_counter()
-    scn, base, cost_m, tgt, sp, proc = _resolve_inputs(scenario, cost, targets, space, procedure)
+    scn, base, cost_m, tgt, sp, proc, mixes = _resolve_inputs(
+        scenario, cost, targets, space, procedure
+    )
     root = int(
         seed if seed is not None else (proc.seed if proc.seed is not None else scn.experiment.seed)
     )
+    # The settings used, in config form (recommended.yaml carries them). The root seed is
+    # written as recommend.procedure.seed: the written scenario's own seed is the final
+    # evaluation's (root + final_seed_offset).
+    settings = settings_config(cost_m, tgt, sp, dataclasses.replace(proc, seed=root), mixes)
     out_path = Path(out_dir) if out_dir is not None else None
     from simulator.version import package_version
 
@@ -220,6 +234,7 @@ def recommend(
     runner = _Runner(ex, store, Progress(progress), on_evaluation)
     try:
         rec = _recommend(scn, base, cost_m, tgt, sp, proc, root, runner)
+        rec.settings = settings
     finally:
         runner.progress.close()
         store.close()
