@@ -32,10 +32,12 @@ __all__ = [
     "bad_input",
     "config_location",
     "config_path_from_cwd",
+    "end_process",
     "old_form",
     "plain_config",
     "recorded_run",
     "run_command",
+    "runs_as_program",
     "screened_hydra",
     "set_resume_hint",
     "task_started",
@@ -305,6 +307,36 @@ def _exit_soon(code: int) -> None:
     timer = threading.Timer(_EXIT_GRACE_S, os._exit, args=(code,))
     timer.daemon = True
     timer.start()
+
+
+def end_process(code: int) -> NoReturn:
+    """End the process with exit code ``code`` once everything it wrote is out, without the
+    interpreter's teardown.
+
+    The exit handlers run (logging flushes and closes the run's log file, child
+    processes still alive are ended), standard output and error are flushed, and the
+    process ends (:func:`os._exit`) without freeing every object of the libraries it
+    loaded one by one: about 0.2 CPU s after a ``svcsim`` run, as long as the run's
+    simulation. For a command line's own process only: code that called the command's
+    ``main`` and catches its ``SystemExit`` would never get it back.
+    """
+    import atexit
+    import os
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed pipe: nothing more to tell
+            stream.flush()
+    os._exit(code)
+
+
+def runs_as_program(main: Callable[..., Any]) -> bool:
+    """Whether ``main`` runs as this process's program: the console script made for it
+    (``from ... import main; sys.exit(main())``) or ``python -m`` on its module, rather
+    than called by other code (a test, ``python -c``) that may catch its ``SystemExit``.
+    """
+    program = sys.modules.get("__main__")
+    return getattr(program, "main", None) is main and getattr(program, "__file__", None) is not None
 
 
 def run_command(prog: str, body: Callable[[], int | None], *, hydra_app: bool = False) -> int:

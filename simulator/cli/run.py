@@ -30,9 +30,11 @@ from typing import TYPE_CHECKING, Any
 from simulator.cli.chart_process import close_early, start_early, take_chart_process
 from simulator.cli.common import (
     config_path_from_cwd,
+    end_process,
     plain_config,
     recorded_run,
     run_command,
+    runs_as_program,
     set_resume_hint,
     task_started,
 )
@@ -298,13 +300,16 @@ def main() -> None:
     sys.argv[1:] = _with_sweep_support(config_path_from_cwd(sys.argv[1:]))
     if asks_for_help(sys.argv[1:]):
         with reused_group_listing():
-            sys.exit(run_command("svcsim", _main, hydra_app=True))
-    # A single run's chart process loads its libraries while Hydra composes the config.
-    start_early(sys.argv[1:])
-    try:
-        code = run_command("svcsim", _main, hydra_app=True)
-    finally:
-        close_early()
+            code = run_command("svcsim", _main, hydra_app=True)
+    else:
+        # A single run's chart process loads its libraries while Hydra composes the config.
+        start_early(sys.argv[1:])
+        try:
+            code = run_command("svcsim", _main, hydra_app=True)
+        finally:
+            close_early()
+    if runs_as_program(main):
+        end_process(code)  # everything is written: skip the interpreter's teardown
     sys.exit(code)
 
 

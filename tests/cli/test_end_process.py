@@ -1,0 +1,68 @@
+"""A command's own process ends without the interpreter's teardown, and loses nothing.
+
+:func:`simulator.cli.common.end_process` skips freeing the loaded libraries object by
+object; what the process wrote (buffered standard output, a log file, exit handlers)
+must still be out, and its exit code kept. Only a command running as the program takes
+that way: code that calls ``main`` itself gets its ``SystemExit``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+SCRIPT = """
+import atexit, logging, sys
+from pathlib import Path
+from simulator.cli.common import end_process
+
+out = Path(sys.argv[1])
+log = logging.getLogger("probe")
+log.addHandler(logging.FileHandler(out / "run.log"))
+log.warning("the last line of the log")
+atexit.register(lambda: (out / "atexit.txt").write_text("ran"))
+sys.stdout.write("no newline, still buffered")
+end_process(3)
+print("never")
+"""
+
+
+def test_end_process_flushes_output_runs_exit_handlers_and_keeps_the_code(
+    tmp_path: Path,
+) -> None:
+    script = tmp_path / "probe.py"
+    script.write_text(textwrap.dedent(SCRIPT))
+    proc = subprocess.run(
+        [sys.executable, str(script), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stdout == "no newline, still buffered"
+    assert (tmp_path / "atexit.txt").read_text() == "ran"
+    assert (tmp_path / "run.log").read_text() == "the last line of the log\n"
+
+
+def test_only_a_program_whose_main_is_the_command_ends_the_fast_way(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from simulator.cli.common import runs_as_program\n"
+        "def main():\n    pass\n"
+        "def other():\n    pass\n"
+        "print(runs_as_program(main), runs_as_program(other))\n"
+    )
+    script = tmp_path / "console.py"
+    script.write_text(probe)
+    as_script = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    # a console script (a file whose main is the command's): yes; another function: no
+    assert as_script == ["True", "False"]
+    # python -c (tests probing the command, which catch its SystemExit): no
+    as_code = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert as_code == ["False", "False"]
