@@ -54,8 +54,11 @@ def _load_chart_code() -> None:
     import simulator.analysis.results  # noqa: F401  (to read the results sent)
     from simulator.present import (
         charts,  # noqa: F401  (matplotlib: the slow import)
+        i18n,
         style,
     )
+
+    i18n.catalogue("en")  # the charts' words
 
     # A small throw-away chart in the house style loads the fonts, the layout engine and
     # the PNG writer before the results arrive (the charts drawn after are the same

@@ -60,3 +60,20 @@ def test_the_chart_process_starts_early_only_for_a_single_run_with_charts() -> N
         ["--help"],
     ):
         assert not single_run_with_charts(argv), argv
+
+
+def test_the_chart_process_is_sent_only_what_the_charts_read() -> None:
+    from simulator.config.compose import load_scenario
+    from simulator.run.runner import simulate
+
+    scn = load_scenario("reference", ["replications=2", "calendar.days=1"])
+    results = simulate(scn, record_visits=True)
+    assert results.visits is not None
+    before = results.visits.copy()
+    sent = cli_run.chart_inputs(results)
+    assert sent.visits is not None
+    assert list(sent.visits.columns) == list(cli_run.CHART_VISIT_COLUMNS)
+    assert sent.visits.equals(before[list(cli_run.CHART_VISIT_COLUMNS)])
+    assert sent.tables == {} and sent.hourly is results.hourly
+    assert sent.n_replications == results.n_replications and sent.meta == results.meta
+    assert results.visits.equals(before) and results.tables  # the run's own are untouched

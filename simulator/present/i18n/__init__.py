@@ -26,7 +26,8 @@ def catalogue(lang: str) -> dict[str, Any]:
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
     text = resources.files(__package__).joinpath(f"{lang}.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    # libyaml's parser when PyYAML has it (the same mapping, ten times faster)
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if not isinstance(data, dict):
         raise ValueError(f"{lang}.yaml: a mapping of sections expected")
     return data
