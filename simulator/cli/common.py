@@ -29,6 +29,7 @@ __all__ = [
     "EXIT_SIGINT",
     "EXIT_SIGTERM",
     "Terminated",
+    "alone",
     "bad_input",
     "config_location",
     "config_path_from_cwd",
@@ -318,7 +319,8 @@ def end_process(code: int) -> NoReturn:
     process ends (:func:`os._exit`) without freeing every object of the libraries it
     loaded one by one: about 0.2 CPU s after a ``svcsim`` run, as long as the run's
     simulation. For a command line's own process only: code that called the command's
-    ``main`` and catches its ``SystemExit`` would never get it back.
+    ``main`` and catches its ``SystemExit`` would never get it back; and only when the
+    process runs no other thread (:func:`alone`).
     """
     import atexit
     import os
@@ -337,6 +339,15 @@ def runs_as_program(main: Callable[..., Any]) -> bool:
     """
     program = sys.modules.get("__main__")
     return getattr(program, "main", None) is main and getattr(program, "__file__", None) is not None
+
+
+def alone() -> bool:
+    """Whether this process runs no thread but its main one: then nothing is left to end
+    before :func:`end_process` but the exit handlers (the normal exit waits for other
+    threads first, and some exit handlers, such as a process pool's, wait for them)."""
+    import threading
+
+    return threading.active_count() == 1
 
 
 def run_command(prog: str, body: Callable[[], int | None], *, hydra_app: bool = False) -> int:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.cli.chart_process import close_early, start_early, take_chart_process
 from simulator.cli.common import (
+    alone,
     config_path_from_cwd,
     end_process,
     plain_config,
@@ -324,7 +325,7 @@ def main() -> None:
             code = run_command("svcsim", _main, hydra_app=True)
         finally:
             close_early()
-    if runs_as_program(main):
+    if runs_as_program(main) and alone():
         end_process(code)  # everything is written: skip the interpreter's teardown
     sys.exit(code)
 

@@ -66,3 +66,22 @@ def test_only_a_program_whose_main_is_the_command_ends_the_fast_way(tmp_path: Pa
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout.split()
     assert as_code == ["False", "False"]
+
+
+def test_a_process_with_another_thread_running_is_not_alone() -> None:
+    """A thread still running (a process pool's manager thread after a joblib multirun)
+    must be ended by the normal exit, which waits for it: such a run exits as usual."""
+    import threading
+
+    from simulator.cli.common import alone
+
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    alone_before = alone()
+    worker.start()
+    try:
+        assert not alone()
+    finally:
+        stop.set()
+        worker.join()
+    assert alone() == alone_before
