@@ -82,20 +82,27 @@ def imports_of(tree: ast.AST, package: str) -> Iterator[tuple[str, int]]:
         stack.extend(ast.iter_child_nodes(node))
 
 
-def import_edges() -> list[tuple[str, str, str]]:
+def parsed_sources() -> list[tuple[Path, ast.Module]]:
+    """Every source file of ``simulator/`` and ``calibration/`` with its syntax tree."""
+    return [
+        (path, ast.parse(path.read_text(encoding="utf-8")))
+        for top in ("simulator", "calibration")
+        for path in sorted((ROOT / top).rglob("*.py"))
+    ]
+
+
+def import_edges(sources: Iterable[tuple[Path, ast.Module]]) -> list[tuple[str, str, str]]:
     """``(importing unit, imported unit, "file:line")`` for every import across units."""
     edges = []
-    for top in ("simulator", "calibration"):
-        for path in sorted((ROOT / top).rglob("*.py")):
-            mod = module_name(path)
-            src = unit_of(mod)
-            assert src is not None, f"{mod} belongs to no unit of LAYERS"
-            package = mod if path.name == "__init__.py" else mod.rpartition(".")[0]
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            for target, line in imports_of(tree, package):
-                dst = unit_of(target)
-                if dst is not None and dst != src:
-                    edges.append((src, dst, f"{path.relative_to(ROOT)}:{line}"))
+    for path, tree in sources:
+        mod = module_name(path)
+        src = unit_of(mod)
+        assert src is not None, f"{mod} belongs to no unit of LAYERS"
+        package = mod if path.name == "__init__.py" else mod.rpartition(".")[0]
+        for target, line in imports_of(tree, package):
+            dst = unit_of(target)
+            if dst is not None and dst != src:
+                edges.append((src, dst, f"{path.relative_to(ROOT)}:{line}"))
     return edges
 
 
@@ -147,8 +154,14 @@ def cycles(edges: Iterable[tuple[str, str, str]]) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def edges() -> list[tuple[str, str, str]]:
-    return import_edges()
+def sources() -> list[tuple[Path, ast.Module]]:
+    """The sources parsed once for every test of the module."""
+    return parsed_sources()
+
+
+@pytest.fixture(scope="module")
+def edges(sources: list[tuple[Path, ast.Module]]) -> list[tuple[str, str, str]]:
+    return import_edges(sources)
 
 
 def test_every_module_belongs_to_a_unit_and_imports_flow_down(edges) -> None:
@@ -175,17 +188,15 @@ def test_named_rules(edges, src: str, forbidden: str) -> None:
     assert bad == [], f"{src} imports {forbidden} at {bad}"
 
 
-def test_one_parallel_path() -> None:
+def test_one_parallel_path(sources: list[tuple[Path, ast.Module]]) -> None:
     # Only the executor starts processes or talks to a cluster.
     allowed = {"simulator/run/executor.py"}
     names = ("concurrent.futures", "multiprocessing", "distributed")
     found = set()
-    for top in ("simulator", "calibration"):
-        for path in (ROOT / top).rglob("*.py"):
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            for target, line in imports_of(tree, module_name(path)):
-                if target.startswith(names):
-                    found.add(f"{path.relative_to(ROOT)}:{line}")
+    for path, tree in sources:
+        for target, line in imports_of(tree, module_name(path)):
+            if target.startswith(names):
+                found.add(f"{path.relative_to(ROOT)}:{line}")
     assert {f.split(":")[0] for f in found} <= allowed, sorted(found)
 
 

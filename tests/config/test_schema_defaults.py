@@ -4,6 +4,7 @@ writing the table's value, and every defaulted key is a key the schema knows."""
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
 import pytest
@@ -22,6 +23,13 @@ _NEEDS_CROSS_PROVINCE = ("cross_province.", "back_office.", "demand.origin_mix")
 # written for every family it must sum to 1, so "all at the default" is not a valid
 # scenario to compare with.
 _CONDITIONAL = {"catalogue.families.*.share"}
+
+
+@functools.cache
+def _composed(name: str) -> dict[str, Any]:
+    """A bundled scenario composed once per module (Hydra takes a fraction of a second);
+    callers deep-copy it."""
+    return compose_config(name)
 
 
 def _outcome(cfg: dict[str, Any]) -> Any:
@@ -51,9 +59,9 @@ def _places(cfg: Any, parts: list[str]) -> list[tuple[dict[str, Any], str]]:
 @pytest.mark.parametrize("path", sorted(set(DEFAULTS) - _CONDITIONAL))
 def test_leaving_a_key_out_is_writing_its_default(path: str) -> None:
     if path.startswith(_NEEDS_CROSS_PROVINCE):
-        base = compose_config("cross_province")
+        base = copy.deepcopy(_composed("cross_province"))
     elif path.startswith("recommend."):  # read by the recommender, on the reference centre
-        base = compose_config("reference")
+        base = copy.deepcopy(_composed("reference"))
         base["recommend"] = bundled_group("recommend")
     else:
         base = copy.deepcopy(BASE)
