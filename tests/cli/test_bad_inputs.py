@@ -19,6 +19,7 @@ import pytest
 
 from simulator import load_scenario, scenario_from_config, simulate
 from simulator.config.compose import compose_config
+from simulator.config.scenario import Scenario
 from simulator.errors import ConfigError
 
 # ---------------------------------------------------------------------------------------
@@ -181,6 +182,12 @@ def test_bad_api_argument_names_the_parameter(
     assert named in str(err.value)
 
 
+@pytest.fixture(scope="module")
+def mmc_one_replication() -> Scenario:
+    """A valid scenario (frozen, so the cases can share it)."""
+    return load_scenario("validation/mmc", ["replications=1"])
+
+
 @pytest.mark.parametrize(
     ("kwargs", "named"),
     [
@@ -191,10 +198,11 @@ def test_bad_api_argument_names_the_parameter(
         ({"seed": -1}, "seed"),
     ],
 )
-def test_bad_simulate_argument_names_the_parameter(kwargs: dict[str, Any], named: str) -> None:
-    scn = load_scenario("validation/mmc", ["replications=1"])
+def test_bad_simulate_argument_names_the_parameter(
+    mmc_one_replication: Scenario, kwargs: dict[str, Any], named: str
+) -> None:
     with pytest.raises((TypeError, ValueError)) as err:
-        simulate(scn, **kwargs)
+        simulate(mmc_one_replication, **kwargs)
     assert named in str(err.value)
 
 

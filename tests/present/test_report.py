@@ -292,9 +292,19 @@ def test_comparison_report_structure(runs: tuple[Path, Path], tmp_path: Path) ->
     assert "badge assumed" in row and ">200<" in row
 
 
-def test_single_run_report(runs: tuple[Path, Path], tmp_path: Path) -> None:
-    out = report.build_report(runs[0], out=tmp_path / "one.html")
-    text, doc = _parse(out)
+@pytest.fixture(scope="module")
+def single_report(
+    runs: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
+    """(folder, report): the report of one run folder (a copy of the reference run),
+    written where it goes by default."""
+    folder = tmp_path_factory.mktemp("single") / "copy"
+    shutil.copytree(runs[0], folder)
+    return folder, report.build_report([folder])
+
+
+def test_single_run_report(single_report: tuple[Path, Path]) -> None:
+    text, doc = _parse(single_report[1])
     assert "residents wait" in doc.summary and "5 windows and 7 staff" in doc.summary
     assert "based on 4 replications of 5 simulated days" in doc.summary
     assert len(doc.images) >= 3
@@ -332,11 +342,10 @@ def test_every_injected_string_is_escaped(runs: tuple[Path, Path], tmp_path: Pat
     _parse(out)  # still well-formed for the parser
 
 
-def test_default_output_in_first_folder(runs: tuple[Path, Path], tmp_path: Path) -> None:
-    folder = tmp_path / "copy"
-    shutil.copytree(runs[0], folder)
-    assert report.build_report([folder]) == folder / "report.html"
-    assert (folder / "report.html").stat().st_size > 50_000
+def test_default_output_in_first_folder(single_report: tuple[Path, Path]) -> None:
+    folder, out = single_report
+    assert out == folder / "report.html"
+    assert out.stat().st_size > 50_000
 
 
 def test_visits_give_a_combined_wait_ecdf(runs: tuple[Path, Path], tmp_path: Path) -> None:
