@@ -411,7 +411,13 @@ def test_min_servers_erlang_c_known_value() -> None:
 
 
 @pytest.mark.parametrize(
-    ("lam", "mean_service", "patience"), [(0.5, 4.0, 3.0), (10.0, 4.0, 2.0), (100.0, 4.0, 5.0)]
+    ("lam", "mean_service", "patience"),
+    [
+        (0.5, 4.0, 3.0),
+        (10.0, 4.0, 2.0),
+        # about 400 servers: each search evaluates hundreds of queues (seconds)
+        pytest.param(100.0, 4.0, 5.0, marks=pytest.mark.slow),
+    ],
 )
 def test_min_servers_erlang_a_is_smallest(lam: float, mean_service: float, patience: float) -> None:
     c = min_servers_erlang_a(lam, mean_service, patience, max_p_abandon=0.03)

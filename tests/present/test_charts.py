@@ -937,6 +937,7 @@ def make_examples(outdir: Path, lang: str = "en") -> list[Path]:
     return written
 
 
+@pytest.mark.slow  # every chart again, as in the docs; each is rendered by its own test above
 def test_examples_render(tmp_path: Path) -> None:
     written = make_examples(tmp_path)
     assert len(written) == 8 and all(p.stat().st_size > 20_000 for p in written)
