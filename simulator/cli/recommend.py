@@ -87,6 +87,7 @@ def run_from_config(
     from simulator.cli.common import plain_config, set_resume_hint
     from simulator.config.safety import note_symlink
     from simulator.config.scenario import scenario_from_config
+    from simulator.config.schema import DEFAULTS
     from simulator.optimise.recommend import recommend
 
     plain = plain_config(cfg)
@@ -104,8 +105,8 @@ def run_from_config(
     trust = _switch(settings["trust_cache"], "trust_cache", False, problems)
     # How this command runs, not part of the centre: recommended.yaml gets svcsim's
     # defaults for them (simulator.config.compose.with_run_settings).
-    progress = _switch(plain.pop("progress", None), "progress", False, problems)
-    charts = _switch(plain.pop("charts", None), "charts", True, problems)
+    progress = _switch(plain.pop("progress", None), "progress", DEFAULTS["progress"], problems)
+    charts = _switch(plain.pop("charts", None), "charts", DEFAULTS["charts"], problems)
     if problems:
         raise ConfigError(
             f"invalid {PROG} settings: {len(problems)} problem(s)\n  - " + "\n  - ".join(problems),

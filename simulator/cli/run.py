@@ -176,10 +176,11 @@ def run_from_config(
 ) -> Results:
     """Validate the config, simulate and (if ``out_dir``) write outputs. Used by the CLI."""
     from simulator.config.scenario import scenario_from_config
+    from simulator.config.schema import DEFAULTS
     from simulator.run.runner import simulate
 
     container = plain_config(cfg)
-    charts_on = bool(container.pop("charts", True))
+    charts_on = bool(container.pop("charts", DEFAULTS["charts"]))
     # The charts' process (started by main(), or now) loads matplotlib while this one
     # simulates.
     painter = take_chart_process() if charts_on and out_dir is not None else None
@@ -190,7 +191,7 @@ def run_from_config(
         results = simulate(
             scn,
             record_visits=charts_on or scn.experiment.record_visits,
-            progress=bool(container.get("progress", False)),
+            progress=bool(container.get("progress", DEFAULTS["progress"])),
         )
         if out_dir is not None:
             write_outputs(results, out_dir, charts=charts_on, chart_process=painter)

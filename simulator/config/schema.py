@@ -235,13 +235,19 @@ DEFAULTS: Mapping[str, Any] = FrozenMap(
         # The recommender's decision space (its procedure: optimise.config.Procedure).
         "recommend.space.skill_mix": ("keep",),  # keep the scenario's staff
         "recommend.skill_mixes.*.roster_per_window": 1.0,
-        # Experiment settings (top-level keys).
-        "replications": 10,
-        "seed": 0,
+        # Run settings (top-level keys): the values of scenarios/experiment/default.yaml,
+        # which every shipped scenario lists, so that a config without them (built in
+        # Python, a YAML file without that defaults list) runs as a shipped scenario does;
+        # tests/config/test_schema_defaults.py holds the two equal. monitor_interval_min
+        # has none (null: off), as in the YAML.
+        "replications": 20,
+        "seed": 20261128,
         "warmup_min": 0.0,
         "target_wait_min": 20.0,
         "record_visits": False,
         "workers": 1,
+        "charts": True,  # read by svcsim and svcsim-recommend, not by the scenario parser
+        "progress": False,
     }
 )
 
