@@ -57,10 +57,21 @@ def _run(main_module: str, argv: list[str], monkeypatch: pytest.MonkeyPatch) -> 
     return 0
 
 
-@pytest.mark.parametrize("attack", list(ATTACKS))
-@pytest.mark.parametrize(
-    "command", ["simulator.cli.run", "simulator.cli.city", "simulator.cli.recommend"]
-)
+#: Every attack on every command. The fast tier keeps every attack on ``svcsim`` and one
+#: on each other command (the same screen refuses them all); the rest run in the slow tier.
+COMMAND_ATTACKS = [
+    pytest.param(
+        command,
+        attack,
+        id=f"{command}-{attack}",
+        marks=() if command == "simulator.cli.run" or attack == "callback" else pytest.mark.slow,
+    )
+    for command in ("simulator.cli.run", "simulator.cli.city", "simulator.cli.recommend")
+    for attack in ATTACKS
+]
+
+
+@pytest.mark.parametrize(("command", "attack"), COMMAND_ATTACKS)
 def test_user_yaml_cannot_run_code(
     attack: str,
     command: str,
