@@ -88,6 +88,8 @@ def test_user_yaml_cannot_run_code(
     for name in ("evil", "evil_new"):
         argv = ["--config-dir", str(tmp_path), "--config-name", name]
         argv.append(f"hydra.run.dir={tmp_path / 'run'}")
+        if command == "simulator.cli.run":
+            argv.append("charts=false")  # no chart process started for a refused config
         if command == "simulator.cli.recommend":
             argv.append(f"out={tmp_path / 'rec'}")
         code = _run(command, argv, monkeypatch)
