@@ -69,6 +69,9 @@ def _load_chart_code() -> None:
     axes[0].set_title("0%")
     axes[0].set_xlabel("min")
     fig.savefig(io.BytesIO(), format="png", dpi=40)
+    from simulator.cli.common import resume_gc
+
+    resume_gc()  # paused by svcsim's start-up, which this process forked from
 
 
 def _write_figures(*args: Any) -> Any:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import json
 import signal
 import sys
@@ -35,8 +36,10 @@ __all__ = [
     "config_path_from_cwd",
     "end_process",
     "old_form",
+    "pause_gc",
     "plain_config",
     "recorded_run",
+    "resume_gc",
     "run_command",
     "runs_as_program",
     "screened_hydra",
@@ -308,6 +311,30 @@ def _exit_soon(code: int) -> None:
     timer = threading.Timer(_EXIT_GRACE_S, os._exit, args=(code,))
     timer.daemon = True
     timer.start()
+
+
+_gc_paused = [False]
+
+
+def pause_gc() -> None:
+    """No garbage collection while the command starts (imports, the config composed):
+    nearly every object made then lives to the end, and the collector's passes over
+    them cost about 0.06 CPU s before a ``svcsim`` run starts and as much in its chart
+    process. :func:`resume_gc` turns it back on. For a command line's own process
+    (:func:`runs_as_program`): :func:`resume_gc` freezes every object alive."""
+    if gc.isenabled():
+        gc.disable()
+        _gc_paused[0] = True
+
+
+def resume_gc() -> None:
+    """After :func:`pause_gc` (else nothing): the objects alive now are moved out of the
+    collector's reach for good (:func:`gc.freeze`: what start-up loaded stays loaded) and
+    garbage collection is on again, for the run's own objects."""
+    if _gc_paused[0]:
+        _gc_paused[0] = False
+        gc.freeze()
+        gc.enable()
 
 
 def end_process(code: int) -> NoReturn:

@@ -32,8 +32,10 @@ from simulator.cli.common import (
     alone,
     config_path_from_cwd,
     end_process,
+    pause_gc,
     plain_config,
     recorded_run,
+    resume_gc,
     run_command,
     runs_as_program,
     set_resume_hint,
@@ -186,6 +188,7 @@ def run_from_config(
     painter = take_chart_process() if charts_on and out_dir is not None else None
     if painter is None:
         close_early()
+    resume_gc()  # start-up is over (see main)
     try:
         scn = scenario_from_config(container, source=source)
         results = simulate(
@@ -315,6 +318,9 @@ def _with_sweep_support(argv: list[str]) -> list[str]:
 def main() -> None:
     """Console-script entry point: exit code 2 for bad input, 130/143 when interrupted
     (docs/errors.md)."""
+    program = runs_as_program(main)
+    if program:
+        pause_gc()  # until the run starts (run_from_config)
     sys.argv[1:] = _with_sweep_support(config_path_from_cwd(sys.argv[1:]))
     if asks_for_help(sys.argv[1:]):
         with reused_group_listing():
@@ -326,8 +332,9 @@ def main() -> None:
             code = run_command("svcsim", _main, hydra_app=True)
         finally:
             close_early()
-    if runs_as_program(main) and alone():
+    if program and alone():
         end_process(code)  # everything is written: skip the interpreter's teardown
+    resume_gc()
     sys.exit(code)
 
 

@@ -1,4 +1,5 @@
-"""A command's own process ends without the interpreter's teardown, and loses nothing.
+"""A command's own process: no garbage collection while it starts, and it ends without
+the interpreter's teardown, losing nothing.
 
 :func:`simulator.cli.common.end_process` skips freeing the loaded libraries object by
 object; what the process wrote (buffered standard output, a log file, exit handlers)
@@ -85,3 +86,29 @@ def test_a_process_with_another_thread_running_is_not_alone() -> None:
         stop.set()
         worker.join()
     assert alone() == alone_before
+
+
+GC_PROBE = """
+import gc
+from simulator.cli.common import pause_gc, resume_gc
+
+pause_gc()
+paused = not gc.isenabled()
+kept = [[] for _ in range(1000)]  # alive when the run starts: frozen
+resume_gc()
+frozen = gc.get_freeze_count()
+on = gc.isenabled()
+resume_gc()  # a second time: nothing more
+again = gc.get_freeze_count() == frozen
+gc.disable()  # disabled by someone else: pause_gc leaves it so, resume_gc too
+pause_gc()
+resume_gc()
+print(paused, on, frozen >= 1000, again, gc.isenabled())
+"""
+
+
+def test_garbage_collection_pauses_while_a_command_starts_and_comes_back() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", GC_PROBE], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["True", "True", "True", "True", "False"]
