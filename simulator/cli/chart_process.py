@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from simulator.run.executor import ForkedCall
 
-__all__ = ["close_early", "start_chart_process", "start_early", "take_chart_process"]
+__all__ = [
+    "close_early",
+    "load_chart_code",
+    "start_chart_process",
+    "start_early",
+    "take_chart_process",
+]
 
 #: Options after which Hydra does not run the task once with charts.
 _NO_SINGLE_RUN = frozenset(
@@ -46,7 +52,9 @@ _OFF = frozenset(("false", "no", "off", "0", "null"))
 _early: list[ForkedCall] = []
 
 
-def _load_chart_code() -> None:
+def load_chart_code() -> None:
+    """Load the chart code and draw a throw-away chart (fonts, layout engine, PNG writer):
+    what a chart process does while the run simulates."""
     import io
 
     import scipy.special  # noqa: F401  (the t quantiles of the charts' intervals)
@@ -88,7 +96,7 @@ def start_chart_process() -> ForkedCall | None:
     import simulator.analysis.results  # noqa: F401
     from simulator.run.executor import fork_call
 
-    return fork_call(_load_chart_code, _write_figures)
+    return fork_call(load_chart_code, _write_figures)
 
 
 def single_run_with_charts(argv: list[str]) -> bool:

@@ -34,11 +34,27 @@ from simulator.errors import ConfigError
 
 if TYPE_CHECKING:
     from simulator.city.results import CityResults
+    from simulator.run.executor import ForkedCall
 
 
-def write_city_outputs(res: CityResults, out_dir: Path, charts: bool = True) -> dict[str, Path]:
-    """Write the tables, manifest and chart of a city run into ``out_dir``."""
+def write_city_outputs(
+    res: CityResults,
+    out_dir: Path,
+    charts: bool = True,
+    chart_process: ForkedCall | None = None,
+) -> dict[str, Path]:
+    """Write the tables, manifest and chart of a city run into ``out_dir``.
+
+    ``chart_process`` (:func:`start_city_chart_process`) draws the chart
+    (:func:`write_city_chart`) while this process writes the tables; without it the
+    chart is drawn here. The files are the same either way.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
+    centre_summary = res.centre_summary()
+    elsewhere = charts and chart_process is not None
+    if elsewhere:
+        assert chart_process is not None
+        chart_process.submit(*_chart_args(res, centre_summary, out_dir))
     daily = (
         res.daily.groupby(["replication", "date", "day_type"], sort=True)[
             ["arrivals", "served", "abandoned", "wait_sum_min"]
@@ -48,7 +64,7 @@ def write_city_outputs(res: CityResults, out_dir: Path, charts: bool = True) -> 
     )
     tables = {
         "city_layout": res.city.centres,
-        "centres": res.centre_summary(),
+        "centres": centre_summary,
         "centre_replications": res.centres,
         "districts": res.district_summary(),
         "city": res.city_summary(),
@@ -67,23 +83,47 @@ def write_city_outputs(res: CityResults, out_dir: Path, charts: bool = True) -> 
     manifest: dict[str, Any] = {"status": "complete", "source": res.city.source, **res.meta}
     paths["manifest"] = out_dir / "manifest.json"
     paths["manifest"].write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-    if charts:
-        from simulator.analysis import metrics
-        from simulator.present import charts as ch
-
-        fig = ch.spread_across(
-            res.centre_summary(),
-            "wait_p90_min",
-            "district",
-            value_label=metrics.label("wait_p90_min"),
-            unit="min",
-            footer=(
-                f"{res.city.source} | {len(res.city)} centres, {res.city.days} days from "
-                f"{res.city.start_date} | seed {res.seed} | {res.n_replications} replication(s)"
-            ),
-        )
-        paths["spread_wait_p90"] = ch.save_figure(fig, out_dir / "spread_wait_p90", ("png",))[0]
+    if elsewhere:
+        assert chart_process is not None
+        paths.update(chart_process.result())
+    elif charts:
+        paths.update(write_city_chart(*_chart_args(res, centre_summary, out_dir)))
     return paths
+
+
+def _chart_args(res: CityResults, centre_summary: Any, out_dir: Path) -> tuple[Any, str, Path]:
+    """What :func:`write_city_chart` needs of a run (small: sent to the chart process)."""
+    footer = (
+        f"{res.city.source} | {len(res.city)} centres, {res.city.days} days from "
+        f"{res.city.start_date} | seed {res.seed} | {res.n_replications} replication(s)"
+    )
+    return centre_summary, footer, out_dir
+
+
+def write_city_chart(centre_summary: Any, footer: str, out_dir: Path) -> dict[str, Path]:
+    """The city chart: the p90 wait of every centre by district (``spread_wait_p90.png``)."""
+    from simulator.analysis import metrics
+    from simulator.present import charts as ch
+
+    fig = ch.spread_across(
+        centre_summary,
+        "wait_p90_min",
+        "district",
+        value_label=metrics.label("wait_p90_min"),
+        unit="min",
+        footer=footer,
+    )
+    return {"spread_wait_p90": ch.save_figure(fig, out_dir / "spread_wait_p90", ("png",))[0]}
+
+
+def start_city_chart_process() -> ForkedCall | None:
+    """A child process that loads the chart code now, while the city runs, and then runs
+    :func:`write_city_chart` on what it is sent; ``None`` where the caller should draw
+    itself (see :func:`simulator.run.executor.fork_call`)."""
+    from simulator.cli.chart_process import load_chart_code
+    from simulator.run.executor import fork_call
+
+    return fork_call(load_chart_code, write_city_chart)
 
 
 def city_keys() -> dict[str, Any]:
@@ -165,16 +205,26 @@ def check_city_config(cfg: dict[str, Any]) -> None:
 
 
 def run_from_config(cfg: DictConfig | dict[str, Any], out_dir: Path | None) -> CityResults:
-    """Build the city from a composed city config, run it and (if ``out_dir``) write."""
+    """Build the city from a composed city config, run it and (if ``out_dir``) write.
+
+    With charts on, a child process (:func:`start_city_chart_process`) loads the chart
+    code while the city runs and draws the chart while this process writes the tables.
+    """
     from simulator.city.build import city_from_config
     from simulator.city.run import run_city_from_config
 
     plain = plain_config(cfg)
     check_city_config(plain)
-    city = city_from_config(plain)
-    res = run_city_from_config(city, plain)
-    if out_dir is not None:
-        write_city_outputs(res, out_dir, charts=bool(plain.get("charts", True)))
+    charts = bool(plain.get("charts", True))
+    painter = start_city_chart_process() if charts and out_dir is not None else None
+    try:
+        city = city_from_config(plain)
+        res = run_city_from_config(city, plain)
+        if out_dir is not None:
+            write_city_outputs(res, out_dir, charts=charts, chart_process=painter)
+    finally:
+        if painter is not None:
+            painter.close()
     return res
 
 
