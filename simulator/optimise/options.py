@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from simulator.config.parse import default_of
 from simulator.config.scenario import Scenario, scenario_from_config
+from simulator.config.types import Block
 from simulator.errors import ConfigError
 from simulator.optimise.config import (
     CostModel,
@@ -17,7 +20,7 @@ from simulator.optimise.config import (
 )
 from simulator.optimise.evaluate import Candidate
 
-__all__ = ["levels_cost"]
+__all__ = ["OptionShares", "levels_cost", "option_shares"]
 
 
 def levels_cost(scn: Scenario, cost: CostModel) -> tuple[float, dict[str, float]]:
@@ -44,29 +47,158 @@ def _short(group: str, groups: Sequence[str]) -> str:
     return group[0].upper() if letters.count(group[0].upper()) == 1 else group
 
 
+#: The day type an ``auto`` plan opens every window on; the others (weekend, holiday)
+#: open ``weekend_open_share`` of each group (:mod:`simulator.config.staffing`).
+_WEEKDAY = "weekday"
+
+
+@dataclass(frozen=True)
+class OptionShares:
+    """The settings of the ``auto`` staffing plan every option gets
+    (:func:`option_shares`), and how they were found, for the recommendation's notes."""
+
+    lunch_open_share: float
+    weekend_open_share: float
+    min_open: int
+    weekend_note: str | None = None
+    lunch_note: str | None = None
+
+    def notes(self, own_lunch: bool) -> list[str]:
+        """The notes to report; the lunch one only when some option takes the scenario's
+        own lunch share (``own_lunch``: ``recommend.space.lunch_open_share`` is null)."""
+        out = [self.weekend_note] if self.weekend_note else []
+        if own_lunch and self.lunch_note:
+            out.append(self.lunch_note)
+        return out
+
+
+def _open_per_group(blocks: Iterable[Block], group_of: Mapping[str, str]) -> dict[str, int]:
+    """The most windows of each group open at once in ``blocks`` (groups in the layout's
+    order: that of ``group_of``)."""
+    peak = dict.fromkeys(dict.fromkeys(group_of.values()), 0)
+    for b in blocks:
+        n: dict[str, int] = {}
+        for wid, _ in b.assignments:
+            n[group_of[wid]] = n.get(group_of[wid], 0) + 1
+        for g, k in n.items():
+            peak[g] = max(peak.get(g, 0), k)
+    return peak
+
+
+def _ratio(part: Mapping[str, int], whole: Mapping[str, int]) -> dict[str, float]:
+    """``part / whole`` per group open in ``whole``, at most 1."""
+    return {g: min(1.0, part.get(g, 0) / n) for g, n in whole.items() if n > 0}
+
+
+def _counts_text(part: Mapping[str, int], whole: Mapping[str, int]) -> str:
+    """``group: k of n`` for each group open in ``whole``."""
+    return ", ".join(f"{g}: {part.get(g, 0)} of {n}" for g, n in whole.items() if n > 0)
+
+
+def option_shares(plan: Mapping[str, Any] | None, scn: Scenario) -> OptionShares:
+    """The lunch and weekend open shares (and ``min_open``) of the ``auto`` staffing plan
+    each option of the decision space gets, from the scenario's own plan.
+
+    An ``auto`` plan (``plan``: the config's ``staffing.plan``) gives its own settings
+    (unset ones: the schema's defaults). A ``by_block`` or ``explicit`` plan (as
+    ``recommended.yaml`` and calibrated scenarios have) has no shares: they are read from
+    what it opens (``scn.plans``), per window group, as the most windows of the group open
+    at any one time:
+
+    - weekend share: open on weekend and holiday days / open on weekdays;
+    - lunch share: open at any time during a day type's lunch break / open that day
+      (over every day type with a lunch break).
+
+    Each is the exact ratio (3 of 5 windows: 0.6; 2 of 3: 2/3), so that the auto plan's
+    ``ceil(share x count)`` opens the plan's windows at its weekday count; groups open on
+    no weekday are left out. When groups differ, the largest share is taken (no group
+    opens a smaller share than in the plan) and the note says so. A plan with nothing to
+    learn a share from (no weekend or holiday blocks; no lunch break, where the share
+    changes nothing) takes the schema's default, and the weekend note says so.
+    ``min_open`` of such a plan is the schema's default (a by-block plan has none).
+    """
+    plan = dict(plan or {})
+    path = "staffing.plan"
+
+    def own(key: str) -> Any:
+        return plan[key] if key in plan else default_of(key, path)
+
+    mode = own("mode")
+    if mode == "auto":  # as written (a validated scenario's values)
+        return OptionShares(own("lunch_open_share"), own("weekend_open_share"), own("min_open"))
+    group_of = {w.id: w.group for w in scn.windows}
+    weekday = _open_per_group(scn.plans.get(_WEEKDAY, ()), group_of)
+    off_days = [k for k in scn.plans if k != _WEEKDAY and scn.plans[k]]
+    weekend_default = float(default_of("weekend_open_share", path))
+    off_open = _open_per_group((b for k in off_days for b in scn.plans[k]), group_of)
+    ratios = _ratio(off_open, weekday)
+    if off_days and ratios:
+        weekend = max(ratios.values())
+        how = (
+            f"as the scenario's {mode} plan does (most open at once, weekend or holiday "
+            f"against weekday: {_counts_text(off_open, weekday)})"
+        )
+        if len(set(ratios.values())) > 1:
+            how += "; the largest, so that no group opens a smaller share"
+        weekend_note = (
+            f"Each option's auto staffing plan opens {weekend:.0%} of each window group "
+            f"on weekends and holidays, {how}."
+        )
+    else:
+        weekend = weekend_default
+        weekend_note = (
+            f"The scenario's {mode} plan has no weekend or holiday blocks to learn a "
+            f"weekend share from: each option's auto staffing plan opens {weekend:.0%} of "
+            f"each window group on those days (the default of {path}.weekend_open_share)."
+        )
+    lunch_ratios: dict[str, float] = {}
+    for key, blocks in scn.plans.items():
+        h = scn.hours.get(key)
+        if h is None or h.lunch_start is None or h.lunch_end is None:
+            continue
+        ls, le = h.lunch_start, h.lunch_end
+        if le <= ls or not blocks:
+            continue
+        at_lunch = _open_per_group((b for b in blocks if b.start < le and b.end > ls), group_of)
+        for g, r in _ratio(at_lunch, _open_per_group(blocks, group_of)).items():
+            lunch_ratios[g] = max(lunch_ratios.get(g, 0.0), r)
+    if lunch_ratios:
+        lunch = max(lunch_ratios.values())
+        lunch_note: str | None = (
+            f"Options that keep the scenario's lunch share open {lunch:.0%} of each window "
+            f"group at lunch, as the scenario's {mode} plan does (most open at once during "
+            "lunch against that day: "
+            + ", ".join(f"{g}: {r:.0%}" for g, r in lunch_ratios.items())
+            + ("; the largest" if len(set(lunch_ratios.values())) > 1 else "")
+            + ")."
+        )
+    else:  # no lunch break: the share changes nothing
+        lunch, lunch_note = float(default_of("lunch_open_share", path)), None
+    min_open = int(default_of("min_open", path))
+    return OptionShares(lunch, weekend, min_open, weekend_note, lunch_note)
+
+
 def _apply_option(
     base: dict[str, Any],
     counts: Mapping[str, int],
     lunch: float | None,
     mix: SkillMix,
+    shares: OptionShares,
 ) -> dict[str, Any]:
+    """The base config with the option's window counts, an ``auto`` staffing plan with
+    ``shares`` (:func:`option_shares`; ``lunch``, unless None, as the lunch share) and
+    the roster of ``mix``."""
     cfg = copy.deepcopy(base)
     windows = cfg["layout"]["windows"]
     for g, n in counts.items():
         windows[g]["count"] = int(n)
     stf = cfg.setdefault("staffing", {})
-    old_plan = dict(stf.get("plan") or {})
-    plan = {
+    stf["plan"] = {
         "mode": "auto",
-        "lunch_open_share": old_plan.get("lunch_open_share", 0.5),
-        "weekend_open_share": old_plan.get("weekend_open_share", 1.0),
-        "min_open": old_plan.get("min_open", 1),
+        "lunch_open_share": shares.lunch_open_share if lunch is None else float(lunch),
+        "weekend_open_share": shares.weekend_open_share,
+        "min_open": shares.min_open,
     }
-    if old_plan.get("mode", "auto") != "auto":
-        plan["weekend_open_share"] = 0.6
-    if lunch is not None:
-        plan["lunch_open_share"] = float(lunch)
-    stf["plan"] = plan
     if mix.name != "keep":
         n_windows = sum(int((w or {}).get("count", 0)) for w in windows.values() if w)
         stf["staff"] = mix.roster(n_windows)
@@ -74,10 +206,11 @@ def _apply_option(
 
 
 def _build_options(
-    base: dict[str, Any], space: SearchSpace, cost: CostModel
+    base: dict[str, Any], space: SearchSpace, cost: CostModel, shares: OptionShares
 ) -> tuple[list[Candidate], list[dict[str, Any]]]:
     """Every combination of the decision space as a scenario with its cost; the invalid
-    ones (with the reason) apart."""
+    ones (with the reason) apart. Each has an ``auto`` staffing plan with ``shares``
+    (:func:`option_shares` of the base scenario)."""
     groups = list(space.windows)
     valid: list[Candidate] = []
     invalid: list[dict[str, Any]] = []
@@ -99,7 +232,7 @@ def _build_options(
         params: dict[str, Any] = {f"windows.{g}": n for g, n in counts.items()}
         params["lunch_open_share"] = lunch
         params["skill_mix"] = mix.name
-        cfg = _apply_option(base, counts, lunch, mix)
+        cfg = _apply_option(base, counts, lunch, mix, shares)
         try:
             oscn = scenario_from_config(cfg, source=f"option {name}")
         except ConfigError as exc:

@@ -95,6 +95,10 @@ class Recommendation:
         Paths written (when an output folder was given).
     stats
         Evaluations run and reused, wall time, error budget.
+    notes
+        How the options were built where the scenario does not say it (the weekend and
+        lunch shares of their staffing plans when the scenario's plan is not ``auto``:
+        :func:`simulator.optimise.options.option_shares`); also logged.
     """
 
     option: str | None
@@ -119,6 +123,7 @@ class Recommendation:
     stats: dict[str, Any] = field(default_factory=dict)
     isa_log: list[dict[str, Any]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def scenario(self) -> Scenario:
@@ -556,6 +561,7 @@ def write_outputs(
         "confidence": rec.targets.confidence,
         "stats": {k: v for k, v in rec.stats.items() if k != "comparison"},
         "isa_log": rec.isa_log,
+        "notes": rec.notes,
     }
     files["summary"] = out_dir / "recommendation.json"
     files["summary"].write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import logging
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -79,7 +80,12 @@ from simulator.optimise.feasibility import (
     _sequential,
 )
 from simulator.optimise.hourly import _final_config
-from simulator.optimise.options import _build_options, _groups_in_order, levels_cost
+from simulator.optimise.options import (
+    _build_options,
+    _groups_in_order,
+    levels_cost,
+    option_shares,
+)
 from simulator.optimise.outputs import (
     Recommendation,
     _hourly_table,
@@ -99,6 +105,8 @@ from simulator.optimise.stats import (
     h2_feasibility,
 )
 from simulator.run.executor import get_executor
+
+log = logging.getLogger("svcsim.recommend")
 
 __all__ = ["Candidate", "EvaluationStore", "Recommendation", "evaluate_replications", "recommend"]
 
@@ -265,7 +273,11 @@ def _recommend(
     seed: int,
     runner: _Runner,
 ) -> Recommendation:
-    options, invalid = _build_options(base, sp, cost)
+    shares = option_shares((base.get("staffing") or {}).get("plan"), scn)
+    notes = shares.notes(own_lunch=None in sp.lunch_open_share)
+    for note in notes:
+        log.info(note)
+    options, invalid = _build_options(base, sp, cost, shares)
     if not options:
         reasons = "; ".join(sorted({str(i["reason"]) for i in invalid})[:3])
         raise ConfigError(f"no valid layout option in the decision space ({reasons})")
@@ -386,4 +398,5 @@ def _recommend(
             "baseline_cost_per_day": baseline.cost,
         },
         isa_log=isa_log,
+        notes=notes,
     )
