@@ -113,6 +113,16 @@ def test_recommend_again_from_recommended_yaml(recommended: Path) -> None:
     assert again["targets"] == first["targets"] and again["confidence"] == first["confidence"]
     rewritten = yaml.safe_load((recommended / "again" / "recommended.yaml").read_text())
     assert {k: rewritten[k] for k in SETTINGS} == {k: written[k] for k in SETTINGS}
+    # validation/mmc opens every window at weekends: the options built from the written
+    # (by_block) plan do too, so the plan written again opens them as the first did; the
+    # note saying how is in recommendation.json and the log.
+    off_days = ("weekend", "holiday")
+    blocks = [yaml_["staffing"]["plan"]["blocks"] for yaml_ in (written, rewritten)]
+    assert [{k: b[k] for k in off_days} for b in blocks] == [
+        {k: [{"start": "00:00", "end": 10080.0, "open": first["layout"]}] for k in off_days}
+    ] * 2
+    assert first["notes"] == [] and len(again["notes"]) == 1 and "100%" in again["notes"][0]
+    assert again["notes"][0] in (recommended / "again" / "recommend.log").read_text()
     tweaked = yaml.safe_load((recommended / "tweaked" / "recommended.yaml").read_text())
     expected = copy.deepcopy({k: written[k] for k in SETTINGS})
     expected["targets"]["day"]["service_level"]["min"] = 0.95

@@ -22,6 +22,7 @@ from simulator.optimise.config import (
     parse_targets,
     settings_config,
 )
+from simulator.optimise.options import option_shares
 from simulator.optimise.recommend import recommend
 
 
@@ -145,7 +146,21 @@ def test_recommended_yaml_carries_the_settings_used(tmp_path: Path) -> None:
     )
     assert tweaked["targets"]["day"]["service_level"]["min"] == 0.95
     assert tweaked["cost"]["window_per_day"] == 90 and tweaked["recommend"]["procedure"]["n0"] == 5
-    again = recommend(load_scenario(str(path)), out_dir=tmp_path / "again", charts=False)
+    written = load_scenario(str(path))
+    again = recommend(written, out_dir=tmp_path / "again", charts=False)
     assert again.settings == first.settings
     assert again.stats["seed"] == first.stats["seed"] == 7
     assert compose_config(str(tmp_path / "again" / "recommended.yaml"))["cost"] == cfg["cost"]
+    # The written plan is by_block: the options built from it open the weekend share of
+    # the original run's (auto, 100% on weekends and holidays), and the notes say how.
+    assert cfg["staffing"]["plan"]["mode"] == "by_block"
+    shares = option_shares(cfg["staffing"]["plan"], written)
+    assert shares.weekend_open_share == scn.config["staffing"]["plan"]["weekend_open_share"] == 1
+    assert first.notes == [] and len(again.notes) == 1 and "100%" in again.notes[0]
+    off_days = ("weekend", "holiday")
+    opened = [
+        {k: rec.scenario_config["staffing"]["plan"]["blocks"][k] for k in off_days}
+        for rec in (first, again)
+    ]
+    assert opened[1] == opened[0]
+    assert [b["open"] for b in opened[0]["weekend"]] == [first.layout]
