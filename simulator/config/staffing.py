@@ -23,16 +23,16 @@ from simulator.config.types import Block, Hours, Staff, Window
 __all__ = ["Floor", "Plans", "check_coverage", "parse_plans"]
 
 
-def _skills_rank(s: Staff, fams: Sequence[str]) -> int:
-    return sum(1 for f in fams if s.level(f) != "none")
-
-
 def _auto_assign(
     open_windows: Sequence[Window], staff: Sequence[Staff], path: str, problems: Problems
 ) -> list[tuple[str, str]]:
     """Give each open window a staff member: dedicated windows first, each taking the staff
     member covering most of its families with fewest other skills; comprehensive windows
     take the most versatile staff left."""
+    # The families each staff member can serve (a level other than "none"), once: the
+    # rank of a staff member for a window counts the window's families among them, and
+    # (negated) the others among them.
+    skilled = {id(s): frozenset(f for f in s.skills if s.level(f) != "none") for s in staff}
     free = list(staff)
     pairs: list[tuple[str, str]] = []
     ordered = sorted(open_windows, key=lambda w: 0 if w.kind != "comprehensive" else 1)
@@ -45,11 +45,13 @@ def _auto_assign(
                 "open windows)",
             )
             break
+        fams = w.families
+        own = frozenset(fams)
         best = max(
             free,
             key=lambda s: (
-                _skills_rank(s, w.families),
-                -_skills_rank(s, [f for f in s.skills if f not in w.families]),
+                sum(1 for f in fams if f in skilled[id(s)]),
+                -len(skilled[id(s)] - own),
             ),
         )
         free.remove(best)
