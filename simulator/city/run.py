@@ -208,6 +208,9 @@ def run_city(
     if progress is True:
         from tqdm.auto import tqdm
 
+        # No monitor thread (it only refreshes a bar left without updates for a while):
+        # a command whose process runs no other thread ends without the teardown.
+        tqdm.monitor_interval = 0
         bar = tqdm(total=total, desc="city", unit="centre")
     nw = int(workers) if workers is not None else (os.cpu_count() or 1)
     nw = max(1, min(nw, os.cpu_count() or 1, len(tasks)))

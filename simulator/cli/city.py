@@ -28,7 +28,17 @@ from typing import TYPE_CHECKING, Any
 import hydra
 from omegaconf import DictConfig
 
-from simulator.cli.common import plain_config, recorded_run, run_command, task_started
+from simulator.cli.common import (
+    alone,
+    end_process,
+    pause_gc,
+    plain_config,
+    recorded_run,
+    resume_gc,
+    run_command,
+    runs_as_program,
+    task_started,
+)
 from simulator.config.compose import scenarios_dir
 from simulator.errors import ConfigError
 
@@ -219,6 +229,9 @@ def run_from_config(cfg: DictConfig | dict[str, Any], out_dir: Path | None) -> C
     painter = start_city_chart_process() if charts and out_dir is not None else None
     try:
         city = city_from_config(plain)
+        # Start-up and the city's scenarios are done: what lives on is frozen (the
+        # workers forked next inherit it out of their collector's reach too).
+        resume_gc()
         res = run_city_from_config(city, plain)
         if out_dir is not None:
             write_city_outputs(res, out_dir, charts=charts, chart_process=painter)
@@ -273,7 +286,14 @@ def _main(cfg: DictConfig) -> None:
 def main() -> None:
     """Console-script entry point (``svcsim-city``): exit code 2 for bad input, 130/143
     when interrupted (docs/errors.md)."""
-    sys.exit(run_command("svcsim-city", _main, hydra_app=True))
+    program = runs_as_program(main)
+    if program:
+        pause_gc()  # until the city is built (run_from_config)
+    code = run_command("svcsim-city", _main, hydra_app=True)
+    if program and alone():
+        end_process(code)  # everything is written: skip the interpreter's teardown
+    resume_gc()
+    sys.exit(code)
 
 
 if __name__ == "__main__":
