@@ -22,6 +22,13 @@ WAIT_EDGES = np.concatenate([np.arange(0.0, 240.0 + 1e-9, 0.5), [np.inf]])
 
 HOURLY_SUMS = ("arrivals", "served", "abandoned", "busy_min", "open_min", "queue_mean")
 DAILY_SUMS = ("arrivals", "served", "abandoned")
+_COUNTS = ("arrivals", "served", "abandoned")  # the counts of HOURLY_SUMS
+_MINUTES = ("busy_min", "open_min", "queue_mean")  # the rest (not counts)
+
+
+def _counts(group: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Sums of whole counts by group (exact: far below 2**53)."""
+    return np.bincount(group, weights=values, minlength=n).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -73,24 +80,40 @@ def summarise_centre(
     (``plans``: the scenario's day plans, if the caller has them already)."""
     cols = kr.hourly_cols
     wait_mean = np.asarray(cols["wait_mean_min"], dtype=float)
-    # One frame of what is summed (not the whole hourly table).
-    h = pd.DataFrame(
-        {
-            "day_type": cols["day_type"],
-            "hour": cols["hour"],
-            "day": cols["day"],
-            **{c: cols[c] for c in HOURLY_SUMS},
-            "wait_sum_min": np.where(np.isnan(wait_mean), 0.0, wait_mean) * cols["served"],
-        }
+    wait_sum = np.where(np.isnan(wait_mean), 0.0, wait_mean) * cols["served"]
+    # Sums by day type and hour, and by day. Counts add up exactly (bincount); the
+    # minutes are summed by pandas' grouped sum, a compensated sum in row order (what
+    # the city's figures have always been: a plain sum would differ in the last bits).
+    types, type_code = np.unique(np.asarray(cols["day_type"]), return_inverse=True)
+    keys, group = np.unique(type_code.astype(np.int64) * 24 + cols["hour"], return_inverse=True)
+    minutes = (*_MINUTES, "wait_sum_min")
+    grouped = (
+        pd.DataFrame({**{c: cols[c] for c in _MINUTES}, "wait_sum_min": wait_sum})
+        .groupby(group, sort=True)
+        .sum()
     )
-    sums = [*HOURLY_SUMS, "wait_sum_min"]
-    hourly = h.groupby(["day_type", "hour"], sort=True)[sums].sum().reset_index()
     open_days: dict[str, int] = {}
     for p in plans if plans is not None else scn.day_plans():
         if not p.closed:
             open_days[p.day_type] = open_days.get(p.day_type, 0) + 1
-    hourly["days"] = hourly["day_type"].map(open_days).fillna(0).astype(int)
-    daily = h.groupby("day", sort=True)[[*DAILY_SUMS, "wait_sum_min"]].sum().reset_index()
+    day_type = types[keys // 24]
+    hourly = pd.DataFrame(
+        {
+            "day_type": day_type,
+            "hour": keys % 24,
+            **{c: _counts(group, cols[c], keys.size) for c in _COUNTS},
+            **{c: grouped[c].to_numpy() for c in minutes},
+            "days": np.array([open_days.get(t, 0) for t in day_type], dtype=int),
+        }
+    )
+    days, by_day = np.unique(cols["day"], return_inverse=True)
+    daily = pd.DataFrame(
+        {
+            "day": days,
+            **{c: _counts(by_day, cols[c], days.size) for c in DAILY_SUMS},
+            "wait_sum_min": pd.Series(wait_sum).groupby(by_day, sort=True).sum().to_numpy(),
+        }
+    )
     counts = None
     if hist:
         assert kr.served_waits is not None
