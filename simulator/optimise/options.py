@@ -20,7 +20,7 @@ from simulator.optimise.config import (
 )
 from simulator.optimise.evaluate import Candidate
 
-__all__ = ["OptionShares", "levels_cost", "option_shares"]
+__all__ = ["Note", "OptionShares", "levels_cost", "option_shares"]
 
 
 def levels_cost(scn: Scenario, cost: CostModel) -> tuple[float, dict[str, float]]:
@@ -53,6 +53,21 @@ _WEEKDAY = "weekday"
 
 
 @dataclass(frozen=True)
+class Note:
+    """A note of the recommendation: its English ``text`` (the log, ``notes`` of
+    ``recommendation.json``) and the same as a message ``key`` with its ``values``
+    (plain data), from which the report writes it in its own language."""
+
+    key: str
+    values: Mapping[str, Any]
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """``{"key": ..., "values": {...}}`` (``recommendation.json``'s ``note_values``)."""
+        return {"key": self.key, "values": dict(self.values)}
+
+
+@dataclass(frozen=True)
 class OptionShares:
     """The settings of the ``auto`` staffing plan every option gets
     (:func:`option_shares`), and how they were found, for the recommendation's notes."""
@@ -60,16 +75,23 @@ class OptionShares:
     lunch_open_share: float
     weekend_open_share: float
     min_open: int
-    weekend_note: str | None = None
-    lunch_note: str | None = None
+    weekend_note: Note | None = None
+    lunch_note: Note | None = None
+    min_open_note: Note | None = None
 
-    def notes(self, own_lunch: bool) -> list[str]:
+    def note_items(self, own_lunch: bool) -> list[Note]:
         """The notes to report; the lunch one only when some option takes the scenario's
         own lunch share (``own_lunch``: ``recommend.space.lunch_open_share`` is null)."""
         out = [self.weekend_note] if self.weekend_note else []
         if own_lunch and self.lunch_note:
             out.append(self.lunch_note)
+        if self.min_open_note:
+            out.append(self.min_open_note)
         return out
+
+    def notes(self, own_lunch: bool) -> list[str]:
+        """The texts of :meth:`note_items`."""
+        return [n.text for n in self.note_items(own_lunch)]
 
 
 def _open_per_group(blocks: Iterable[Block], group_of: Mapping[str, str]) -> dict[str, int]:
@@ -95,15 +117,28 @@ def _counts_text(part: Mapping[str, int], whole: Mapping[str, int]) -> str:
     return ", ".join(f"{g}: {part.get(g, 0)} of {n}" for g, n in whole.items() if n > 0)
 
 
+def _fewest_open(plans: Mapping[str, Iterable[Block]]) -> tuple[int, str] | None:
+    """The fewest windows (all groups together) open at once in any block that opens a
+    window, with its day type (the first in plan order), over the day types with
+    blocks; None when no block opens a window."""
+    best: tuple[int, str] | None = None
+    for key, blocks in plans.items():
+        for b in blocks:
+            n = len({wid for wid, _ in b.assignments})
+            if n > 0 and (best is None or n < best[0]):
+                best = (n, key)
+    return best
+
+
 def option_shares(plan: Mapping[str, Any] | None, scn: Scenario) -> OptionShares:
-    """The lunch and weekend open shares (and ``min_open``) of the ``auto`` staffing plan
+    """The lunch and weekend open shares and ``min_open`` of the ``auto`` staffing plan
     each option of the decision space gets, from the scenario's own plan.
 
     An ``auto`` plan (``plan``: the config's ``staffing.plan``) gives its own settings
     (unset ones: the schema's defaults). A ``by_block`` or ``explicit`` plan (as
-    ``recommended.yaml`` and calibrated scenarios have) has no shares: they are read from
-    what it opens (``scn.plans``), per window group, as the most windows of the group open
-    at any one time:
+    ``recommended.yaml`` and calibrated scenarios have) has none: they are read from
+    what it opens (``scn.plans``). The shares, per window group, as the most windows of
+    the group open at any one time:
 
     - weekend share: open on weekend and holiday days / open on weekdays;
     - lunch share: open at any time during a day type's lunch break / open that day
@@ -115,7 +150,14 @@ def option_shares(plan: Mapping[str, Any] | None, scn: Scenario) -> OptionShares
     opens a smaller share than in the plan) and the note says so. A plan with nothing to
     learn a share from (no weekend or holiday blocks; no lunch break, where the share
     changes nothing) takes the schema's default, and the weekend note says so.
-    ``min_open`` of such a plan is the schema's default (a by-block plan has none).
+
+    ``min_open`` (a floor on the windows open at once, all groups together, as the auto
+    plan applies it) is the fewest windows the plan opens at once in any block that
+    opens a window, over the day types it has blocks for (those the centre opens): the
+    options never open fewer windows at once than the plan does. At the plan's own
+    window counts it changes nothing (the shares open at least as many); options with
+    fewer windows keep the plan's floor. A plan that opens no window at all takes the
+    schema's default.
     """
     plan = dict(plan or {})
     path = "staffing.plan"
@@ -134,22 +176,32 @@ def option_shares(plan: Mapping[str, Any] | None, scn: Scenario) -> OptionShares
     ratios = _ratio(off_open, weekday)
     if off_days and ratios:
         weekend = max(ratios.values())
+        largest = len(set(ratios.values())) > 1
         how = (
             f"as the scenario's {mode} plan does (most open at once, weekend or holiday "
             f"against weekday: {_counts_text(off_open, weekday)})"
         )
-        if len(set(ratios.values())) > 1:
+        if largest:
             how += "; the largest, so that no group opens a smaller share"
-        weekend_note = (
+        weekend_note = Note(
+            "weekend_share",
+            {
+                "mode": mode,
+                "share": weekend,
+                "counts": [[g, off_open.get(g, 0), n] for g, n in weekday.items() if n > 0],
+                "largest": largest,
+            },
             f"Each option's auto staffing plan opens {weekend:.0%} of each window group "
-            f"on weekends and holidays, {how}."
+            f"on weekends and holidays, {how}.",
         )
     else:
         weekend = weekend_default
-        weekend_note = (
+        weekend_note = Note(
+            "weekend_default",
+            {"mode": mode, "share": weekend, "key": f"{path}.weekend_open_share"},
             f"The scenario's {mode} plan has no weekend or holiday blocks to learn a "
             f"weekend share from: each option's auto staffing plan opens {weekend:.0%} of "
-            f"each window group on those days (the default of {path}.weekend_open_share)."
+            f"each window group on those days (the default of {path}.weekend_open_share).",
         )
     lunch_ratios: dict[str, float] = {}
     for key, blocks in scn.plans.items():
@@ -164,18 +216,37 @@ def option_shares(plan: Mapping[str, Any] | None, scn: Scenario) -> OptionShares
             lunch_ratios[g] = max(lunch_ratios.get(g, 0.0), r)
     if lunch_ratios:
         lunch = max(lunch_ratios.values())
-        lunch_note: str | None = (
+        largest = len(set(lunch_ratios.values())) > 1
+        lunch_note: Note | None = Note(
+            "lunch_share",
+            {
+                "mode": mode,
+                "share": lunch,
+                "shares": [[g, r] for g, r in lunch_ratios.items()],
+                "largest": largest,
+            },
             f"Options that keep the scenario's lunch share open {lunch:.0%} of each window "
             f"group at lunch, as the scenario's {mode} plan does (most open at once during "
             "lunch against that day: "
             + ", ".join(f"{g}: {r:.0%}" for g, r in lunch_ratios.items())
-            + ("; the largest" if len(set(lunch_ratios.values())) > 1 else "")
-            + ")."
+            + ("; the largest" if largest else "")
+            + ").",
         )
     else:  # no lunch break: the share changes nothing
         lunch, lunch_note = float(default_of("lunch_open_share", path)), None
-    min_open = int(default_of("min_open", path))
-    return OptionShares(lunch, weekend, min_open, weekend_note, lunch_note)
+    fewest = _fewest_open(scn.plans)
+    if fewest is None:
+        min_open, min_open_note = int(default_of("min_open", path)), None
+    else:
+        min_open, day_type = fewest
+        min_open_note = Note(
+            "min_open",
+            {"mode": mode, "n": min_open, "day_type": day_type},
+            f"Each option's auto staffing plan keeps at least {min_open} window"
+            f"{'' if min_open == 1 else 's'} open at any time while open, as the scenario's "
+            f"{mode} plan does (the fewest it opens at once, in a {day_type} block).",
+        )
+    return OptionShares(lunch, weekend, min_open, weekend_note, lunch_note, min_open_note)
 
 
 def _apply_option(

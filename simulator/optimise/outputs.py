@@ -99,6 +99,9 @@ class Recommendation:
         How the options were built where the scenario does not say it (the weekend and
         lunch shares of their staffing plans when the scenario's plan is not ``auto``:
         :func:`simulator.optimise.options.option_shares`); also logged.
+    note_values
+        The same notes as message keys and values (``{"key": ..., "values": {...}}``),
+        from which the report writes them in its language.
     """
 
     option: str | None
@@ -124,6 +127,7 @@ class Recommendation:
     isa_log: list[dict[str, Any]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    note_values: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def scenario(self) -> Scenario:
@@ -562,6 +566,7 @@ def write_outputs(
         "stats": {k: v for k, v in rec.stats.items() if k != "comparison"},
         "isa_log": rec.isa_log,
         "notes": rec.notes,
+        "note_values": rec.note_values,
     }
     files["summary"] = out_dir / "recommendation.json"
     files["summary"].write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")

@@ -274,7 +274,8 @@ def _recommend(
     runner: _Runner,
 ) -> Recommendation:
     shares = option_shares((base.get("staffing") or {}).get("plan"), scn)
-    notes = shares.notes(own_lunch=None in sp.lunch_open_share)
+    note_items = shares.note_items(own_lunch=None in sp.lunch_open_share)
+    notes = [n.text for n in note_items]
     for note in notes:
         log.info(note)
     options, invalid = _build_options(base, sp, cost, shares)
@@ -399,4 +400,5 @@ def _recommend(
         },
         isa_log=isa_log,
         notes=notes,
+        note_values=[n.as_dict() for n in note_items],
     )

@@ -62,20 +62,44 @@ def open_windows(scn: Scenario, day_type: str) -> int:
     return max(len(b.assignments) for b in scn.plans[day_type])
 
 
-@pytest.mark.parametrize(("weekend", "share"), [(10, 1.0), (5, 0.5)])
-def test_by_block_plan_gives_its_weekend_share_to_the_options(weekend: int, share: float) -> None:
+@pytest.mark.parametrize(
+    ("weekend", "share", "opened"), [(10, 1.0, {4: 4, 6: 6, 10: 10}), (5, 0.5, {4: 4, 6: 5, 10: 5})]
+)
+def test_by_block_plan_gives_its_weekend_share_to_the_options(
+    weekend: int, share: float, opened: dict[int, int]
+) -> None:
+    """The weekend share of the plan (10 windows on weekdays, ``weekend`` at weekends),
+    and its floor: never fewer than ``weekend`` windows open at once (all of an option's
+    windows when it has fewer)."""
     scn = load_scenario("validation/mmc", by_block(10, weekend))
     options = options_of(scn, [4, 6, 10])
     for opt in options:
         plan = opt.config["staffing"]["plan"]
         assert plan["mode"] == "auto" and plan["weekend_open_share"] == share
+        assert plan["min_open"] == weekend
         n = opt.params["windows.main"]
         assert open_windows(opt.scenario, "weekday") == n
         for day_type in ("weekend", "holiday"):
-            assert open_windows(opt.scenario, day_type) == round(share * n)
+            assert open_windows(opt.scenario, day_type) == opened[n]
     # At the plan's own count, the options open the plan's windows.
     ten = next(o for o in options if o.params["windows.main"] == 10)
     assert open_windows(ten.scenario, "weekend") == weekend
+
+
+def test_min_open_is_the_fewest_windows_the_plan_opens_at_once() -> None:
+    """4 of 10 windows at weekends: an option of 6 windows opens 4 there (the plan's
+    floor), not ceil(0.4 x 6) = 3; the note names the floor and where it is."""
+    scn = load_scenario("validation/mmc", by_block(10, 4))
+    shares = option_shares(plain(scn.config)["staffing"]["plan"], scn)
+    assert shares.min_open == 4 and shares.weekend_open_share == 0.4
+    note = shares.min_open_note
+    assert note is not None and note.key == "min_open"
+    assert note.values == {"mode": "by_block", "n": 4, "day_type": "weekend"}
+    assert "at least 4 windows open" in note.text
+    assert note in shares.note_items(own_lunch=False)
+    opts = {o.params["windows.main"]: o.scenario for o in options_of(scn, [3, 6])}
+    assert open_windows(opts[6], "weekend") == 4 and open_windows(opts[6], "holiday") == 4
+    assert open_windows(opts[3], "weekend") == 3  # all it has
 
 
 def test_weekend_share_is_exact_against_the_weekday_opening() -> None:
@@ -84,7 +108,7 @@ def test_weekend_share_is_exact_against_the_weekday_opening() -> None:
     scn = load_scenario("validation/mmc", by_block(9, 3, holiday=2))
     shares = option_shares(plain(scn.config)["staffing"]["plan"], scn)
     assert shares.weekend_open_share == pytest.approx(1 / 3, abs=1e-12)
-    assert shares.weekend_note is not None and "main: 3 of 9" in shares.weekend_note
+    assert shares.weekend_note is not None and "main: 3 of 9" in shares.weekend_note.text
     opts = {o.params["windows.main"]: o.scenario for o in options_of(scn, [6, 9])}
     assert open_windows(opts[9], "weekend") == 3 and open_windows(opts[6], "holiday") == 2
 
@@ -127,8 +151,10 @@ def test_plan_without_weekend_blocks_takes_the_schema_default_and_says_so() -> N
     default = DEFAULTS["staffing.plan.weekend_open_share"]
     assert shares.weekend_open_share == default
     note = shares.notes(own_lunch=False)
-    assert len(note) == 1 and "staffing.plan.weekend_open_share" in note[0]
+    assert len(note) == 2 and "staffing.plan.weekend_open_share" in note[0]
     assert "no weekend or holiday blocks" in note[0]
+    assert shares.weekend_note is not None and shares.weekend_note.key == "weekend_default"
+    assert shares.min_open == 10  # every weekday block opens all 10
 
 
 def reference_by_block(
@@ -165,10 +191,34 @@ def test_lunch_and_weekend_shares_of_a_two_group_plan() -> None:
     assert shares.weekend_open_share == 1.0  # quick desk: 1 of 1; comprehensive 2 of 4
     assert shares.lunch_open_share == 1.0
     notes = shares.notes(own_lunch=True)
-    assert len(notes) == 2
+    assert len(notes) == 3
     assert "comprehensive: 2 of 4, quick_desk: 1 of 1" in notes[0] and "largest" in notes[0]
     assert "comprehensive: 50%, quick_desk: 100%" in notes[1]
-    assert shares.notes(own_lunch=False) == notes[:1]  # the space sets the lunch share
+    assert shares.notes(own_lunch=False) == [notes[0], notes[2]]  # the space sets lunch
+    # The fewest open at once: 1 comprehensive window and the quick desk, weekday lunch.
+    assert shares.min_open == 2 and "at least 2 windows" in notes[2]
+    values = [n.as_dict() for n in shares.note_items(own_lunch=True)]
+    assert values == [
+        {
+            "key": "weekend_share",
+            "values": {
+                "mode": "by_block",
+                "share": 1.0,
+                "counts": [["comprehensive", 2, 4], ["quick_desk", 1, 1]],
+                "largest": True,
+            },
+        },
+        {
+            "key": "lunch_share",
+            "values": {
+                "mode": "by_block",
+                "share": 1.0,
+                "shares": [["comprehensive", 0.5], ["quick_desk", 1.0]],
+                "largest": True,
+            },
+        },
+        {"key": "min_open", "values": {"mode": "by_block", "n": 2, "day_type": "weekday"}},
+    ]
 
 
 def test_lunch_share_of_a_one_group_plan() -> None:
