@@ -2,7 +2,7 @@
 #   make run   - set up .venv if needed, install, run the reference scenario
 #   make test  - set up .venv if needed, install, lint, type-check, run the test suite
 #   make test-fast - the edit loop: the suite without the slow tests and notebooks
-#   make bench - every benchmark (engine, city, recommend, calibration), a few minutes
+#   make bench - every benchmark (engine, city, recommend, calibration, the default run), a few minutes
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_city.py
 	$(BIN)/python bench/bench_recommend.py
 	$(BIN)/python bench/bench_calibration.py
+	$(BIN)/python bench/bench_run.py
 
 clean:
 	rm -rf $(VENV) outputs multirun .pytest_cache .mypy_cache .ruff_cache
