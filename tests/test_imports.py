@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +79,22 @@ def test_quantiles_equal_scipy_stats() -> None:
         assert np.array_equal(t_quantile(level, dfs, two_sided=False), stats.t.ppf(level, dfs))
         assert t_quantile(level, 7) == float(stats.t.ppf(0.5 + level / 2, 7))
         assert normal_quantile(level) == float(stats.norm.ppf(level))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="charts fork on Linux only")
+def test_a_run_with_charts_draws_them_without_matplotlib_in_its_own_process(
+    tmp_path: Path,
+) -> None:
+    """svcsim's own process never loads matplotlib: the chart process draws (its run
+    path stays as light as with charts=false)."""
+    out = tmp_path / "run"
+    code = (
+        "import sys\n"
+        f"sys.argv = ['svcsim', 'replications=2', 'calendar.days=1', 'hydra.run.dir={out}']\n"
+        "from simulator.cli.run import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert exc.code == 0, exc.code"
+    )
+    loaded = _loaded_after(code)
+    assert (out / "wait_ecdf.png").exists() and (out / "summary.csv").exists()
+    assert "matplotlib" not in loaded and "pandas" in loaded
