@@ -36,6 +36,7 @@ __all__ = [
     "config_path_from_cwd",
     "end_process",
     "old_form",
+    "one_blas_thread",
     "pause_gc",
     "plain_config",
     "recorded_run",
@@ -311,6 +312,17 @@ def _exit_soon(code: int) -> None:
     timer = threading.Timer(_EXIT_GRACE_S, os._exit, args=(code,))
     timer.daemon = True
     timer.start()
+
+
+def one_blas_thread() -> None:
+    """BLAS (OpenBLAS, under numpy and scipy) on one thread in this process and those it
+    starts, unless ``OPENBLAS_NUM_THREADS`` is set: a run does no large matrix work (it
+    runs replications in processes, ``workers``), and OpenBLAS's thread pool, started as
+    numpy is imported, costs about 0.05 CPU s for each import. To be called before numpy
+    is imported (the library reads it when it loads)."""
+    import os
+
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 _gc_paused = [False]

@@ -32,6 +32,7 @@ from simulator.cli.common import (
     alone,
     config_path_from_cwd,
     end_process,
+    one_blas_thread,
     pause_gc,
     plain_config,
     recorded_run,
@@ -320,6 +321,7 @@ def main() -> None:
     (docs/errors.md)."""
     program = runs_as_program(main)
     if program:
+        one_blas_thread()  # numpy is not imported yet
         pause_gc()  # until the run starts (run_from_config)
     sys.argv[1:] = _with_sweep_support(config_path_from_cwd(sys.argv[1:]))
     if asks_for_help(sys.argv[1:]):

@@ -1,5 +1,5 @@
-"""A command's own process: no garbage collection while it starts, and it ends without
-the interpreter's teardown, losing nothing.
+"""A command's own process: BLAS on one thread, no garbage collection while it starts,
+and it ends without the interpreter's teardown, losing nothing.
 
 :func:`simulator.cli.common.end_process` skips freeing the loaded libraries object by
 object; what the process wrote (buffered standard output, a log file, exit handlers)
@@ -112,3 +112,30 @@ def test_garbage_collection_pauses_while_a_command_starts_and_comes_back() -> No
         [sys.executable, "-c", GC_PROBE], capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == ["True", "True", "True", "True", "False"]
+
+
+HELP_PROBE = """
+import atexit, os, sys
+atexit.register(lambda: print("BLAS", os.environ.get("OPENBLAS_NUM_THREADS")))
+sys.argv = ["svcsim", "--help"]
+from simulator.cli.run import main
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_the_command_runs_blas_on_one_thread_unless_told_otherwise(tmp_path: Path) -> None:
+    """OpenBLAS starts no thread pool in svcsim's processes (numpy is imported after the
+    command sets it), unless ``OPENBLAS_NUM_THREADS`` says otherwise."""
+    import os
+
+    script = tmp_path / "console.py"
+    script.write_text(HELP_PROBE)
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    for given, expected in ((None, "1"), ("3", "3")):
+        run_env = env if given is None else {**env, "OPENBLAS_NUM_THREADS": given}
+        proc = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, env=run_env
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.splitlines()[-1] == f"BLAS {expected}"
