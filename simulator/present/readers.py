@@ -204,6 +204,9 @@ RECOMMENDATION_DEFAULTS: Mapping[str, Any] = {
     "cost_breakdown": {},
     "confidence": 0.95,
     "stats": {},
+    # How the options' staffing plans were built (runs before these were recorded: none)
+    "notes": [],
+    "note_values": [],
 }
 RECOMMENDATION_STATS_DEFAULTS: Mapping[str, Any] = {
     # Its ``stats``: provenance shown as "?" when unknown.
@@ -232,7 +235,8 @@ class RecommendationData:
         The folder.
     summary : dict
         ``recommendation.json``: statement, option, layout, skill mix, lunch share,
-        cost per day and breakdown, targets, confidence, stats; what the file lacks is
+        cost per day and breakdown, targets, confidence, stats, notes (English) and
+        note_values (the same as message keys and values); what the file lacks is
         filled from :data:`RECOMMENDATION_DEFAULTS`.
     kpis : DataFrame
         ``kpis.csv`` (index KPI): mean, ci_low, ci_high, n, target, bound, meets.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from simulator.present import i18n, names, style
 from simulator.present.readers import RecommendationData, target_wait_min
@@ -121,6 +123,74 @@ def _codes_note(rec: RecommendationData, lang: str) -> str:
     )
 
 
+def _note_text(key: str, values: Mapping[str, Any], rec: RecommendationData, lang: str) -> str:
+    """One note of ``note_values`` in words (:func:`option_notes`); KeyError, TypeError
+    or ValueError when it cannot be written from the catalogue."""
+    specs = names.window_groups(rec.scenario)
+    sep = "、" if lang == "zh" else ", "
+
+    def group(g: object) -> str:
+        return names.group_name(str(g), lang, specs.get(str(g)))
+
+    def pct(x: Any) -> str:
+        return style.fmt_pct(float(x))
+
+    largest = _t("note_largest", lang) if values.get("largest") else ""
+    if key == "weekend_share":
+        counts = sep.join(
+            _t("note_count", lang, group=group(g), k=int(k), n=int(n))
+            for g, k, n in values["counts"]
+        )
+        return _t(
+            "note_weekend_share", lang, share=pct(values["share"]), counts=counts, largest=largest
+        )
+    if key == "weekend_default":
+        return _t("note_weekend_default", lang, share=pct(values["share"]), setting=values["key"])
+    if key == "lunch_share":
+        shares = sep.join(
+            _t("note_group_share", lang, group=group(g), share=pct(r)) for g, r in values["shares"]
+        )
+        return _t(
+            "note_lunch_share", lang, share=pct(values["share"]), shares=shares, largest=largest
+        )
+    if key == "min_open":
+        n = int(values["n"])
+        day_type = i18n.name(values["day_type"], lang).lower()
+        return _t("note_min_open_one" if n == 1 else "note_min_open", lang, n=n, day_type=day_type)
+    raise KeyError(key)
+
+
+def option_notes(rec: RecommendationData, lang: str) -> list[str]:
+    """How the options' staffing plans were built (``recommendation.json``'s notes), in
+    ``lang``: from ``note_values`` (message keys and values) where the catalogue has the
+    message, else the recommender's English text; none for runs that recorded none."""
+    texts = [str(t) for t in rec.summary["notes"] or [] if t]
+    values = rec.summary["note_values"]
+    if not isinstance(values, list) or not values:
+        return texts
+    out = []
+    for i, item in enumerate(values):
+        fallback = texts[i] if i < len(texts) else ""
+        try:
+            out.append(_note_text(str(item["key"]), item["values"], rec, lang))
+        except (KeyError, TypeError, ValueError):  # a note this version cannot word
+            if fallback:
+                out.append(fallback)
+    return out
+
+
+def _notes_html(rec: RecommendationData, lang: str) -> str:
+    """The assumptions the options rest on (:func:`option_notes`), or nothing."""
+    notes = option_notes(rec, lang)
+    if not notes:
+        return ""
+    items = "".join(f"<li>{_esc(n)}</li>" for n in notes)
+    return (
+        f"<h3>{_esc(_t('rec_notes_h', lang))}</h3>"
+        f"<p>{_esc(_t('rec_notes_intro', lang))}</p><ul class='rec-notes'>{items}</ul>"
+    )
+
+
 def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str:
     from simulator.present import charts
 
@@ -149,6 +219,7 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
             )
             + "</p>"
         )
+    out.append(_notes_html(rec, lang))
     # KPIs vs targets
     k = rec.kpis
     rows = []
