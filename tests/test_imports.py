@@ -46,6 +46,12 @@ def _loaded_after(code: str) -> set[str]:
         ),
         # A simulation needs neither scipy.stats nor matplotlib.
         ("from simulator import load_scenario, simulate", ("scipy.stats", "matplotlib")),
+        # Building and running a city: scipy's linear algebra (Erlang A's transient
+        # solution) is loaded only by what uses it.
+        (
+            "import simulator.city.build, simulator.city.run, simulator.city.results",
+            ("scipy.sparse", "scipy.linalg", "matplotlib"),
+        ),
         # Nor does the summary a run prints (svcsim draws its charts in a child process).
         ("import simulator.present.terminal", ("scipy", "matplotlib")),
         ("import simulator.cli.chart_process", ("numpy", "pandas", "matplotlib", "hydra")),

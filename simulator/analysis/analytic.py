@@ -33,10 +33,6 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
-from scipy.linalg import expm
-from scipy.sparse.linalg import expm_multiply
-from scipy.special import logsumexp
 
 from simulator.docstrings import DocTexts
 
@@ -532,6 +528,10 @@ class ErlangAMetrics(QueueMetrics):
         to = np.concatenate([np.arange(m), np.arange(0, m - 1), [served], np.full(m, abandoned)])
         vals = np.concatenate([-(down + theta), down[1:], [cmu], np.full(m, theta)])
         # Store G^T (row = destination) since the forward equation is x' = G^T x.
+        from scipy import sparse  # imported on use: scipy's linear algebra is slow to load
+        from scipy.linalg import expm
+        from scipy.sparse.linalg import expm_multiply
+
         gen = sparse.csr_matrix((vals, (to, frm)), shape=(m + 2, m + 2))
         x = np.concatenate([x0, [0.0, 0.0]])
         # Advance in slices with ||G h|| <= _STEP_NORM and stop early once the waiting
@@ -619,6 +619,8 @@ def erlang_a(lam: float, mean_service: float, c: int, mean_patience: float) -> E
             p_wait=0.0, p_abandon=0.0, mean_wait=0.0, mean_queue=0.0, mean_in_system=0.0,
             throughput=0.0, utilisation=0.0, queue_ahead_probs=np.zeros(0),
         )  # fmt: skip
+
+    from scipy.special import logsumexp  # imported on use (scipy is slow to load)
 
     log_pi = _log_stationary(lam, mu, c, theta)
     pi = np.exp(log_pi - logsumexp(log_pi))
