@@ -31,6 +31,7 @@ from omegaconf import DictConfig
 from simulator.cli.common import (
     alone,
     end_process,
+    one_blas_thread,
     pause_gc,
     plain_config,
     recorded_run,
@@ -288,6 +289,7 @@ def main() -> None:
     when interrupted (docs/errors.md)."""
     program = runs_as_program(main)
     if program:
+        one_blas_thread()  # numpy is not imported yet
         pause_gc()  # until the city is built (run_from_config)
     code = run_command("svcsim-city", _main, hydra_app=True)
     if program and alone():
