@@ -171,7 +171,9 @@ def cli_run(args: argparse.Namespace) -> int:
         cpu0 = cpu_seconds()[1]
         with PeakRSS() as mem:
             t0 = time.perf_counter()
-            proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+            # Run from the temporary folder: the package imported is the one installed
+            # (or on PYTHONPATH), not a checkout the current folder would put first.
+            proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp)
             wall = time.perf_counter() - t0
         cpu = cpu_seconds()[1] - cpu0
         if proc.returncode != 0:
