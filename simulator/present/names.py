@@ -18,15 +18,21 @@ from simulator.analysis import metrics
 from simulator.present import i18n, style
 
 __all__ = [
+    "day_hour_text",
+    "hour_days",
+    "hour_text",
     "kpi_words",
     "layout_text",
     "missed_text",
     "option_text",
     "override_text",
+    "plan_days",
+    "plan_time",
     "retraining_text",
     "target_text",
     "tolerance_text",
     "verdict_text",
+    "when_text",
     "zone_text",
 ]
 
@@ -323,10 +329,10 @@ def verdict_text(meets: str, lang: str = "en", target_wait_min: float | None = 2
     where = missed_text(meets.partition(":")[2], lang, target_wait_min)
     if not where:
         return words["no"]
-    return f"{words['no']} ({where})"
+    return f"{words['no']}（{where}）" if lang == "zh" else f"{words['no']} ({where})"
 
 
-_HOUR_ITEM = re.compile(r"^(?P<kpi>\w+) (?P<when>.+ \d{2}:\d{2})$")
+_HOUR_ITEM = re.compile(r"^(?P<kpi>\w+) (?P<when>.+ \d{2,}:\d{2})$")
 
 
 def missed_text(labels: str, lang: str = "en", target_wait_min: float | None = 20.0) -> str:
@@ -338,14 +344,90 @@ def missed_text(labels: str, lang: str = "en", target_wait_min: float | None = 2
     hours = [m for i in items if not _TARGET.match(i) and (m := _HOUR_ITEM.match(i))]
     other = [i for i in items if not _TARGET.match(i) and not _HOUR_ITEM.match(i)]
     kpis = {m.group("kpi") for m in hours}
+    n_days = _when_days(m.group("when") for m in hours)
+    comma = "、" if lang == "zh" else ", "
     if len(kpis) == 1:
-        when = ", ".join(m.group("when") for m in hours)
+        when = comma.join(when_text(m.group("when"), lang, n_days) for m in hours)
     else:
-        when = ", ".join(
-            f"{kpi_words(m.group('kpi'), target_wait_min, lang)} {m.group('when')}" for m in hours
+        when = comma.join(
+            f"{kpi_words(m.group('kpi'), target_wait_min, lang)} "
+            f"{when_text(m.group('when'), lang, n_days)}"
+            for m in hours
         )
     parts = [*days, *other]
     if hours:
         sep = "：" if lang == "zh" else " "
         parts.append(f"{_VERDICTS[lang]['missed']}{sep}{when}")
     return ("；" if lang == "zh" else "; ").join(parts)
+
+
+def _day_time(day: int, hhmm: str, lang: str, days: int) -> str:
+    """A clock time on day ``day`` (1 = the day the centre opens) of a table or list
+    whose times reach day ``days``: plain within one day, "02:00 next day" ("次日02:00")
+    when they reach the next day only, "day 3 08:00" ("第3天 08:00") beyond."""
+    if days <= 2:
+        if day <= 1:
+            return hhmm
+        return i18n.message("report", "plan_next_day", lang, time=hhmm)
+    return i18n.message("report", "plan_day_n", lang, n=day, time=hhmm)
+
+
+def hour_days(hours: Iterable[float]) -> int:
+    """The last day that hours counted from the opening day's midnight reach (1 when
+    all are below 24)."""
+    finite = [int(h) for h in hours if math.isfinite(float(h))]
+    return max((h // 24 + 1 for h in finite), default=1)
+
+
+def hour_text(hour: float, lang: str = "en", days: int = 1) -> str:
+    """The clock hour ``hour`` (hours from the opening day's midnight, as the
+    recommender's hourly tables count them) for people: "17:00", "01:00 next day" or
+    "day 2 01:00" (:func:`_day_time`; ``days`` from :func:`hour_days` of the table)."""
+    h = int(hour)
+    return _day_time(h // 24 + 1, f"{h % 24:02d}:00", lang, days)
+
+
+def day_hour_text(day_type: object, hour: float, lang: str = "en", days: int = 1) -> str:
+    """A day type and an hour, "weekday 17:00" ("工作日 17:00")."""
+    return i18n.message(
+        "report", "day_hour", lang, day_type=i18n.name(day_type, lang).lower(),
+        time=hour_text(hour, lang, days),
+    )  # fmt: skip
+
+
+_WHEN = re.compile(r"^(?P<day_type>.+) (?P<hour>\d+):00$")
+
+
+def when_text(when: str, lang: str = "en", days: int = 1) -> str:
+    """An hour of a day type as the recommender writes it ("weekday 10:00", "weekday
+    26:00" past midnight) in words (:func:`day_hour_text`); anything else as written."""
+    m = _WHEN.match(when.strip())
+    if not m:
+        return when
+    return day_hour_text(m.group("day_type"), int(m.group("hour")), lang, days)
+
+
+def _when_days(whens: Iterable[str]) -> int:
+    return hour_days(int(m.group("hour")) for w in whens if (m := _WHEN.match(w.strip())))
+
+
+_PLAN_TIME = re.compile(r"^day (?P<day>\d+) (?P<hhmm>\d{1,2}:\d{2})$")
+
+
+def plan_days(labels: Iterable[object]) -> int:
+    """The last day a staffing plan's times reach: the recommender writes a time as
+    ``HH:MM`` when every block of the day type ends by midnight (1) and as ``day N
+    HH:MM`` when one runs past it (N counted from the day the centre opens, day 1)."""
+    days = [int(m.group("day")) for x in labels if (m := _PLAN_TIME.match(str(x).strip()))]
+    return max(days, default=1)
+
+
+def plan_time(label: object, lang: str = "en", days: int = 1) -> str:
+    """A time of the recommender's staffing plan in words. ``days`` is
+    :func:`plan_days` of the whole table: a plan that runs into the next day reads
+    "02:00 next day" ("次日02:00"); a longer one numbers its days ("day 3 08:00",
+    "第3天 08:00"); a plain ``HH:MM`` is kept as it is."""
+    m = _PLAN_TIME.match(str(label).strip())
+    if not m:
+        return str(label)
+    return _day_time(int(m.group("day")), m.group("hhmm"), lang, days)

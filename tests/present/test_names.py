@@ -127,3 +127,31 @@ def test_missed_targets_in_words() -> None:
         "most 2% over the day; missed in weekday 10:00, weekday 11:00"
     )
     assert "_" not in names.missed_text("day wait_mean_min <= 10", "zh")
+
+
+def test_missed_hours_name_the_day_type_in_chinese() -> None:
+    zh = names.verdict_text("no: service_level weekday 10:00, service_level weekend 11:00", "zh")
+    assert zh == "否（未达标时段：工作日 10:00、周末 11:00）"
+    # hours past midnight of a day longer than 24 h: counted from the opening day
+    assert names.missed_text("service_level weekday 09:00, service_level weekday 49:00") == (
+        "missed in weekday day 1 09:00, weekday day 3 01:00"
+    )
+    assert names.missed_text("service_level weekday 22:00, service_level weekday 25:00", "zh") == (
+        "未达标时段：工作日 22:00、工作日 次日01:00"
+    )
+
+
+def test_staffing_plan_times_in_words() -> None:
+    # a block past midnight (the recommender writes "day N HH:MM" then)
+    night = ["day 1 22:00", "day 2 02:00"]
+    assert names.plan_days(night) == 2 and names.plan_days(["08:30", "17:00"]) == 1
+    assert [names.plan_time(x, "en", 2) for x in night] == ["22:00", "02:00 next day"]
+    assert [names.plan_time(x, "zh", 2) for x in night] == ["22:00", "次日02:00"]
+    # a plan over a week of continuous opening
+    week = ["day 1 00:00", "day 7 24:00"]
+    assert names.plan_days(week) == 7
+    assert [names.plan_time(x, "en", 7) for x in week] == ["day 1 00:00", "day 7 24:00"]
+    assert [names.plan_time(x, "zh", 7) for x in week] == ["第1天 00:00", "第7天 24:00"]
+    assert names.plan_time("08:30", "zh") == "08:30"
+    assert names.day_hour_text("weekend", 30, "zh", names.hour_days([0, 30])) == "周末 次日06:00"
+    assert names.day_hour_text("weekday", 9, "en") == "weekday 09:00"

@@ -61,10 +61,10 @@ def kpi_name(kpi: str, lang: str) -> str:
     return metrics.label(kpi, lang, capital=True)
 
 
-def fmt_value(kpi: str, value: float) -> str:
+def fmt_value(kpi: str, value: float, lang: str = "en") -> str:
     """A KPI value for tables: shares as percent, minutes and counts as numbers."""
     if not math.isfinite(value):
-        return "n/a"
+        return _t("na", lang)
     if metrics.metric(kpi).kind == "share":
         return style.fmt_pct(value)
     return style.fmt_num(value)
@@ -113,7 +113,7 @@ def _cell_ci(
     """A value with its confidence interval, as shown: clipped at the KPI's natural bounds
     (:func:`simulator.analysis.metrics.shown_interval`, marked with an asterisk); with
     ``n == 1`` replication "one replication: no interval" instead of an empty bracket."""
-    text = _esc(fmt_value(kpi, m))
+    text = _esc(fmt_value(kpi, m, lang))
     if n == 1 and math.isfinite(m):
         return text + f"<span class='ci'> ({_esc(_t('one_rep', lang))})</span>"
     if n is not None and n > 1 and m == lo == hi:  # the same in every replication
@@ -121,16 +121,20 @@ def _cell_ci(
     low, high = lo, hi
     lo, hi, _clipped = metrics.shown_interval(kpi, low, high)
     if math.isfinite(lo) and math.isfinite(hi):
-        lo_txt = fmt_value(kpi, lo) + ("*" if lo != low else "")
-        hi_txt = fmt_value(kpi, hi) + ("*" if hi != high else "")
+        lo_txt = fmt_value(kpi, lo, lang) + ("*" if lo != low else "")
+        hi_txt = fmt_value(kpi, hi, lang) + ("*" if hi != high else "")
         text += _ci_span(lo_txt, hi_txt)
     return text
 
 
-def _row_ci(row: Any, kpi: str) -> str:
+def _row_ci(row: Any, kpi: str, lang: str = "en") -> str:
     """:func:`_cell_ci` of a table row with columns ``kpi``, ``kpi_ci_low``, ``kpi_ci_high``."""
     return _cell_ci(
-        kpi, _num(row.get(kpi)), _num(row.get(f"{kpi}_ci_low")), _num(row.get(f"{kpi}_ci_high"))
+        kpi,
+        _num(row.get(kpi)),
+        _num(row.get(f"{kpi}_ci_low")),
+        _num(row.get(f"{kpi}_ci_high")),
+        lang=lang,
     )
 
 
@@ -173,19 +177,26 @@ def _html_table(head: Sequence[str], rows: Sequence[Sequence[str]], cls: str) ->
     return _table_shell(cls, _head_cells(head), body)
 
 
-def _signed(kpi: str, value: float) -> str:
+def _signed(kpi: str, value: float, lang: str = "en") -> str:
+    """A signed difference: percentage points for shares, minutes for times."""
     if not math.isfinite(value):
-        return "n/a"
+        return _t("na", lang)
     if metrics.metric(kpi).kind == "share":
-        return f"{100 * value:+.1f} pp"
+        return _t("diff_pp", lang, v=f"{100 * value:+.1f}")
     if kpi.endswith("_min"):
-        return f"{value:+.2f} min"
+        return _t("min", lang, v=f"{value:+.2f}")
     return f"{value:+.2f}"
 
 
-def _signed_ci(kpi: str, mean: float, lo: float, hi: float) -> str:
+def _signed_ci(kpi: str, mean: float, lo: float, hi: float, lang: str = "en") -> str:
     """A signed difference with its confidence interval: ``-4.10 min (-5.00 min to -3.20 min)``."""
-    return f"{_signed(kpi, mean)} ({_signed(kpi, lo)} to {_signed(kpi, hi)})"
+    return _t(
+        "diff_ci",
+        lang,
+        v=_signed(kpi, mean, lang),
+        lo=_signed(kpi, lo, lang),
+        hi=_signed(kpi, hi, lang),
+    )
 
 
 def _cny(value: float, lang: str) -> str:

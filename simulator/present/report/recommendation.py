@@ -231,7 +231,7 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
             mean_txt = _esc(style.fmt_pct(m))
             label = _t("hourly_targets", lang)
         else:
-            mean_txt = _cell_ci(name, m, lo, hi)
+            mean_txt = _cell_ci(name, m, lo, hi, lang=lang)
             label = kpi_name(name, lang)
             n_final = max(
                 n_final, int(_num(row.get("n"))) if math.isfinite(_num(row.get("n"))) else 0
@@ -253,7 +253,7 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
                 _esc(label),
                 mean_txt,
                 _esc(target if isinstance(target, str) else ""),
-                _esc(fmt_value(name, bound) if math.isfinite(bound) else ""),
+                _esc(fmt_value(name, bound, lang) if math.isfinite(bound) else ""),
                 _verdict_html(cls, names.verdict_text(met_txt, lang, _target_wait_of(rec)))
                 if met_txt
                 else "",
@@ -278,10 +278,14 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
             for g in (c.removeprefix("open_") for c in open_cols)
         ]
         head.append(_esc(_t("col_staff_on_duty", lang)))
+        days = names.plan_days([*plan["start"], *plan["end"]])
         rows = [
             [
-                _esc(r["day_type"]),
-                _esc(f"{r['start']}–{r['end']}"),
+                _esc(i18n.name(r["day_type"], lang).lower()),
+                _esc(
+                    f"{names.plan_time(r['start'], lang, days)}–"
+                    f"{names.plan_time(r['end'], lang, days)}"
+                ),
                 *[_esc(int(_num(r[c]))) for c in open_cols],
                 _esc(r.get("staff_on_duty", "")),
             ]
@@ -289,6 +293,8 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
         ]
         out.append(f"<h3>{_esc(_t('rec_plan_h', lang))}</h3>")
         out.append(_html_table(head, rows, "rec-plan"))
+        if days > 2:
+            out.append(f"<p class='note'>{_esc(_t('plan_days_note', lang))}</p>")
     hourly = rec.hourly
     if hourly is not None and not hourly.empty and "service_level" in hourly.columns:
         open_cols = [c for c in hourly.columns if c.startswith("open_")]
@@ -300,15 +306,16 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
             _esc(kpi_name("wait_mean_min", lang)),
         ]
         rows = []
+        days = names.hour_days(_num(h) for h in hourly["hour"])
         for _, r in hourly.iterrows():
             hour = int(_num(r["hour"]))
             rows.append(
                 [
-                    _esc(f"{r['day_type']} {style.fmt_hour(hour)}"),
+                    _esc(names.day_hour_text(r["day_type"], hour, lang, days)),
                     _esc(style.fmt_num(_num(r.get("arrivals")))),
                     _esc(style.fmt_num(sum(_num(r[c]) for c in open_cols))),
-                    _row_ci(r, "service_level"),
-                    _row_ci(r, "wait_mean_min"),
+                    _row_ci(r, "service_level", lang),
+                    _row_ci(r, "wait_mean_min", lang),
                 ]
             )
         out.append(f"<h3>{_esc(_t('rec_hourly_h', lang))}</h3>")
@@ -366,7 +373,7 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
                     _esc(option_words(rec, str(r["option"]), lang)),
                     _esc(style.fmt_num(_num(r.get("cost_per_day")))),
                     _esc(style.fmt_num(_num(r.get("extra_cost_per_day")))),
-                    _esc(_signed_ci("service_level", d, lo, hi)),
+                    _esc(_signed_ci("service_level", d, lo, hi, lang)),
                 ]
             )
         out.append(f"<h3>{_esc(_t('rec_runner_h', lang))}</h3>")
@@ -391,7 +398,7 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
             rows.append(
                 [
                     _esc(r["case"]),
-                    *[_row_ci(r, c) for c in kp],
+                    *[_row_ci(r, c, lang) for c in kp],
                     _verdict_html("met" if ok else "missed", verdict),
                 ]
             )

@@ -211,9 +211,9 @@ def _sure_html(cmp: Comparison, lang: str) -> str:
             for kpi in kpis:
                 d = difference(r, cmp.baseline, kpi)
                 if math.isfinite(d.ci_low):
-                    txt = _signed_ci(kpi, d.mean, d.ci_low, d.ci_high)
+                    txt = _signed_ci(kpi, d.mean, d.ci_low, d.ci_high, lang)
                 else:
-                    txt = _signed(kpi, d.mean)
+                    txt = _signed(kpi, d.mean, lang)
                 cells.append(_esc(txt))
             method = _t("how_paired", lang, n=r.n_replications) if common_random_numbers(
                 r, cmp.baseline) else _t("how_welch", lang)  # fmt: skip
