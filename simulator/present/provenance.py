@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from simulator.present import i18n
+
 Status = Literal["published", "calibrated", "assumed", "option"]
 STATUSES: tuple[Status, ...] = ("published", "calibrated", "assumed", "option")
 
@@ -243,27 +245,50 @@ def lookup(cfg: Mapping[str, Any], key: str) -> Any:
     return node
 
 
-def _plain(value: Any, depth: int = 0) -> str:
+def _word(text: str, lang: str) -> str:
+    """A config key or word value in ``lang``: English puts words for keys
+    (``lunch_open_share`` -> "lunch open share"); another language takes the catalogue's
+    ``config_words`` (then its ``names``: day types), and leaves what it does not know
+    (names from the user's own config: families, groups, bureaus) as written."""
+    if lang == "en":
+        return text.replace("_", " ")
+    cat = i18n.catalogue(lang)
+    words = cat.get("config_words") or {}
+    if text in words:
+        return str(words[text])
+    return str((cat.get("names") or {}).get(text, text))
+
+
+def _plain(value: Any, depth: int = 0, lang: str = "en") -> str:
+    def msg(key: str, **fields: Any) -> str:
+        return i18n.message("report", key, lang, **fields)
+
     if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, str | int | float):
+        return msg("cfg_yes" if value else "cfg_no")
+    if isinstance(value, str):
+        return value if lang == "en" else _word(value, lang)
+    if isinstance(value, int | float):
         return str(value)
     if isinstance(value, Mapping):
-        items = [f"{str(k).replace('_', ' ')}: {_plain(v, depth + 1)}" for k, v in value.items()]
-        text = ("; " if depth == 0 else ", ").join(items)
-        return text if depth == 0 else f"({text})"
+        items = [
+            msg("cfg_pair", k=_word(str(k), lang), v=_plain(v, depth + 1, lang))
+            for k, v in value.items()
+        ]
+        text = msg("cfg_sep" if depth == 0 else "cfg_sep_inner").join(items)
+        return text if depth == 0 else msg("cfg_group", text=text)
     if isinstance(value, list | tuple):
-        return ", ".join(_plain(v, depth + 1) for v in value)
+        return msg("cfg_sep_inner").join(_plain(v, depth + 1, lang) for v in value)
     return str(value)
 
 
-def short_value(value: Any, limit: int = 120) -> str:
+def short_value(value: Any, limit: int = 120, lang: str = "en") -> str:
     """A config value as plain text, cut at ``limit`` characters: mappings as
     ``key: value; key: value`` with words for keys (``lunch open share: 0.5``), lists
-    comma-separated; never JSON syntax."""
+    comma-separated; never JSON syntax. In Chinese the keys and words the catalogue
+    knows are in Chinese (``午间开放比例：0.5``), names from the config as written."""
     if value is None:
         return "-"
-    text = _plain(value)
+    text = _plain(value, lang=lang)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -346,10 +371,10 @@ def provenance_rows(
             status = "option"
         covered.add(e.key)
         note = e.zh if lang == "zh" else e.en
-        rows.append(ProvenanceRow(e.key, short_value(value), status, note))
+        rows.append(ProvenanceRow(e.key, short_value(value, lang=lang), status, note))
     for k in option_keys:
         if any(k == c or k.startswith(c + ".") for c in covered):
             continue
         note = "设定为比较方案" if lang == "zh" else "Set for the options compared"
-        rows.append(ProvenanceRow(k, short_value(lookup(cfg, k)), "option", note))
+        rows.append(ProvenanceRow(k, short_value(lookup(cfg, k), lang=lang), "option", note))
     return rows

@@ -21,7 +21,13 @@ import numpy as np
 import pytest
 
 from simulator.present import report, style
-from simulator.present.provenance import lookup, override_items, override_keys, provenance_rows
+from simulator.present.provenance import (
+    lookup,
+    override_items,
+    override_keys,
+    provenance_rows,
+    short_value,
+)
 from simulator.present.readers import (
     ReportError,
     UnknownFolderError,
@@ -418,6 +424,24 @@ def test_provenance_rows_calibrated_and_declared() -> None:
     assert rows["centre.daily_volume"].status == "assumed"
     extra = provenance_rows(cfg, option_keys=["foo.bar"])
     assert extra[-1].key == "foo.bar" and extra[-1].status == "option"
+
+
+def test_provenance_values_in_chinese() -> None:
+    """Keys and words of the model in Chinese, names from the config as written."""
+    plan = {"mode": "auto", "lunch_open_share": 0.5, "min_open": 2}
+    assert short_value(plan) == "mode: auto; lunch open share: 0.5; min open: 2"
+    assert short_value(plan, lang="zh") == "方式：自动；午间开放比例：0.5；最少开放窗口数：2"
+    reneging = {"enabled": True, "patience": {"dist": "lognormal", "median": 60.0}}
+    assert short_value(reneging) == "enabled: yes; patience: (dist: lognormal, median: 60.0)"
+    assert (
+        short_value(reneging, lang="zh") == "启用：是；耐心：（分布：对数正态分布，中位数：60.0）"
+    )
+    staff = {"all_round": {"count": 3, "level": "proficient"}}
+    assert short_value(staff, lang="zh") == "all_round：（数量：3，熟练程度：熟练）"
+    hours = {"weekday": {"open": "08:30"}}
+    assert short_value(hours, lang="zh") == "工作日：（开门：08:30）"
+    rows = {r.key: r.value for r in provenance_rows({"staffing": {"plan": plan}}, "zh")}
+    assert rows["staffing.plan"] == short_value(plan, lang="zh")
 
 
 # --------------------------------------------------------------------------- CLI

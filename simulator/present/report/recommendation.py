@@ -397,7 +397,7 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
             verdict = _t("verdict_yes", lang) if ok else _t("verdict_no", lang) + detail
             rows.append(
                 [
-                    _esc(r["case"]),
+                    _esc(_case_words(r, lang)),
                     *[_row_ci(r, c, lang) for c in kp],
                     _verdict_html("met" if ok else "missed", verdict),
                 ]
@@ -407,6 +407,17 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
         out.append(_html_table(head, rows, "rec-robust"))
     out.append(f"<p class='note'>{_esc(_codes_note(rec, lang))}</p>")
     return "".join(out)
+
+
+def _case_words(row: Any, lang: str) -> str:
+    """A robustness case in words from its parameters ("volume +10%", "需求量+10%"); the
+    recommender's own name when it has no parameter set."""
+    growth, shift = _num(row.get("volume_growth")), _num(row.get("online_shift"))
+    if math.isfinite(growth) and growth != 0:
+        return _t("rob_volume", lang, v=f"{growth:+.0%}")
+    if math.isfinite(shift) and shift != 0:
+        return _t("rob_online", lang, v=f"{shift:+.0%}")
+    return str(row["case"])
 
 
 def _rec_footer(rec: RecommendationData, lang: str = "en") -> str:
