@@ -138,11 +138,19 @@ def layout_text(config: Mapping[str, Any], lang: str = "en") -> str | None:
 
 def override_text(key: str, value: str, config: Mapping[str, Any], lang: str = "en") -> str:
     """One command-line override in words: layout choices and window counts become the
-    layout (in ``lang``), other keys their last part ("daily volume 1300")."""
+    layout (in ``lang``), other keys their last part ("daily volume 1300"); in Chinese
+    the catalogue's word for a key it knows ("日均到访量：1300"), the key as written
+    otherwise."""
     if key == "layout" or key.startswith("layout."):
         text = layout_text(config, lang)
         if text:
             return text
+    if lang != "en":  # the catalogue's word for the key when it has one, else the key
+        words = i18n.catalogue(lang).get("config_words") or {}
+        last = key.split(".")[-1]
+        return i18n.message(
+            "report", "override_words", lang, k=words.get(last, last), v=words.get(value, value)
+        )
     if key in ("staffing", "layout", "demand", "calendar") or "." not in key:
         return f"{_words(key)} {_words(value)}"
     return f"{_words(key.split('.')[-1])} {value}"

@@ -242,7 +242,7 @@ def test_option_names_leave_out_what_every_option_shares(
     assert "Same for every option (left out of the option names): days 2." in section
     assert "windows; days 2" not in text
     zh = report.compare(folders, lang="zh")
-    assert zh.runs[1].label == "6个综合窗口" and zh.common == ["days 2"]
+    assert zh.runs[1].label == "6个综合窗口" and zh.common == ["模拟天数：2"]
     # Asked-for labels are kept as they are.
     named = report.compare(folders, labels=["a; days 2", "b; days 2"])
     assert [r.label for r in named.runs] == ["a; days 2", "b; days 2"] and not named.common

@@ -258,12 +258,14 @@ def _sources_html(cmp: Comparison, lang: str) -> str:
     items = []
     for f in cmp.folders:
         kind = _t(f"kind_{f.kind}", lang) if i18n.has("report", f"kind_{f.kind}") else f.kind
+        # each option's name, then its codes (overrides, option code) shown as code
         labels = "; ".join(
-            [r.label + (f" = {option_codes(r.overrides)}" if option_codes(r.overrides) else "")
+            [_esc(r.label) + (f" = <code>{_esc(option_codes(r.overrides))}</code>"
+                              if option_codes(r.overrides) else "")
              for r in f.runs]
-            + [f"{plan_words(r, lang)} = {r.option}" if r.option else "-"
-               for r in f.recommendations]
-            + [c.name for c in f.calibrations]
+            + [f"{_esc(plan_words(r, lang))} = <code>{_esc(r.option)}</code>" if r.option
+               else "-" for r in f.recommendations]
+            + [_esc(c.name) for c in f.calibrations]
         )  # fmt: skip
-        items.append(f"<li><code>{_esc(f.path)}</code> ({_esc(kind)}): {_esc(labels)}</li>")
+        items.append(f"<li><code>{_esc(f.path)}</code> ({_esc(kind)}): {labels}</li>")
     return f"<ul class='sources'>{''.join(items)}</ul>"
