@@ -245,7 +245,7 @@ def lookup(cfg: Mapping[str, Any], key: str) -> Any:
     return node
 
 
-def _word(text: str, lang: str) -> str:
+def config_word(text: str, lang: str) -> str:
     """A config key or word value in ``lang``: English puts words for keys
     (``lunch_open_share`` -> "lunch open share"); another language takes the catalogue's
     ``config_words`` (then its ``names``: day types), and leaves what it does not know
@@ -266,12 +266,12 @@ def _plain(value: Any, depth: int = 0, lang: str = "en") -> str:
     if isinstance(value, bool):
         return msg("cfg_yes" if value else "cfg_no")
     if isinstance(value, str):
-        return value if lang == "en" else _word(value, lang)
+        return value if lang == "en" else config_word(value, lang)
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, Mapping):
         items = [
-            msg("cfg_pair", k=_word(str(k), lang), v=_plain(v, depth + 1, lang))
+            msg("cfg_pair", k=config_word(str(k), lang), v=_plain(v, depth + 1, lang))
             for k, v in value.items()
         ]
         text = msg("cfg_sep" if depth == 0 else "cfg_sep_inner").join(items)

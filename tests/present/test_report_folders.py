@@ -144,6 +144,37 @@ def test_recommendation_or_calibration_alone(folders: dict[str, Path], tmp_path:
         assert "校准" in zh
 
 
+@pytest.mark.skipif(style.find_cjk_font() is None, reason="no CJK font installed")
+def test_chinese_report_of_all_folders_reads_in_chinese(
+    folders: dict[str, Path], tmp_path: Path
+) -> None:
+    """No Latin word in the Chinese report of a run, a recommendation and a calibration
+    together but names and codes of the folders (the check of test_report_zh_text)."""
+    import yaml
+
+    from tests.present.test_report_zh_text import (
+        ACCEPTED,
+        TARGET_CODES,
+        _latin_words,
+        _rec_allowed,
+        _run_allowed,
+    )
+
+    run_allowed, run_literal = _run_allowed(folders["run"])
+    rec_allowed, rec_literal = _rec_allowed(folders["rec"])
+    cal = folders["cal"]
+    scn = next(cal.parent.joinpath("scn").glob("*.yaml"))
+    cal_cfg = yaml.safe_load(scn.read_text(encoding="utf-8"))
+    families = set((cal_cfg.get("catalogue") or {}).get("families") or {})
+    cal_allowed = {"small", "SYN", "Bonferroni", "Kaplan", "Meier"} | families
+    option_letters = {"C", "Q", "L"}  # C4+Q1 L50: the option codes in the footnotes
+    allowed = ACCEPTED | TARGET_CODES | run_allowed | rec_allowed | cal_allowed | option_letters
+    out = report.build_report(
+        [folders["run"], folders["rec"], cal], out=tmp_path / "zh.html", lang="zh"
+    )
+    assert _latin_words(out, allowed, run_literal | rec_literal | {str(cal)}) == []
+
+
 def test_run_cost_is_the_recommenders(folders: dict[str, Path]) -> None:
     """The report prices a run with the recommender's cost function: the reference
     run costs what the recommender reports for the current layout."""

@@ -5,10 +5,8 @@ from __future__ import annotations
 import math
 import re
 
-from simulator.present import style
-from simulator.present.provenance import (
-    lookup,
-)
+from simulator.present import i18n, style
+from simulator.present.provenance import config_word, lookup
 from simulator.present.readers import (
     CalibrationData,
 )
@@ -23,7 +21,32 @@ from simulator.present.report.common import (
     _verdict_html,
 )
 
-_WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_ROWS_READ = re.compile(
+    r"^(?P<read>\d+) rows read \(all centres\), (?P<usable>\d+) usable, "
+    r"(?P<excluded>\d+) excluded; (?P<fitted>\d+) rows of this centre fitted\.$"
+)
+
+
+def _check_label(kpi: str, label: object, lang: str) -> str:
+    """A validation check in words: the calibration report's own label in English, the
+    catalogue's ``calibration_checks`` in another language (the label as written when
+    it has none)."""
+    written = label if isinstance(label, str) and label else kpi
+    if lang == "en":
+        return written
+    return str((i18n.catalogue(lang).get("calibration_checks") or {}).get(kpi, written))
+
+
+def _verdict_word(verdict: str, lang: str) -> str:
+    key = {"consistent": "cal_consistent", "inconsistent": "cal_inconsistent"}.get(verdict)
+    return _t(key, lang) if key else verdict
+
+
+def _figure_caption(name: str, stem: str, lang: str) -> str:
+    """A calibration figure's caption: the centre and what the figure shows."""
+    words = i18n.catalogue(lang).get("calibration_figures") or {}
+    what = str(words.get(stem.removeprefix("fig_"), stem.removeprefix("fig_")))
+    return _t("cal_fig", lang, name=name, what=what)
 
 
 def _verdicts(cal: CalibrationData) -> tuple[int, int, list[str]]:
@@ -33,6 +56,14 @@ def _verdicts(cal: CalibrationData) -> tuple[int, int, list[str]]:
     ok = val["verdict"].astype(str) == "consistent"
     bad = [str(k) for k in val.loc[~ok, "kpi"]] if "kpi" in val.columns else []
     return int(ok.sum()), len(val), bad
+
+
+def _labels(cal: CalibrationData) -> dict[str, object]:
+    """The validation checks' labels by KPI code, as the calibration report wrote them."""
+    val = cal.tables.get("validation")
+    if val is None or not {"kpi", "label"} <= set(val.columns):
+        return {}
+    return dict(zip(val["kpi"].astype(str), val["label"], strict=True))
 
 
 def _calibration_headline(cal: CalibrationData, lang: str) -> str:
@@ -53,9 +84,19 @@ def _calibration_sentence(cal: CalibrationData, lang: str) -> str:
     k, n, bad = _verdicts(cal)
     if not n:
         return _t("cal_sentence_noval", lang, name=cal.name, centre=centre)
-    sep = "、" if lang == "zh" else ", "
-    bad_txt = _t("cal_bad", lang, items=sep.join(bad)) if bad else ""
+    sep = "、" if lang == "zh" else "; "  # the labels hold commas
+    labels = _labels(cal)
+    bad_txt = (
+        _t("cal_bad", lang, items=sep.join(_check_label(b, labels.get(b), lang) for b in bad))
+        if bad
+        else ""
+    )
     return _t("cal_sentence", lang, name=cal.name, centre=centre, k=k, n=n, bad=bad_txt)
+
+
+def _dist(name: object, lang: str) -> str:
+    """A distribution's name: as written in English, in words in another language."""
+    return str(name) if lang == "en" else config_word(str(name), lang)
 
 
 #: Separates a parameter's name from its config key in the rows built below.
@@ -96,8 +137,8 @@ def _calibration_params(cal: CalibrationData, lang: str) -> list[list[str]]:
             rows.append(
                 [
                     _t("cal_p_weekday", lang) + KEY + "demand.weekday_factors",
-                    ", ".join(
-                        f"{d} {_num(v):.2f}" for d, v in zip(_WEEKDAY_NAMES, wd, strict=True)
+                    _t("cfg_sep_inner", lang).join(
+                        f"{d} {_num(v):.2f}" for d, v in zip(i18n.weekdays(lang), wd, strict=True)
                     ),
                     _t("cal_p_weekday_d", lang),
                 ]
@@ -109,19 +150,36 @@ def _calibration_params(cal: CalibrationData, lang: str) -> list[list[str]]:
             if not math.isfinite(v):
                 continue
             se = _num(r["se"])
-            detail = f"SE {se:.3f}, {int(_num(r['n_days']))} days" if math.isfinite(se) else ""
-            rows.append([_t("cal_p_effect", lang, f=r["factor"]), f"{v:.2f}", detail])
+            detail = (
+                _t("cal_effect_detail", lang, se=f"{se:.3f}", n=int(_num(r["n_days"])))
+                if math.isfinite(se)
+                else ""
+            )
+            # the factor is a config key (holiday_factor, post_holiday_factors[0]): small print
+            rows.append([_t("cal_p_effect", lang) + KEY + str(r["factor"]), f"{v:.2f}", detail])
     svc = cal.tables.get("fit_service")
     if svc is not None and {"family", "dist", "mean", "cv"} <= set(svc.columns):
         for _, r in svc.iterrows():
             level = r["level"]
             p = _num(r["gof_pvalue"])
-            detail = f"n = {int(_num(r['n']))}" + (f", GoF p = {p:.2f}" if math.isfinite(p) else "")
-            lvl = f" ({level})" if isinstance(level, str) and level else ""
+            detail = _t("cal_n", lang, n=int(_num(r["n"]))) + (
+                _t("cal_gof", lang, p=f"{p:.2f}") if math.isfinite(p) else ""
+            )
+            lvl = (
+                _t("cal_level", lang, level=config_word(level, lang))
+                if isinstance(level, str) and level
+                else ""
+            )
             rows.append(
                 [
                     _t("cal_p_service", lang, f=r["family"], lvl=lvl),
-                    f"{r['dist']}, mean {_num(r['mean']):.2f} min, CV {_num(r['cv']):.2f}",
+                    _t(
+                        "cal_service_value",
+                        lang,
+                        dist=_dist(r["dist"], lang),
+                        mean=f"{_num(r['mean']):.2f}",
+                        cv=f"{_num(r['cv']):.2f}",
+                    ),
                     detail,
                 ]
             )
@@ -133,9 +191,19 @@ def _calibration_params(cal: CalibrationData, lang: str) -> list[list[str]]:
             rows.append(
                 [
                     _t("cal_p_patience", lang) + KEY + "impatience.reneging",
-                    f"{st_.get('best', 'lognormal')}: median {med:.1f} min, sigma {sig:.2f}",
-                    f"censored MLE; {int(_num(st_.get('n_exact')))} abandonments, "
-                    f"{int(_num(st_.get('n_right')))} served (censored)",
+                    _t(
+                        "cal_patience_value",
+                        lang,
+                        dist=_dist(st_.get("best", "lognormal"), lang),
+                        med=f"{med:.1f}",
+                        sigma=f"{sig:.2f}",
+                    ),
+                    _t(
+                        "cal_patience_detail",
+                        lang,
+                        a=int(_num(st_.get("n_exact"))),
+                        s=int(_num(st_.get("n_right"))),
+                    ),
                 ]
             )
     out = []
@@ -155,7 +223,9 @@ def _calibration_html(cal: CalibrationData, lang: str) -> str:
     m = re.search(r"^(\d+ rows read.*?)$", cal.summary_md, re.M)
     out.append(f"<h4>{_esc(_t('cal_data', lang))}</h4>")
     if m:
-        out.append(f"<p>{_esc(m.group(1))}</p>")
+        rows_read = _ROWS_READ.match(m.group(1).strip())
+        text = _t("cal_rows", lang, **rows_read.groupdict()) if rows_read else m.group(1)
+        out.append(f"<p>{_esc(text)}</p>")
     excl = cal.tables.get("exclusions")
     if excl is not None and not excl.empty and {"reason", "count"} <= set(excl.columns):
         head = [_esc(_t(c, lang)) for c in ("col_reason", "col_count", "col_share", "col_note")]
@@ -181,7 +251,7 @@ def _calibration_html(cal: CalibrationData, lang: str) -> str:
         rows = []
         for _, r in val.iterrows():
             ok = str(r["verdict"]) == "consistent"
-            label = r["label"] if isinstance(r["label"], str) else r["kpi"]
+            label = _check_label(str(r["kpi"]), r["label"], lang)
             rows.append(
                 [
                     _esc(label),
@@ -199,7 +269,9 @@ def _calibration_html(cal: CalibrationData, lang: str) -> str:
                         if math.isfinite(_num(r["pi_low"]))
                         else ""
                     ),
-                    _verdict_html("met" if ok else "missed", r["verdict"]),
+                    _verdict_html(
+                        "met" if ok else "missed", _verdict_word(str(r["verdict"]), lang)
+                    ),
                 ]
             )
         head = [
@@ -210,7 +282,5 @@ def _calibration_html(cal: CalibrationData, lang: str) -> str:
         out.append(f"<p class='note'>{_esc(_t('cal_val_note', lang))}</p>")
     for stem, path in cal.images.items():
         if path.is_file():
-            out.append(
-                _figure_html(path.read_bytes(), stem, f"{cal.name}: {stem.removeprefix('fig_')}")
-            )
+            out.append(_figure_html(path.read_bytes(), stem, _figure_caption(cal.name, stem, lang)))
     return "".join(out)
