@@ -550,6 +550,16 @@ def write_outputs(
         path = out_dir / f"{name}.csv"
         frame.to_csv(path, index=name == "kpis")
         files[name] = path
+    comparison = rec.stats.get("comparison") or {}
+    if comparison:  # current layout, recommended plan, runner-ups: for reports to redraw
+        files["comparison"] = out_dir / "comparison.csv"
+        pd.concat(
+            [frame.rename_axis("kpi").reset_index().assign(option=name)
+             for name, frame in comparison.items()],
+            ignore_index=True,
+        )[["option", "kpi", "mean", "ci_low", "ci_high"]].to_csv(
+            files["comparison"], index=False
+        )  # fmt: skip
     files["scenario"] = out_dir / "recommended.yaml"
     files["scenario"].write_text(scenario_yaml(rec, source), encoding="utf-8")
     summary = {

@@ -246,6 +246,10 @@ class RecommendationData:
         ``recommended.yaml`` (the recommended scenario), empty if missing.
     images : dict of str to Path
         PNG charts in the folder, by stem.
+    comparison : DataFrame or None
+        ``comparison.csv`` (option, kpi, mean, ci_low, ci_high): the current layout,
+        the recommended plan and the runner-ups on the same residents; None for folders
+        written before it was saved.
     """
 
     path: Path
@@ -259,6 +263,7 @@ class RecommendationData:
     robustness: pd.DataFrame | None
     scenario: dict[str, Any]
     images: dict[str, Path] = field(default_factory=dict)
+    comparison: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         # Every field of the summary the report reads is there (RECOMMENDATION_DEFAULTS).
@@ -571,6 +576,7 @@ def read_recommendation(path: Path) -> RecommendationData:
         robustness=_read_csv(path / "robustness.csv"),
         scenario=_read_yaml_mapping(path / "recommended.yaml"),
         images=_images(path),
+        comparison=_read_csv(path / "comparison.csv"),
     )
 
 

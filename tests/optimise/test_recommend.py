@@ -346,6 +346,7 @@ def test_reference_recommendation_outputs_and_yaml_round_trip(tmp_path: Path) ->
         "evaluations.jsonl",
         "cost_service_frontier.png",
         "kpi_comparison.png",
+        "comparison.csv",
     ):
         assert (out / name).exists(), name
     assert rec.option is not None and rec.meets_targets

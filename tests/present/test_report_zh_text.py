@@ -171,6 +171,11 @@ def test_recommendation_report_in_chinese(rec_dir: Path, tmp_path: Path) -> None
     # the plan's week-long blocks and the hours of its later days, in Chinese
     assert "第1天 00:00–第7天 24:00" in text and "第1天为开门当天" in text
     assert "工作日 第2天 00:00" in text and "到访量+10%" in text
+    # the recommender's comparison chart, redrawn in Chinese from comparison.csv
+    saved = (rec_dir / "comparison.csv").read_text(encoding="utf-8").splitlines()
+    assert saved[0] == "option,kpi,mean,ci_low,ci_high"
+    assert {"current", "recommended plan"} <= {line.split(",")[0] for line in saved[1:]}
+    assert "现有布局、推荐方案与备选方案（相同居民）；误差线" in text
     en = report.build_report(rec_dir, out=tmp_path / "en.html", lang="en")
     words = {w for w, _ in _latin_words(en, allowed, literal)}
     assert {"weekday", "volume"} <= words

@@ -351,7 +351,10 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
             caption += _t("cap_codes", lang, code=codes[0], words=option_words(rec, codes[0], lang))
         out.append(_figure_html(_fig_png(fig), "cost-service frontier", caption))
     png = rec.images.get("kpi_comparison")
-    if png is not None and png.is_file():
+    redrawn = _comparison_figure(rec, lang, footer)
+    if redrawn is not None:
+        out.append(_figure_html(redrawn, "recommended vs current", _t("cap_rec_kpi_redrawn", lang)))
+    elif png is not None and png.is_file():
         out.append(
             _figure_html(png.read_bytes(), "recommended vs current", _t("cap_rec_kpi", lang))
         )
@@ -407,6 +410,45 @@ def _recommendation_html(rec: RecommendationData, lang: str, footer: str) -> str
         out.append(_html_table(head, rows, "rec-robust"))
     out.append(f"<p class='note'>{_esc(_codes_note(rec, lang))}</p>")
     return "".join(out)
+
+
+def _comparison_figure(rec: RecommendationData, lang: str, footer: str) -> bytes | None:
+    """The current layout, the recommended plan and the runner-ups on the same residents,
+    redrawn in ``lang`` from ``comparison.csv`` (None without it: the recommender's own
+    chart is shown instead)."""
+    from simulator.present import charts
+
+    cmp = rec.comparison
+    if cmp is None or cmp.empty or not {"option", "kpi", "mean"} <= set(cmp.columns):
+        return None
+    names = {
+        "current": _t("rec_cmp_current", lang),
+        "recommended plan": _t("rec_cmp_plan", lang),
+    }
+    summaries = {
+        names.get(str(o), option_words(rec, str(o), lang)): g.set_index("kpi")
+        for o, g in cmp.groupby("option", sort=False)
+    }
+    kpis = [
+        k
+        for k in ("service_level", "wait_mean_min", "abandonment_rate", "utilisation")
+        if all(k in s.index for s in summaries.values())
+    ]
+    cur, new = summaries.get(names["current"]), summaries.get(names["recommended plan"])
+    if cur is None or new is None or not {"service_level", "wait_mean_min"} <= set(kpis):
+        return None
+    title = _t(
+        "rec_cmp_title",
+        lang,
+        sl0=f"{_num(cur.loc['service_level', 'mean']):.0%}",
+        sl1=f"{_num(new.loc['service_level', 'mean']):.0%}",
+        w0=f"{_num(cur.loc['wait_mean_min', 'mean']):.1f}",
+        w1=f"{_num(new.loc['wait_mean_min', 'mean']):.1f}",
+    )
+    fig = charts.kpi_comparison(
+        summaries, kpis, baseline=names["current"], lang=lang, footer=footer, title=title
+    )
+    return _fig_png(fig)
 
 
 def _case_words(row: Any, lang: str) -> str:
