@@ -75,6 +75,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "staff": "staff",
         "staff_hours": "staff-hours a day",
         "cny": "CNY a day",
+        "footer": (
+            "{source} | {centres} centres, {days} days from {start} | objective {objective} | "
+            "search {reps} replications (CRN), final {final} fresh | seed {seed}"
+        ),
     },
     "zh": {
         "p90": "各中心第90百分位等候时间",
@@ -111,6 +115,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "staff": "名工作人员",
         "staff_hours": "人时/天",
         "cny": "元/天",
+        "footer": (
+            "{source} | {centres}个中心，自{start}起{days}天 | 目标 {objective} | "
+            "搜索{reps}次重复（共同随机数），最终{final}次新重复 | 随机种子{seed}"
+        ),
     },
 }
 
@@ -432,13 +440,19 @@ def district_chart(
     return style.finish_figure(fig, title, families, [note], footer)
 
 
-def _footer(summary: Mapping[str, Any]) -> str:
+def _footer(summary: Mapping[str, Any], lang: str = "en") -> str:
     s = summary.get("settings", {})
-    return (
-        f"{summary.get('source', 'city')} | {summary.get('centres')} centres, "
-        f"{summary.get('days')} days from {summary.get('start_date')} | objective "
-        f"{summary.get('objective')} | search {s.get('replications')} replications (CRN), "
-        f"final {s.get('verify_replications')} fresh | seed {summary.get('seed', '')}"
+    return _t(
+        "footer",
+        lang,
+        source=summary.get("source", "city"),
+        centres=summary.get("centres"),
+        days=summary.get("days"),
+        start=summary.get("start_date"),
+        objective=summary.get("objective"),
+        reps=s.get("replications"),
+        final=s.get("verify_replications"),
+        seed=summary.get("seed", ""),
     )
 
 
@@ -486,13 +500,13 @@ _REPORT: dict[str, dict[str, str]] = {
     "en": {
         "heading": "Allocation across centres",
         "intro": (
-            "{moves} moves ({spent} {unit}) to {receiving} of {centres} centres, objective "
+            "{moves} moves ({spent} {unit}) to {receiving} of {centres} centres, objective: "
             "{objective}, judged on {days} days from {start}; the strategies below were "
             "simulated on the same {n} fresh replications, so their differences with the "
             "current allocation are paired (95% intervals)."
         ),
         "intro_transfers": (
-            "{moved} staff moved between centres of the same district (no budget), objective "
+            "{moved} staff moved between centres of the same district (no budget), objective: "
             "{objective}, judged on {days} days from {start}; both allocations were simulated "
             "on the same {n} fresh replications, so the differences are paired (95% intervals)."
         ),
@@ -506,6 +520,13 @@ _REPORT: dict[str, dict[str, str]] = {
         "district": "district",
         "added": "windows added",
         "p90": "p90 wait before -> after (min)",
+        "pt": " pt",
+        # allocate.objective in words (docs/allocate.md, "Objectives")
+        "served_within": "the most residents served within the target wait",
+        "centres_meeting": "the most centres meeting every day target",
+        "worst_decile": "the shortest p90 wait of the worst 10% of centres",
+        "weighted": "a weighted sum of the share served, centres meeting and worst-decile wait",
+        "all_meet": "every centre meeting the day targets at least cost",
     },
     "zh": {
         "heading": "跨中心调配",
@@ -528,6 +549,12 @@ _REPORT: dict[str, dict[str, str]] = {
         "district": "区",
         "added": "新增窗口",
         "p90": "第90百分位等候 调配前 -> 后（分钟）",
+        "pt": "个百分点",
+        "served_within": "目标等候时间内办理的居民最多",
+        "centres_meeting": "全部日目标达标的中心最多",
+        "worst_decile": "最差10%中心的第90百分位等候时间最短",
+        "weighted": "办理比例、达标中心比例与最差10%中心等候的加权和",
+        "all_meet": "以最低成本使每个中心达到日目标",
     },
 }
 
@@ -601,7 +628,7 @@ def allocation_html(data: AllocationData, lang: str = "en") -> str:
                 unit=_t(str(s.get("budget_unit", "staff")), lang),
                 receiving=s.get("centres_receiving"),
                 centres=s.get("centres"),
-                objective=s.get("objective"),
+                objective=t.get(str(s.get("objective")), s.get("objective")),
                 days=s.get("days"),
                 start=s.get("start_date"),
                 n=sett.get("verify_replications"),
@@ -630,7 +657,7 @@ def allocation_html(data: AllocationData, lang: str = "en") -> str:
                 cells.append(esc(m))
             else:
                 scale = 100.0 if pct else 1.0
-                u = " pt" if pct else ""
+                u = t["pt"] if pct else ""
                 d = (
                     f"{r['diff_vs_current'] * scale:+.1f}{u} "
                     f"[{r['diff_ci_low'] * scale:+.1f}, {r['diff_ci_high'] * scale:+.1f}]"
@@ -663,9 +690,9 @@ def allocation_html(data: AllocationData, lang: str = "en") -> str:
             f"<table class='allocation'><thead><tr>{head2}</tr></thead><tbody>{body}</tbody>"
             "</table>"
         )
-    figs = [equity_chart(a, s, cmp, lang=lang, footer=_footer(s))]
+    figs = [equity_chart(a, s, cmp, lang=lang, footer=_footer(s, lang))]
     if data.districts is not None:
-        figs.append(district_chart(data.districts, s, lang=lang, footer=_footer(s)))
+        figs.append(district_chart(data.districts, s, lang=lang, footer=_footer(s, lang)))
     for fig in figs:
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=110)

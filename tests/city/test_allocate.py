@@ -4,6 +4,7 @@ after SIGKILL, city-wide handling, and bad input exiting with status 2."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -289,3 +290,19 @@ def test_transfers_move_staff_within_a_district_at_zero_budget(city: City) -> No
     if not res.steps.empty:
         assert res.headline.startswith(f"Moving {len(res.steps)} staff between centres")
         assert (res.steps["district"] == "Huangpu").all()
+
+
+def test_chinese_report_of_an_allocation_reads_in_chinese(result: Any, tmp_path: Path) -> None:
+    """No Latin word in the Chinese allocation section but the centre ids (data): the
+    objective in words, differences in 个百分点 (the check of test_report_zh_text)."""
+    from simulator.present import style
+    from simulator.present.report import build_report
+    from tests.present.test_report_zh_text import ACCEPTED, _latin_words
+
+    if style.find_cjk_font() is None:
+        pytest.skip("no CJK font installed")
+    write_outputs(result, tmp_path / "alloc", charts=False)
+    out = build_report(tmp_path / "alloc", out=tmp_path / "zh.html", lang="zh")
+    ids = {w for c in result.allocation["centre_id"] for w in re.findall(r"[A-Za-z]+", c)}
+    assert _latin_words(out, ACCEPTED | ids, {str(tmp_path / "alloc")}) == []
+    assert "目标为目标等候时间内办理的居民最多" in out.read_text(encoding="utf-8")
