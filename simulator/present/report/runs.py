@@ -267,5 +267,7 @@ def _sources_html(cmp: Comparison, lang: str) -> str:
                else "-" for r in f.recommendations]
             + [_esc(c.name) for c in f.calibrations]
         )  # fmt: skip
-        items.append(f"<li><code>{_esc(f.path)}</code> ({_esc(kind)}): {labels}</li>")
+        # the message is the catalogue's own text; kind escaped, labels already HTML
+        item = _t("source_item", lang, kind=_esc(kind), labels=labels)
+        items.append(f"<li><code>{_esc(f.path)}</code> {item}</li>")
     return f"<ul class='sources'>{''.join(items)}</ul>"
