@@ -28,7 +28,6 @@ pytestmark = pytest.mark.skipif(style.find_cjk_font() is None, reason="no CJK fo
 ACCEPTED = {
     "svcsim",  # the product, as in "svcsim-report", "svcsim 0.1.0"
     "report",
-    "recommend",
     "t",  # "95% t分布置信区间"
 }
 #: The recommender's target codes, in the codes footnote of the recommendation section.
