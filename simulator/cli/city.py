@@ -21,7 +21,6 @@ layout and mean KPIs), ``centre_replications.csv``, ``districts.csv`` and ``city
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,15 +28,11 @@ import hydra
 from omegaconf import DictConfig
 
 from simulator.cli.common import (
-    alone,
-    end_process,
-    one_blas_thread,
-    pause_gc,
     plain_config,
     recorded_run,
     resume_gc,
+    run_as_program,
     run_command,
-    runs_as_program,
     task_started,
 )
 from simulator.config.compose import scenarios_dir
@@ -286,16 +281,9 @@ def _main(cfg: DictConfig) -> None:
 
 def main() -> None:
     """Console-script entry point (``svcsim-city``): exit code 2 for bad input, 130/143
-    when interrupted (docs/errors.md)."""
-    program = runs_as_program(main)
-    if program:
-        one_blas_thread()  # numpy is not imported yet
-        pause_gc()  # until the city is built (run_from_config)
-    code = run_command("svcsim-city", _main, hydra_app=True)
-    if program and alone():
-        end_process(code)  # everything is written: skip the interpreter's teardown
-    resume_gc()
-    sys.exit(code)
+    when interrupted (docs/errors.md). Garbage collection is paused (:func:`run_as_program`)
+    until the city is built (:func:`run_from_config`)."""
+    run_as_program(main, lambda: run_command("svcsim-city", _main, hydra_app=True))
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ __all__ = [
     "plain_config",
     "recorded_run",
     "resume_gc",
+    "run_as_program",
     "run_command",
     "runs_as_program",
     "screened_hydra",
@@ -387,6 +388,30 @@ def alone() -> bool:
     import threading
 
     return threading.active_count() == 1
+
+
+def run_as_program(main: Callable[..., Any], command: Callable[[], int]) -> NoReturn:
+    """Run a console script's ``command`` (its body, returning the exit code) and exit
+    with that code, with the steps that make a command line's start and end cheap.
+
+    When ``main`` runs as this process's program (:func:`runs_as_program`): BLAS on one
+    thread (:func:`one_blas_thread`: numpy is not imported yet), and no garbage
+    collection (:func:`pause_gc`) until the command's start-up is over, where the
+    command calls :func:`resume_gc` itself (``svcsim``: when the run starts; ``svcsim-city``:
+    when the city is built). At the end, once everything is written and no other thread
+    runs (:func:`alone`), the process ends without the interpreter's teardown
+    (:func:`end_process`). Called by other code (a test), ``main`` only runs ``command``
+    and raises ``SystemExit`` with its code.
+    """
+    program = runs_as_program(main)
+    if program:
+        one_blas_thread()
+        pause_gc()
+    code = command()
+    if program and alone():
+        end_process(code)
+    resume_gc()
+    sys.exit(code)
 
 
 def run_command(prog: str, body: Callable[[], int | None], *, hydra_app: bool = False) -> int:

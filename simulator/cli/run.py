@@ -29,16 +29,12 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.cli.chart_process import close_early, start_early, take_chart_process
 from simulator.cli.common import (
-    alone,
     config_path_from_cwd,
-    end_process,
-    one_blas_thread,
-    pause_gc,
     plain_config,
     recorded_run,
     resume_gc,
+    run_as_program,
     run_command,
-    runs_as_program,
     set_resume_hint,
     task_started,
 )
@@ -319,25 +315,22 @@ def _with_sweep_support(argv: list[str]) -> list[str]:
 def main() -> None:
     """Console-script entry point: exit code 2 for bad input, 130/143 when interrupted
     (docs/errors.md)."""
-    program = runs_as_program(main)
-    if program:
-        one_blas_thread()  # numpy is not imported yet
-        pause_gc()  # until the run starts (run_from_config)
+    run_as_program(main, _command)
+
+
+def _command() -> int:
+    """The command's body under :func:`run_as_program` (which pauses garbage collection
+    until the run starts: :func:`run_from_config`)."""
     sys.argv[1:] = _with_sweep_support(config_path_from_cwd(sys.argv[1:]))
     if asks_for_help(sys.argv[1:]):
         with reused_group_listing():
-            code = run_command("svcsim", _main, hydra_app=True)
-    else:
-        # A single run's chart process loads its libraries while Hydra composes the config.
-        start_early(sys.argv[1:])
-        try:
-            code = run_command("svcsim", _main, hydra_app=True)
-        finally:
-            close_early()
-    if program and alone():
-        end_process(code)  # everything is written: skip the interpreter's teardown
-    resume_gc()
-    sys.exit(code)
+            return run_command("svcsim", _main, hydra_app=True)
+    # A single run's chart process loads its libraries while Hydra composes the config.
+    start_early(sys.argv[1:])
+    try:
+        return run_command("svcsim", _main, hydra_app=True)
+    finally:
+        close_early()
 
 
 if __name__ == "__main__":
