@@ -1,0 +1,252 @@
+"""Synthetic result tables for the chart tests, and the checks every chart's figure passes.
+
+The builders are cached: treat their DataFrames as read-only. They are built with numpy,
+shaped exactly like the simulator's ``summary``, ``hourly`` and ``visits`` outputs.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from simulator.present import charts, style
+
+matplotlib.use("Agg")
+
+FOOTER = "Source: scenario reference_centre · seed 20240501 · svcsim 0.1.0 (synthetic test data)"
+CJK = style.find_cjk_font()
+DISTRICTS = [
+    "Huangpu", "Xuhui", "Changning", "Jing'an", "Putuo", "Hongkou", "Yangpu", "Pudong",
+    "Minhang", "Baoshan", "Jiading", "Jinshan", "Songjiang", "Qingpu", "Fengxian", "Chongming",
+]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- synthetic data
+
+
+@functools.cache
+def make_visits(
+    n_rep: int = 5,
+    mean_wait: float = 9.0,
+    n_per_rep: int = 400,
+    seed: int = 0,
+    abandon: float = 0.05,
+) -> pd.DataFrame:
+    """One row per resident, like the simulator's visits table."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for rep in range(n_rep):
+        n = n_per_rep
+        outcome = rng.choice(
+            ["served", "abandoned", "balked", "unserved"],
+            size=n,
+            p=[1 - abandon - 0.02, abandon, 0.01, 0.01],
+        )
+        waited = rng.random(n) > 0.25
+        wait = np.where(waited, rng.gamma(1.6, mean_wait * (1 + 0.05 * rep) / 1.6 / 0.75, n), 0.0)
+        wait = np.where(outcome == "balked", np.nan, wait)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "replication": rep,
+                    "day": rng.integers(0, 5, n),
+                    "arrival_min": rng.uniform(510, 1020, n),
+                    "family": rng.choice(["quick", "standard", "complex"], n),
+                    "outcome": outcome,
+                    "wait_min": wait,
+                    "service_min": rng.lognormal(np.log(7), 0.7, n),
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+WEEKDAY_SHARE = {
+    8: 0.03,
+    9: 0.16,
+    10: 0.16,
+    11: 0.10,
+    12: 0.06,
+    13: 0.11,
+    14: 0.14,
+    15: 0.13,
+    16: 0.11,
+}
+WEEKEND_SHARE = {9: 0.40, 10: 0.35, 11: 0.25}
+
+
+@functools.cache
+def make_hourly(n_rep: int = 8, n_days: int = 7, seed: int = 1) -> pd.DataFrame:
+    """One row per replication x day x hour, like the simulator's hourly table."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for rep in range(n_rep):
+        for day in range(n_days):
+            weekend = day % 7 >= 5
+            share = WEEKEND_SHARE if weekend else WEEKDAY_SHARE
+            volume = (70 if weekend else 200) * rng.gamma(60, 1 / 60)
+            windows = 5 if weekend else 8
+            for hour in range(24):
+                s = share.get(hour, 0.0)
+                open_min = (
+                    windows * 60.0 * (0.5 if hour in (8, 12) and not weekend else 1.0) if s else 0.0
+                )
+                arrivals = int(rng.poisson(volume * s))
+                served = arrivals - int(rng.binomial(arrivals, 0.03)) if arrivals else 0
+                busy = min(open_min, served * 8.0 * rng.uniform(0.9, 1.1))
+                load = busy / open_min if open_min else np.nan
+                queue = float(max(0.0, rng.normal(12 * load**4, 0.3))) if open_min else 0.0
+                rows.append(
+                    {
+                        "replication": rep,
+                        "day": day,
+                        "day_type": "weekend" if weekend else "weekday",
+                        "hour": hour,
+                        "arrivals": arrivals,
+                        "served": served,
+                        "abandoned": arrivals - served,
+                        "wait_mean_min": queue * 8 / max(windows, 1) * 1.5 if served else np.nan,
+                        "queue_mean": queue,
+                        "busy_min": busy,
+                        "open_min": open_min,
+                        "utilisation": load,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+@functools.cache
+def make_summary(
+    wait_mean: float,
+    p90: float,
+    sl: float,
+    abandon: float,
+    util: float,
+    n_rep: int = 10,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """KPI summary table (mean, ci_low, ci_high); NaN CI for one replication."""
+    rng = np.random.default_rng(seed)
+    means = {
+        "arrivals": 200.0,
+        "served": 200 * (1 - abandon),
+        "abandoned": 200 * abandon,
+        "abandonment_rate": abandon,
+        "wait_mean_min": wait_mean,
+        "wait_p90_min": p90,
+        "wait_p95_min": p90 * 1.25,
+        "p_wait_gt0": 0.7,
+        "service_level": sl,
+        "utilisation": util,
+        "queue_mean": wait_mean * 0.4,
+        "overtime_min": 12.0,
+    }
+    rows = {}
+    for k, m in means.items():
+        if n_rep > 1:
+            half = abs(m) * rng.uniform(0.03, 0.12)
+            rows[k] = (m, m - half, m + half)
+        else:
+            rows[k] = (m, np.nan, np.nan)
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["mean", "ci_low", "ci_high"])
+
+
+def make_options() -> pd.DataFrame:
+    """Staffing options for the cost / service frontier (a fresh copy: tests may edit it)."""
+    return _options().copy()
+
+
+@functools.cache
+def _options() -> pd.DataFrame:
+    windows = np.arange(5, 12)
+    sl = np.array([0.62, 0.74, 0.84, 0.91, 0.95, 0.965, 0.97])
+    cost = windows * 1.3 * 620.0
+    df = pd.DataFrame(
+        {
+            "option": [f"{w} windows" for w in windows],
+            "cost_per_day": cost,
+            "service_level": sl,
+            "ci_low": sl - 0.02,
+            "ci_high": np.minimum(sl + 0.02, 1.0),
+        }
+    )
+    extra = pd.DataFrame(
+        {
+            "option": ["8 windows, no chain skills"],
+            "cost_per_day": [8 * 1.3 * 620.0 + 150],
+            "service_level": [0.86],
+            "ci_low": [0.84],
+            "ci_high": [0.88],
+        }
+    )
+    df = pd.concat([df, extra], ignore_index=True)
+    df["meets_target"] = df["service_level"] >= 0.9
+    return df
+
+
+@functools.cache
+def make_completion(n_rep: int = 10, seed: int = 2) -> pd.DataFrame:
+    """Per replication x province cross-province one-visit completion rate."""
+    rng = np.random.default_rng(seed)
+    base = {"Shanghai": 0.95, "Zhejiang": 0.83, "Jiangsu": 0.78, "Anhui": 0.64}
+    return pd.DataFrame(
+        [
+            {
+                "province": p,
+                "replication": r,
+                "completion_rate": float(np.clip(rng.normal(m, 0.03), 0, 1)),
+            }
+            for p, m in base.items()
+            for r in range(n_rep)
+        ]
+    )
+
+
+@functools.cache
+def make_centres(seed: int = 3) -> pd.DataFrame:
+    """One row per centre: district and p90 wait."""
+    rng = np.random.default_rng(seed)
+    counts = [10, 13, 10, 14, 10, 8, 12, 36, 14, 13, 11, 11, 17, 11, 12, 18]
+    rows = []
+    for d, n in zip(DISTRICTS, counts, strict=True):
+        level = rng.uniform(12, 28)
+        for i in range(n):
+            rows.append(
+                {
+                    "district": d,
+                    "centre": f"{d}-{i + 1}",
+                    "wait_p90_min": rng.lognormal(np.log(level), 0.35),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def texts_of(fig: Figure) -> list[str]:
+    """Every non-empty text of the figure."""
+    return [t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
+
+
+def check_figure(fig: Figure, tmp_path: Path, name: str) -> None:
+    """Title, axis labels, rendering and saved files."""
+    assert isinstance(fig, Figure)
+    assert fig._suptitle is not None and fig._suptitle.get_text().strip()
+    data_axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    for ax in data_axes:
+        if ax.get_xticks().size or ax.get_yticks().size:  # not a "no data" panel
+            assert ax.get_xlabel().strip() or ax.get_ylabel().strip()
+    written = charts.save_figure(fig, tmp_path / name)
+    assert [p.suffix for p in written] == [".png", ".svg"]
+    for p in written:
+        assert p.exists() and p.stat().st_size > 5_000, p
+
+
+def title_of(fig: Figure) -> str:
+    """The figure's title, on one line unless it is Chinese (CJK titles wrap by character)."""
+    assert fig._suptitle is not None
+    text = fig._suptitle.get_text()
+    return text if style.find_cjk_font() and max(text) >= "\u4e00" else text.replace("\n", " ")
