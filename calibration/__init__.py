@@ -14,22 +14,62 @@ The whole pipeline (validated scenario YAML and report) is :func:`calibrate`; a 
 history to try it on comes from :func:`generate_history` (or a named preset with
 realism, :func:`synthetic_history`: ``quiet``, ``busy``, ``cross_province``,
 ``no_leave_times``, ``dirty``, ``gb18030``, ``renamed``, ``chinese``). See ``docs/calibration.md``.
+
+The names below are imported on first use (PEP 562), so ``svcsim-calibrate`` sets up its
+process (BLAS on one thread) before numpy, pandas and scipy load.
 """
 
 from __future__ import annotations
 
-from calibration.clean import CleanResult, InsufficientDataError, clean_ticket_log
-from calibration.fit import CalibrationFit, fit_all
-from calibration.io import (
-    DataFormatError,
-    read_catalogue,
-    read_staff_skills,
-    read_staffing,
-    read_ticket_log,
-    read_volumes,
-)
-from calibration.pipeline import calibrate
-from calibration.synthetic import generate_history, synthetic_history
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from calibration.clean import CleanResult, InsufficientDataError, clean_ticket_log
+    from calibration.fit import CalibrationFit, fit_all
+    from calibration.io import (
+        DataFormatError,
+        read_catalogue,
+        read_staff_skills,
+        read_staffing,
+        read_ticket_log,
+        read_volumes,
+    )
+    from calibration.pipeline import calibrate
+    from calibration.synthetic import generate_history, synthetic_history
+
+#: Public name -> module that defines it.
+_LAZY = {
+    "CalibrationFit": "calibration.fit",
+    "CleanResult": "calibration.clean",
+    "DataFormatError": "calibration.io",
+    "InsufficientDataError": "calibration.clean",
+    "calibrate": "calibration.pipeline",
+    "clean_ticket_log": "calibration.clean",
+    "fit_all": "calibration.fit",
+    "generate_history": "calibration.synthetic",
+    "read_catalogue": "calibration.io",
+    "read_staff_skills": "calibration.io",
+    "read_staffing": "calibration.io",
+    "read_ticket_log": "calibration.io",
+    "read_volumes": "calibration.io",
+    "synthetic_history": "calibration.synthetic",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use and keep it in the module namespace."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'calibration' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 __all__ = [
     "CalibrationFit",

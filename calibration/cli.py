@@ -20,10 +20,13 @@ from typing import Any
 import hydra
 from omegaconf import DictConfig, OmegaConf
 
-from calibration.clean import InsufficientDataError
-from calibration.io import DataFormatError
-from calibration.pipeline import calibrate
-from simulator.cli.common import run_command, set_resume_hint, task_started
+from simulator.cli.common import (
+    one_blas_thread,
+    run_command,
+    runs_as_program,
+    set_resume_hint,
+    task_started,
+)
 from simulator.errors import ConfigError
 
 __all__ = ["check_args", "main", "run"]
@@ -38,6 +41,7 @@ def check_args(cfg: dict[str, Any]) -> list[str]:
     import inspect
     from pathlib import Path
 
+    from calibration.pipeline import calibrate
     from simulator.config.parse import Problems, num
     from simulator.config.safety import name_problem
 
@@ -107,6 +111,10 @@ def run(cfg: dict[str, Any]) -> int:
     tickets = cfg.pop("tickets")
     if isinstance(tickets, str):
         tickets = [tickets]
+    # the calibration (numpy, scipy, pandas) loads only now: after main set BLAS
+    from calibration.clean import InsufficientDataError
+    from calibration.io import DataFormatError
+    from calibration.pipeline import calibrate
     from simulator.config.safety import note_symlink
 
     for key in ("out_dir", "report_dir"):
@@ -145,4 +153,6 @@ def _main(cfg: DictConfig) -> None:
 def main() -> None:
     """Console-script entry point (``svcsim-calibrate``): exit code 2 for bad input,
     130/143 when interrupted (docs/errors.md)."""
+    if runs_as_program(main):
+        one_blas_thread()  # numpy is not imported yet (the calibration loads in run)
     sys.exit(run_command("svcsim-calibrate", _main, hydra_app=True))

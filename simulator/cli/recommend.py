@@ -33,7 +33,14 @@ from typing import TYPE_CHECKING, Any
 import hydra
 from omegaconf import DictConfig
 
-from simulator.cli.common import HYDRA_VALUE_FLAGS, config_location, old_form, run_command
+from simulator.cli.common import (
+    HYDRA_VALUE_FLAGS,
+    config_location,
+    old_form,
+    one_blas_thread,
+    run_command,
+    runs_as_program,
+)
 from simulator.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -233,6 +240,8 @@ def _is_multirun(argv: list[str]) -> bool:
 def main() -> None:
     """Console-script entry point (``svcsim-recommend``): exit code 2 for bad input,
     130/143 when interrupted (docs/errors.md)."""
+    if runs_as_program(main):
+        one_blas_thread()  # numpy is not imported yet
     argv = sys.argv[1:]
     if _is_multirun(argv):
         print(

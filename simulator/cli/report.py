@@ -29,8 +29,10 @@ from simulator.cli.common import (
     HYDRA_VALUE_FLAGS,
     bad_input,
     old_form,
+    one_blas_thread,
     plain_config,
     run_command,
+    runs_as_program,
     task_started,
 )
 from simulator.config.compose import scenarios_dir
@@ -179,6 +181,8 @@ def _new_form(argv: list[str]) -> list[str] | None:
 def main() -> None:
     """Console-script entry point (``svcsim-report``): exit code 2 for bad input,
     130/143 when interrupted (docs/errors.md)."""
+    if runs_as_program(main):
+        one_blas_thread()  # numpy is not imported yet
     old_form(PROG, sys.argv[1:], _new_form(sys.argv[1:]))
     sys.exit(run_command(PROG, _main, hydra_app=True))
 

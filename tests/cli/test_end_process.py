@@ -14,6 +14,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 SCRIPT = """
 import atexit, logging, sys
 from pathlib import Path
@@ -115,18 +117,40 @@ def test_garbage_collection_pauses_while_a_command_starts_and_comes_back() -> No
 
 
 HELP_PROBE = """
-import atexit, os, sys
-atexit.register(lambda: print("BLAS", os.environ.get("OPENBLAS_NUM_THREADS")))
-sys.argv = ["svcsim", "--help"]
-from simulator.cli.run import main
+import atexit, importlib, os, sys
+prog, module = sys.argv[1:3]
+sys.argv = [prog, "--help"]
+main = importlib.import_module(module).main  # as the console script does
+early = "numpy" in sys.modules
+atexit.register(lambda: print("BLAS", os.environ.get("OPENBLAS_NUM_THREADS"), early))
 if __name__ == "__main__":
     main()
 """
 
 
-def test_the_command_runs_blas_on_one_thread_unless_told_otherwise(tmp_path: Path) -> None:
-    """OpenBLAS starts no thread pool in svcsim's processes (numpy is imported after the
-    command sets it), unless ``OPENBLAS_NUM_THREADS`` says otherwise."""
+def _commands() -> dict[str, str]:
+    """Every console script of pyproject.toml: name -> module of its ``main``."""
+    import tomllib
+
+    pyproject = Path(__file__).parents[2] / "pyproject.toml"
+    scripts = tomllib.loads(pyproject.read_text())["project"]["scripts"]
+    return {name: target.split(":")[0] for name, target in scripts.items()}
+
+
+COMMANDS = _commands()
+
+
+def test_every_command_is_probed() -> None:
+    assert {"svcsim", "svcsim-city", "svcsim-recommend", "svcsim-report"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("prog", sorted(COMMANDS))
+def test_the_command_runs_blas_on_one_thread_unless_told_otherwise(
+    prog: str, tmp_path: Path
+) -> None:
+    """OpenBLAS starts no thread pool in a command's processes (its worker processes
+    inherit the setting): numpy is not loaded when the command's module is, and the
+    command sets ``OPENBLAS_NUM_THREADS`` before it loads, unless the user set it."""
     import os
 
     script = tmp_path / "console.py"
@@ -135,7 +159,12 @@ def test_the_command_runs_blas_on_one_thread_unless_told_otherwise(tmp_path: Pat
     for given, expected in ((None, "1"), ("3", "3")):
         run_env = env if given is None else {**env, "OPENBLAS_NUM_THREADS": given}
         proc = subprocess.run(
-            [sys.executable, str(script)], capture_output=True, text=True, env=run_env
+            [sys.executable, str(script), prog, COMMANDS[prog]],
+            capture_output=True,
+            text=True,
+            env=run_env,
+            timeout=120,
         )
         assert proc.returncode == 0, proc.stderr
-        assert proc.stdout.splitlines()[-1] == f"BLAS {expected}"
+        # numpy not loaded before main ran (else the setting comes too late)
+        assert proc.stdout.splitlines()[-1] == f"BLAS {expected} False", proc.stdout[-500:]
