@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import matplotlib
 import numpy as np
@@ -140,6 +140,60 @@ def svcsim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc
+
+
+def same_files_forked_and_here(
+    run: Callable[[Path], object],
+    draw_here: Callable[[], None],
+    tmp_path: Path,
+    wall_times: Sequence[str] = ("manifest.json",),
+) -> list[str]:
+    """Run a command's ``run`` (its ``run_from_config`` into a folder) twice: into
+    ``tmp_path/forked`` with its charts drawn in the child process, then, after
+    ``draw_here`` (which patches the chart process away), into ``tmp_path/here``. Both
+    folders must hold the same files with the same bytes, but the files of ``wall_times``
+    (which hold wall times). Returns the files' names."""
+    forked, here = tmp_path / "forked", tmp_path / "here"
+    run(forked)
+    draw_here()
+    run(here)
+    names = sorted(p.name for p in here.iterdir())
+    assert sorted(p.name for p in forked.iterdir()) == names
+    for name in names:
+        if name not in wall_times:
+            assert (forked / name).read_bytes() == (here / name).read_bytes(), name
+    return names
+
+
+def denied(path: Path) -> Callable[..., NoReturn]:
+    """A chart writer that fails as a folder it may not write to would (at ``path``)."""
+
+    def write(*args: object) -> NoReturn:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    return write
+
+
+def one_group_space(windows: Sequence[int]) -> dict[str, Any]:
+    """A recommendation's search space over one window group, ``main`` (the M/M/c
+    validation scenario's), of ``windows`` counters: no lunch or skill-mix options."""
+    return {"windows": {"main": list(windows)}, "lunch_open_share": None, "skill_mix": ["keep"]}
+
+
+#: The smallest recommendation procedure a test runs in its own process: 4 replications
+#: an option, then 4 at a time up to 12, no runner-up, no ISA, 2 final replications, no
+#: robustness scenarios. Read-only.
+QUICK_PROCEDURE: dict[str, Any] = {
+    "procedure": {
+        "n0": 4,
+        "batch": 4,
+        "n_max": 12,
+        "runner_ups": 0,
+        "isa": {"enabled": False},
+        "final_replications": 2,
+    },
+    "robustness": {"volume_growth": [], "online_shift": []},
+}
 
 
 def mmc_recommend_command(windows: Sequence[int], *overrides: str) -> list[str]:

@@ -9,6 +9,7 @@ import pytest
 
 import simulator.cli.city as cli_city
 from simulator.config.compose import compose_config
+from tests.conftest import denied, same_files_forked_and_here
 
 OVERRIDES = [
     "calendar.start_date=2026-03-02",
@@ -25,28 +26,21 @@ def test_city_chart_from_the_child_process_equals_the_one_drawn_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cfg = compose_config("city/default", OVERRIDES)
-    forked = tmp_path / "forked"
-    cli_city.run_from_config(cfg, forked)
-    monkeypatch.setattr(cli_city, "start_city_chart_process", lambda: None)
-    here = tmp_path / "here"
-    cli_city.run_from_config(cfg, here)
-    names = sorted(p.name for p in here.iterdir())
-    assert sorted(p.name for p in forked.iterdir()) == names
+    names = same_files_forked_and_here(
+        lambda out: cli_city.run_from_config(cfg, out),
+        lambda: monkeypatch.setattr(cli_city, "start_city_chart_process", lambda: None),
+        tmp_path,
+        wall_times=("manifest.json", "centre_replications.csv"),
+    )
     assert "spread_wait_p90.png" in names
-    for name in names:
-        if name not in ("manifest.json", "centre_replications.csv"):  # wall times
-            assert (forked / name).read_bytes() == (here / name).read_bytes(), name
 
 
 def test_a_failed_city_chart_is_reported_by_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*args: object) -> dict[str, Path]:
-        raise PermissionError(13, "Permission denied", str(tmp_path / "x.png"))
-
     # Drawn here (the child process forked before the patch would not see it).
     monkeypatch.setattr(cli_city, "start_city_chart_process", lambda: None)
-    monkeypatch.setattr(cli_city, "write_city_chart", broken)
+    monkeypatch.setattr(cli_city, "write_city_chart", denied(tmp_path / "x.png"))
     cfg = compose_config("city/default", OVERRIDES)
     with pytest.raises(PermissionError) as err:
         cli_city.run_from_config(cfg, tmp_path / "out")

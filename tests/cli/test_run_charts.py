@@ -9,6 +9,7 @@ import pytest
 
 import simulator.cli.run as cli_run
 from simulator.config.compose import compose_config
+from tests.conftest import denied, same_files_forked_and_here
 
 
 @pytest.mark.slow
@@ -17,26 +18,18 @@ def test_charts_from_the_child_process_equal_those_drawn_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cfg = compose_config("reference", ["replications=3", "calendar.days=2"])
-    forked = tmp_path / "forked"
-    cli_run.run_from_config(cfg, forked)
-    monkeypatch.setattr(cli_run, "take_chart_process", lambda: None)
-    here = tmp_path / "here"
-    cli_run.run_from_config(cfg, here)
-    names = sorted(p.name for p in here.iterdir())
-    assert sorted(p.name for p in forked.iterdir()) == names
+    names = same_files_forked_and_here(
+        lambda out: cli_run.run_from_config(cfg, out),
+        lambda: monkeypatch.setattr(cli_run, "take_chart_process", lambda: None),
+        tmp_path,
+    )
     assert {"wait_ecdf.png", "queue_by_hour.png", "utilisation_by_hour.png"} <= set(names)
-    for name in names:
-        if name != "manifest.json":  # holds the wall time
-            assert (forked / name).read_bytes() == (here / name).read_bytes(), name
 
 
 def test_a_failed_chart_is_reported_by_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*args: object) -> dict[str, Path]:
-        raise PermissionError(13, "Permission denied", str(tmp_path / "x.png"))
-
-    monkeypatch.setattr(cli_run, "write_figures", broken)
+    monkeypatch.setattr(cli_run, "write_figures", denied(tmp_path / "x.png"))
     cfg = compose_config("reference", ["replications=2", "calendar.days=1"])
     with pytest.raises(PermissionError) as err:
         cli_run.run_from_config(cfg, tmp_path / "out")

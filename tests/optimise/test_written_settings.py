@@ -24,6 +24,7 @@ from simulator.optimise.config import (
 )
 from simulator.optimise.options import option_shares
 from simulator.optimise.recommend import recommend
+from tests.conftest import QUICK_PROCEDURE, one_group_space
 
 
 def leaf_keys(cfg: Mapping[str, Any], prefix: str = "") -> set[str]:
@@ -87,18 +88,8 @@ def test_unused_skill_mixes_are_kept() -> None:
     assert parsed(written, groups, families) == used
 
 
-SPACE = {"windows": {"main": [9, 10]}, "lunch_open_share": None, "skill_mix": ["keep"]}
-PROC = {
-    "procedure": {
-        "n0": 4,
-        "batch": 4,
-        "n_max": 12,
-        "runner_ups": 0,
-        "isa": {"enabled": False},
-        "final_replications": 2,
-    },
-    "robustness": {"volume_growth": [], "online_shift": []},
-}
+SPACE = one_group_space([9, 10])
+PROC = QUICK_PROCEDURE
 TARGETS = {"confidence": 0.9, "day": {"service_level": {"min": 0.8, "tolerance": 0.02}}}
 COST = {
     "staff_per_hour": {"novice": 50, "proficient": 60, "expert": 80},

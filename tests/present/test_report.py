@@ -11,7 +11,6 @@ import base64
 import json
 import math
 import shutil
-import subprocess
 import sys
 import warnings
 from html.parser import HTMLParser
@@ -35,21 +34,13 @@ from simulator.present.readers import (
     option_label,
     read_folder,
 )
+from tests.conftest import svcsim
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def _svcsim(out: Path, *args: str) -> None:
-    cmd = [
-        sys.executable,
-        "-m",
-        "simulator.cli.run",
-        *args,
-        "replications=4",
-        f"hydra.run.dir={out}",
-    ]
-    proc = subprocess.run(cmd, cwd=out.parent, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    svcsim(*args, "replications=4", f"hydra.run.dir={out}", cwd=out.parent)
 
 
 @pytest.fixture(scope="module")

@@ -23,20 +23,11 @@ from simulator import load_scenario
 from simulator.present import report, style
 from simulator.present.readers import read_recommendation
 from simulator.present.report.recommendation import option_notes
+from tests.conftest import QUICK_PROCEDURE, one_group_space
 
 WEEK = 10080  # the M/M/c scenario's day types run one week, from minute 0
-SPACE = {"windows": {"main": [8, 10]}, "lunch_open_share": None, "skill_mix": ["keep"]}
-PROC = {
-    "procedure": {
-        "n0": 4,
-        "batch": 4,
-        "n_max": 12,
-        "runner_ups": 0,
-        "isa": {"enabled": False},
-        "final_replications": 2,
-    },
-    "robustness": {"volume_growth": [], "online_shift": []},
-}
+SPACE = one_group_space([8, 10])
+PROC = QUICK_PROCEDURE
 
 
 def _blocks(n: int) -> str:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import yaml
 
 from simulator import load_scenario
 from simulator.present import report, style
+from tests.conftest import one_group_space, svcsim
 
 pytestmark = pytest.mark.skipif(style.find_cjk_font() is None, reason="no CJK font installed")
 
@@ -93,16 +92,7 @@ def _config_names(cfg: dict) -> set[str]:
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("zh_run") / "ref"
-    cmd = [
-        sys.executable,
-        "-m",
-        "simulator.cli.run",
-        "replications=3",
-        "calendar.days=3",
-        f"hydra.run.dir={out}",
-    ]
-    proc = subprocess.run(cmd, cwd=out.parent, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    svcsim("replications=3", "calendar.days=3", f"hydra.run.dir={out}", cwd=out.parent)
     return out
 
 
@@ -133,7 +123,7 @@ def rec_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         },
         "robustness": {"volume_growth": [0.1], "online_shift": []},
     }
-    space = {"windows": {"main": [8, 10]}, "lunch_open_share": None, "skill_mix": ["keep"]}
+    space = one_group_space([8, 10])
     recommend(scn, out_dir=out, space=space, procedure=procedure, seed=7, charts=False)
     return out
 
