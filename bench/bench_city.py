@@ -103,6 +103,13 @@ class PeakRSS:
             self._thread.join()
 
 
+def print_figures(title: str, figures: dict[str, Any]) -> None:
+    """The figures under a ``== title ==`` heading, one a line, names aligned."""
+    print(f"\n== {title} ==")
+    for k, v in figures.items():
+        print(f"{k:>26}: {v:,.3f}" if isinstance(v, float) else f"{k:>26}: {v}")
+
+
 def cpu_seconds() -> tuple[float, float]:
     s = resource.getrusage(resource.RUSAGE_SELF)
     c = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -201,9 +208,7 @@ def cli_run(args: argparse.Namespace) -> int:
         "loadavg_after": os.getloadavg(),
         "lean_customers_per_cpu_s": lean["cpu"],
     }
-    print("\n== svcsim-city, a fresh process ==")
-    for k, v in figures.items():
-        print(f"{k:>26}: {v:,.3f}" if isinstance(v, float) else f"{k:>26}: {v}")
+    print_figures("svcsim-city, a fresh process", figures)
     print(
         f"\nper core: {figures['per_core_ratio_cpu']:.2f}x the lean SimPy loop (CPU of the "
         f"process tree; target >= 2.5); {wall:.1f} s wall, of which {wall - run_s:.1f} s "
@@ -344,9 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     # The workers alone (the main process also pays for this script's memory sampler).
     figures["per_core_ratio_workers"] = visits / max(cpu_children, 1e-9) / lean["cpu"]
     figures["per_worker_ratio_wall"] = visits / run_s / args.workers / lean["wall"]
-    print("\n== City run ==")
-    for k, v in figures.items():
-        print(f"{k:>26}: {v:,.3f}" if isinstance(v, float) else f"{k:>26}: {v}")
+    print_figures("City run", figures)
     print(
         f"\nper core: {figures['per_core_ratio_cpu']:.2f}x the lean SimPy loop (CPU time of "
         f"all processes; workers alone {figures['per_core_ratio_workers']:.2f}x; target >= "
