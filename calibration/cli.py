@@ -21,9 +21,8 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 
 from simulator.cli.common import (
-    one_blas_thread,
+    run_as_program,
     run_command,
-    runs_as_program,
     set_resume_hint,
     task_started,
 )
@@ -153,6 +152,5 @@ def _main(cfg: DictConfig) -> None:
 def main() -> None:
     """Console-script entry point (``svcsim-calibrate``): exit code 2 for bad input,
     130/143 when interrupted (docs/errors.md)."""
-    if runs_as_program(main):
-        one_blas_thread()  # numpy is not imported yet (the calibration loads in run)
-    sys.exit(run_command("svcsim-calibrate", _main, hydra_app=True))
+    # numpy is not imported yet: the calibration loads in run
+    run_as_program(main, lambda: run_command("svcsim-calibrate", _main, hydra_app=True))

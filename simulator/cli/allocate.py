@@ -130,12 +130,17 @@ def _config_names(argv: list[str]) -> list[str]:
 def main() -> None:
     """Console-script entry point (``svcsim-allocate``): exit code 2 for bad input,
     130/143 when interrupted (docs/errors.md)."""
-    from simulator.cli.common import one_blas_thread, run_command, runs_as_program
+    from simulator.cli.common import run_as_program
 
-    if runs_as_program(main):
-        one_blas_thread()  # numpy is not imported yet
+    run_as_program(main, _command)
+
+
+def _command() -> int:
+    """The command's body under :func:`run_as_program`."""
+    from simulator.cli.common import run_command
+
     sys.argv = _config_names(sys.argv)
-    sys.exit(run_command("svcsim-allocate", _main, hydra_app=True))
+    return run_command("svcsim-allocate", _main, hydra_app=True)
 
 
 if __name__ == "__main__":

@@ -283,7 +283,7 @@ def main() -> None:
     """Console-script entry point (``svcsim-city``): exit code 2 for bad input, 130/143
     when interrupted (docs/errors.md). Garbage collection is paused (:func:`run_as_program`)
     until the city is built (:func:`run_from_config`)."""
-    run_as_program(main, lambda: run_command("svcsim-city", _main, hydra_app=True))
+    run_as_program(main, lambda: run_command("svcsim-city", _main, hydra_app=True), lean=True)
 
 
 if __name__ == "__main__":

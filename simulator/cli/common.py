@@ -390,25 +390,29 @@ def alone() -> bool:
     return threading.active_count() == 1
 
 
-def run_as_program(main: Callable[..., Any], command: Callable[[], int]) -> NoReturn:
+def run_as_program(
+    main: Callable[..., Any], command: Callable[[], int], *, lean: bool = False
+) -> NoReturn:
     """Run a console script's ``command`` (its body, returning the exit code) and exit
-    with that code, with the steps that make a command line's start and end cheap.
+    with that code, set up as every command's own process is.
 
-    When ``main`` runs as this process's program (:func:`runs_as_program`): BLAS on one
-    thread (:func:`one_blas_thread`: numpy is not imported yet), and no garbage
-    collection (:func:`pause_gc`) until the command's start-up is over, where the
-    command calls :func:`resume_gc` itself (``svcsim``: when the run starts; ``svcsim-city``:
-    when the city is built). At the end, once everything is written and no other thread
-    runs (:func:`alone`), the process ends without the interpreter's teardown
+    When ``main`` runs as this process's program (:func:`runs_as_program`), BLAS runs on
+    one thread (:func:`one_blas_thread`: numpy is not imported yet). ``lean`` (``svcsim``,
+    ``svcsim-city``) makes the start and the end cheap as well: no garbage collection
+    (:func:`pause_gc`) until the command's start-up is over, where the command calls
+    :func:`resume_gc` itself (``svcsim``: when the run starts; ``svcsim-city``: when the
+    city is built); and at the end, once everything is written and no other thread runs
+    (:func:`alone`), the process ends without the interpreter's teardown
     (:func:`end_process`). Called by other code (a test), ``main`` only runs ``command``
     and raises ``SystemExit`` with its code.
     """
     program = runs_as_program(main)
     if program:
         one_blas_thread()
-        pause_gc()
+        if lean:
+            pause_gc()
     code = command()
-    if program and alone():
+    if lean and program and alone():
         end_process(code)
     resume_gc()
     sys.exit(code)

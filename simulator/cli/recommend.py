@@ -37,9 +37,8 @@ from simulator.cli.common import (
     HYDRA_VALUE_FLAGS,
     config_location,
     old_form,
-    one_blas_thread,
+    run_as_program,
     run_command,
-    runs_as_program,
 )
 from simulator.errors import ConfigError
 
@@ -240,8 +239,11 @@ def _is_multirun(argv: list[str]) -> bool:
 def main() -> None:
     """Console-script entry point (``svcsim-recommend``): exit code 2 for bad input,
     130/143 when interrupted (docs/errors.md)."""
-    if runs_as_program(main):
-        one_blas_thread()  # numpy is not imported yet
+    run_as_program(main, _command)
+
+
+def _command() -> int:
+    """The command's body under :func:`run_as_program`."""
     argv = sys.argv[1:]
     if _is_multirun(argv):
         print(
@@ -249,11 +251,11 @@ def main() -> None:
             f"run it once per setting, e.g. {PROG} recommend=quick out=outputs/recommend/quick",
             file=sys.stderr,
         )
-        sys.exit(2)
+        return 2
     old_form(PROG, argv, _new_form(argv))
     _given_name["name"] = _config_name(argv)
     sys.argv[1:] = [*config_location(argv), LAYER]
-    sys.exit(run_command(PROG, _main, hydra_app=True))
+    return run_command(PROG, _main, hydra_app=True)
 
 
 if __name__ == "__main__":

@@ -29,10 +29,9 @@ from simulator.cli.common import (
     HYDRA_VALUE_FLAGS,
     bad_input,
     old_form,
-    one_blas_thread,
     plain_config,
+    run_as_program,
     run_command,
-    runs_as_program,
     task_started,
 )
 from simulator.config.compose import scenarios_dir
@@ -181,10 +180,13 @@ def _new_form(argv: list[str]) -> list[str] | None:
 def main() -> None:
     """Console-script entry point (``svcsim-report``): exit code 2 for bad input,
     130/143 when interrupted (docs/errors.md)."""
-    if runs_as_program(main):
-        one_blas_thread()  # numpy is not imported yet
+    run_as_program(main, _command)
+
+
+def _command() -> int:
+    """The command's body under :func:`run_as_program`."""
     old_form(PROG, sys.argv[1:], _new_form(sys.argv[1:]))
-    sys.exit(run_command(PROG, _main, hydra_app=True))
+    return run_command(PROG, _main, hydra_app=True)
 
 
 if __name__ == "__main__":

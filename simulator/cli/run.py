@@ -315,7 +315,7 @@ def _with_sweep_support(argv: list[str]) -> list[str]:
 def main() -> None:
     """Console-script entry point: exit code 2 for bad input, 130/143 when interrupted
     (docs/errors.md)."""
-    run_as_program(main, _command)
+    run_as_program(main, _command, lean=True)
 
 
 def _command() -> int:
