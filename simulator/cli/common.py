@@ -60,7 +60,7 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so every cleanup that handles an interrupt runs."""
 
 
-_state: dict[str, Any] = {"hint": None, "started": False}
+_state: dict[str, Any] = {"hint": None, "started": False, "program": False}
 
 
 def set_resume_hint(text: str | None) -> None:
@@ -407,6 +407,7 @@ def run_as_program(
     and raises ``SystemExit`` with its code.
     """
     program = runs_as_program(main)
+    _state["program"] = program
     if program:
         one_blas_thread()
         if lean:
@@ -425,6 +426,7 @@ def run_command(prog: str, body: Callable[[], int | None], *, hydra_app: bool = 
     (printed by Hydra, exit 1 before the task function starts) become exit code 2.
     """
     _state.update(hint=None, started=False)
+    interrupted = False
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     # Ctrl-C stops the command even when it was started with SIGINT ignored (a
     # background job of a script).
@@ -446,7 +448,10 @@ def run_command(prog: str, body: Callable[[], int | None], *, hydra_app: bool = 
         print(f"{prog}: {exc.strerror}: {exc.filename}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt as exc:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not cut cleanup
+        interrupted = True
+        # A second Ctrl-C or SIGTERM does not cut the cleanup short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         from simulator.run.executor import terminate_all
 
         terminate_all()
@@ -476,6 +481,13 @@ def run_command(prog: str, body: Callable[[], int | None], *, hydra_app: bool = 
         print(exc.code, file=sys.stderr)
         return 1
     finally:
-        signal.signal(signal.SIGTERM, previous)
-        with contextlib.suppress(ValueError):
-            signal.signal(signal.SIGINT, signal.default_int_handler)
+        # A command-line program that was interrupted is ending: it stays deaf to both
+        # signals to its last instruction. Restored, a signal arriving late (another of
+        # the same Ctrl-C, or while the interpreter shuts down, when Python has put the
+        # system's default action back) would end it with a traceback or killed by the
+        # signal (exit -2) instead of its code 130/143. Code that called the command
+        # gets its handlers back.
+        if not (interrupted and _state["program"]):
+            signal.signal(signal.SIGTERM, previous)
+            with contextlib.suppress(ValueError):
+                signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -168,3 +168,69 @@ def test_the_command_runs_blas_on_one_thread_unless_told_otherwise(
         assert proc.returncode == 0, proc.stderr
         # numpy not loaded before main ran (else the setting comes too late)
         assert proc.stdout.splitlines()[-1] == f"BLAS {expected} False", proc.stdout[-500:]
+
+
+INTERRUPTED = """
+import atexit, os, signal, sys
+from simulator.cli.common import Terminated, run_as_program, run_command
+
+def body():
+    # The signal the user sent again, arriving while the interrupted program ends.
+    atexit.register(lambda: os.kill(os.getpid(), signal.{late}))
+    raise {raised}
+
+def main():
+    run_as_program(main, lambda: run_command("probe", body), lean={lean})
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+@pytest.mark.parametrize("lean", [False, True])
+@pytest.mark.parametrize(
+    ("late", "raised", "code", "line"),
+    [
+        ("SIGINT", "KeyboardInterrupt", 130, "probe: interrupted (Ctrl-C)"),
+        (
+            "SIGTERM",
+            "Terminated",
+            143,
+            "probe: stopped by SIGTERM",
+        ),
+    ],
+)
+def test_an_interrupted_program_ends_with_its_code_whatever_signal_comes_late(
+    tmp_path: Path, lean: bool, late: str, raised: str, code: int, line: str
+) -> None:
+    """After Ctrl-C (or SIGTERM) the program ends with 130 (143) and one line, even when the
+    signal comes again as it ends: with the handlers put back, the late signal gave a
+    KeyboardInterrupt traceback or killed the process by the signal (exit -2)."""
+    script = tmp_path / "probe.py"
+    script.write_text(textwrap.dedent(INTERRUPTED.format(late=late, raised=raised, lean=lean)))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == code, proc.stderr
+    assert [ln for ln in proc.stderr.splitlines() if ln.strip()] == [line]
+
+
+CALLER = """
+import signal
+from simulator.cli.common import run_command
+
+def body():
+    raise KeyboardInterrupt
+
+before = signal.getsignal(signal.SIGTERM)
+code = run_command("probe", body)
+print(code, signal.getsignal(signal.SIGINT) is signal.default_int_handler,
+      signal.getsignal(signal.SIGTERM) == before)
+"""
+
+
+def test_code_that_calls_an_interrupted_command_gets_its_handlers_back(
+    tmp_path: Path,
+) -> None:
+    script = tmp_path / "caller.py"
+    script.write_text(textwrap.dedent(CALLER))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.split() == ["130", "True", "True"], proc.stderr
