@@ -403,8 +403,12 @@ def run_as_program(
     :func:`resume_gc` itself (``svcsim``: when the run starts; ``svcsim-city``: when the
     city is built); and at the end, once everything is written and no other thread runs
     (:func:`alone`), the process ends without the interpreter's teardown
-    (:func:`end_process`). Called by other code (a test), ``main`` only runs ``command``
-    and raises ``SystemExit`` with its code.
+    (:func:`end_process`). Every command interrupted by Ctrl-C or SIGTERM (exit code
+    130 or 143) ends that way too, whatever threads it left: the interpreter's shutdown
+    would join and wake the threads of a process pool terminated mid-message, which can
+    hang or print a traceback (a pipe already closed); its output is out and its exit
+    handlers have run all the same. Called by other code (a test), ``main`` only runs
+    ``command`` and raises ``SystemExit`` with its code.
     """
     program = runs_as_program(main)
     _state["program"] = program
@@ -413,7 +417,7 @@ def run_as_program(
         if lean:
             pause_gc()
     code = command()
-    if lean and program and alone():
+    if program and (code in (EXIT_SIGINT, EXIT_SIGTERM) or (lean and alone())):
         end_process(code)
     resume_gc()
     sys.exit(code)

@@ -234,3 +234,35 @@ def test_code_that_calls_an_interrupted_command_gets_its_handlers_back(
     script.write_text(textwrap.dedent(CALLER))
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
     assert proc.stdout.split() == ["130", "True", "True"], proc.stderr
+
+
+POOL_LEFT = """
+import sys, threading
+from simulator.cli.common import run_as_program, run_command
+
+def body():
+    # What a process pool terminated mid-message leaves: a hook of the interpreter's
+    # shutdown (concurrent.futures registers one this way) that fails on a closed pipe.
+    def wake_the_pool():
+        raise OSError(9, "Bad file descriptor")
+    threading._register_atexit(wake_the_pool)
+    raise KeyboardInterrupt
+
+def main():
+    run_as_program(main, lambda: run_command("probe", body))
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_an_interrupted_program_skips_the_shutdown_of_the_pools_it_left(tmp_path: Path) -> None:
+    """The interpreter's shutdown wakes and joins the threads of process pools; after an
+    interrupt a pool may have been terminated mid-message and its pipe closed, and the
+    shutdown printed an OSError traceback after the one line (seen in
+    test_interrupt.py). An interrupted program ends as soon as its output is out."""
+    script = tmp_path / "probe.py"
+    script.write_text(textwrap.dedent(POOL_LEFT))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 130, proc.stderr
+    assert [ln for ln in proc.stderr.splitlines() if ln.strip()] == ["probe: interrupted (Ctrl-C)"]
