@@ -117,6 +117,24 @@ def _counts_text(part: Mapping[str, int], whole: Mapping[str, int]) -> str:
     return ", ".join(f"{g}: {part.get(g, 0)} of {n}" for g, n in whole.items() if n > 0)
 
 
+def _can_show(count: int) -> bool:
+    """Whether a group of ``count`` windows open can show an open share. An ``auto``
+    plan opens ``max(1, ceil(share x count))`` windows of a group: with two or more,
+    the exact ratio ``k / count`` opens exactly ``k`` (every ``k`` from 1 to ``count``);
+    one window is open whatever the share (it cannot be half open), so its ratio (0 or
+    1) says nothing about the share."""
+    return count > 1
+
+
+def _single_text(groups: Sequence[str]) -> str:
+    """The note's words for the groups left out by :func:`_can_show`, or nothing."""
+    if not groups:
+        return ""
+    names = ", ".join(groups)
+    verb = "has" if len(groups) == 1 else "have"
+    return f"; {names} {verb} one window, open whatever the share, so not counted"
+
+
 def _fewest_open(plans: Mapping[str, Iterable[Block]]) -> tuple[int, str] | None:
     """The fewest windows (all groups together) open at once in any block that opens a
     window, with its day type (the first in plan order), over the day types with
@@ -145,11 +163,15 @@ def option_shares(plan: Mapping[str, Any] | None, scn: Scenario) -> OptionShares
       (over every day type with a lunch break).
 
     Each is the exact ratio (3 of 5 windows: 0.6; 2 of 3: 2/3), so that the auto plan's
-    ``ceil(share x count)`` opens the plan's windows at its weekday count; groups open on
-    no weekday are left out. When groups differ, the largest share is taken (no group
-    opens a smaller share than in the plan) and the note says so. A plan with nothing to
-    learn a share from (no weekend or holiday blocks; no lunch break, where the share
-    changes nothing) takes the schema's default, and the weekend note says so.
+    ``max(1, ceil(share x count))`` opens the plan's windows at its weekday count; groups
+    open on no weekday are left out. A group with one window open (on weekdays for the
+    weekend share, on that day for the lunch share) is left out too: the auto plan keeps
+    it open whatever the share (:func:`_can_show`), so it cannot show one, and the note
+    names it. When the other groups differ, the largest share is taken (no group opens a
+    smaller share than in the plan) and the note says so. A plan with nothing to learn a
+    share from (no weekend or holiday blocks, or one window per group on weekdays; no
+    lunch break, where the share changes nothing, or one window per group on the days
+    with one) takes the schema's default, and a note says so (none for no lunch break).
 
     ``min_open`` (a floor on the windows open at once, all groups together, as the auto
     plan applies it) is the fewest windows the plan opens at once in any block that
@@ -171,15 +193,19 @@ def option_shares(plan: Mapping[str, Any] | None, scn: Scenario) -> OptionShares
     group_of = {w.id: w.group for w in scn.windows}
     weekday = _open_per_group(scn.plans.get(_WEEKDAY, ()), group_of)
     off_days = [k for k in scn.plans if k != _WEEKDAY and scn.plans[k]]
-    weekend_default = float(default_of("weekend_open_share", path))
+    weekend_key = f"{path}.weekend_open_share"
     off_open = _open_per_group((b for k in off_days for b in scn.plans[k]), group_of)
-    ratios = _ratio(off_open, weekday)
-    if off_days and ratios:
-        weekend = max(ratios.values())
-        largest = len(set(ratios.values())) > 1
+    ratios = _ratio(off_open, weekday) if off_days else {}
+    shown = {g: r for g, r in ratios.items() if _can_show(weekday[g])}
+    single = [g for g in ratios if g not in shown]
+    weekend_note: Note
+    if shown:
+        weekend = max(shown.values())
+        largest = len(set(shown.values())) > 1
+        counted = {g: n for g, n in weekday.items() if g in shown}
         how = (
             f"as the scenario's {mode} plan does (most open at once, weekend or holiday "
-            f"against weekday: {_counts_text(off_open, weekday)})"
+            f"against weekday: {_counts_text(off_open, counted)})"
         )
         if largest:
             how += "; the largest, so that no group opens a smaller share"
@@ -188,22 +214,34 @@ def option_shares(plan: Mapping[str, Any] | None, scn: Scenario) -> OptionShares
             {
                 "mode": mode,
                 "share": weekend,
-                "counts": [[g, off_open.get(g, 0), n] for g, n in weekday.items() if n > 0],
+                "counts": [[g, off_open.get(g, 0), n] for g, n in counted.items()],
                 "largest": largest,
+                "single": single,
             },
             f"Each option's auto staffing plan opens {weekend:.0%} of each window group "
-            f"on weekends and holidays, {how}.",
+            f"on weekends and holidays, {how}{_single_text(single)}.",
+        )
+    elif single:  # weekend blocks, but every group open on weekdays has one window
+        weekend = float(default_of("weekend_open_share", path))
+        weekend_note = Note(
+            "weekend_default_single",
+            {"mode": mode, "share": weekend, "key": weekend_key, "single": single},
+            f"The scenario's {mode} plan opens one window of each group on weekdays, "
+            "which stays open whatever the share, so it shows no weekend share: each "
+            f"option's auto staffing plan opens {weekend:.0%} of each window group on "
+            f"weekends and holidays (the default of {weekend_key}).",
         )
     else:
-        weekend = weekend_default
+        weekend = float(default_of("weekend_open_share", path))
         weekend_note = Note(
             "weekend_default",
-            {"mode": mode, "share": weekend, "key": f"{path}.weekend_open_share"},
+            {"mode": mode, "share": weekend, "key": weekend_key},
             f"The scenario's {mode} plan has no weekend or holiday blocks to learn a "
             f"weekend share from: each option's auto staffing plan opens {weekend:.0%} of "
-            f"each window group on those days (the default of {path}.weekend_open_share).",
+            f"each window group on those days (the default of {weekend_key}).",
         )
     lunch_ratios: dict[str, float] = {}
+    lunch_single: dict[str, None] = {}  # groups with lunch ratios of one-window days only
     for key, blocks in scn.plans.items():
         h = scn.hours.get(key)
         if h is None or h.lunch_start is None or h.lunch_end is None:
@@ -211,26 +249,44 @@ def option_shares(plan: Mapping[str, Any] | None, scn: Scenario) -> OptionShares
         ls, le = h.lunch_start, h.lunch_end
         if le <= ls or not blocks:
             continue
+        day = _open_per_group(blocks, group_of)
         at_lunch = _open_per_group((b for b in blocks if b.start < le and b.end > ls), group_of)
-        for g, r in _ratio(at_lunch, _open_per_group(blocks, group_of)).items():
-            lunch_ratios[g] = max(lunch_ratios.get(g, 0.0), r)
+        for g, r in _ratio(at_lunch, day).items():
+            if _can_show(day[g]):
+                lunch_ratios[g] = max(lunch_ratios.get(g, 0.0), r)
+            else:
+                lunch_single[g] = None
+    single_lunch = [g for g in lunch_single if g not in lunch_ratios]
+    lunch_key = f"{path}.lunch_open_share"
+    lunch_note: Note | None
     if lunch_ratios:
         lunch = max(lunch_ratios.values())
         largest = len(set(lunch_ratios.values())) > 1
-        lunch_note: Note | None = Note(
+        lunch_note = Note(
             "lunch_share",
             {
                 "mode": mode,
                 "share": lunch,
                 "shares": [[g, r] for g, r in lunch_ratios.items()],
                 "largest": largest,
+                "single": single_lunch,
             },
             f"Options that keep the scenario's lunch share open {lunch:.0%} of each window "
             f"group at lunch, as the scenario's {mode} plan does (most open at once during "
             "lunch against that day: "
             + ", ".join(f"{g}: {r:.0%}" for g, r in lunch_ratios.items())
             + ("; the largest" if largest else "")
-            + ").",
+            + f"){_single_text(single_lunch)}.",
+        )
+    elif single_lunch:  # a lunch break, but every group open that day has one window
+        lunch = float(default_of("lunch_open_share", path))
+        lunch_note = Note(
+            "lunch_default_single",
+            {"mode": mode, "share": lunch, "key": lunch_key, "single": single_lunch},
+            f"The scenario's {mode} plan opens one window of each group on days with a "
+            "lunch break, which stays open whatever the share, so it shows no lunch "
+            f"share: options that keep the scenario's lunch share open {lunch:.0%} of each "
+            f"window group at lunch (the default of {lunch_key}).",
         )
     else:  # no lunch break: the share changes nothing
         lunch, lunch_note = float(default_of("lunch_open_share", path)), None

@@ -158,16 +158,26 @@ def test_plan_without_weekend_blocks_takes_the_schema_default_and_says_so() -> N
 
 
 def reference_by_block(
-    weekday: Sequence[Mapping[str, Any]], weekend: Mapping[str, int]
+    weekday: Sequence[Mapping[str, Any]],
+    weekend: Mapping[str, int],
+    windows: Mapping[str, int] | None = None,
 ) -> Scenario:
     """The reference centre (4 comprehensive windows, 1 quick desk; lunch 11:30-13:30 on
-    weekdays) with a by_block plan: ``weekday`` blocks, ``weekend`` open all day."""
+    weekdays) with a by_block plan: ``weekday`` blocks, ``weekend`` open all day.
+    ``windows``: other counts by group; a group the centre lacks (``second_desk``) is
+    added as a dedicated desk for quick errands and consultations."""
     blocks = {
         "weekday": [dict(b) for b in weekday],
         "weekend": [{"start": "09:00", "end": "12:00", "open": dict(weekend)}],
         "holiday": [{"start": "09:00", "end": "12:00", "open": dict(weekend)}],
     }
     cfg = plain(load_scenario("reference").config)
+    layout = cfg["layout"]["windows"]
+    for g, n in (windows or {}).items():
+        layout.setdefault(
+            g, {"kind": "dedicated", "prefix": "E", "families": ["quick", "consultation"]}
+        )
+        layout[g]["count"] = n
     cfg["staffing"]["plan"] = {"mode": "by_block", "blocks": blocks}
     from simulator.config.scenario import scenario_from_config
 
@@ -175,8 +185,8 @@ def reference_by_block(
 
 
 def test_lunch_and_weekend_shares_of_a_two_group_plan() -> None:
-    """Lunch: the most open at any time during lunch against the day's most; groups that
-    differ give the largest share, and the notes say which."""
+    """Lunch: the most open at any time during lunch against the day's most. The quick
+    desk (one window, open whatever the share) sets neither share; the notes say so."""
     full = {"comprehensive": 4, "quick_desk": 1}
     scn = reference_by_block(
         [
@@ -188,12 +198,13 @@ def test_lunch_and_weekend_shares_of_a_two_group_plan() -> None:
         {"comprehensive": 2, "quick_desk": 1},
     )
     shares = option_shares(plain(scn.config)["staffing"]["plan"], scn)
-    assert shares.weekend_open_share == 1.0  # quick desk: 1 of 1; comprehensive 2 of 4
-    assert shares.lunch_open_share == 1.0
+    assert shares.weekend_open_share == 0.5  # comprehensive 2 of 4; quick desk left out
+    assert shares.lunch_open_share == 0.5
     notes = shares.notes(own_lunch=True)
     assert len(notes) == 3
-    assert "comprehensive: 2 of 4, quick_desk: 1 of 1" in notes[0] and "largest" in notes[0]
-    assert "comprehensive: 50%, quick_desk: 100%" in notes[1]
+    assert "comprehensive: 2 of 4)" in notes[0] and "largest" not in notes[0]
+    assert "quick_desk has one window, open whatever the share, so not counted" in notes[0]
+    assert "comprehensive: 50%)" in notes[1] and "quick_desk has one window" in notes[1]
     assert shares.notes(own_lunch=False) == [notes[0], notes[2]]  # the space sets lunch
     # The fewest open at once: 1 comprehensive window and the quick desk, weekday lunch.
     assert shares.min_open == 2 and "at least 2 windows" in notes[2]
@@ -203,18 +214,20 @@ def test_lunch_and_weekend_shares_of_a_two_group_plan() -> None:
             "key": "weekend_share",
             "values": {
                 "mode": "by_block",
-                "share": 1.0,
-                "counts": [["comprehensive", 2, 4], ["quick_desk", 1, 1]],
-                "largest": True,
+                "share": 0.5,
+                "counts": [["comprehensive", 2, 4]],
+                "largest": False,
+                "single": ["quick_desk"],
             },
         },
         {
             "key": "lunch_share",
             "values": {
                 "mode": "by_block",
-                "share": 1.0,
-                "shares": [["comprehensive", 0.5], ["quick_desk", 1.0]],
-                "largest": True,
+                "share": 0.5,
+                "shares": [["comprehensive", 0.5]],
+                "largest": False,
+                "single": ["quick_desk"],
             },
         },
         {"key": "min_open", "values": {"mode": "by_block", "n": 2, "day_type": "weekday"}},
@@ -231,6 +244,84 @@ def test_lunch_share_of_a_one_group_plan() -> None:
         {"comprehensive": 3, "quick_desk": 1},
     )
     shares = option_shares(plain(scn.config)["staffing"]["plan"], scn)
-    # quick desk closed at lunch (0 of 1), comprehensive 1 of 4: the largest is 25%
+    # quick desk closed at lunch (0 of 1: left out, as it has one window), comprehensive
+    # 1 of 4: 25%
     assert shares.lunch_open_share == 0.25
-    assert shares.weekend_open_share == 1.0
+    assert shares.weekend_open_share == 0.75  # comprehensive 3 of 4; quick desk left out
+
+
+THREE_GROUPS = {"comprehensive": 4, "quick_desk": 1, "second_desk": 2}
+
+
+def test_one_window_group_does_not_set_the_weekend_share() -> None:
+    """The reference centre with a second, two-window desk: a by_block plan opening half
+    of each multi-window group at weekends (the one-window quick desk open) gives 0.5,
+    not 1.0, and the options at the plan's counts open the plan's own weekend windows."""
+    half = {"comprehensive": 2, "quick_desk": 1, "second_desk": 1}
+    scn = reference_by_block(
+        [{"start": "08:30", "end": "17:00", "open": THREE_GROUPS}], half, THREE_GROUPS
+    )
+    base = plain(scn.config)
+    shares = option_shares(base["staffing"]["plan"], scn)
+    assert shares.weekend_open_share == 0.5
+    note = shares.weekend_note
+    assert note is not None and note.key == "weekend_share"
+    assert note.values["counts"] == [["comprehensive", 2, 4], ["second_desk", 1, 2]]
+    assert note.values["single"] == ["quick_desk"] and not note.values["largest"]
+    space = parse_space(
+        {"space": {"windows": {g: [n] for g, n in THREE_GROUPS.items()}, "lunch_open_share": None}},
+        list(THREE_GROUPS),
+        list(scn.family_names),
+    )
+    (opt,), invalid = _build_options(base, space, parse_cost(COST), shares)
+    assert not invalid
+    for day_type in ("weekday", "weekend", "holiday"):
+        own = max(_by_group(b, scn) for b in scn.plans[day_type])
+        assert max(_by_group(b, opt.scenario) for b in opt.scenario.plans[day_type]) == own
+
+
+def _by_group(block: Any, scn: Scenario) -> tuple[int, ...]:
+    """Windows open in ``block`` by group, in the order of THREE_GROUPS."""
+    group_of = {w.id: w.group for w in scn.windows}
+    opened = [group_of[wid] for wid, _ in block.assignments]
+    return tuple(opened.count(g) for g in THREE_GROUPS)
+
+
+def test_largest_share_of_the_groups_that_can_show_one() -> None:
+    """Comprehensive 3 of 4, second desk 1 of 2 at weekends: 0.75 (the largest, so the
+    second desk opens no smaller share); the quick desk sets nothing."""
+    weekend = {"comprehensive": 3, "quick_desk": 1, "second_desk": 1}
+    scn = reference_by_block(
+        [{"start": "08:30", "end": "17:00", "open": THREE_GROUPS}], weekend, THREE_GROUPS
+    )
+    shares = option_shares(plain(scn.config)["staffing"]["plan"], scn)
+    assert shares.weekend_open_share == 0.75
+    note = shares.weekend_note
+    assert note is not None and note.values["largest"] and note.values["single"] == ["quick_desk"]
+    assert "comprehensive: 3 of 4, second_desk: 1 of 2); the largest" in note.text
+
+
+def test_plan_of_one_window_groups_takes_the_defaults_and_says_so() -> None:
+    """Every group has one window: no share can be read from the plan (one window is
+    open whatever the share), so both shares take the schema's defaults, with notes."""
+    one = {"comprehensive": 1, "quick_desk": 1}
+    scn = reference_by_block(
+        [
+            {"start": "08:30", "end": "11:30", "open": one},
+            {"start": "11:30", "end": "13:30", "open": {"comprehensive": 1, "quick_desk": 0}},
+            {"start": "13:30", "end": "17:00", "open": one},
+        ],
+        {"comprehensive": 1, "quick_desk": 0},
+        one,
+    )
+    shares = option_shares(plain(scn.config)["staffing"]["plan"], scn)
+    assert shares.weekend_open_share == DEFAULTS["staffing.plan.weekend_open_share"]
+    assert shares.lunch_open_share == DEFAULTS["staffing.plan.lunch_open_share"]
+    weekend, lunch = shares.weekend_note, shares.lunch_note
+    assert weekend is not None and weekend.key == "weekend_default_single"
+    assert weekend.values["single"] == ["comprehensive", "quick_desk"]
+    assert "staffing.plan.weekend_open_share" in weekend.text
+    assert "one window of each group" in weekend.text
+    assert lunch is not None and lunch.key == "lunch_default_single"
+    assert lunch.values["key"] == "staffing.plan.lunch_open_share"
+    assert shares.note_items(own_lunch=True) == [weekend, lunch, shares.min_open_note]
