@@ -170,3 +170,63 @@ def test_every_kind_of_note_in_both_languages(rec_dir: Path) -> None:
         "中心开放的任何时候：至少开放1个窗口，即现行排班同时开放的最少窗口数（节假日）。"
     )
     assert zh[3] == "An unknown note."
+
+
+def test_notes_on_one_window_groups_in_both_languages(rec_dir: Path) -> None:
+    """Groups with one window (open whatever the share) are named as not counted; a plan
+    of such groups alone takes the defaults, and the notes say why."""
+    rec = read_recommendation(rec_dir)
+    rec.summary = copy.deepcopy(rec.summary)
+    rec.summary["notes"] = ["(weekend)", "(weekend default)", "(lunch default)"]
+    rec.summary["note_values"] = [
+        {
+            "key": "weekend_share",
+            "values": {
+                "mode": "by_block",
+                "share": 0.5,
+                "counts": [["main", 5, 10]],
+                "largest": False,
+                "single": ["desk"],
+            },
+        },
+        {
+            "key": "weekend_default_single",
+            "values": {
+                "mode": "by_block",
+                "share": 1.0,
+                "key": "staffing.plan.weekend_open_share",
+                "single": ["main", "desk"],
+            },
+        },
+        {
+            "key": "lunch_default_single",
+            "values": {
+                "mode": "by_block",
+                "share": 0.5,
+                "key": "staffing.plan.lunch_open_share",
+                "single": ["main"],
+            },
+        },
+    ]
+    en = option_notes(rec, "en")
+    assert en == [
+        "Weekends and holidays: 50% of each window group open, as in the current plan (the "
+        "most windows open at once on those days, against weekdays: main windows 5 of 10); "
+        "not counted: desk windows (one window, open whatever the share).",
+        "Weekends and holidays: 100% of each window group open, the model's default "
+        "(staffing.plan.weekend_open_share); the current plan opens one window of each group "
+        "on weekdays (main windows, desk windows), which is open whatever the share, so it "
+        "shows none.",
+        "Lunch break: 50% of each window group open, the model's default "
+        "(staffing.plan.lunch_open_share); the current plan opens one window of each group "
+        "on days with a lunch break (main windows), which is open whatever the share, so it "
+        "shows none.",
+    ]
+    zh = option_notes(rec, "zh")
+    assert zh[0].endswith(
+        "（这些日子同时开放的最多窗口数与工作日相比：main窗口10个中5个）；"
+        "desk窗口只有一个，无论比例多少都开放，不计入。"
+    )
+    assert zh[1].startswith("周末和节假日：每类窗口开放100%，为模型默认值")
+    assert "main窗口、desk窗口" in zh[1] and "无法据此推算比例" in zh[1]
+    assert zh[2].startswith("午休时段：每类窗口开放50%，为模型默认值") and "（main窗口）" in zh[2]

@@ -136,22 +136,42 @@ def _note_text(key: str, values: Mapping[str, Any], rec: RecommendationData, lan
         return style.fmt_pct(float(x))
 
     largest = _t("note_largest", lang) if values.get("largest") else ""
+    left_out = sep.join(group(g) for g in values.get("single") or [])
+    single = _t("note_single", lang, groups=left_out) if left_out else ""
     if key == "weekend_share":
         counts = sep.join(
             _t("note_count", lang, group=group(g), k=int(k), n=int(n))
             for g, k, n in values["counts"]
         )
         return _t(
-            "note_weekend_share", lang, share=pct(values["share"]), counts=counts, largest=largest
+            "note_weekend_share",
+            lang,
+            share=pct(values["share"]),
+            counts=counts,
+            largest=largest,
+            single=single,
         )
     if key == "weekend_default":
         return _t("note_weekend_default", lang, share=pct(values["share"]), setting=values["key"])
+    if key in ("weekend_default_single", "lunch_default_single"):
+        return _t(
+            f"note_{key}",
+            lang,
+            share=pct(values["share"]),
+            setting=values["key"],
+            groups=left_out,
+        )
     if key == "lunch_share":
         shares = sep.join(
             _t("note_group_share", lang, group=group(g), share=pct(r)) for g, r in values["shares"]
         )
         return _t(
-            "note_lunch_share", lang, share=pct(values["share"]), shares=shares, largest=largest
+            "note_lunch_share",
+            lang,
+            share=pct(values["share"]),
+            shares=shares,
+            largest=largest,
+            single=single,
         )
     if key == "min_open":
         n = int(values["n"])
