@@ -325,3 +325,18 @@ def test_plan_of_one_window_groups_takes_the_defaults_and_says_so() -> None:
     assert lunch is not None and lunch.key == "lunch_default_single"
     assert lunch.values["key"] == "staffing.plan.lunch_open_share"
     assert shares.note_items(own_lunch=True) == [weekend, lunch, shares.min_open_note]
+
+
+def test_exact_ratio_reopens_the_plans_windows_at_every_count() -> None:
+    """What option_shares rests on: for a group of ``n`` >= 2 windows, the auto plan's
+    rounding of the exact ratio ``k / n`` opens exactly ``k`` (every ``k`` from 1 to ``n``);
+    one window is open at every share, so it cannot show one."""
+    from simulator.config.staffing import _open_subset
+    from simulator.config.types import Window
+
+    for n in range(1, 41):
+        group = [Window(f"W{i}", "comprehensive", "g", ("quick",)) for i in range(n)]
+        for k in range(1, n + 1):
+            assert len(_open_subset(group, k / n, 0)) == k, (k, n)
+        opened = {len(_open_subset(group, s, 0)) for s in (0.0, 0.01, 0.5, 1.0)}
+        assert (opened == {1}) is (n == 1)
