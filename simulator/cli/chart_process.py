@@ -128,6 +128,7 @@ def take_chart_process() -> ForkedCall | None:
 
 
 def close_early() -> None:
-    """End a chart process started early that no run took (charts off, a bad config)."""
+    """End a chart process started early that no run took (charts off, a bad config) at
+    once: its imports are not waited for."""
     while _early:
-        _early.pop().close()
+        _early.pop().cancel()

@@ -225,6 +225,11 @@ def run_from_config(cfg: DictConfig | dict[str, Any], out_dir: Path | None) -> C
     painter = start_city_chart_process() if charts and out_dir is not None else None
     try:
         city = city_from_config(plain)
+    except BaseException:
+        if painter is not None:
+            painter.cancel()  # a refused city: the run never starts, nothing to wait for
+        raise
+    try:
         # Start-up and the city's scenarios are done: what lives on is frozen (the
         # workers forked next inherit it out of their collector's reach too).
         resume_gc()

@@ -188,6 +188,11 @@ def run_from_config(
     resume_gc()  # start-up is over (see main)
     try:
         scn = scenario_from_config(container, source=source)
+    except BaseException:
+        if painter is not None:
+            painter.cancel()  # a refused config: the run never starts, nothing to wait for
+        raise
+    try:
         results = simulate(
             scn,
             record_visits=charts_on or scn.experiment.record_visits,

@@ -396,6 +396,19 @@ class ForkedCall:
         if self._process.is_alive():
             self.terminate()
 
+    def cancel(self) -> None:
+        """End the child now, for a call that will not be submitted (the run it was
+        started for never began): unlike :meth:`close`, ``prepare()`` is not waited for."""
+        with contextlib.suppress(OSError):
+            self._conn.close()
+        self.terminate()
+
+    @property
+    def exitcode(self) -> int | None:
+        """The child's exit code: ``None`` while it runs, ``-N`` if signal ``N`` ended it."""
+        code: int | None = self._process.exitcode
+        return code
+
     def terminate(self) -> None:
         """End the child now."""
         if self._process.is_alive():

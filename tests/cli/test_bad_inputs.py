@@ -336,10 +336,6 @@ def test_command_bad_input_exits_2_naming_the_key(
     argv = [a.replace("{tmp}", str(tmp_path)) for a in args]
     if prog in ("svcsim", "svcsim-city"):
         argv.append(f"hydra.run.dir={tmp_path / 'run'}")
-    if prog == "svcsim":
-        # No chart process: refusing the config would otherwise wait for its imports
-        # (test_failed_run_leaves_a_manifest_with_the_reason keeps it).
-        argv.append("charts=false")
     if prog == "svcsim-recommend":
         argv += [f"out={tmp_path / 'rec'}", "progress=false"]
     code, text = run_main(COMMANDS[prog], argv, prog, monkeypatch, capsys)
