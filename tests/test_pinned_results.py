@@ -44,8 +44,9 @@ def test_results_equal_pinned(case: str, now: dict) -> None:
 
 @pytest.mark.parametrize("case", TABLES)
 def test_city_tables_equal_pinned(case: str, now: dict) -> None:
-    """The city run's hourly, daily and wait-histogram tables, by fingerprint: a change
-    names the table, the replication/centre rows, the column sums and spot rows moved."""
+    """The city run's hourly, daily, by-family and wait-histogram tables, by fingerprint:
+    a change names the table, the replication/centre rows, the column sums and spot rows
+    moved."""
     assert case in PINNED, f"{case} not pinned yet: run tests/data/make_pinned.py"
     assert case in now, f"{case} no longer computed"
     diff = _maker().table_differences(case, PINNED[case], now[case])

@@ -1,9 +1,9 @@
 """Regenerate tests/data/pinned_results.json: KPI summaries of the shipped scenarios.
 
-The city run is pinned twice: its per-centre KPIs as numbers, and its hourly, daily and
-wait-histogram tables as fingerprints (:func:`fingerprint`: shape, columns, a hash of the
-whole table, a hash of each replication x centre, column sums and a few spot rows), so
-that a change says which table, which centre and which column moved.
+The city run is pinned twice: its per-centre KPIs as numbers, and its hourly, daily,
+by-family and wait-histogram tables as fingerprints (:func:`fingerprint`: shape, columns,
+a hash of the whole table, a hash of each replication x centre, column sums and a few
+spot rows), so that a change says which table, which centre and which column moved.
 
 The numbers pin the engine's behaviour at a fixed seed so that refactoring and speed work
 can prove they change nothing. Regenerate only for a deliberate change of results, and say
@@ -35,6 +35,7 @@ SEED = 20261201
 TABLES: dict[str, str] = {
     "city_huangpu_3d_hourly": "hourly",
     "city_huangpu_3d_daily": "daily",
+    "city_huangpu_3d_by_family": "by_family",
     "city_huangpu_3d_wait_hist": "wait_hist",
 }
 
@@ -155,6 +156,7 @@ def compute() -> dict[str, Any]:
     tables = {
         "hourly": cres.hourly,
         "daily": cres.daily,
+        "by_family": cres.by_family,
         "wait_hist": hist_frame(cres.wait_hist, list(city.centre_ids)),
     }
     for case, attr in TABLES.items():
