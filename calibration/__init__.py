@@ -21,8 +21,9 @@ process (BLAS on one thread) before numpy, pandas and scipy load.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from simulator.lazy import lazy_names
 
 if TYPE_CHECKING:
     from calibration.clean import CleanResult, InsufficientDataError, clean_ticket_log
@@ -57,19 +58,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name on first use and keep it in the module namespace."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'calibration' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
-
+__getattr__, __dir__ = lazy_names(globals(), _LAZY)
 
 __all__ = [
     "CalibrationFit",

@@ -13,8 +13,9 @@ command lines' ``--help`` start without loading numpy, pandas, SimPy, scipy or m
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from simulator.lazy import lazy_names
 
 if TYPE_CHECKING:
     from simulator.analysis.results import Results
@@ -41,20 +42,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name on first use and keep it in the module namespace."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'simulator' has no attribute {name!r}")
-    mod = importlib.import_module(module)
-    value = mod if name == "charts" else getattr(mod, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
-
+__getattr__, __dir__ = lazy_names(globals(), _LAZY, modules={"charts"})
 
 __all__ = [
     "ConfigError",
