@@ -31,7 +31,7 @@ from simulator.config.scenario import Scenario
 from simulator.engine.district import Diversion, parse_diversion
 from simulator.model.streams import stream
 from simulator.run.executor import executor_label, get_executor
-from simulator.run.runner import run_district_replication, run_replication
+from simulator.run.runner import day_plans, run_district_replication, run_replication
 from simulator.version import run_metadata
 
 __all__ = [
@@ -65,7 +65,7 @@ def run_centre(
     """
     t0 = time.perf_counter()
     seed = centre_seed(root_seed, scn.centre_id)
-    plans = scn.day_plans()
+    plans = day_plans(scn)
     kr = run_replication(scn, replication, seed, day_factors=day_factors, plans=plans)
     secs = time.perf_counter() - t0
     return summarise_centre(scn, district, replication, kr, wait_histogram, secs, plans)
