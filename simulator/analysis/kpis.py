@@ -189,6 +189,18 @@ def _sorted_quantile(xs: np.ndarray, q: float) -> float:
     return float(xs[lo] + (xs[hi] - xs[lo]) * (pos - lo))
 
 
+def _grouped(
+    group: np.ndarray, counts: np.ndarray, *values: np.ndarray
+) -> tuple[list[np.ndarray], ...]:
+    """Each of ``values`` split by ``group`` (0, 1, ... with ``counts[k]`` members of
+    group ``k``): one array per group, in resident order within each (a stable sort), so
+    a group's figures are taken over its values in the order of that group alone."""
+    order = np.argsort(group, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    ranges = [(bounds[k], bounds[k + 1]) for k in range(len(counts))]
+    return tuple([sorted_v[lo:hi] for lo, hi in ranges] for sorted_v in (v[order] for v in values))
+
+
 def _mean(x: np.ndarray) -> float:
     """Mean of ``x`` (NaN if empty): ``x.mean()``, which for float64 is the sum (numpy's
     pairwise ``add.reduce``) over the count; computed so directly, without the method's
@@ -369,19 +381,11 @@ def _by_origin(
     n_served = per_origin(served)
     n_req = per_origin(req)
     completed = per_origin(req & (xp == XP_COMPLETED))
-    # Requests grouped by origin, in resident order within each (a stable sort): each
-    # origin's means are taken over the values, in the order, of that origin alone.
-    req_origin = origin[req]
-    grouped = np.argsort(req_origin, kind="stable")
-    at_window = (raw.end - raw.call)[req][grouped]
-    remote = raw.remote_wait[req][grouped]
-    bounds = np.concatenate([[0], np.cumsum(n_req)])
-    window_mean = np.array(
-        [_mean(at_window[bounds[k] : bounds[k + 1]]) for k in range(n_prov)], dtype=float
+    at_window, remote = _grouped(
+        origin[req], n_req, (raw.end - raw.call)[req], raw.remote_wait[req]
     )
-    remote_mean = np.array(
-        [_mean(remote[bounds[k] : bounds[k + 1]]) for k in range(n_prov)], dtype=float
-    )
+    window_mean = np.array([_mean(v) for v in at_window], dtype=float)
+    remote_mean = np.array([_mean(v) for v in remote], dtype=float)
     # The divisors are at least 1: nothing to divide by zero.
     one_visit_rate = np.where(n_served > 0, per_origin(one_visit) / np.maximum(n_served, 1), np.nan)
     completion = np.where(n_req > 0, completed / np.maximum(n_req, 1), np.nan)
@@ -617,26 +621,18 @@ def _by_family(
     table = np.bincount(pairs, minlength=n_fam * n_out)[: n_fam * n_out].reshape(n_fam, n_out)
     arrivals = table.sum(axis=1)
     served = table[:, SERVED]
-    # Served residents grouped by family, in resident order within each (a stable sort),
-    # so each family's waits and services are the values, in the order, taken one
-    # family at a time.
     s_all = counted & (out == SERVED)
-    fam_s = res.family[s_all]
-    grouped = np.argsort(fam_s, kind="stable")
-    waits = wait[s_all][grouped]
-    services = raw.service[s_all][grouped]
-    bounds = np.concatenate([[0], np.cumsum(served)])
+    waits, services = _grouped(res.family[s_all], served, wait[s_all], raw.service[s_all])
     wait_mean = np.empty(n_fam)
     wait_p90 = np.empty(n_fam)
     service_mean = np.empty(n_fam)
     within = np.zeros(n_fam, dtype=np.int64)
     for k in range(n_fam):
-        lo, hi = int(bounds[k]), int(bounds[k + 1])
-        w = waits[lo:hi].copy()
+        w = waits[k].copy()
         w.sort()
         wait_mean[k] = _mean(w)
         wait_p90[k] = _sorted_quantile(w, 0.9)
-        service_mean[k] = _mean(services[lo:hi])
+        service_mean[k] = _mean(services[k])
         within[k] = w.searchsorted(target, side="right")  # waits <= target
     level = np.where(arrivals > 0, within / np.maximum(arrivals, 1), np.nan)
     return {
