@@ -46,6 +46,12 @@ def _clean(x: Any) -> Any:
     return x
 
 
+def _numbers(frame: Any) -> dict[str, list[float | None]]:
+    """The numeric columns of a frame as lists of floats (NaN as None)."""
+    numeric = frame.select_dtypes("number")
+    return {col: [_clean(float(v)) for v in numeric[col].to_numpy()] for col in numeric.columns}
+
+
 def _plain(x: Any) -> Any:
     """A JSON value: numpy scalars to Python, dates to ISO text, NaN to None."""
     if hasattr(x, "item"):
@@ -142,16 +148,10 @@ def compute() -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, overrides, reps in CASES:
         res = simulate(load_scenario(name, overrides=overrides), replications=reps, seed=SEED)
-        frame = res.replications.select_dtypes("number")
-        out[name] = {
-            col: [_clean(float(v)) for v in frame[col].to_numpy()] for col in frame.columns
-        }
+        out[name] = _numbers(res.replications)
     city = build_city(start_date="2026-04-29", days=3, districts=["Huangpu"])
     cres = run_city(city, replications=2, seed=SEED, workers=1)
-    cent = cres.centres.drop(columns="seconds").select_dtypes("number")
-    out["city_huangpu_3d"] = {
-        col: [_clean(float(v)) for v in cent[col].to_numpy()] for col in cent.columns
-    }
+    out["city_huangpu_3d"] = _numbers(cres.centres.drop(columns="seconds"))
     assert cres.wait_hist is not None  # collected by default
     tables = {
         "hourly": cres.hourly,
