@@ -151,9 +151,7 @@ def _note_text(key: str, values: Mapping[str, Any], rec: RecommendationData, lan
             largest=largest,
             single=single,
         )
-    if key == "weekend_default":
-        return _t("note_weekend_default", lang, share=pct(values["share"]), setting=values["key"])
-    if key in ("weekend_default_single", "lunch_default_single"):
+    if key in ("weekend_default", "weekend_default_single", "lunch_default_single"):
         return _t(
             f"note_{key}",
             lang,
