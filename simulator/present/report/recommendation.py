@@ -439,12 +439,12 @@ def _comparison_figure(rec: RecommendationData, lang: str, footer: str) -> bytes
     cmp = rec.comparison
     if cmp is None or cmp.empty or not {"option", "kpi", "mean"} <= set(cmp.columns):
         return None
-    names = {
+    labels = {
         "current": _t("rec_cmp_current", lang),
         "recommended plan": _t("rec_cmp_plan", lang),
     }
     summaries = {
-        names.get(str(o), option_words(rec, str(o), lang)): g.set_index("kpi")
+        labels.get(str(o), option_words(rec, str(o), lang)): g.set_index("kpi")
         for o, g in cmp.groupby("option", sort=False)
     }
     kpis = [
@@ -452,7 +452,7 @@ def _comparison_figure(rec: RecommendationData, lang: str, footer: str) -> bytes
         for k in ("service_level", "wait_mean_min", "abandonment_rate", "utilisation")
         if all(k in s.index for s in summaries.values())
     ]
-    cur, new = summaries.get(names["current"]), summaries.get(names["recommended plan"])
+    cur, new = summaries.get(labels["current"]), summaries.get(labels["recommended plan"])
     if cur is None or new is None or not {"service_level", "wait_mean_min"} <= set(kpis):
         return None
     title = _t(
@@ -464,7 +464,7 @@ def _comparison_figure(rec: RecommendationData, lang: str, footer: str) -> bytes
         w1=f"{_num(new.loc['wait_mean_min', 'mean']):.1f}",
     )
     fig = charts.kpi_comparison(
-        summaries, kpis, baseline=names["current"], lang=lang, footer=footer, title=title
+        summaries, kpis, baseline=labels["current"], lang=lang, footer=footer, title=title
     )
     return _fig_png(fig)
 
