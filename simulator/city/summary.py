@@ -20,10 +20,9 @@ __all__ = ["DAILY_SUMS", "HOURLY_SUMS", "WAIT_EDGES", "CentreRun", "summarise_ce
 WAIT_EDGES = np.concatenate([np.arange(0.0, 240.0 + 1e-9, 0.5), [np.inf]])
 """Bin edges (minutes) of the wait histograms: 0.5-minute bins up to 4 hours, then one."""
 
-HOURLY_SUMS = ("arrivals", "served", "abandoned", "busy_min", "open_min", "queue_mean")
-DAILY_SUMS = ("arrivals", "served", "abandoned")
-_COUNTS = ("arrivals", "served", "abandoned")  # the counts of HOURLY_SUMS
-_MINUTES = ("busy_min", "open_min", "queue_mean")  # the rest (not counts)
+DAILY_SUMS = ("arrivals", "served", "abandoned")  # counts
+_MINUTES = ("busy_min", "open_min", "queue_mean")  # the hourly sums that are not counts
+HOURLY_SUMS = (*DAILY_SUMS, *_MINUTES)
 
 
 def _counts(group: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -101,7 +100,7 @@ def summarise_centre(
         {
             "day_type": day_type,
             "hour": keys % 24,
-            **{c: _counts(group, cols[c], keys.size) for c in _COUNTS},
+            **{c: _counts(group, cols[c], keys.size) for c in DAILY_SUMS},
             **{c: grouped[c].to_numpy() for c in minutes},
             "days": np.array([open_days.get(t, 0) for t in day_type], dtype=int),
         }
