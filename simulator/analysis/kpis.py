@@ -7,8 +7,7 @@ units are documented in docs/kpis.md.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -553,23 +552,16 @@ def _hourly(
     }
 
 
-_IN_HOURS: OrderedDict[tuple[int, tuple[tuple[float, float], ...]], _InHours] = OrderedDict()
-_IN_HOURS_LOCK = threading.Lock()
-
-
 def _in_hours_bins(nbins: int, hours: list[tuple[float, float]]) -> _InHours:
     """:class:`_InHours` for hourly bins 0..``nbins`` and these opening hours, kept for
     the next replication (the same scenario has the same hours, and nearly always the
     same number of bins)."""
-    key = (nbins, tuple(hours))
-    found = _IN_HOURS.get(key)
-    if found is None:
-        found = _InHours(np.arange(nbins + 1) * 60.0, hours)
-        with _IN_HOURS_LOCK:  # threads of a Dask worker share it
-            _IN_HOURS[key] = found
-            while len(_IN_HOURS) > 16:
-                _IN_HOURS.popitem(last=False)
-    return found
+    return _in_hours_kept(nbins, tuple(hours))
+
+
+@functools.lru_cache(maxsize=16)  # thread-safe: threads of a Dask worker share it
+def _in_hours_kept(nbins: int, hours: tuple[tuple[float, float], ...]) -> _InHours:
+    return _InHours(np.arange(nbins + 1) * 60.0, list(hours))
 
 
 class _InHours:
