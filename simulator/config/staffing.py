@@ -59,14 +59,19 @@ def _auto_assign(
     return pairs
 
 
+def _by_group(windows: Sequence[Window]) -> dict[str, list[Window]]:
+    """The windows of each window group, in order."""
+    groups: dict[str, list[Window]] = {}
+    for w in windows:
+        groups.setdefault(w.group, []).append(w)
+    return groups
+
+
 def _open_subset(windows: Sequence[Window], share: float, min_open: int) -> list[Window]:
     """Keep ceil(share x count) windows of each group (at least one per group with windows),
     and at least ``min_open`` overall."""
-    by_group: dict[str, list[Window]] = {}
-    for w in windows:
-        by_group.setdefault(w.group, []).append(w)
     keep: list[Window] = []
-    for ws in by_group.values():
+    for ws in _by_group(windows).values():
         keep.extend(ws[: max(1, math.ceil(share * len(ws) - 1e-9))])
     if len(keep) < min_open:
         rest = [w for w in windows if w not in keep]
@@ -133,9 +138,7 @@ def _by_block_plans(plan: Mapping[str, Any], floor: Floor, problems: Problems) -
     recommendation); staff are assigned automatically as in auto mode."""
     hours, windows, staff = floor.hours, floor.windows, floor.staff
     out: Plans = {}
-    groups: dict[str, list[Window]] = {}
-    for w in windows:
-        groups.setdefault(w.group, []).append(w)
+    groups = _by_group(windows)
     for key, path, raw in per_day_type(
         plan.get("blocks"),
         "staffing.plan.blocks",
