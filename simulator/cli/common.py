@@ -60,7 +60,7 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so every cleanup that handles an interrupt runs."""
 
 
-_state: dict[str, Any] = {"hint": None, "started": False, "program": False}
+_state: dict[str, Any] = {"hint": None, "started": False, "program": False, "gc_paused": False}
 
 
 def set_resume_hint(text: str | None) -> None:
@@ -326,9 +326,6 @@ def one_blas_thread() -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
-_gc_paused = [False]
-
-
 def pause_gc() -> None:
     """No garbage collection while the command starts (imports, the config composed):
     nearly every object made then lives to the end, and the collector's passes over
@@ -337,15 +334,15 @@ def pause_gc() -> None:
     (:func:`runs_as_program`): :func:`resume_gc` freezes every object alive."""
     if gc.isenabled():
         gc.disable()
-        _gc_paused[0] = True
+        _state["gc_paused"] = True
 
 
 def resume_gc() -> None:
     """After :func:`pause_gc` (else nothing): the objects alive now are moved out of the
     collector's reach for good (:func:`gc.freeze`: what start-up loaded stays loaded) and
     garbage collection is on again, for the run's own objects."""
-    if _gc_paused[0]:
-        _gc_paused[0] = False
+    if _state["gc_paused"]:
+        _state["gc_paused"] = False
         gc.freeze()
         gc.enable()
 
