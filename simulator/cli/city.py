@@ -20,7 +20,6 @@ layout and mean KPIs), ``centre_replications.csv``, ``districts.csv`` and ``city
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +33,8 @@ from simulator.cli.common import (
     run_as_program,
     run_command,
     task_started,
+    write_manifest,
+    write_tables,
 )
 from simulator.config.compose import scenarios_dir
 from simulator.errors import ConfigError
@@ -81,14 +82,9 @@ def write_city_outputs(
         "hourly_by_centre": res.hourly,
         "daily": daily,
     }
-    paths: dict[str, Path] = {}
-    for name, frame in tables.items():
-        path = out_dir / f"{name}.csv"
-        frame.to_csv(path, index=name in ("city", "equity", "volume_check"))
-        paths[name] = path
+    paths = write_tables(out_dir, tables, indexed=("city", "equity", "volume_check"))
     manifest: dict[str, Any] = {"status": "complete", "source": res.city.source, **res.meta}
-    paths["manifest"] = out_dir / "manifest.json"
-    paths["manifest"].write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    paths["manifest"] = write_manifest(out_dir, manifest)
     if elsewhere:
         assert chart_process is not None
         paths.update(chart_process.result())

@@ -18,7 +18,7 @@ import gc
 import json
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -47,7 +47,9 @@ __all__ = [
     "screened_hydra",
     "set_resume_hint",
     "task_started",
+    "write_manifest",
     "write_status",
+    "write_tables",
     "yaml_error_message",
 ]
 
@@ -235,7 +237,6 @@ def write_status(out_dir: Path, status: str, reason: str, **extra: Any) -> Path 
     reason into a run folder that exists (a run that stopped early leaves a record)."""
     if not out_dir.is_dir():
         return None
-    path = out_dir / "manifest.json"
     manifest = {
         "status": status,
         "reason": reason,
@@ -243,10 +244,30 @@ def write_status(out_dir: Path, status: str, reason: str, **extra: Any) -> Path 
         **extra,
     }
     try:
-        path.write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+        return write_manifest(out_dir, manifest)
     except OSError:
         return None
+
+
+def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> Path:
+    """Write a run folder's ``manifest.json`` (indented JSON, values JSON does not know
+    written as text); its path."""
+    path = out_dir / "manifest.json"
+    path.write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     return path
+
+
+def write_tables(
+    out_dir: Path, tables: dict[str, Any], indexed: Collection[str]
+) -> dict[str, Path]:
+    """Write each table (a pandas frame) of ``tables`` as ``out_dir/<name>.csv``, with its
+    index for the names in ``indexed``; the paths by name."""
+    paths: dict[str, Path] = {}
+    for name, frame in tables.items():
+        path = out_dir / f"{name}.csv"
+        frame.to_csv(path, index=name in indexed)
+        paths[name] = path
+    return paths
 
 
 @contextlib.contextmanager

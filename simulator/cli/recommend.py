@@ -25,7 +25,6 @@ too. Every key is an ordinary Hydra override.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -165,7 +164,7 @@ def _print_recommendation(rec: Recommendation, out: Path) -> None:
 def _main(cfg: DictConfig) -> None:
     from hydra.core.hydra_config import HydraConfig
 
-    from simulator.cli.common import recorded_run, task_started
+    from simulator.cli.common import recorded_run, task_started, write_manifest
 
     task_started()
     hc = HydraConfig.get()
@@ -182,9 +181,7 @@ def _main(cfg: DictConfig) -> None:
         **{k: rec.stats.get(k) for k in ("seed", "code_version", "executor")},
         **{k: rec.stats.get(k) for k in ("evaluations_run", "evaluations_reused", "wall_s")},
     }
-    (out_dir / "manifest.json").write_text(
-        json.dumps(manifest, indent=2, default=str), encoding="utf-8"
-    )
+    write_manifest(out_dir, manifest)
     _print_recommendation(rec, out_dir)
 
 

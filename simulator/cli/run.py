@@ -21,7 +21,6 @@ per-visit records were kept, as they are with charts on) and charts (PNG).
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from pathlib import Path
@@ -37,6 +36,8 @@ from simulator.cli.common import (
     run_command,
     set_resume_hint,
     task_started,
+    write_manifest,
+    write_tables,
 )
 from simulator.cli.help_listing import asks_for_help, reused_group_listing
 
@@ -83,10 +84,7 @@ def write_outputs(
         "by_family": results.by_family,
         "family_summary": results.family_summary(),
     }
-    for name, frame in tables.items():
-        path = out_dir / f"{name}.csv"
-        frame.to_csv(path, index=name in ("summary", "replications"))
-        paths[name] = path
+    paths.update(write_tables(out_dir, tables, indexed=("summary", "replications")))
     manifest: dict[str, Any] = {
         "status": "complete",
         "scenario": results.scenario.name,
@@ -96,8 +94,7 @@ def write_outputs(
         "replications": results.n_replications,
         **results.meta,
     }
-    paths["manifest"] = out_dir / "manifest.json"
-    paths["manifest"].write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    paths["manifest"] = write_manifest(out_dir, manifest)
     if results.visits is not None:
         # Served waits as a per-replication ECDF on a grid of minutes (about 100 numbers
         # per replication): lets svcsim-report overlay the wait distributions of several
