@@ -133,6 +133,15 @@ def _auto_plans(plan: Mapping[str, Any], floor: Floor, problems: Problems) -> Pl
     return out
 
 
+def _sort_blocks(blocks: list[Block], path: str, days: str, problems: Problems) -> None:
+    """Sort a day type's blocks by start; a block starting before the previous one ends is
+    the problem "blocks overlap``days`` at minute ..." at ``path``."""
+    blocks.sort(key=lambda b: b.start)
+    for a, b in itertools.pairwise(blocks):
+        if b.start < a.end:
+            problems.add(path, f"blocks overlap{days} at minute {b.start:g}")
+
+
 def _by_block_plans(plan: Mapping[str, Any], floor: Floor, problems: Problems) -> Plans:
     """The number of open windows per window group, block by block (e.g. from a staffing
     recommendation); staff are assigned automatically as in auto mode."""
@@ -175,10 +184,7 @@ def _by_block_plans(plan: Mapping[str, Any], floor: Floor, problems: Problems) -
                 chosen.extend(groups[gname][: as_int(n, 0)])
             pairs = _auto_assign(chosen, staff, bpath, problems)
             day_blocks.append(Block(start, end, tuple(pairs)))
-        day_blocks.sort(key=lambda b: b.start)
-        for a, b2 in itertools.pairwise(day_blocks):
-            if b2.start < a.end:
-                problems.add(path, f"blocks overlap at minute {b2.start:g}")
+        _sort_blocks(day_blocks, path, "", problems)
         out[key] = tuple(b for b in day_blocks if b.assignments)
     return out
 
@@ -211,13 +217,7 @@ def _explicit_plans(plan: Mapping[str, Any], floor: Floor, problems: Problems) -
                 Block(start, end, tuple((str(w), str(s)) for w, s in assign.items()))
             )
     for key, bl in per_key.items():
-        bl.sort(key=lambda b: b.start)
-        for a, b2 in itertools.pairwise(bl):
-            if b2.start < a.end:
-                problems.add(
-                    "staffing.plan.blocks",
-                    f"blocks overlap on {key} days at minute {b2.start:g}",
-                )
+        _sort_blocks(bl, "staffing.plan.blocks", f" on {key} days", problems)
         h = hours[key]
         for b2 in bl:
             if b2.start < h.open or b2.end > h.close:
