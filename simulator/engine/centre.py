@@ -225,7 +225,8 @@ class CentreModel(WindowBank):
         self.bo_done: list[float] = [math.nan] * n
         bureaus = sorted(bo.bureaus) if self.bo_on else []
         bureau_index = {b: k for k, b in enumerate(bureaus)}
-        item_bureau = [
+        # The bureau index of each item's back-office case (-1: none); guests read it too.
+        self.item_bureau: list[int] = [
             bureau_index.get(it.bureau, -1) if it.back_office else -1 for it in scn.items
         ]
         # A served resident's case goes to the back office if the item has one and the
@@ -233,7 +234,7 @@ class CentreModel(WindowBank):
         self.bo_bureau: list[int] = []
         self.bo_case: list[bool] = []
         if self.bo_on:
-            bureau = np.asarray(item_bureau, dtype=np.int64)[res.item]
+            bureau = np.asarray(self.item_bureau, dtype=np.int64)[res.item]
             self.bo_bureau = bureau.tolist()
             returned = res.return_u < scn.demand.p_return_visit
             self.bo_case = ((bureau >= 0) & ~returned).tolist()
@@ -595,9 +596,7 @@ class CentreModel(WindowBank):
             lst.append(math.nan)
         self.bo_work.append(guest.bo_work)
         if self.bo_on:
-            it = self.scn.items[guest.item]
-            names = sorted(self.scn.back_office.bureaus)
-            bureau = names.index(it.bureau) if it.back_office else -1
+            bureau = self.item_bureau[guest.item]
             self.bo_bureau.append(bureau)
             self.bo_case.append(bureau >= 0 and not guest.return_u < self.scn.demand.p_return_visit)
         w = self.policy.pick_idle(self, cls) if self.idle else None
