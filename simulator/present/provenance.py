@@ -259,6 +259,12 @@ def config_word(text: str, lang: str) -> str:
     return str((cat.get("names") or {}).get(text, text))
 
 
+def config_value(text: str, lang: str) -> str:
+    """A word value of the config (a distribution's name, a day type) in ``lang``: as
+    written in English, :func:`config_word` in another language."""
+    return text if lang == "en" else config_word(text, lang)
+
+
 def _plain(value: Any, depth: int = 0, lang: str = "en") -> str:
     def msg(key: str, **fields: Any) -> str:
         return i18n.message("report", key, lang, **fields)
@@ -266,7 +272,7 @@ def _plain(value: Any, depth: int = 0, lang: str = "en") -> str:
     if isinstance(value, bool):
         return msg("cfg_yes" if value else "cfg_no")
     if isinstance(value, str):
-        return value if lang == "en" else config_word(value, lang)
+        return config_value(value, lang)
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, Mapping):

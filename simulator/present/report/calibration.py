@@ -6,7 +6,7 @@ import math
 import re
 
 from simulator.present import i18n, style
-from simulator.present.provenance import config_word, lookup
+from simulator.present.provenance import config_value, config_word, lookup
 from simulator.present.readers import (
     CalibrationData,
 )
@@ -94,11 +94,6 @@ def _calibration_sentence(cal: CalibrationData, lang: str) -> str:
     return _t("cal_sentence", lang, name=cal.name, centre=centre, k=k, n=n, bad=bad_txt)
 
 
-def _dist(name: object, lang: str) -> str:
-    """A distribution's name: as written in English, in words in another language."""
-    return str(name) if lang == "en" else config_word(str(name), lang)
-
-
 #: Separates a parameter's name from its config key in the rows built below.
 KEY = "\x00"
 
@@ -176,7 +171,7 @@ def _calibration_params(cal: CalibrationData, lang: str) -> list[list[str]]:
                     _t(
                         "cal_service_value",
                         lang,
-                        dist=_dist(r["dist"], lang),
+                        dist=config_value(str(r["dist"]), lang),
                         mean=f"{_num(r['mean']):.2f}",
                         cv=f"{_num(r['cv']):.2f}",
                     ),
@@ -194,7 +189,7 @@ def _calibration_params(cal: CalibrationData, lang: str) -> list[list[str]]:
                     _t(
                         "cal_patience_value",
                         lang,
-                        dist=_dist(st_.get("best", "lognormal"), lang),
+                        dist=config_value(str(st_.get("best", "lognormal")), lang),
                         med=f"{med:.1f}",
                         sigma=f"{sig:.2f}",
                     ),
