@@ -126,6 +126,12 @@ def _can_show(count: int) -> bool:
     return count > 1
 
 
+def _largest(shares: Mapping[str, float]) -> tuple[float, bool]:
+    """The largest of the groups' shares (no group opens a smaller share than in the
+    plan) and whether they differ (the note then says the largest was taken)."""
+    return max(shares.values()), len(set(shares.values())) > 1
+
+
 def _single_text(groups: Sequence[str]) -> str:
     """The note's words for the groups left out by :func:`_can_show`, or nothing."""
     if not groups:
@@ -200,8 +206,7 @@ def option_shares(plan: Mapping[str, Any] | None, scn: Scenario) -> OptionShares
     single = [g for g in ratios if g not in shown]
     weekend_note: Note
     if shown:
-        weekend = max(shown.values())
-        largest = len(set(shown.values())) > 1
+        weekend, largest = _largest(shown)
         counted = {g: n for g, n in weekday.items() if g in shown}
         how = (
             f"as the scenario's {mode} plan does (most open at once, weekend or holiday "
@@ -260,8 +265,7 @@ def option_shares(plan: Mapping[str, Any] | None, scn: Scenario) -> OptionShares
     lunch_key = f"{path}.lunch_open_share"
     lunch_note: Note | None
     if lunch_ratios:
-        lunch = max(lunch_ratios.values())
-        largest = len(set(lunch_ratios.values())) > 1
+        lunch, largest = _largest(lunch_ratios)
         lunch_note = Note(
             "lunch_share",
             {
