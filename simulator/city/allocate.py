@@ -352,9 +352,10 @@ def _problem_settings(
     s = _resolve_settings(settings, overrides)
     tg, cm = _targets_cost(city, targets, cost)
     if s.centres is not None:
-        unknown = [c for c in s.centres if c not in set(city.centre_ids)]
+        ids = city.centre_ids
+        known = set(ids)
+        unknown = [c for c in s.centres if c not in known]
         if unknown:
-            ids = city.centre_ids
             raise ConfigError(
                 f"allocate.centres: unknown centre(s) {unknown}; this run has {len(ids)} "
                 f"centres, e.g. {ids[:5]}"
