@@ -19,11 +19,15 @@ from simulator.present import i18n, style
 
 __all__ = [
     "day_hour_text",
+    "group_name",
+    "group_text",
     "hour_days",
     "hour_text",
     "kpi_words",
     "layout_text",
+    "lunch_text",
     "missed_text",
+    "mix_text",
     "option_text",
     "override_text",
     "plan_days",
@@ -33,6 +37,7 @@ __all__ = [
     "tolerance_text",
     "verdict_text",
     "when_text",
+    "window_groups",
     "zone_text",
 ]
 
