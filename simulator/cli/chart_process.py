@@ -20,10 +20,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
     from simulator.run.executor import ForkedCall
 
 __all__ = [
     "close_early",
+    "drawn_alongside",
     "load_chart_code",
     "start_chart_process",
     "start_early",
@@ -97,6 +101,25 @@ def start_chart_process() -> ForkedCall | None:
     from simulator.run.executor import fork_call
 
     return fork_call(load_chart_code, _write_figures)
+
+
+def drawn_alongside(
+    chart_process: ForkedCall | None,
+    draw: Callable[..., dict[str, Path]],
+    args: tuple[Any, ...],
+    write: Callable[[], dict[str, Path]],
+) -> dict[str, Path]:
+    """Run ``write()`` (a run's tables) and ``draw(*args)`` (its charts); the paths of
+    both, by name. With a ``chart_process`` (started for ``draw``) the charts are drawn
+    there while ``write`` runs here; without one, here after ``write``."""
+    if chart_process is None:
+        paths = write()
+        paths.update(draw(*args))
+        return paths
+    chart_process.submit(*args)
+    paths = write()
+    paths.update(chart_process.result())
+    return paths
 
 
 def single_run_with_charts(argv: list[str]) -> bool:

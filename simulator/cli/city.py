@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import hydra
 from omegaconf import DictConfig
 
+from simulator.cli.chart_process import drawn_alongside
 from simulator.cli.common import (
     plain_config,
     recorded_run,
@@ -58,39 +59,37 @@ def write_city_outputs(
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     centre_summary = res.centre_summary()
-    elsewhere = charts and chart_process is not None
-    if elsewhere:
-        assert chart_process is not None
-        chart_process.submit(*_chart_args(res, centre_summary, out_dir))
-    daily = (
-        res.daily.groupby(["replication", "date", "day_type"], sort=True)[
-            ["arrivals", "served", "abandoned", "wait_sum_min"]
-        ]
-        .sum()
-        .reset_index()
-    )
-    tables = {
-        "city_layout": res.city.centres,
-        "centres": centre_summary,
-        "centre_replications": res.centres,
-        "districts": res.district_summary(),
-        "city": res.city_summary(),
-        "equity": res.equity().to_frame(),
-        "worst_centres": res.worst_centres(),
-        "volume_check": res.volume_check().to_frame(),
-        "hourly": res.hourly_summary(),
-        "hourly_by_centre": res.hourly,
-        "daily": daily,
-    }
-    paths = write_tables(out_dir, tables, indexed=("city", "equity", "volume_check"))
-    manifest: dict[str, Any] = {"status": "complete", "source": res.city.source, **res.meta}
-    paths["manifest"] = write_manifest(out_dir, manifest)
-    if elsewhere:
-        assert chart_process is not None
-        paths.update(chart_process.result())
-    elif charts:
-        paths.update(write_city_chart(*_chart_args(res, centre_summary, out_dir)))
-    return paths
+
+    def write() -> dict[str, Path]:
+        daily = (
+            res.daily.groupby(["replication", "date", "day_type"], sort=True)[
+                ["arrivals", "served", "abandoned", "wait_sum_min"]
+            ]
+            .sum()
+            .reset_index()
+        )
+        tables = {
+            "city_layout": res.city.centres,
+            "centres": centre_summary,
+            "centre_replications": res.centres,
+            "districts": res.district_summary(),
+            "city": res.city_summary(),
+            "equity": res.equity().to_frame(),
+            "worst_centres": res.worst_centres(),
+            "volume_check": res.volume_check().to_frame(),
+            "hourly": res.hourly_summary(),
+            "hourly_by_centre": res.hourly,
+            "daily": daily,
+        }
+        paths = write_tables(out_dir, tables, indexed=("city", "equity", "volume_check"))
+        manifest: dict[str, Any] = {"status": "complete", "source": res.city.source, **res.meta}
+        paths["manifest"] = write_manifest(out_dir, manifest)
+        return paths
+
+    if not charts:
+        return write()
+    args = _chart_args(res, centre_summary, out_dir)
+    return drawn_alongside(chart_process, write_city_chart, args, write)
 
 
 def _chart_args(res: CityResults, centre_summary: Any, out_dir: Path) -> tuple[Any, str, Path]:

@@ -26,7 +26,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simulator.cli.chart_process import close_early, start_early, take_chart_process
+from simulator.cli.chart_process import (
+    close_early,
+    drawn_alongside,
+    start_early,
+    take_chart_process,
+)
 from simulator.cli.common import (
     config_path_from_cwd,
     plain_config,
@@ -68,48 +73,46 @@ def write_outputs(
     Returns the paths written, by name.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths: dict[str, Path] = {}
-    elsewhere = charts and chart_process is not None
-    if elsewhere:
-        assert chart_process is not None
-        chart_process.submit(chart_inputs(results), out_dir)
-    summary = results.summary()
-    tables = {
-        # KPIs never measured in this run (queue_max without monitor_interval_min: no
-        # value in any replication) are left out rather than written as empty rows.
-        "summary": summary[summary["n"] > 0],
-        "replications": results.replications,
-        "hourly": results.hourly,
-        "hourly_summary": results.hourly_summary(),
-        "by_family": results.by_family,
-        "family_summary": results.family_summary(),
-    }
-    paths.update(write_tables(out_dir, tables, indexed=("summary", "replications")))
-    manifest: dict[str, Any] = {
-        "status": "complete",
-        "scenario": results.scenario.name,
-        "source": results.scenario.source,
-        "centre_id": results.scenario.centre_id,
-        "seed": results.seed,
-        "replications": results.n_replications,
-        **results.meta,
-    }
-    paths["manifest"] = write_manifest(out_dir, manifest)
-    if results.visits is not None:
-        # Served waits as a per-replication ECDF on a grid of minutes (about 100 numbers
-        # per replication): lets svcsim-report overlay the wait distributions of several
-        # runs without keeping the per-visit table.
-        from simulator.analysis.ecdf import wait_ecdf_grid
 
-        grid = wait_ecdf_grid(results.visits, results.scenario.experiment.target_wait_min)
-        paths["wait_ecdf_grid"] = out_dir / "wait_ecdf.csv"
-        grid.to_csv(paths["wait_ecdf_grid"], index=False, float_format="%.5g")
-    if elsewhere:
-        assert chart_process is not None
-        paths.update(chart_process.result())
-    else:
-        paths.update(write_figures(results, out_dir, charts))
-    return paths
+    def write() -> dict[str, Path]:
+        summary = results.summary()
+        tables = {
+            # KPIs never measured in this run (queue_max without monitor_interval_min: no
+            # value in any replication) are left out rather than written as empty rows.
+            "summary": summary[summary["n"] > 0],
+            "replications": results.replications,
+            "hourly": results.hourly,
+            "hourly_summary": results.hourly_summary(),
+            "by_family": results.by_family,
+            "family_summary": results.family_summary(),
+        }
+        paths = write_tables(out_dir, tables, indexed=("summary", "replications"))
+        manifest: dict[str, Any] = {
+            "status": "complete",
+            "scenario": results.scenario.name,
+            "source": results.scenario.source,
+            "centre_id": results.scenario.centre_id,
+            "seed": results.seed,
+            "replications": results.n_replications,
+            **results.meta,
+        }
+        paths["manifest"] = write_manifest(out_dir, manifest)
+        if results.visits is not None:
+            # Served waits as a per-replication ECDF on a grid of minutes (about 100
+            # numbers per replication): lets svcsim-report overlay the wait distributions
+            # of several runs without keeping the per-visit table.
+            from simulator.analysis.ecdf import wait_ecdf_grid
+
+            grid = wait_ecdf_grid(results.visits, results.scenario.experiment.target_wait_min)
+            paths["wait_ecdf_grid"] = out_dir / "wait_ecdf.csv"
+            grid.to_csv(paths["wait_ecdf_grid"], index=False, float_format="%.5g")
+        return paths
+
+    if not charts:
+        return write()
+    # What is sent to a chart process is trimmed to what the charts read (chart_inputs).
+    sent = results if chart_process is None else chart_inputs(results)
+    return drawn_alongside(chart_process, write_figures, (sent, out_dir), write)
 
 
 #: The columns of the per-visit table the run charts read (the wait distribution).
@@ -128,13 +131,10 @@ def chart_inputs(results: Results) -> Results:
     return dataclasses.replace(results, visits=visits, tables={})
 
 
-def write_figures(results: Results, out_dir: Path, charts: bool = True) -> dict[str, Path]:
-    """What needs the chart code (matplotlib): (``charts``) the run charts. Returns the
-    paths by name."""
-    paths: dict[str, Path] = {}
-    if charts:
-        paths.update(write_charts(results, out_dir))
-    return paths
+def write_figures(results: Results, out_dir: Path) -> dict[str, Path]:
+    """What needs the chart code (matplotlib): the run charts (:func:`write_charts`), in
+    this process or the chart process. Returns the paths by name."""
+    return write_charts(results, out_dir)
 
 
 def write_charts(results: Results, out_dir: Path, lang: str = "en") -> dict[str, Path]:
