@@ -55,7 +55,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from lean import lean_rate
 
-ROOT = Path(__file__).resolve().parent.parent
+from simulator.version import git_commit
+
 RESULTS = Path(__file__).resolve().parent / "results" / "city.json"
 
 
@@ -214,9 +215,7 @@ def cli_run(args: argparse.Namespace) -> int:
         f"process tree; target >= 2.5); {wall:.1f} s wall, of which {wall - run_s:.1f} s "
         f"outside the run; peak RSS {figures['peak_rss_total_mib'] or float('nan'):,.0f} MiB"
     )
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
-    ).stdout.strip()
+    commit = git_commit()
     record = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
@@ -372,9 +371,7 @@ def main(argv: list[str] | None = None) -> int:
             phases[f"{label} {cid}"] = ph
             parts = ", ".join(f"{k} {v:.3f}" for k, v in ph.items() if k != "residents_n")
             print(f"{label:>8} {cid} ({ph['residents_n']:,.0f} residents): {parts}")
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
-    ).stdout.strip()
+    commit = git_commit()
     record = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.argv[0]).name, *(argv or sys.argv[1:])]),
