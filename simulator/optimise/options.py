@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from simulator.config.parse import default_of
+from simulator.config.parse import default_of, setting
 from simulator.config.scenario import Scenario, scenario_from_config
 from simulator.config.types import Block
 from simulator.errors import ConfigError
@@ -190,12 +190,13 @@ def option_shares(plan: Mapping[str, Any] | None, scn: Scenario) -> OptionShares
     plan = dict(plan or {})
     path = "staffing.plan"
 
-    def own(key: str) -> Any:
-        return plan[key] if key in plan else default_of(key, path)
-
-    mode = own("mode")
+    mode = setting(plan, "mode", path)
     if mode == "auto":  # as written (a validated scenario's values)
-        return OptionShares(own("lunch_open_share"), own("weekend_open_share"), own("min_open"))
+        return OptionShares(
+            setting(plan, "lunch_open_share", path),
+            setting(plan, "weekend_open_share", path),
+            setting(plan, "min_open", path),
+        )
     group_of = {w.id: w.group for w in scn.windows}
     weekday = _open_per_group(scn.plans.get(_WEEKDAY, ()), group_of)
     off_days = [k for k in scn.plans if k != _WEEKDAY and scn.plans[k]]
