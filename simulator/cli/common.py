@@ -322,10 +322,11 @@ _EXIT_GRACE_S = 2.0
 
 
 def _exit_soon(code: int) -> None:
-    """After an interrupt, make sure the process ends: a process pool whose workers were
-    terminated mid-message can leave a thread that the interpreter would join forever
-    at exit. Output is flushed; if normal exit takes longer than a grace period, the
-    process ends with ``code`` all the same."""
+    """After an interrupt, make sure a command-line program ends: a process pool whose
+    workers were terminated mid-message can leave a thread that an exit handler would
+    join forever. Output is flushed; if the exit takes longer than a grace period, the
+    process ends with ``code`` all the same. Never for code that called the command
+    (a notebook, a test): its process is its own."""
     import os
     import threading
 
@@ -485,7 +486,8 @@ def run_command(prog: str, body: Callable[[], int | None], *, hydra_app: bool = 
             file=sys.stderr,
         )
         code = EXIT_SIGTERM if term else EXIT_SIGINT
-        _exit_soon(code)
+        if _state["program"]:  # code that called the command owns its process
+            _exit_soon(code)
         return code
     except Exception as exc:
         if not (hydra_app and not _state["started"] and _config_error(exc)):

@@ -266,3 +266,27 @@ def test_an_interrupted_program_skips_the_shutdown_of_the_pools_it_left(tmp_path
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 130, proc.stderr
     assert [ln for ln in proc.stderr.splitlines() if ln.strip()] == ["probe: interrupted (Ctrl-C)"]
+
+
+def test_code_that_calls_an_interrupted_command_keeps_its_process(tmp_path: Path) -> None:
+    """The grace-period exit after an interrupt is the program's own: code that called the
+    command (a notebook's kernel) lives on past it."""
+    script = tmp_path / "caller.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import time
+            from simulator.cli.common import _EXIT_GRACE_S, run_command
+
+            def body():
+                raise KeyboardInterrupt
+
+            run_command("probe", body)
+            time.sleep(_EXIT_GRACE_S + 1.0)
+            print("still here")
+            """
+        )
+    )
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["still", "here"]
