@@ -286,10 +286,12 @@ def plan_from_staffing(
     staffing: pd.DataFrame,
     day_type_of: Mapping[pd.Timestamp, str],
     group_shares: Mapping[str, Mapping[str, float]],
+    notes: list[str] | None = None,
 ) -> dict[str, Any]:
     """A ``by_block`` plan from a staffing history: for each day type its most common
     block schedule; the windows open in a block are spread over the window groups in the
-    proportions the log shows for that day type (largest remainder).
+    proportions the log shows for that day type (largest remainder). A day type the
+    history never shows open takes the schedule of the nearest one, said in ``notes``.
 
     Parameters
     ----------
@@ -299,6 +301,8 @@ def plan_from_staffing(
         Date -> ``weekday`` / ``weekend`` / ``holiday`` (closed dates absent).
     group_shares : mapping
         Day type -> group -> mean windows open (from :func:`fit_layout`).
+    notes : list of str, optional
+        Caveats are appended here.
     """
     per_key: dict[str, Counter[tuple[tuple[str, str, int], ...]]] = {}
     for date, rows in staffing.groupby("date"):
@@ -325,13 +329,37 @@ def plan_from_staffing(
             for a, b, n in sched
             if n > 0
         ]
-    return {"mode": "by_block", "blocks": _fill_day_types(blocks)}
+    return {"mode": "by_block", "blocks": _fill_day_types(blocks, notes)}
 
 
-def _fill_day_types(blocks: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
-    for key, fallback in (("holiday", "weekend"), ("weekend", "weekday"), ("weekday", "weekend")):
-        if not blocks.get(key) and blocks.get(fallback):
-            blocks[key] = blocks[fallback]
+_DAYS = {"weekday": "weekdays", "weekend": "weekend days", "holiday": "holidays"}
+#: Day type -> the day types whose schedule it takes, nearest first, when the history
+#: shows none of its own.
+_NEAREST = {
+    "weekday": ("weekend", "holiday"),
+    "weekend": ("weekday", "holiday"),
+    "holiday": ("weekend", "weekday"),
+}
+
+
+def _fill_day_types(
+    blocks: dict[str, list[dict[str, Any]]], notes: list[str] | None
+) -> dict[str, list[dict[str, Any]]]:
+    """Give a day type the history shows no open day of the blocks of the nearest one it
+    shows (:data:`_NEAREST`), so that the plan covers every day the scenario may open;
+    each copy is said in ``notes``: it is an assumption, not a fit."""
+    seen = [k for k in _NEAREST if blocks.get(k)]
+    for key, nearest in _NEAREST.items():
+        source = next((k for k in nearest if k in seen), None)
+        if key in seen or source is None:
+            continue
+        blocks[key] = blocks[source]
+        if notes is not None:
+            notes.append(
+                f"staffing plan: no open {key} in the history, so the {_DAYS[key]}' "
+                f"schedule is copied from the {_DAYS[source]}' (assumed; it matters only "
+                f"if the centre opens on {_DAYS[key]})"
+            )
     return blocks
 
 
@@ -617,10 +645,10 @@ def fit_layout(
         rows, columns=["day_type", "start_min", "end_min", "group", "mean_open"]
     )
     if staffing is not None and len(staffing):
-        plan = plan_from_staffing(staffing, day_type_of, shares)
         notes.append("staffing plan: schedule from the staffing file, groups split as in the log")
+        plan = plan_from_staffing(staffing, day_type_of, shares, notes)
     else:
-        plan = {"mode": "by_block", "blocks": _fill_day_types(plan_blocks)}
+        plan = {"mode": "by_block", "blocks": _fill_day_types(plan_blocks, notes)}
 
     # Closures of holidays.
     hol = [d for d in calendar_dates if day_type_of.get(d) == "holiday"]

@@ -489,6 +489,8 @@ def _layout_md(layout: LayoutFit) -> str:
         f"(hold {layout.no_show.get('hold_mean_min', math.nan):.2f} min from "
         f"{layout.no_show.get('hold_n', 0)} gaps).",
     ]
+    if layout.notes:
+        rows += ["", "Notes on the layout fit:", "", *(f"- {n}" for n in layout.notes)]
     return "\n".join(rows)
 
 

@@ -516,6 +516,7 @@ def build_scenario_config(
         params["closed_dates"] = [str(x.date()) for x in layout.closed_dates]
         origin["layout"]["base"] = [k for k in lay if k != "windows"]
         origin["staffing"]["base"] = []
+        notes.extend(f"layout: {n}" for n in layout.notes)
     if staffing_plan is not None:
         stf["plan"] = dict(staffing_plan)
         if "plan" not in origin["staffing"]["calibrated"]:
