@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulator.city.data import ASSUMED_SIZE_SIGMA, city_centres, load_districts
+from simulator.city.config import CITY_DEFAULTS, CitySettings, parse_city_config
+from simulator.city.data import city_centres, load_districts
 from simulator.city.layout import (
     CentreLayout,
     LayoutRule,
@@ -210,13 +211,13 @@ def _override(
 
 
 def build_city(
-    base: str = "reference",
-    base_overrides: Sequence[str] = (),
+    base: str = CITY_DEFAULTS["base"],
+    base_overrides: Sequence[str] = CITY_DEFAULTS["base_overrides"],
     *,
-    start_date: str | dt.date = "2026-01-01",
-    days: int = 365,
-    seed: int = 2026,
-    size_sigma: float = ASSUMED_SIZE_SIGMA,
+    start_date: str | dt.date = CITY_DEFAULTS["calendar.start_date"],
+    days: int = CITY_DEFAULTS["calendar.days"],
+    seed: int = CITY_DEFAULTS["city.seed"],
+    size_sigma: float = CITY_DEFAULTS["city.size_sigma"],
     rule: LayoutRule | Mapping[str, Any] | None = None,
     districts_file: str | Path | None = None,
     centres: pd.DataFrame | str | Path | None = None,
@@ -402,23 +403,29 @@ def build_city(
 # From the Hydra config tree (scenarios/city/*.yaml)
 
 
-def city_from_config(cfg: Mapping[str, Any]) -> City:
-    """Build the city from a composed city config (see ``scenarios/city/default.yaml``)."""
-    cal = dict(cfg.get("calendar") or {})
-    c = dict(cfg.get("city") or {})
-    districts = c.get("districts")
+def city_from_config(cfg: Mapping[str, Any] | CitySettings) -> City:
+    """Build the city from a composed city config (see ``scenarios/city/default.yaml``) or
+    its :class:`~simulator.city.config.CitySettings`.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem of the config (:func:`~simulator.city.config.parse_city_config`),
+        or of the city it describes (:func:`build_city`).
+    """
+    s = parse_city_config(cfg)
     return build_city(
-        str(cfg.get("base", "reference")),
-        [str(o) for o in (cfg.get("base_overrides") or [])],
-        start_date=str(cal.get("start_date", "2026-01-01")),
-        days=int(cal.get("days", 365)),
-        seed=int(c.get("seed", 2026)),
-        size_sigma=float(c.get("size_sigma", ASSUMED_SIZE_SIGMA)),
-        rule=cfg.get("layout_rule"),
-        districts_file=c.get("districts_file"),
-        centres=c.get("centres_file"),
-        districts=[str(d) for d in districts] if districts else None,
-        max_centres=c.get("max_centres"),
+        s.base,
+        s.base_overrides,
+        start_date=s.calendar.start_date,
+        days=s.calendar.days,
+        seed=s.city.seed,
+        size_sigma=s.city.size_sigma,
+        rule=s.layout_rule,
+        districts_file=s.city.districts_file,
+        centres=s.city.centres_file,
+        districts=s.city.districts,
+        max_centres=s.city.max_centres,
     )
 
 

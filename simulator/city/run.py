@@ -19,16 +19,17 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from simulator.city.build import City, centre_seed
+from simulator.city.config import CitySettings, parse_city_config
 from simulator.city.results import CityResults
 from simulator.city.summary import CentreRun, summarise_centre
 from simulator.config.scenario import Scenario
-from simulator.engine.district import Diversion, parse_diversion
+from simulator.engine.district import Diversion
 from simulator.model.streams import stream
 from simulator.run.executor import executor_label, get_executor
 from simulator.run.runner import day_plans, run_district_replication, run_replication
@@ -253,17 +254,16 @@ def run_city(
     return collector.finish(meta)
 
 
-def run_city_from_config(city: City, cfg: dict[str, Any]) -> CityResults:
-    """Run ``city`` with the run settings of a composed city config."""
+def run_city_from_config(city: City, cfg: Mapping[str, Any] | CitySettings) -> CityResults:
+    """Run ``city`` with the run settings of a composed city config or its
+    :class:`~simulator.city.config.CitySettings` (a config's problems raise one
+    :class:`~simulator.errors.ConfigError` listing them all)."""
+    s = parse_city_config(cfg)
+    same = ("replications", "seed", "workers", "unit", "wait_histogram", "progress")
     return run_city(
         city,
-        replications=int(cfg.get("replications", 1)),
-        seed=int(cfg.get("seed", 0)),
-        workers=int(cfg.get("workers", 1)),
-        client=cfg.get("dask_address"),
-        unit=str(cfg.get("unit", "centre")),
-        wait_histogram=bool(cfg.get("wait_histogram", True)),
-        progress=bool(cfg.get("progress", False)),
-        diversion=parse_diversion(cfg.get("diversion")),
-        common_busyness_cv=float(cfg.get("common_busyness_cv", 0.0)),
+        client=s.dask_address,
+        diversion=s.diversion,
+        common_busyness_cv=s.common_busyness_cv,
+        **{key: getattr(s, key) for key in same},  # run_city's parameters of the same name
     )

@@ -34,57 +34,34 @@ from omegaconf import DictConfig
 
 from simulator.cli.common import plain_config
 from simulator.config.compose import scenarios_dir
-from simulator.errors import ConfigError
 
 if False:  # pragma: no cover - typing only
     from simulator.city.allocate import Allocation
 
 
-#: Top-level keys of an allocate config besides the city's (each checked by its parser).
-ALLOCATE_EXTRA_KEYS = ("allocate", "targets", "cost", "cache", "trust_cache")
-
-
-def check_allocate_config(cfg: dict[str, Any]) -> None:
-    """Unknown top-level keys and the city's run settings, every problem at once."""
-    from simulator.cli.city import check_city_config, city_keys
-    from simulator.config.schema import ANY, unknown_keys
-
-    known = {**city_keys(), **{k: ANY for k in ALLOCATE_EXTRA_KEYS}}
-    problems = [f"{key}: {message}" for key, message in unknown_keys(cfg, known)]
-    if problems:
-        raise ConfigError(
-            f"invalid allocate config: {len(problems)} problem(s)\n  - " + "\n  - ".join(problems),
-            problems,
-        )
-    check_city_config({k: v for k, v in cfg.items() if k not in ALLOCATE_EXTRA_KEYS})
-
-
 def run_from_config(cfg: DictConfig | dict[str, Any], out_dir: Path) -> Allocation:
-    """Build the city of a composed allocate config, allocate, and write the outputs."""
+    """Build the city of a composed allocate config, allocate, and write the outputs.
+
+    The config is checked first, every problem at once
+    (:func:`simulator.city.config.parse_allocate_config`)."""
     from simulator.city.allocate import allocate, write_outputs
     from simulator.city.build import city_from_config
-    from simulator.engine.district import parse_diversion
-    from simulator.optimise.allocate import parse_allocate
+    from simulator.city.config import parse_allocate_config
 
-    plain = plain_config(cfg)
-    check_allocate_config(plain)
-    settings = parse_allocate(plain.get("allocate"))
-    city = city_from_config(plain)
-    cache = plain.get("cache") or out_dir / "evaluations.jsonl"
+    settings = parse_allocate_config(plain_config(cfg))
+    run = settings.city
+    same = ("diversion", "seed", "workers", "progress")  # allocate's parameters of that name
     res = allocate(
-        city,
-        settings,
-        targets=plain.get("targets"),
-        cost=plain.get("cost"),
-        diversion=parse_diversion(plain.get("diversion")),
-        seed=int(plain.get("seed", 0)),
-        executor=plain.get("dask_address"),
-        workers=int(plain.get("workers", 1)),
-        cache=cache,
-        trust_cache=bool(plain.get("trust_cache", False)),
-        progress=bool(plain.get("progress", False)),
+        city_from_config(run),
+        settings.allocate,
+        targets=settings.targets,
+        cost=settings.cost,
+        executor=run.dask_address,
+        cache=settings.cache or out_dir / "evaluations.jsonl",
+        trust_cache=settings.trust_cache,
+        **{key: getattr(run, key) for key in same},
     )
-    write_outputs(res, out_dir, charts=bool(plain.get("charts", True)))
+    write_outputs(res, out_dir, charts=run.charts)
     return res
 
 

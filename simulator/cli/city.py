@@ -38,9 +38,9 @@ from simulator.cli.common import (
     write_tables,
 )
 from simulator.config.compose import scenarios_dir
-from simulator.errors import ConfigError
 
 if TYPE_CHECKING:
+    from simulator.city.config import CitySettings
     from simulator.city.results import CityResults
     from simulator.run.executor import ForkedCall
 
@@ -127,82 +127,12 @@ def start_city_chart_process() -> ForkedCall | None:
     return fork_call(load_chart_code, write_city_chart)
 
 
-def city_keys() -> dict[str, Any]:
-    """The keys a city config may hold (imported on use: the schema loads numpy)."""
-    from simulator.config.schema import ANY
+def check_city_config(cfg: dict[str, Any]) -> CitySettings:
+    """A composed city config's settings, checked (imported on use: the parser loads
+    numpy); every problem at once (:func:`simulator.city.config.parse_city_config`)."""
+    from simulator.city.config import parse_city_config
 
-    return {
-        "base": ANY,
-        "base_overrides": ANY,
-        "calendar": {"start_date": ANY, "days": ANY},
-        "city": {
-            "seed": ANY,
-            "size_sigma": ANY,
-            "districts_file": ANY,
-            "centres_file": ANY,
-            "districts": ANY,
-            "max_centres": ANY,
-        },
-        "layout_rule": ANY,  # checked by simulator.city.layout (unknown keys included)
-        "replications": ANY,
-        "seed": ANY,
-        "workers": ANY,
-        "dask_address": ANY,
-        "unit": ANY,
-        "wait_histogram": ANY,
-        "common_busyness_cv": ANY,
-        "diversion": ANY,
-        "progress": ANY,
-        "charts": ANY,
-    }
-
-
-UNITS = ("centre", "district")
-
-
-def check_city_config(cfg: dict[str, Any]) -> None:
-    """Every problem of a composed city config's run settings, at once (ConfigError)."""
-    import datetime as dt
-
-    from simulator.config.parse import Problems, mapping, num
-    from simulator.config.schema import unknown_keys
-    from simulator.model.calendar import covered_range
-
-    p = Problems()
-    for key, message in unknown_keys(cfg, city_keys()):
-        p.add(key, message)
-    num(cfg, "replications", "", p, default=1, low=1, integer=True, high=100_000)
-    num(cfg, "seed", "", p, default=0, low=0, integer=True)
-    num(cfg, "workers", "", p, default=1, low=1, integer=True)
-    num(cfg, "common_busyness_cv", "", p, default=0.0, low=0.0, high=2.0)
-    if cfg.get("unit", "centre") not in UNITS:
-        p.add("unit", f"unknown task unit {cfg.get('unit')!r}; one of {list(UNITS)}")
-    cal = mapping(cfg.get("calendar", {}), "calendar", p)
-    days = num(cal, "days", "calendar", p, default=365, low=1, integer=True)
-    try:
-        start = dt.date.fromisoformat(str(cal.get("start_date", "2026-01-01")))
-    except ValueError:
-        p.add("calendar.start_date", f"expected a date YYYY-MM-DD, got {cal.get('start_date')!r}")
-        start = None
-    if start is not None and days == days and days >= 1:
-        first, last = covered_range()
-        end = start + dt.timedelta(days=min(int(days), (dt.date.max - start).days) - 1)
-        if start < first or end > last:
-            p.add(
-                "calendar",
-                f"simulated dates {start} to {end} (start_date, days) must lie within the "
-                f"range the holiday data cover, {first} to {last}",
-            )
-    c = mapping(cfg.get("city", {}), "city", p)
-    for key in ("centres_file", "districts_file"):
-        value = c.get(key)
-        if value is not None and not Path(str(value)).is_file():
-            p.add(f"city.{key}", f"file not found: {value}")
-    if c.get("max_centres") is not None:
-        num(c, "max_centres", "city", p, low=1, integer=True)
-    if p.items:
-        lines = "\n  - ".join(p.items)
-        raise ConfigError(f"invalid city config: {len(p.items)} problem(s)\n  - {lines}", p.items)
+    return parse_city_config(cfg)
 
 
 def run_from_config(cfg: DictConfig | dict[str, Any], out_dir: Path | None) -> CityResults:
@@ -214,12 +144,11 @@ def run_from_config(cfg: DictConfig | dict[str, Any], out_dir: Path | None) -> C
     from simulator.city.build import city_from_config
     from simulator.city.run import run_city_from_config
 
-    plain = plain_config(cfg)
-    check_city_config(plain)
-    charts = bool(plain.get("charts", True))
+    settings = check_city_config(plain_config(cfg))
+    charts = settings.charts
     painter = start_city_chart_process() if charts and out_dir is not None else None
     try:
-        city = city_from_config(plain)
+        city = city_from_config(settings)
     except BaseException:
         if painter is not None:
             painter.cancel()  # a refused city: the run never starts, nothing to wait for
@@ -228,7 +157,7 @@ def run_from_config(cfg: DictConfig | dict[str, Any], out_dir: Path | None) -> C
         # Start-up and the city's scenarios are done: what lives on is frozen (the
         # workers forked next inherit it out of their collector's reach too).
         resume_gc()
-        res = run_city_from_config(city, plain)
+        res = run_city_from_config(city, settings)
         if out_dir is not None:
             write_city_outputs(res, out_dir, charts=charts, chart_process=painter)
     finally:

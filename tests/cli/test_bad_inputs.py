@@ -346,6 +346,24 @@ def test_command_bad_input_exits_2_naming_the_key(
     assert not (tmp_path / "rec" / "evaluations.jsonl").exists()
 
 
+def test_city_bad_input_lists_every_problem_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = [
+        "replications=0",
+        "calendar.start_date=2026-13-01",
+        "+bogus=1",
+        f"hydra.run.dir={tmp_path / 'run'}",
+    ]
+    code, text = run_main(_city, argv, "svcsim-city", monkeypatch, capsys)
+    assert code == 2, text
+    assert "Traceback" not in text
+    assert "invalid city config: 3 problem(s)" in text, text
+    for key in ("replications: must be >= 1", "calendar.start_date: expected a date", "bogus:"):
+        assert f"  - {key}" in text, text
+
+
 def test_failed_run_leaves_a_manifest_with_the_reason(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
