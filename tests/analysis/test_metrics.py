@@ -13,10 +13,18 @@ from simulator.analysis import metrics
 from simulator.analysis.kpis import KPI_NAMES
 from simulator.errors import ConfigError
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def test_every_reported_kpi_is_in_the_catalogue() -> None:
     missing = [k for k in KPI_NAMES if k not in metrics.METRICS]
     assert not missing
+
+
+def test_docs_name_every_kpi_of_the_catalogue() -> None:
+    text = (ROOT / "docs" / "kpis.md").read_text(encoding="utf-8")
+    missing = [name for name in metrics.METRICS if f"`{name}`" not in text]
+    assert not missing, f"docs/kpis.md does not name {missing}"
 
 
 def test_the_catalogue_file_holds_the_catalogue_in_order() -> None:
