@@ -6,24 +6,34 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 
 from calibration.layout import plan_from_staffing
-from calibration.pipeline import calibrate
+from calibration.pipeline import CentreCalibration, calibrate
 from calibration.synthetic import synthetic_history
 
 
-def test_closed_holidays_marked_calibrated(tmp_path: Path) -> None:
-    h = synthetic_history(tmp_path / "h", "quiet", start="2025-01-01", end="2025-03-31", seed=3)
+@pytest.fixture(scope="module")
+def closed(tmp_path_factory: pytest.TempPathFactory) -> tuple[CentreCalibration, Path]:
+    """A quiet centre's first quarter of 2025, closed on its holidays (New Year, Spring
+    Festival): the calibrated result and the report folder."""
+    tmp = tmp_path_factory.mktemp("closed")
+    h = synthetic_history(tmp / "h", "quiet", start="2025-01-01", end="2025-03-31", seed=3)
     (res,) = calibrate(
         h.tickets,
         name="closed",
         catalogue=h.catalogue,
-        out_dir=tmp_path / "s",
-        report_dir=tmp_path / "r",
+        out_dir=tmp / "s",
+        report_dir=tmp / "r",
         figures=False,
         gof_n_mc=19,
     )
+    return res, tmp / "r"
+
+
+def test_closed_holidays_marked_calibrated(closed: tuple[CentreCalibration, Path]) -> None:
+    res, _ = closed
     cfg = res.config
     assert cfg["demand"]["holiday_factor"] == 0.0
     origin = cfg["calibration"]["value_origin"]["demand"]
@@ -36,27 +46,17 @@ def test_closed_holidays_marked_calibrated(tmp_path: Path) -> None:
     assert "holiday_factor" not in base_line
 
 
-def test_copied_holiday_schedule_is_said(tmp_path: Path) -> None:
+def test_copied_holiday_schedule_is_said(closed: tuple[CentreCalibration, Path]) -> None:
     """No holiday open in the history: the plan's holiday blocks are a copy of the
     weekend's, and the written file and the report say so (an assumption, not a fit)."""
-    h = synthetic_history(tmp_path / "h", "quiet", start="2025-01-01", end="2025-03-31", seed=3)
-    (res,) = calibrate(
-        h.tickets,
-        name="closed",
-        catalogue=h.catalogue,
-        out_dir=tmp_path / "s",
-        report_dir=tmp_path / "r",
-        figures=False,
-        gof_n_mc=0,
-        holdout_days=0,
-    )
+    res, report = closed
     written = yaml.safe_load(Path(res.scenario_path).read_text(encoding="utf-8"))
     blocks = written["staffing"]["plan"]["blocks"]
     assert blocks["holiday"] == blocks["weekend"]
     (note,) = [n for n in written["calibration"]["notes"] if "no open holiday" in n]
     assert note.startswith("layout: staffing plan:") and "copied from the weekend" in note
     assert "no open weekend" not in " ".join(written["calibration"]["notes"])
-    summary = (tmp_path / "r" / "summary.md").read_text(encoding="utf-8")
+    summary = (report / "summary.md").read_text(encoding="utf-8")
     assert "Notes on the layout fit" in summary and "no open holiday" in summary
 
 
