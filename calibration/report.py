@@ -36,10 +36,10 @@ from calibration.effects import CalendarEffects
 from calibration.fit import CalibrationFit
 from calibration.layout import LayoutFit
 from calibration.service import skill_levels as _skill_levels
-from calibration.validate import KPI_LABELS, ValidationResult
+from calibration.validate import ValidationResult
 from simulator.config.safety import neutralise_frame
 from simulator.present import style as st
-from simulator.present.charts import save_figure
+from simulator.present.charts import calibration_footer, save_figure, validation_comparison
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -314,77 +314,19 @@ def _fig_patience(fit: CalibrationFit, folder: Path, footer: str) -> Path:
 
 
 def _fig_validation(val: ValidationResult, folder: Path, footer: str) -> Path:
-    families, _ = _style()
-    fig, axes = st.new_figure(families, figsize=(10.0, 9.0), nrows=3)
-    tab = val.table.loc[val.table["kpi"].isin(list(KPI_LABELS))].reset_index(drop=True)
-    ax = axes[0]
-    y = np.arange(len(tab))[::-1]
-    ref = tab["sim_mean"].to_numpy(float)
-    ref = np.where(ref > 0, ref, 1.0)
-    lo = tab["pi_low"].to_numpy(float) / ref
-    hi = tab["pi_high"].to_numpy(float) / ref
-    hv = tab["historical"].to_numpy(float) / ref
-    ok = (tab["verdict"] == "consistent").to_numpy()
-    ax.hlines(
-        y,
-        lo,
-        hi,
-        color=st.SERIES_COLORS[0],
-        lw=5,
-        alpha=0.35,
-        label="simulation prediction interval",
+    """The validation figure, drawn from the tables ``write_report`` saves beside it
+    (``svcsim-report`` redraws it from them in the report's language)."""
+    fig = validation_comparison(
+        val.table,
+        val.hourly,
+        val.daily,
+        replications=val.replications,
+        alpha=val.alpha,
+        days=val.days,
+        start=val.start,
+        footer=footer,
     )
-    ax.plot(np.ones(len(y)), y, "|", color=st.SERIES_COLORS[0], ms=12, label="simulated mean")
-    ax.plot(hv[ok], y[ok], "o", color=st.OKABE_ITO["black"], label="history (consistent)")
-    if (~ok).any():  # no legend entry for markers that are not drawn
-        ax.plot(
-            hv[~ok], y[~ok], "X", color=st.HIGHLIGHT_COLOR, ms=8, label="history (inconsistent)"
-        )
-    ax.set_yticks(y, [KPI_LABELS[k] for k in tab["kpi"]], fontsize=8)
-    ax.set_xlabel("value relative to the simulated mean (ratio)")
-    ax.grid(True, axis="x")
-    # above the panel: inside it the legend hides the intervals of the lower KPIs
-    ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=4, frameon=False)
-    ax = axes[1]
-    h = val.hourly
-    if len(h):
-        _band(ax, h["hour"] + 0.5, h["pi_low"], h["pi_high"], "prediction interval")
-        ax.plot(h["hour"] + 0.5, h["sim_mean"], color=st.SERIES_COLORS[0], label="simulated mean")
-        ax.plot(h["hour"] + 0.5, h["historical"], "o", color=st.OKABE_ITO["black"], label="history")
-    ax.set_xlabel("hour of day (weekdays)")
-    ax.set_ylabel("utilisation (share)")
-    ax.legend(fontsize=7)
-    ax = axes[2]
-    dd = val.daily.loc[val.daily["open"]]
-    _band(ax, dd["date"], dd["band_low"], dd["band_high"], "per-day 95% band", step="mid")
-    ax.plot(dd["date"], dd["historical"], ".", color=st.OKABE_ITO["black"], label="history")
-    import matplotlib.dates as mdates
-
-    loc = mdates.AutoDateLocator(maxticks=8)
-    ax.xaxis.set_major_locator(loc)
-    # No "2026-Jan" offset beside month ticks: the months and years once in the label.
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc, show_offset=False))
-    first, last = pd.to_datetime(dd["date"]).min(), pd.to_datetime(dd["date"]).max()
-    if (first.year, first.month) == (last.year, last.month):  # ticks show days only
-        span = f"{first:%b %Y}"
-    elif first.year == last.year:
-        span = f"{first:%b}–{last:%b %Y}"
-    else:
-        span = f"{first:%b %Y}–{last:%b %Y}"
-    ax.set_ylabel("visits per day (residents)")
-    ax.set_xlabel(f"date (held-out period, {span})")
-    ax.legend(fontsize=7)
-    n_ok = int((val.table["verdict"] == "consistent").sum())
-    title = (
-        f"History is consistent with the calibrated scenario on all {len(val.table)} KPIs"
-        if n_ok == len(val.table)
-        else f"History is consistent on {n_ok} of {len(val.table)} KPIs: check the ones marked X"
-    )
-    note = (
-        f"{val.replications} replications over {val.days} held-out days from {val.start}. "
-        f"Prediction intervals Bonferroni-adjusted (family-wise alpha {val.alpha})."
-    )
-    return _finish(fig, title, families, note, footer, folder / "fig_validation")
+    return save_figure(fig, folder / "fig_validation", formats=("png",))[0]
 
 
 def _md(df: pd.DataFrame) -> str:
@@ -552,9 +494,7 @@ def write_report(
     p.km.to_csv(out / "patience_km.csv", index=False)
     if fit.balking is not None:
         fit.balking.by_queue.to_csv(out / "fit_balking.csv", index=False)
-    footer = f"svcsim calibration of centre {centre_id} -> {scenario_path.name}" + (
-        " (SYNTHETIC data)" if synthetic else ""
-    )
+    footer = calibration_footer(centre_id, scenario_path.name, synthetic)
     figs = []
     if figures:
         figs.append(_fig_profiles(fit, train, out, footer))

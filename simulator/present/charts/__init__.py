@@ -33,12 +33,21 @@ hourly
 visits
     One row per resident with ``replication``, ``day``, ``arrival_min``, ``family``,
     ``outcome``, ``wait_min``, ``service_min``.
+validation tables
+    A calibration's comparison of held-out history with the calibrated scenario
+    (``validation.csv``, ``validation_hourly.csv``, ``validation_daily.csv``), read by
+    :func:`validation_comparison`.
 
 Shares (service level, abandonment rate, utilisation, completion rates) are fractions
 in [0, 1] in the tables and shown as percentages.
 """
 
 from simulator.analysis.ecdf import ecdf_grid_minutes, wait_ecdf_grid
+from simulator.present.charts.calibration import (
+    calibration_footer,
+    check_label,
+    validation_comparison,
+)
 from simulator.present.charts.centre import hourly_profile, utilisation_heatmap, wait_ecdf
 from simulator.present.charts.city import completion_by_group, spread_across
 from simulator.present.charts.common import (
@@ -65,7 +74,9 @@ __all__ = [
     "CONFIDENCE",
     "KPI_META",
     "KpiMeta",
+    "calibration_footer",
     "chart_footer",
+    "check_label",
     "completion_by_group",
     "cost_service_frontier",
     "ecdf_grid_minutes",
@@ -76,6 +87,7 @@ __all__ = [
     "save_figure",
     "spread_across",
     "utilisation_heatmap",
+    "validation_comparison",
     "wait_ecdf",
     "wait_ecdf_grid",
 ]

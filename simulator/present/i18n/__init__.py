@@ -2,7 +2,7 @@
 
 ``en.yaml`` and ``zh.yaml`` hold every label, title template and sentence the charts and
 the report show, under the same keys (sections ``chart``, ``report``, ``names`` for
-category values such as day types and districts, ``weekdays``, ``target`` for the
+category values such as day types and districts, ``weekdays``, ``months``, ``target`` for the
 recommender's targets in words). They are read once, on first use. A test checks that
 both languages have the same keys and the same ``{fields}`` in each message.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["LANGS", "catalogue", "message", "name", "weekdays"]
+__all__ = ["LANGS", "catalogue", "message", "months", "name", "weekdays"]
 
 LANGS = ("en", "zh")
 
@@ -62,3 +62,8 @@ def name(value: object, lang: str) -> str:
 def weekdays(lang: str) -> tuple[str, ...]:
     """Short weekday names, Monday first."""
     return tuple(catalogue(lang)["weekdays"])
+
+
+def months(lang: str) -> tuple[str, ...]:
+    """Short month names, January first."""
+    return tuple(catalogue(lang)["months"])

@@ -226,6 +226,46 @@ def make_centres(seed: int = 3) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: The scalar checks of a calibration's validation, in the order it writes them.
+VALIDATION_KPIS = [
+    "visits_per_weekday", "visits_per_weekend_day", "wait_mean_min", "wait_p50_min",
+    "wait_p90_min", "abandonment_rate", "service_mean_min", "utilisation",
+]  # fmt: skip
+
+
+def make_validation(verdicts: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """A calibration's validation tables (``validation.csv``, ``validation_hourly.csv``,
+    ``validation_daily.csv``): one scalar check per verdict and the hourly check (no
+    prediction interval), weekday hours 9-16, held-out days across New Year."""
+    n = len(verdicts)
+    table = pd.DataFrame(
+        {
+            "kpi": [*VALIDATION_KPIS[:n], "utilisation_by_hour"],
+            "historical": [*np.linspace(9.0, 11.0, n), 1.0],
+            "sim_mean": [*np.full(n, 10.0), np.nan],
+            "pi_low": [*np.full(n, 8.0), np.nan],
+            "pi_high": [*np.full(n, 12.0), np.nan],
+            "verdict": [*verdicts, "consistent"],
+        }
+    )
+    hours = np.arange(9, 17)
+    hourly = pd.DataFrame(
+        {"hour": hours, "historical": 0.7, "sim_mean": 0.72, "pi_low": 0.6, "pi_high": 0.8}
+    )
+    dates = pd.date_range("2025-12-15", "2026-02-10", freq="D")
+    daily = pd.DataFrame(
+        {
+            "date": dates,
+            "open": dates.day_of_week < 5,
+            "historical": 900.0,
+            "sim_mean": 910.0,
+            "band_low": 850.0,
+            "band_high": 970.0,
+        }
+    )
+    return table, hourly, daily
+
+
 def texts_of(fig: Figure) -> list[str]:
     """Every non-empty text of the figure."""
     return [t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_text()]

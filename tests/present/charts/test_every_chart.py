@@ -28,6 +28,7 @@ from tests.present.charts.synthetic import (
     make_hourly,
     make_options,
     make_summary,
+    make_validation,
     make_visits,
     texts_of,
     title_of,
@@ -44,6 +45,14 @@ BAD_CALLS: dict[str, Callable[[], object]] = {
         {"A": make_summary(8, 20, 0.9, 0.0, 0.8)}, [], baseline="A"
     ),
     "cost_service_frontier": lambda: charts.cost_service_frontier(make_options(), "nonsense"),
+    "validation_comparison": lambda: charts.validation_comparison(
+        *make_validation(("consistent",))[:2],
+        make_validation(("consistent",))[2].drop(columns="open"),
+        replications=20,
+        alpha=0.05,
+        days=58,
+        start="2025-12-15",
+    ),
 }
 #: The charts: every public function of the package that returns a Figure.
 CHARTS = [

@@ -1,0 +1,83 @@
+"""The validation figure of a calibration (``validation_comparison``): what it draws from
+the calibration's tables, in English and in Chinese."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from matplotlib.figure import Figure
+
+from simulator.present import charts
+from tests.present.charts.synthetic import CJK, check_figure, make_validation, texts_of, title_of
+
+SETUP = {"replications": 20, "alpha": 0.05, "days": 58, "start": "2025-12-15"}
+
+
+def _draw(verdicts: tuple[str, ...], lang: str = "en") -> Figure:
+    fig = charts.validation_comparison(
+        *make_validation(verdicts), **SETUP, lang=lang, footer="footer"
+    )
+    fig.canvas.draw()
+    return fig
+
+
+def _legend(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
+def test_no_inconsistent_entry_without_inconsistent_history(tmp_path: Path) -> None:
+    fig = _draw(("consistent",) * 3)
+    assert "history (consistent)" in _legend(fig) and "history (inconsistent)" not in _legend(fig)
+    # the hourly check has no interval: counted in the title, not drawn as a row
+    assert title_of(fig) == "History is consistent with the calibrated scenario on all 4 KPIs"
+    assert len(fig.axes[0].get_yticklabels()) == 3
+    fig = _draw(("consistent", "inconsistent", "consistent"))
+    assert "history (inconsistent)" in _legend(fig)
+    assert title_of(fig) == "History is consistent on 3 of 4 KPIs: check the ones marked X"
+    assert any(
+        t.startswith("20 replications over 58 held-out days from 2025-12-15") for t in texts_of(fig)
+    )
+    check_figure(fig, tmp_path, "validation")
+
+
+def test_date_axis_names_months_and_the_years_once() -> None:
+    ax = _draw(("consistent",) * 3).axes[2]
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks and not any("-" in t for t in ticks), ticks  # no "2026-Jan"
+    assert ax.xaxis.get_offset_text().get_text() == ""
+    assert "Dec 2025–Feb 2026" in ax.get_xlabel()
+
+
+@pytest.mark.skipif(CJK is None, reason="no CJK font installed")
+def test_in_chinese(tmp_path: Path) -> None:
+    fig = _draw(("consistent", "inconsistent", "consistent"), lang="zh")
+    assert title_of(fig) == "留出期历史在4项指标中有3项与校准情景一致：请查看标有×的指标"
+    assert "历史值（不一致）" in _legend(fig)
+    ax = fig.axes[0]
+    assert ax.get_yticklabels()[0].get_text() == "工作日每日到访人数（人/天）"
+    dates = fig.axes[2]
+    assert "2025年12月–2026年2月" in dates.get_xlabel()
+    ticks = [t.get_text() for t in dates.get_xticklabels() if t.get_text()]
+    assert ticks == ["15日", "1月", "15日", "2月"], ticks
+    # every Latin word the figure shows: the method's name and the given footer
+    words = {w for t in texts_of(fig) for w in re.findall("[A-Za-z]+", t)}
+    assert words == {"Bonferroni", "footer"}, words
+    check_figure(fig, tmp_path, "validation_zh")
+
+
+def test_check_labels_and_footer() -> None:
+    assert charts.check_label("wait_mean_min", "mean wait, served (min)", "en") == (
+        "mean wait, served (min)"
+    )
+    assert charts.check_label("wait_mean_min", None, "en") == "wait_mean_min"
+    if CJK is not None:
+        assert charts.check_label("wait_mean_min", "x", "zh") == "平均等候时间，已服务（分钟）"
+        assert charts.check_label("unknown", "as written", "zh") == "as written"
+        assert charts.calibration_footer("C1", "c1.yaml", True, "zh") == (
+            "svcsim校准：中心C1 -> c1.yaml（合成数据）"
+        )
+    assert charts.calibration_footer("C1", "c1.yaml", True) == (
+        "svcsim calibration of centre C1 -> c1.yaml (SYNTHETIC data)"
+    )
