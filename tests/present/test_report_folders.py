@@ -8,7 +8,9 @@ cost section is saved).
 
 from __future__ import annotations
 
+import base64
 import math
+import re
 import shutil
 import subprocess
 import sys
@@ -173,6 +175,24 @@ def test_chinese_report_of_all_folders_reads_in_chinese(
         [folders["run"], folders["rec"], cal], out=tmp_path / "zh.html", lang="zh"
     )
     assert _latin_words(out, allowed, run_literal | rec_literal | {str(cal)}) == []
+    # the validation figure redrawn in Chinese from the calibration's tables, not its PNG
+    html = out.read_text(encoding="utf-8")
+    shown = re.search(r"base64,([^']+)' alt='fig_validation'", html)
+    assert shown and base64.b64decode(shown[1]) != (cal / "fig_validation.png").read_bytes()
+
+
+def test_validation_setup_read_from_summary(folders: dict[str, Path]) -> None:
+    """The report reads how the validation was run from the sentence summary.md says it in."""
+    from simulator.present.report.calibration import _VALIDATION_RUN
+
+    run = _VALIDATION_RUN.search((folders["cal"] / "summary.md").read_text(encoding="utf-8"))
+    assert run is not None
+    assert run.groupdict() == {
+        "replications": "4",
+        "days": "14",
+        "start": "2025-04-14",
+        "alpha": "0.05",
+    }
 
 
 def test_run_cost_is_the_recommenders(folders: dict[str, Path]) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 from simulator.present import i18n, style
+from simulator.present.charts import calibration_footer, check_label, validation_comparison
 from simulator.present.provenance import config_value, config_word, lookup
 from simulator.present.readers import (
     CalibrationData,
@@ -13,6 +15,7 @@ from simulator.present.readers import (
 from simulator.present.report.common import (
     _ci_span,
     _esc,
+    _fig_png,
     _figure_html,
     _fmt_or_blank,
     _html_table,
@@ -25,16 +28,13 @@ _ROWS_READ = re.compile(
     r"^(?P<read>\d+) rows read \(all centres\), (?P<usable>\d+) usable, "
     r"(?P<excluded>\d+) excluded; (?P<fitted>\d+) rows of this centre fitted\.$"
 )
-
-
-def _check_label(kpi: str, label: object, lang: str) -> str:
-    """A validation check in words: the calibration report's own label in English, the
-    catalogue's ``calibration_checks`` in another language (the label as written when
-    it has none)."""
-    written = label if isinstance(label, str) and label else kpi
-    if lang == "en":
-        return written
-    return str((i18n.catalogue(lang).get("calibration_checks") or {}).get(kpi, written))
+#: How the validation was run, as summary.md's validation section says it.
+_VALIDATION_RUN = re.compile(
+    r"^(?P<replications>\d+) replications, (?P<days>\d+) days from (?P<start>\S+) \(.*"
+    r"family-wise alpha (?P<alpha>[0-9.eE+-]+)\)\.$",
+    re.M,
+)
+_SCENARIO_WRITTEN = re.compile(r"Scenario written: `([^`]+)`")
 
 
 def _verdict_word(verdict: str, lang: str) -> str:
@@ -47,6 +47,36 @@ def _figure_caption(name: str, stem: str, lang: str) -> str:
     words = i18n.catalogue(lang).get("calibration_figures") or {}
     what = str(words.get(stem.removeprefix("fig_"), stem.removeprefix("fig_")))
     return _t("cal_fig", lang, name=name, what=what)
+
+
+def _validation_figure(cal: CalibrationData, lang: str) -> bytes | None:
+    """The validation figure redrawn in ``lang`` from ``validation.csv``,
+    ``validation_hourly.csv`` and ``validation_daily.csv`` (None without them, or
+    without the validation's setup in ``summary.md``: the calibration's own PNG is
+    shown instead)."""
+    table, hourly, daily = (
+        cal.tables.get(t) for t in ("validation", "validation_hourly", "validation_daily")
+    )
+    run = _VALIDATION_RUN.search(cal.summary_md)
+    if run is None or table is None or hourly is None or daily is None or daily.empty:
+        return None
+    written = _SCENARIO_WRITTEN.search(cal.summary_md)
+    scenario = Path(written.group(1)).name if written else cal.name
+    try:
+        fig = validation_comparison(
+            table,
+            hourly,
+            daily,
+            replications=int(run["replications"]),
+            alpha=float(run["alpha"]),
+            days=int(run["days"]),
+            start=run["start"],
+            lang=lang,
+            footer=calibration_footer(cal.centre, scenario, cal.synthetic, lang),
+        )
+    except ValueError:  # a table without the columns the figure reads
+        return None
+    return _fig_png(fig)
 
 
 def _verdicts(cal: CalibrationData) -> tuple[int, int, list[str]]:
@@ -87,7 +117,7 @@ def _calibration_sentence(cal: CalibrationData, lang: str) -> str:
     sep = "、" if lang == "zh" else "; "  # the labels hold commas
     labels = _labels(cal)
     bad_txt = (
-        _t("cal_bad", lang, items=sep.join(_check_label(b, labels.get(b), lang) for b in bad))
+        _t("cal_bad", lang, items=sep.join(check_label(b, labels.get(b), lang) for b in bad))
         if bad
         else ""
     )
@@ -246,7 +276,7 @@ def _calibration_html(cal: CalibrationData, lang: str) -> str:
         rows = []
         for _, r in val.iterrows():
             ok = str(r["verdict"]) == "consistent"
-            label = _check_label(str(r["kpi"]), r["label"], lang)
+            label = check_label(str(r["kpi"]), r["label"], lang)
             rows.append(
                 [
                     _esc(label),
@@ -275,7 +305,10 @@ def _calibration_html(cal: CalibrationData, lang: str) -> str:
         out.append(f"<h4>{_esc(_t('cal_val_h', lang))}</h4>")
         out.append(_html_table(head, rows, "cal-validation"))
         out.append(f"<p class='note'>{_esc(_t('cal_val_note', lang))}</p>")
-    for stem, path in cal.images.items():
-        if path.is_file():
-            out.append(_figure_html(path.read_bytes(), stem, _figure_caption(cal.name, stem, lang)))
+    figures = {stem: path.read_bytes() for stem, path in cal.images.items() if path.is_file()}
+    redrawn = _validation_figure(cal, lang)
+    if redrawn is not None:  # in its own place, or last when the PNG was not drawn
+        figures["fig_validation"] = redrawn
+    for stem, png in figures.items():
+        out.append(_figure_html(png, stem, _figure_caption(cal.name, stem, lang)))
     return "".join(out)
