@@ -7,7 +7,7 @@ import copy
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from simulator.config.parse import default_of, setting
 from simulator.config.scenario import Scenario, scenario_from_config
@@ -141,6 +141,137 @@ def _single_text(groups: Sequence[str]) -> str:
     return f"; {names} {verb} one window, open whatever the share, so not counted"
 
 
+class _Learned(NamedTuple):
+    """What a timetable plan shows of one share: the share of each group that can show
+    one (``shares``), the groups open with one window only (``single``, left out), and
+    the evidence for the note, as its values (``detail``) and in words."""
+
+    shares: dict[str, float]
+    single: list[str]
+    detail: dict[str, list[list[Any]]]
+    words: str
+
+
+def _weekend_learned(scn: Scenario, group_of: Mapping[str, str]) -> _Learned:
+    """The weekend share per group: the most windows open at once on weekend and
+    holiday days against weekdays (:func:`option_shares`)."""
+    weekday = _open_per_group(scn.plans.get(_WEEKDAY, ()), group_of)
+    off_days = [k for k in scn.plans if k != _WEEKDAY and scn.plans[k]]
+    off_open = _open_per_group((b for k in off_days for b in scn.plans[k]), group_of)
+    ratios = _ratio(off_open, weekday) if off_days else {}
+    shown = {g: r for g, r in ratios.items() if _can_show(weekday[g])}
+    counted = {g: n for g, n in weekday.items() if g in shown}
+    return _Learned(
+        shown,
+        [g for g in ratios if g not in shown],
+        {"counts": [[g, off_open.get(g, 0), n] for g, n in counted.items()]},
+        _counts_text(off_open, counted),
+    )
+
+
+def _lunch_learned(scn: Scenario, group_of: Mapping[str, str]) -> _Learned:
+    """The lunch share per group: the most windows open at once during a day type's
+    lunch break against that day, the largest over the day types with a lunch break
+    (:func:`option_shares`)."""
+    shares: dict[str, float] = {}
+    single: dict[str, None] = {}  # groups with lunch ratios of one-window days only
+    for key, blocks in scn.plans.items():
+        h = scn.hours.get(key)
+        if h is None or h.lunch_start is None or h.lunch_end is None:
+            continue
+        ls, le = h.lunch_start, h.lunch_end
+        if le <= ls or not blocks:
+            continue
+        day = _open_per_group(blocks, group_of)
+        at_lunch = _open_per_group((b for b in blocks if b.start < le and b.end > ls), group_of)
+        for g, r in _ratio(at_lunch, day).items():
+            if _can_show(day[g]):
+                shares[g] = max(shares.get(g, 0.0), r)
+            else:
+                single[g] = None
+    return _Learned(
+        shares,
+        [g for g in single if g not in shares],
+        {"shares": [[g, r] for g, r in shares.items()]},
+        ", ".join(f"{g}: {r:.0%}" for g, r in shares.items()),
+    )
+
+
+@dataclass(frozen=True)
+class _ShareWords:
+    """How the notes of one share (``name``: weekend or lunch; the setting
+    ``staffing.plan.{name}_open_share``) word it; ``{share}``, ``{words}``, ``{largest}``,
+    ``{mode}``, ``{key}`` stand for the values."""
+
+    name: str
+    opens: str  # what the options open with the share
+    how: str  # the evidence of a learned share
+    largest: str  # said in ``how`` when the groups' shares differ
+    one_window_days: str  # the days on which one window per group shows no share
+    nothing: str | None  # the note when the plan has nothing to learn it from
+
+
+_WEEKEND_WORDS = _ShareWords(
+    "weekend",
+    "each option's auto staffing plan opens {share} of each window group on weekends and holidays",
+    "(most open at once, weekend or holiday against weekday: {words}){largest}",
+    "; the largest, so that no group opens a smaller share",
+    "on weekdays",
+    "The scenario's {mode} plan has no weekend or holiday blocks to learn a weekend share "
+    "from: each option's auto staffing plan opens {share} of each window group on those "
+    "days (the default of {key}).",
+)
+_LUNCH_WORDS = _ShareWords(
+    "lunch",
+    "options that keep the scenario's lunch share open {share} of each window group at lunch",
+    "(most open at once during lunch against that day: {words}{largest})",
+    "; the largest",
+    "on days with a lunch break",
+    None,  # no lunch break: the share changes nothing
+)
+
+
+def _share_note(
+    words: _ShareWords, learned: _Learned, mode: str, path: str
+) -> tuple[float, Note | None]:
+    """The share the options take and its note: the largest of the ``learned`` shares
+    (:func:`_largest`), else the schema's default, with a note saying why (none where
+    ``words.nothing`` is None and no group was left out)."""
+    if learned.shares:
+        share, largest = _largest(learned.shares)
+        opens = words.opens.format(share=f"{share:.0%}")
+        how = words.how.format(words=learned.words, largest=words.largest if largest else "")
+        return share, Note(
+            f"{words.name}_share",
+            {
+                "mode": mode,
+                "share": share,
+                **learned.detail,
+                "largest": largest,
+                "single": learned.single,
+            },
+            f"{opens[:1].upper()}{opens[1:]}, as the scenario's {mode} plan does {how}"
+            f"{_single_text(learned.single)}.",
+        )
+    setting_ = f"{words.name}_open_share"
+    share, key = float(default_of(setting_, path)), f"{path}.{setting_}"
+    values: dict[str, Any] = {"mode": mode, "share": share, "key": key}
+    if learned.single:  # something to learn from, but every group there has one window
+        text = (
+            f"The scenario's {mode} plan opens one window of each group "
+            f"{words.one_window_days}, which stays open whatever the share, so it shows no "
+            f"{words.name} share: {words.opens.format(share=f'{share:.0%}')} (the default "
+            f"of {key})."
+        )
+        return share, Note(
+            f"{words.name}_default_single", {**values, "single": learned.single}, text
+        )
+    if words.nothing is None:
+        return share, None
+    text = words.nothing.format(mode=mode, share=f"{share:.0%}", key=key)
+    return share, Note(f"{words.name}_default", values, text)
+
+
 def _fewest_open(plans: Mapping[str, Iterable[Block]]) -> tuple[int, str] | None:
     """The fewest windows (all groups together) open at once in any block that opens a
     window, with its day type (the first in plan order), over the day types with
@@ -198,103 +329,8 @@ def option_shares(plan: Mapping[str, Any] | None, scn: Scenario) -> OptionShares
             setting(plan, "min_open", path),
         )
     group_of = {w.id: w.group for w in scn.windows}
-    weekday = _open_per_group(scn.plans.get(_WEEKDAY, ()), group_of)
-    off_days = [k for k in scn.plans if k != _WEEKDAY and scn.plans[k]]
-    weekend_key = f"{path}.weekend_open_share"
-    off_open = _open_per_group((b for k in off_days for b in scn.plans[k]), group_of)
-    ratios = _ratio(off_open, weekday) if off_days else {}
-    shown = {g: r for g, r in ratios.items() if _can_show(weekday[g])}
-    single = [g for g in ratios if g not in shown]
-    weekend_note: Note
-    if shown:
-        weekend, largest = _largest(shown)
-        counted = {g: n for g, n in weekday.items() if g in shown}
-        how = (
-            f"as the scenario's {mode} plan does (most open at once, weekend or holiday "
-            f"against weekday: {_counts_text(off_open, counted)})"
-        )
-        if largest:
-            how += "; the largest, so that no group opens a smaller share"
-        weekend_note = Note(
-            "weekend_share",
-            {
-                "mode": mode,
-                "share": weekend,
-                "counts": [[g, off_open.get(g, 0), n] for g, n in counted.items()],
-                "largest": largest,
-                "single": single,
-            },
-            f"Each option's auto staffing plan opens {weekend:.0%} of each window group "
-            f"on weekends and holidays, {how}{_single_text(single)}.",
-        )
-    elif single:  # weekend blocks, but every group open on weekdays has one window
-        weekend = float(default_of("weekend_open_share", path))
-        weekend_note = Note(
-            "weekend_default_single",
-            {"mode": mode, "share": weekend, "key": weekend_key, "single": single},
-            f"The scenario's {mode} plan opens one window of each group on weekdays, "
-            "which stays open whatever the share, so it shows no weekend share: each "
-            f"option's auto staffing plan opens {weekend:.0%} of each window group on "
-            f"weekends and holidays (the default of {weekend_key}).",
-        )
-    else:
-        weekend = float(default_of("weekend_open_share", path))
-        weekend_note = Note(
-            "weekend_default",
-            {"mode": mode, "share": weekend, "key": weekend_key},
-            f"The scenario's {mode} plan has no weekend or holiday blocks to learn a "
-            f"weekend share from: each option's auto staffing plan opens {weekend:.0%} of "
-            f"each window group on those days (the default of {weekend_key}).",
-        )
-    lunch_ratios: dict[str, float] = {}
-    lunch_single: dict[str, None] = {}  # groups with lunch ratios of one-window days only
-    for key, blocks in scn.plans.items():
-        h = scn.hours.get(key)
-        if h is None or h.lunch_start is None or h.lunch_end is None:
-            continue
-        ls, le = h.lunch_start, h.lunch_end
-        if le <= ls or not blocks:
-            continue
-        day = _open_per_group(blocks, group_of)
-        at_lunch = _open_per_group((b for b in blocks if b.start < le and b.end > ls), group_of)
-        for g, r in _ratio(at_lunch, day).items():
-            if _can_show(day[g]):
-                lunch_ratios[g] = max(lunch_ratios.get(g, 0.0), r)
-            else:
-                lunch_single[g] = None
-    single_lunch = [g for g in lunch_single if g not in lunch_ratios]
-    lunch_key = f"{path}.lunch_open_share"
-    lunch_note: Note | None
-    if lunch_ratios:
-        lunch, largest = _largest(lunch_ratios)
-        lunch_note = Note(
-            "lunch_share",
-            {
-                "mode": mode,
-                "share": lunch,
-                "shares": [[g, r] for g, r in lunch_ratios.items()],
-                "largest": largest,
-                "single": single_lunch,
-            },
-            f"Options that keep the scenario's lunch share open {lunch:.0%} of each window "
-            f"group at lunch, as the scenario's {mode} plan does (most open at once during "
-            "lunch against that day: "
-            + ", ".join(f"{g}: {r:.0%}" for g, r in lunch_ratios.items())
-            + ("; the largest" if largest else "")
-            + f"){_single_text(single_lunch)}.",
-        )
-    elif single_lunch:  # a lunch break, but every group open that day has one window
-        lunch = float(default_of("lunch_open_share", path))
-        lunch_note = Note(
-            "lunch_default_single",
-            {"mode": mode, "share": lunch, "key": lunch_key, "single": single_lunch},
-            f"The scenario's {mode} plan opens one window of each group on days with a "
-            "lunch break, which stays open whatever the share, so it shows no lunch "
-            f"share: options that keep the scenario's lunch share open {lunch:.0%} of each "
-            f"window group at lunch (the default of {lunch_key}).",
-        )
-    else:  # no lunch break: the share changes nothing
-        lunch, lunch_note = float(default_of("lunch_open_share", path)), None
+    weekend, weekend_note = _share_note(_WEEKEND_WORDS, _weekend_learned(scn, group_of), mode, path)
+    lunch, lunch_note = _share_note(_LUNCH_WORDS, _lunch_learned(scn, group_of), mode, path)
     fewest = _fewest_open(scn.plans)
     if fewest is None:
         min_open, min_open_note = int(default_of("min_open", path)), None
