@@ -138,16 +138,22 @@ def _note_text(key: str, values: Mapping[str, Any], rec: RecommendationData, lan
     largest = _t("note_largest", lang) if values.get("largest") else ""
     left_out = sep.join(group(g) for g in values.get("single") or [])
     single = _t("note_single", lang, groups=left_out) if left_out else ""
-    if key == "weekend_share":
-        counts = sep.join(
-            _t("note_count", lang, group=group(g), k=int(k), n=int(n))
-            for g, k, n in values["counts"]
-        )
+    if key in ("weekend_share", "lunch_share"):
+        if key == "weekend_share":  # windows open on those days of those open on weekdays
+            per_group = [
+                _t("note_count", lang, group=group(g), k=int(k), n=int(n))
+                for g, k, n in values["counts"]
+            ]
+        else:  # the share open at lunch
+            per_group = [
+                _t("note_group_share", lang, group=group(g), share=pct(r))
+                for g, r in values["shares"]
+            ]
         return _t(
-            "note_weekend_share",
+            f"note_{key}",
             lang,
             share=pct(values["share"]),
-            counts=counts,
+            per_group=sep.join(per_group),
             largest=largest,
             single=single,
         )
@@ -158,18 +164,6 @@ def _note_text(key: str, values: Mapping[str, Any], rec: RecommendationData, lan
             share=pct(values["share"]),
             setting=values["key"],
             groups=left_out,
-        )
-    if key == "lunch_share":
-        shares = sep.join(
-            _t("note_group_share", lang, group=group(g), share=pct(r)) for g, r in values["shares"]
-        )
-        return _t(
-            "note_lunch_share",
-            lang,
-            share=pct(values["share"]),
-            shares=shares,
-            largest=largest,
-            single=single,
         )
     if key == "min_open":
         n = int(values["n"])
