@@ -54,17 +54,18 @@ _WEEKDAY = "weekday"
 
 @dataclass(frozen=True)
 class Note:
-    """A note of the recommendation: its English ``text`` (the log, ``notes`` of
-    ``recommendation.json``) and the same as a message ``key`` with its ``values``
-    (plain data), from which the report writes it in its own language."""
+    """A note of the recommendation: a message ``key`` with its ``values`` (plain
+    data), from which the report writes it in its own language, and the same in
+    English (``text``: the log, and what the report shows where it has no message)."""
 
     key: str
     values: Mapping[str, Any]
     text: str
 
     def as_dict(self) -> dict[str, Any]:
-        """``{"key": ..., "values": {...}}`` (``recommendation.json``'s ``note_values``)."""
-        return {"key": self.key, "values": dict(self.values)}
+        """``{"key": ..., "values": {...}, "text": ...}`` (an item of
+        ``recommendation.json``'s ``notes``)."""
+        return {"key": self.key, "values": dict(self.values), "text": self.text}
 
 
 @dataclass(frozen=True)

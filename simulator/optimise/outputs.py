@@ -25,6 +25,7 @@ from simulator.optimise.config import (
 )
 from simulator.optimise.evaluate import Candidate, _Runner, plain
 from simulator.optimise.feasibility import Constraint, Search, _hour_keys, _hour_value, _meets
+from simulator.optimise.options import Note
 from simulator.optimise.stats import (
     FEASIBLE,
     INFEASIBLE,
@@ -97,11 +98,11 @@ class Recommendation:
         Evaluations run and reused, wall time, error budget.
     notes
         How the options were built where the scenario does not say it (the weekend and
-        lunch shares of their staffing plans when the scenario's plan is not ``auto``:
-        :func:`simulator.optimise.options.option_shares`); also logged.
-    note_values
-        The same notes as message keys and values (``{"key": ..., "values": {...}}``),
-        from which the report writes them in its language.
+        lunch shares and ``min_open`` of their staffing plans when the scenario's plan is
+        not ``auto``: :func:`simulator.optimise.options.option_shares`), as
+        :class:`~simulator.optimise.options.Note`: a message key with its values, from
+        which the report writes the note in its language, and the English ``text``, also
+        logged.
     """
 
     option: str | None
@@ -126,8 +127,7 @@ class Recommendation:
     stats: dict[str, Any] = field(default_factory=dict)
     isa_log: list[dict[str, Any]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    note_values: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def scenario(self) -> Scenario:
@@ -575,8 +575,7 @@ def write_outputs(
         "confidence": rec.targets.confidence,
         "stats": {k: v for k, v in rec.stats.items() if k != "comparison"},
         "isa_log": rec.isa_log,
-        "notes": rec.notes,
-        "note_values": rec.note_values,
+        "notes": [n.as_dict() for n in rec.notes],
     }
     files["summary"] = out_dir / "recommendation.json"
     files["summary"].write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")

@@ -274,10 +274,9 @@ def _recommend(
     runner: _Runner,
 ) -> Recommendation:
     shares = option_shares((base.get("staffing") or {}).get("plan"), scn)
-    note_items = shares.note_items(own_lunch=None in sp.lunch_open_share)
-    notes = [n.text for n in note_items]
+    notes = shares.note_items(own_lunch=None in sp.lunch_open_share)
     for note in notes:
-        log.info(note)
+        log.info(note.text)
     options, invalid = _build_options(base, sp, cost, shares)
     if not options:
         reasons = "; ".join(sorted({str(i["reason"]) for i in invalid})[:3])
@@ -400,5 +399,4 @@ def _recommend(
         },
         isa_log=isa_log,
         notes=notes,
-        note_values=[n.as_dict() for n in note_items],
     )

@@ -206,7 +206,6 @@ RECOMMENDATION_DEFAULTS: Mapping[str, Any] = {
     "stats": {},
     # How the options' staffing plans were built (runs before these were recorded: none)
     "notes": [],
-    "note_values": [],
 }
 RECOMMENDATION_STATS_DEFAULTS: Mapping[str, Any] = {
     # Its ``stats``: provenance shown as "?" when unknown.
@@ -214,6 +213,23 @@ RECOMMENDATION_STATS_DEFAULTS: Mapping[str, Any] = {
     "code_version": "?",
     "options": "?",
 }
+
+
+def _note_records(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """``summary``'s notes as records (``{"key": ..., "values": {...}, "text": ...}``),
+    ``note_values`` dropped. A file written before the notes were one list of records
+    holds the English texts under ``notes`` and, in the same order, the same as message
+    keys and values under ``note_values``: they are joined as the report read them then
+    (a text beyond the values is left out); a text without values becomes a record of
+    its text alone, shown as written."""
+    notes = [n for n in summary["notes"] if n] if isinstance(summary["notes"], list) else []
+    values = summary.pop("note_values", None)
+    if isinstance(values, list) and values:
+        notes = [
+            {**(v if isinstance(v, Mapping) else {}), "text": notes[i] if i < len(notes) else ""}
+            for i, v in enumerate(values)
+        ]
+    return [dict(n) if isinstance(n, Mapping) else {"text": str(n)} for n in notes]
 
 
 def _filled(data: Any, defaults: Mapping[str, Any]) -> dict[str, Any]:
@@ -235,8 +251,10 @@ class RecommendationData:
         The folder.
     summary : dict
         ``recommendation.json``: statement, option, layout, skill mix, lunch share,
-        cost per day and breakdown, targets, confidence, stats, notes (English) and
-        note_values (the same as message keys and values); what the file lacks is
+        cost per day and breakdown, targets, confidence, stats, notes (message keys
+        with their values and the English text: ``{"key": ..., "values": {...},
+        "text": ...}``; a file of an earlier version, with the texts and the
+        ``note_values`` apart, is read as the same records); what the file lacks is
         filled from :data:`RECOMMENDATION_DEFAULTS`.
     kpis : DataFrame
         ``kpis.csv`` (index KPI): mean, ci_low, ci_high, n, target, bound, meets.
@@ -268,6 +286,7 @@ class RecommendationData:
     def __post_init__(self) -> None:
         # Every field of the summary the report reads is there (RECOMMENDATION_DEFAULTS).
         self.summary = _filled(self.summary, RECOMMENDATION_DEFAULTS)
+        self.summary["notes"] = _note_records(self.summary)
         self.summary["stats"] = _filled(self.summary["stats"], RECOMMENDATION_STATS_DEFAULTS)
 
     @property

@@ -75,9 +75,12 @@ def _edited(src: Path, dst: Path, **changes: Any) -> Path:
 
 
 def test_recommender_writes_the_notes_as_message_values(rec_dir: Path) -> None:
+    """Each note one record: message key and values (for the report), English text."""
     summary = json.loads((rec_dir / "recommendation.json").read_text(encoding="utf-8"))
-    assert [n["key"] for n in summary["note_values"]] == ["weekend_share", "min_open"]
-    assert len(summary["notes"]) == 2
+    assert [n["key"] for n in summary["notes"]] == ["weekend_share", "min_open"]
+    assert all(list(n) == ["key", "values", "text"] for n in summary["notes"])
+    assert summary["notes"][0]["text"].startswith("Each option's auto staffing plan opens 50%")
+    assert "note_values" not in summary
 
 
 def test_english_report_shows_the_notes(rec_dir: Path, tmp_path: Path) -> None:
@@ -116,19 +119,41 @@ def test_folder_without_notes_still_renders(rec_dir: Path, tmp_path: Path) -> No
 
 
 def test_notes_without_values_are_shown_as_written(rec_dir: Path, tmp_path: Path) -> None:
-    """A recommendation with the English notes alone: shown as the recommender wrote them."""
-    notes = json.loads((rec_dir / "recommendation.json").read_text(encoding="utf-8"))["notes"]
-    folder = _edited(rec_dir, tmp_path / "texts", note_values=None)
+    """A recommendation with the English notes alone (texts, no message keys): shown as
+    the recommender wrote them."""
+    records = json.loads((rec_dir / "recommendation.json").read_text(encoding="utf-8"))["notes"]
+    notes = [n["text"] for n in records]
+    folder = _edited(rec_dir, tmp_path / "texts", notes=notes)
     text = _section_text(report.build_report(folder, out=tmp_path / "texts.html"))
     assert "Assumptions behind the options tested" in text
     assert all(note in text for note in notes)
 
 
+def test_notes_written_apart_read_as_before(rec_dir: Path, tmp_path: Path) -> None:
+    """A recommendation.json of an earlier version holds the English texts under
+    ``notes`` and the same as message keys and values under ``note_values``, in the same
+    order: read as the same records, and the report words them as the current file."""
+    records = json.loads((rec_dir / "recommendation.json").read_text(encoding="utf-8"))["notes"]
+    old = _edited(
+        rec_dir,
+        tmp_path / "apart",
+        notes=[n["text"] for n in records],
+        note_values=[{"key": n["key"], "values": n["values"]} for n in records],
+    )
+    read = read_recommendation(old)
+    assert read.summary["notes"] == records and "note_values" not in read.summary
+    current = read_recommendation(rec_dir)
+    for lang in ("en", "zh"):
+        assert option_notes(read, lang) == option_notes(current, lang)
+    assert _section_text(report.build_report(old, out=tmp_path / "apart.html")) == (
+        _section_text(report.build_report(rec_dir, out=tmp_path / "current.html"))
+    )
+
+
 def test_every_kind_of_note_in_both_languages(rec_dir: Path) -> None:
     rec = read_recommendation(rec_dir)
     rec.summary = copy.deepcopy(rec.summary)
-    rec.summary["notes"] = ["(weekend default)", "(lunch)", "(min open)", "An unknown note."]
-    rec.summary["note_values"] = [
+    rec.summary["notes"] = [
         {
             "key": "weekend_default",
             "values": {
@@ -136,6 +161,7 @@ def test_every_kind_of_note_in_both_languages(rec_dir: Path) -> None:
                 "share": 1.0,
                 "key": "staffing.plan.weekend_open_share",
             },
+            "text": "(weekend default)",
         },
         {
             "key": "lunch_share",
@@ -145,9 +171,14 @@ def test_every_kind_of_note_in_both_languages(rec_dir: Path) -> None:
                 "shares": [["main", 2 / 3], ["back", 0.5]],
                 "largest": True,
             },
+            "text": "(lunch)",
         },
-        {"key": "min_open", "values": {"mode": "explicit", "n": 1, "day_type": "holiday"}},
-        {"key": "a_later_kind", "values": {}},
+        {
+            "key": "min_open",
+            "values": {"mode": "explicit", "n": 1, "day_type": "holiday"},
+            "text": "(min open)",
+        },
+        {"key": "a_later_kind", "values": {}, "text": "An unknown note."},
     ]
     en = option_notes(rec, "en")
     assert en == [
@@ -177,8 +208,7 @@ def test_notes_on_one_window_groups_in_both_languages(rec_dir: Path) -> None:
     of such groups alone takes the defaults, and the notes say why."""
     rec = read_recommendation(rec_dir)
     rec.summary = copy.deepcopy(rec.summary)
-    rec.summary["notes"] = ["(weekend)", "(weekend default)", "(lunch default)"]
-    rec.summary["note_values"] = [
+    rec.summary["notes"] = [
         {
             "key": "weekend_share",
             "values": {
@@ -188,6 +218,7 @@ def test_notes_on_one_window_groups_in_both_languages(rec_dir: Path) -> None:
                 "largest": False,
                 "single": ["desk"],
             },
+            "text": "(weekend)",
         },
         {
             "key": "weekend_default_single",
@@ -197,6 +228,7 @@ def test_notes_on_one_window_groups_in_both_languages(rec_dir: Path) -> None:
                 "key": "staffing.plan.weekend_open_share",
                 "single": ["main", "desk"],
             },
+            "text": "(weekend default)",
         },
         {
             "key": "lunch_default_single",
@@ -206,6 +238,7 @@ def test_notes_on_one_window_groups_in_both_languages(rec_dir: Path) -> None:
                 "key": "staffing.plan.lunch_open_share",
                 "single": ["main"],
             },
+            "text": "(lunch default)",
         },
     ]
     en = option_notes(rec, "en")

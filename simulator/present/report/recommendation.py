@@ -124,8 +124,9 @@ def _codes_note(rec: RecommendationData, lang: str) -> str:
 
 
 def _note_text(key: str, values: Mapping[str, Any], rec: RecommendationData, lang: str) -> str:
-    """One note of ``note_values`` in words (:func:`option_notes`); KeyError, TypeError
-    or ValueError when it cannot be written from the catalogue."""
+    """One note of ``recommendation.json`` (its message ``key`` and ``values``) in words
+    (:func:`option_notes`); KeyError, TypeError or ValueError when it cannot be written
+    from the catalogue."""
     specs = names.window_groups(rec.scenario)
     sep = "、" if lang == "zh" else ", "
 
@@ -174,20 +175,16 @@ def _note_text(key: str, values: Mapping[str, Any], rec: RecommendationData, lan
 
 def option_notes(rec: RecommendationData, lang: str) -> list[str]:
     """How the options' staffing plans were built (``recommendation.json``'s notes), in
-    ``lang``: from ``note_values`` (message keys and values) where the catalogue has the
+    ``lang``: each note from its message key and values where the catalogue has the
     message, else the recommender's English text; none for runs that recorded none."""
-    texts = [str(t) for t in rec.summary["notes"] or [] if t]
-    values = rec.summary["note_values"]
-    if not isinstance(values, list) or not values:
-        return texts
     out = []
-    for i, item in enumerate(values):
-        fallback = texts[i] if i < len(texts) else ""
+    for note in rec.summary["notes"] or []:
         try:
-            out.append(_note_text(str(item["key"]), item["values"], rec, lang))
+            out.append(_note_text(str(note["key"]), note["values"], rec, lang))
         except (KeyError, TypeError, ValueError):  # a note this version cannot word
-            if fallback:
-                out.append(fallback)
+            text = note.get("text") if isinstance(note, Mapping) else note
+            if text:
+                out.append(str(text))
     return out
 
 
