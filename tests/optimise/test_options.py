@@ -208,8 +208,9 @@ def test_lunch_and_weekend_shares_of_a_two_group_plan() -> None:
     assert shares.notes(own_lunch=False) == [notes[0], notes[2]]  # the space sets lunch
     # The fewest open at once: 1 comprehensive window and the quick desk, weekday lunch.
     assert shares.min_open == 2 and "at least 2 windows" in notes[2]
-    values = [n.as_dict() for n in shares.note_items(own_lunch=True)]
-    assert values == [
+    records = [n.as_dict() for n in shares.note_items(own_lunch=True)]  # recommendation.json's
+    assert [r.pop("text") for r in records] == notes
+    assert records == [
         {
             "key": "weekend_share",
             "values": {
