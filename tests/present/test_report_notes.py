@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 
 from simulator import load_scenario
+from simulator.optimise.options import Note
 from simulator.present import report, style
-from simulator.present.readers import read_recommendation
+from simulator.present.readers import RecommendationData, read_recommendation
 from simulator.present.report.recommendation import option_notes
 from tests.conftest import QUICK_PROCEDURE, one_group_space
 
@@ -150,36 +151,35 @@ def test_notes_written_apart_read_as_before(rec_dir: Path, tmp_path: Path) -> No
     )
 
 
-def test_every_kind_of_note_in_both_languages(rec_dir: Path) -> None:
+def _with_notes(rec_dir: Path, *notes: Note) -> RecommendationData:
+    """The recommendation of ``rec_dir`` with ``notes`` (as recommendation.json holds them)."""
     rec = read_recommendation(rec_dir)
     rec.summary = copy.deepcopy(rec.summary)
-    rec.summary["notes"] = [
-        {
-            "key": "weekend_default",
-            "values": {
-                "mode": "explicit",
-                "share": 1.0,
-                "key": "staffing.plan.weekend_open_share",
-            },
-            "text": "(weekend default)",
-        },
-        {
-            "key": "lunch_share",
-            "values": {
-                "mode": "explicit",
-                "share": 2 / 3,
-                "shares": [["main", 2 / 3], ["back", 0.5]],
-                "largest": True,
-            },
-            "text": "(lunch)",
-        },
-        {
-            "key": "min_open",
-            "values": {"mode": "explicit", "n": 1, "day_type": "holiday"},
-            "text": "(min open)",
-        },
-        {"key": "a_later_kind", "values": {}, "text": "An unknown note."},
-    ]
+    rec.summary["notes"] = [n.as_dict() for n in notes]
+    return rec
+
+
+WEEKEND_KEY = "staffing.plan.weekend_open_share"
+
+
+def test_every_kind_of_note_in_both_languages(rec_dir: Path) -> None:
+    rec = _with_notes(
+        rec_dir,
+        Note(
+            "weekend_default",
+            dict(mode="explicit", share=1.0, key=WEEKEND_KEY),
+            "(weekend default)",
+        ),
+        Note(
+            "lunch_share",
+            dict(
+                mode="explicit", share=2 / 3, shares=[["main", 2 / 3], ["back", 0.5]], largest=True
+            ),
+            "(lunch)",
+        ),
+        Note("min_open", dict(mode="explicit", n=1, day_type="holiday"), "(min open)"),
+        Note("a_later_kind", {}, "An unknown note."),
+    )
     en = option_notes(rec, "en")
     assert en == [
         "Weekends and holidays: 100% of each window group open, the model's default "
@@ -206,41 +206,27 @@ def test_every_kind_of_note_in_both_languages(rec_dir: Path) -> None:
 def test_notes_on_one_window_groups_in_both_languages(rec_dir: Path) -> None:
     """Groups with one window (open whatever the share) are named as not counted; a plan
     of such groups alone takes the defaults, and the notes say why."""
-    rec = read_recommendation(rec_dir)
-    rec.summary = copy.deepcopy(rec.summary)
-    rec.summary["notes"] = [
-        {
-            "key": "weekend_share",
-            "values": {
-                "mode": "by_block",
-                "share": 0.5,
-                "counts": [["main", 5, 10]],
-                "largest": False,
-                "single": ["desk"],
-            },
-            "text": "(weekend)",
-        },
-        {
-            "key": "weekend_default_single",
-            "values": {
-                "mode": "by_block",
-                "share": 1.0,
-                "key": "staffing.plan.weekend_open_share",
-                "single": ["main", "desk"],
-            },
-            "text": "(weekend default)",
-        },
-        {
-            "key": "lunch_default_single",
-            "values": {
-                "mode": "by_block",
-                "share": 0.5,
-                "key": "staffing.plan.lunch_open_share",
-                "single": ["main"],
-            },
-            "text": "(lunch default)",
-        },
-    ]
+    lunch_key = "staffing.plan.lunch_open_share"
+    rec = _with_notes(
+        rec_dir,
+        Note(
+            "weekend_share",
+            dict(
+                mode="by_block", share=0.5, counts=[["main", 5, 10]], largest=False, single=["desk"]
+            ),
+            "(weekend)",
+        ),
+        Note(
+            "weekend_default_single",
+            dict(mode="by_block", share=1.0, key=WEEKEND_KEY, single=["main", "desk"]),
+            "(weekend default)",
+        ),
+        Note(
+            "lunch_default_single",
+            dict(mode="by_block", share=0.5, key=lunch_key, single=["main"]),
+            "(lunch default)",
+        ),
+    )
     en = option_notes(rec, "en")
     assert en == [
         "Weekends and holidays: 50% of each window group open, as in the current plan (the "
