@@ -13,79 +13,54 @@ Folder contents (see ``docs/calibration.md``):
     balking was fitted).
 ``validation.csv``, ``validation_hourly.csv``, ``validation_daily.csv``
     Held-out comparison (when a holdout was given).
+``arrival_profiles.csv``, ``service_qq.csv``
+    What the arrival-profile and Q-Q figures show (observed and fitted rates per time
+    bin; Q-Q points with their envelope).
 ``fig_*.png``
     Hourly profiles (observed vs fitted), service-time Q-Q plots, Kaplan-Meier patience
     curve vs the fit, validation comparisons. Titles state the finding; bands and
-    whiskers are 95% intervals (stated in each figure's notes).
+    whiskers are 95% intervals (stated in each figure's notes). Each is drawn by a chart
+    of :mod:`simulator.present.charts` from the tables above, from which ``svcsim-report``
+    redraws it in the report's language.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from calibration._common import SCIPY_DISTS as _SCIPY
 from calibration.clean import CleanResult
 from calibration.effects import CalendarEffects
 from calibration.fit import CalibrationFit
 from calibration.layout import LayoutFit
+from calibration.patience import PatienceFit
 from calibration.service import skill_levels as _skill_levels
 from calibration.validate import ValidationResult
 from simulator.config.safety import neutralise_frame
-from simulator.present import style as st
-from simulator.present.charts import calibration_footer, save_figure, validation_comparison
+from simulator.present import charts
+from simulator.present.charts import calibration_footer, save_figure
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = ["write_report"]
 
 
-def _style() -> tuple[list[str], Any]:
-    _, families = st.resolve_language("en")
-    return list(families), st
-
-
-def _finish(
-    fig: Figure, title: str, families: Sequence[str], note: str, footer: str, path: Path
-) -> Path:
-    """The finding as title, the method note and the footer; saved as a PNG at ``path``."""
-    st.finish_figure(fig, title, families, notes=[note], footer=footer)
-    return save_figure(fig, path, formats=("png",))[0]
-
-
-def _band(
-    ax: Axes,
-    x: Any,
-    low: Any,
-    high: Any,
-    label: str,
-    *,
-    color: str | None = None,
-    alpha: float = 0.25,
-    step: Literal["pre", "post", "mid"] | None = None,
-) -> None:
-    """An uncertainty band from ``low`` to ``high`` over ``x``, without an edge; in the
-    simulated series' colour unless ``color`` is given."""
-    color = st.SERIES_COLORS[0] if color is None else color
-    ax.fill_between(x, low, high, step=step, color=color, alpha=alpha, lw=0, label=label)
-
-
-def _fig_profiles(fit: CalibrationFit, train: pd.DataFrame, folder: Path, footer: str) -> Path:
-    families, _ = _style()
+def arrival_profiles_table(fit: CalibrationFit, train: pd.DataFrame) -> pd.DataFrame:
+    """The observed arrivals per hour (mean over days of each type, its standard error)
+    and the fitted rate per time bin of each day type: what ``fig_arrival_profiles``
+    shows (``arrival_profiles.csv``)."""
     rates = fit.arrivals.rates
     kinds = [k for k in ("weekday", "weekend", "holiday") if k in set(rates["day_type"])]
-    fig, axes = st.new_figure(families, figsize=(9.0, 3.6 * len(kinds)), nrows=len(kinds))
     d = fit.arrivals.daily
-    worst = 0.0
-    for ax, kind in zip(axes, kinds, strict=False):
+    frames = []
+    for kind in kinds:
         r = rates.loc[rates["day_type"] == kind].reset_index(drop=True)
         sub = train.loc[train["day_type"] == kind]
         days = sub["date"].drop_duplicates().sort_values()
@@ -108,61 +83,34 @@ def _fig_profiles(fit: CalibrationFit, train: pd.DataFrame, folder: Path, footer
             level = d.daily_volume * float(np.mean(d.weekday_factors[:5]))
         else:
             level = float(per_day.to_numpy().sum(1).mean())
-        fitted = level * r["share"].to_numpy() / width_h
-        mid = (starts + ends) / 2 / 60.0
-        ax.errorbar(
-            mid,
-            mean,
-            yerr=1.96 * se,
-            fmt="o",
-            ms=3.5,
-            color=st.OKABE_ITO["black"],
-            label="observed mean per day (95% CI)",
-            capsize=2,
+        frames.append(
+            pd.DataFrame(
+                {
+                    "day_type": kind,
+                    "days": len(days),
+                    "start_min": starts,
+                    "end_min": ends,
+                    "observed": mean,
+                    "observed_se": se,
+                    "fitted": level * r["share"].to_numpy() / width_h,
+                }
+            )
         )
-        ax.step(
-            np.r_[starts, ends[-1]] / 60.0,
-            np.r_[fitted, fitted[-1]],
-            where="post",
-            color=st.SERIES_COLORS[0],
-            label="fitted rate",
-        )
-        ax.set_ylabel("arrivals per hour")
-        ax.set_xlabel("time of day (hour)")
-        ax.set_title(f"{kind} ({len(days)} days)", loc="left", fontsize=10)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            z = np.abs(mean - fitted) / np.where(se > 0, se, np.inf)
-        worst = max(worst, float(np.nanmax(z)) if len(z) else 0.0)
-    axes[0].legend(fontsize=8, loc="upper right")
-    title = (
-        "Fitted arrival rates match the observed hourly profiles"
-        if worst < 3.5
-        else f"Fitted arrival rates miss some observed bins (worst by {worst:.1f} standard errors)"
-    )
-    note = (
-        "Whiskers: 95% CI of the mean over days. "
-        "Weekday fitted level = daily volume x mean Mon-Fri factor."
-    )
-    return _finish(fig, title, families, note, footer, folder / "fig_arrival_profiles")
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=_PROFILE)
 
 
-def _fig_qq(
-    fit: CalibrationFit,
-    train: pd.DataFrame,
-    folder: Path,
-    footer: str,
-    levels: pd.Series | None = None,
-) -> Path:
-    families, _ = _style()
-    fits = list(fit.service)
-    ncols = min(3, len(fits))
-    nrows = math.ceil(len(fits) / ncols)
-    fig, axes = st.new_figure(
-        families, figsize=(3.4 * ncols, 3.2 * nrows + 0.8), nrows=nrows, ncols=ncols
-    )
+_PROFILE = ["day_type", "days", "start_min", "end_min", "observed", "observed_se", "fitted"]
+
+
+def service_qq_table(
+    fit: CalibrationFit, train: pd.DataFrame, levels: pd.Series | None = None
+) -> pd.DataFrame:
+    """The points of each service-time fit's Q-Q plot (observed service times, up to
+    2000 drawn at random, against the fitted quantiles) with the 95% pointwise envelope
+    of 99 samples from the fit: what ``fig_service_qq`` shows (``service_qq.csv``)."""
     rng = np.random.default_rng(0)
-    ps = []
-    for ax, sf in zip(axes, fits, strict=False):
+    frames = []
+    for sf in fit.service:
         x = train.loc[
             (train["family"] == sf.group) & (train["outcome"] == "served"), "service_min"
         ].to_numpy(dtype=float)
@@ -175,148 +123,68 @@ def _fig_qq(
         n = len(x)
         q = (np.arange(1, n + 1) - 0.5) / n
         dist = _SCIPY[sf.best.dist](*sf.best.params)
-        theo = dist.ppf(q)
         sims = np.sort(dist.rvs(size=(99, n), random_state=rng), axis=1)
         lo, hi = np.quantile(sims, [0.025, 0.975], axis=0)
-        _band(ax, theo, lo, hi, "95% envelope", alpha=0.2)
-        ax.plot(theo, x, ".", ms=2.5, color=st.OKABE_ITO["black"], label="observed")
-        top = float(np.quantile(np.r_[theo, x], 0.995))
-        ax.plot([0, top], [0, top], color=st.BASELINE_COLOR, lw=0.8)
-        ax.set_xlim(0, top)
-        ax.set_ylim(0, top)
-        ax.set_xlabel(f"fitted {sf.best.dist} quantile (min)")
-        ax.set_ylabel("observed service time (min)")
-        ax.set_title(
-            f"{sf.group} [{sf.level}] n={sf.n}\nmean {sf.best.mean:.1f} min, cv {sf.best.cv:.2f},"
-            f" GoF p={sf.gof_pvalue:.2f}",
-            loc="left",
-            fontsize=8.5,
+        frames.append(
+            pd.DataFrame(
+                {
+                    "group": sf.group,
+                    "level": sf.level,
+                    "dist": sf.best.dist,
+                    "n": sf.n,
+                    "mean": sf.best.mean,
+                    "cv": sf.best.cv,
+                    "gof_pvalue": sf.gof_pvalue,
+                    "theoretical": dist.ppf(q),
+                    "observed": x,
+                    "env_low": lo,
+                    "env_high": hi,
+                }
+            )
         )
-        ps.append(sf.gof_pvalue)
-    for ax in axes[len(fits) :]:
-        ax.set_visible(False)
-    axes[0].legend(fontsize=7, loc="upper left")
-    bad = [f.group for f, p in zip(fits, ps, strict=True) if np.isfinite(p) and p < 0.05]
-    title = (
-        "Service-time fits follow the data in every family"
-        if not bad
-        else f"Service-time fits depart from the data in {', '.join(bad)} (GoF p < 0.05)"
-    )
-    note = (
-        "Band: 95% pointwise envelope of 99 samples "
-        "from the fitted distribution. GoF: Monte Carlo Anderson-Darling."
-    )
-    return _finish(fig, title, families, note, footer, folder / "fig_service_qq")
+    return pd.concat(frames, ignore_index=True)
 
 
-def _fig_patience(fit: CalibrationFit, folder: Path, footer: str) -> Path:
-    families, _ = _style()
-    p = fit.patience
-    km = p.km
-    fig, axes = st.new_figure(families, figsize=(8.0, 4.8))
-    ax = axes[0]
-    if len(km):
-        t = km["time_min"].to_numpy()
-        s = km["survival"].to_numpy()
-        d = km["events"].to_numpy(float)
-        n = km["at_risk"].to_numpy(float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            gw = np.cumsum(np.where(n > d, d / (n * (n - d)), 0.0))
-        se = s * np.sqrt(gw)
-        ax.step(
-            np.r_[0, t],
-            np.r_[1, s],
-            where="post",
-            color=st.OKABE_ITO["black"],
-            label="Kaplan-Meier (served waits censored)",
-        )
-        _band(
-            ax,
-            np.r_[0, t],
-            np.r_[1, np.clip(s - 1.96 * se, 0, 1)],
-            np.r_[1, np.clip(s + 1.96 * se, 0, 1)],
-            "95% CI (Greenwood)",
-            step="post",
-            color=st.BASELINE_COLOR,
-        )
-        grid = np.linspace(0, max(float(t.max()), 1.0), 300)
-        inside = 0.0
-        if p.identifiable:
-            ln = stats.lognorm(p.ln_sigma, scale=p.ln_median).sf(grid)
-            ex = stats.expon(scale=p.exp_mean).sf(grid)
-            ax.plot(
-                grid,
-                ln,
-                color=st.SERIES_COLORS[0],
-                label=f"lognormal fit (median {p.ln_median:.0f} min, sigma {p.ln_sigma:.2f})",
-            )
-            ax.plot(
-                grid,
-                ex,
-                color=st.SERIES_COLORS[1],
-                ls="--",
-                label=f"exponential fit (mean {p.exp_mean:.0f} min)",
-            )
-            best = (
-                stats.lognorm(p.ln_sigma, scale=p.ln_median)
-                if p.best == "lognormal"
-                else stats.expon(scale=p.exp_mean)
-            )
-            fitted = best.sf(t)
-            ok = (fitted >= s - 1.96 * se - 1e-9) & (fitted <= s + 1.96 * se + 1e-9)
-            inside = float(ok.mean())
-        ax.set_ylim(0, 1.02)
-        ax.set_xlim(0, float(t.max()))
-        title = (
-            f"The {p.best} patience fit stays inside the Kaplan-Meier band "
-            f"({inside:.0%} of event times)"
-            if p.identifiable
-            else "No abandonment observed: patience not identifiable"
-        )
-    elif p.identifiable:
-        # No exact leave time (a log without leave times): no Kaplan-Meier curve, the
-        # fit rests on abandonments known only to have left before their call.
-        top = float(stats.lognorm(p.ln_sigma, scale=p.ln_median).ppf(0.9))
-        grid = np.linspace(0, max(min(top, 480.0), 30.0), 300)
-        ax.plot(
-            grid,
-            stats.lognorm(p.ln_sigma, scale=p.ln_median).sf(grid),
-            color=st.SERIES_COLORS[0],
-            label=f"lognormal fit (median {p.ln_median:.0f} min, sigma {p.ln_sigma:.2f})",
-        )
-        ax.plot(
-            grid,
-            stats.expon(scale=p.exp_mean).sf(grid),
-            color=st.SERIES_COLORS[1],
-            ls="--",
-            label=f"exponential fit (mean {p.exp_mean:.0f} min)",
-        )
-        ax.set_ylim(0, 1.02)
-        ax.set_xlim(0, float(grid[-1]))
-        best_median = p.ln_median if p.best == "lognormal" else p.exp_median
-        title = (
-            f"No leave times in the log: {p.best} patience, median {best_median:.0f} min, "
-            f"from {p.n_left:,} abandonments known only to have left before their call"
-        )
-    else:
-        title = "No abandonment observed: patience not identifiable"
-    ax.set_xlabel("time waited (min)")
-    ax.set_ylabel("share still willing to wait")
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8)
-    note = (
-        f"{p.n_exact} abandonments (exact), {p.n_right} served waits (right-censored), "
-        f"{p.n_left} abandonments without a leave time (interval-censored: left before "
-        f"the call they would have had), {p.n_balked} balks excluded; no-shows are not "
-        "abandonment."
+def patience_table(p: PatienceFit) -> pd.DataFrame:
+    """The patience fit's statistics (``fit_patience.csv``)."""
+    return pd.DataFrame(
+        [
+            ("best", p.best),
+            ("lognormal_median_min", p.ln_median),
+            ("lognormal_sigma", p.ln_sigma),
+            ("exponential_mean_min", p.exp_mean),
+            ("km_median_min", p.km_median),
+            ("n_exact", p.n_exact),
+            ("n_right", p.n_right),
+            ("n_left", p.n_left),
+            ("n_balked", p.n_balked),
+            ("n_unknown", p.n_unknown),
+        ],
+        columns=["statistic", "value"],
     )
-    return _finish(fig, title, families, note, footer, folder / "fig_patience_km")
+
+
+def _save(fig: Figure, folder: Path, stem: str) -> Path:
+    return save_figure(fig, folder / stem, formats=("png",))[0]
+
+
+def _fig_profiles(profiles: pd.DataFrame, folder: Path, footer: str) -> Path:
+    return _save(charts.arrival_profiles(profiles, footer=footer), folder, "fig_arrival_profiles")
+
+
+def _fig_qq(points: pd.DataFrame, folder: Path, footer: str) -> Path:
+    return _save(charts.service_qq(points, footer=footer), folder, "fig_service_qq")
+
+
+def _fig_patience(p: PatienceFit, folder: Path, footer: str) -> Path:
+    fig = charts.patience_fit(patience_table(p), p.km, footer=footer)
+    return _save(fig, folder, "fig_patience_km")
 
 
 def _fig_validation(val: ValidationResult, folder: Path, footer: str) -> Path:
     """The validation figure, drawn from the tables ``write_report`` saves beside it
     (``svcsim-report`` redraws it from them in the report's language)."""
-    fig = validation_comparison(
+    fig = charts.validation_comparison(
         val.table,
         val.hourly,
         val.daily,
@@ -326,7 +194,7 @@ def _fig_validation(val: ValidationResult, folder: Path, footer: str) -> Path:
         start=val.start,
         footer=footer,
     )
-    return save_figure(fig, folder / "fig_validation", formats=("png",))[0]
+    return _save(fig, folder, "fig_validation")
 
 
 def _md(df: pd.DataFrame) -> str:
@@ -476,34 +344,25 @@ def write_report(
     ).to_csv(out / "fit_daily.csv", index=False)
     effects.table().to_csv(out / "fit_calendar_effects.csv", index=False)
     p = fit.patience
-    pd.DataFrame(
-        [
-            ("best", p.best),
-            ("lognormal_median_min", p.ln_median),
-            ("lognormal_sigma", p.ln_sigma),
-            ("exponential_mean_min", p.exp_mean),
-            ("km_median_min", p.km_median),
-            ("n_exact", p.n_exact),
-            ("n_right", p.n_right),
-            ("n_left", p.n_left),
-            ("n_balked", p.n_balked),
-            ("n_unknown", p.n_unknown),
-        ],
-        columns=["statistic", "value"],
-    ).to_csv(out / "fit_patience.csv", index=False)
+    patience_table(p).to_csv(out / "fit_patience.csv", index=False)
     p.km.to_csv(out / "patience_km.csv", index=False)
     if fit.balking is not None:
         fit.balking.by_queue.to_csv(out / "fit_balking.csv", index=False)
     footer = calibration_footer(centre_id, scenario_path.name, synthetic)
+    # The figures' own tables, from which svcsim-report redraws them in its language.
+    profiles = arrival_profiles_table(fit, train)
+    profiles.to_csv(out / "arrival_profiles.csv", index=False)
+    points = None
+    if fit.service:
+        lv = _skill_levels(train, skills).fillna("") if skills is not None else None
+        points = service_qq_table(fit, train, lv)
+        points.to_csv(out / "service_qq.csv", index=False)
     figs = []
     if figures:
-        figs.append(_fig_profiles(fit, train, out, footer))
-        if fit.service:
-            lv = None
-            if skills is not None:
-                lv = _skill_levels(train, skills).fillna("")
-            figs.append(_fig_qq(fit, train, out, footer, lv))
-        figs.append(_fig_patience(fit, out, footer))
+        figs.append(_fig_profiles(profiles, out, footer))
+        if points is not None:
+            figs.append(_fig_qq(points, out, footer))
+        figs.append(_fig_patience(fit.patience, out, footer))
         if validation is not None:
             figs.append(_fig_validation(validation, out, footer))
     if validation is not None:

@@ -628,6 +628,10 @@ _CALIBRATION_TABLES: Mapping[str, Mapping[str, Any]] = {
     },
     "validation_hourly": {},
     "validation_daily": {},
+    # the tables of the figures, which the report redraws in its language
+    "arrival_profiles": {},
+    "service_qq": {},
+    "patience_km": {},
 }
 
 

@@ -385,7 +385,14 @@ def test_cli_subprocess(history: SyntheticHistory, tmp_path: Path) -> None:
     assert "validation:" in out.stdout
     assert (tmp_path / "scn" / "cli_test.yaml").exists()
     rep = tmp_path / "rep"
-    for f in ("summary.md", "exclusions.csv", "fit_service.csv", "validation.csv"):
+    for f in (
+        "summary.md",
+        "exclusions.csv",
+        "fit_service.csv",
+        "validation.csv",
+        "arrival_profiles.csv",
+        "service_qq.csv",
+    ):
         assert (rep / f).exists(), f
     assert list(rep.glob("fig_*.png"))
     assert not (tmp_path / "outputs").exists()

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from simulator.present import style
+from simulator.present import charts, style
 from simulator.present.readers import CalibrationData
 from simulator.present.report import calibration as section
 from tests.present.charts.synthetic import make_validation
@@ -57,13 +57,13 @@ def test_validation_figure_is_redrawn_in_the_reports_language(
     lang: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[dict[str, Any]] = []
-    draw = section.validation_comparison
+    draw = charts.validation_comparison
 
     def spy(*args: Any, **kw: Any) -> Any:
         calls.append(kw)
         return draw(*args, **kw)
 
-    monkeypatch.setattr(section, "validation_comparison", spy)
+    monkeypatch.setattr(charts, "validation_comparison", spy)
     lang_drawn = lang if style.find_cjk_font() is not None else "en"
     html = section._calibration_html(_folder(tmp_path), lang_drawn)
     (png,) = _images(html)
@@ -73,6 +73,17 @@ def test_validation_figure_is_redrawn_in_the_reports_language(
     assert (kw["replications"], kw["days"], kw["start"], kw["alpha"]) == (4, 14, "2025-04-14", 0.05)
     synthetic = "（合成数据）" if lang_drawn == "zh" else " (SYNTHETIC data)"
     assert kw["footer"].endswith(f"SYN-01 -> small.yaml{synthetic}")
+
+
+def test_older_folders_show_the_calibrations_own_figures(tmp_path: Path) -> None:
+    """The figures without their tables: arrival profiles and Q-Q plots before
+    arrival_profiles.csv and service_qq.csv were written."""
+    cal = _folder(tmp_path, tables=False)
+    for stem in ("fig_arrival_profiles", "fig_service_qq"):
+        cal.images[stem] = tmp_path / f"{stem}.png"
+        cal.images[stem].write_bytes(OWN_PNG + stem.encode())
+    shown = _images(section._calibration_html(cal, "en"))
+    assert shown == [OWN_PNG, OWN_PNG + b"fig_arrival_profiles", OWN_PNG + b"fig_service_qq"]
 
 
 def test_older_folders_show_the_calibrations_own_figure(tmp_path: Path) -> None:
@@ -94,17 +105,17 @@ def test_without_a_cjk_font_the_figure_is_english(
 ) -> None:
     """Asked for Chinese on a machine without a CJK font: English labels and footer."""
     calls: list[dict[str, Any]] = []
-    draw = section.validation_comparison
+    draw = charts.validation_comparison
 
     def spy(*args: Any, **kw: Any) -> Any:
         fig = draw(*args, **kw)
         calls.append({"footer": kw["footer"], "title": fig.get_suptitle()})
         return fig
 
-    monkeypatch.setattr(section, "validation_comparison", spy)
+    monkeypatch.setattr(charts, "validation_comparison", spy)
     monkeypatch.setattr(style, "find_cjk_font", lambda: None)
     with pytest.warns(style.CJKFontWarning):
-        section._validation_figure(_folder(tmp_path), "zh")
+        section._figures(_folder(tmp_path), "zh")
     (call,) = calls
     assert call["footer"].endswith("(SYNTHETIC data)")
     assert call["title"].startswith("History is consistent on 2 of 3 KPIs")

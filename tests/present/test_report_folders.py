@@ -175,10 +175,11 @@ def test_chinese_report_of_all_folders_reads_in_chinese(
         [folders["run"], folders["rec"], cal], out=tmp_path / "zh.html", lang="zh"
     )
     assert _latin_words(out, allowed, run_literal | rec_literal | {str(cal)}) == []
-    # the validation figure redrawn in Chinese from the calibration's tables, not its PNG
+    # the calibration's figures redrawn in Chinese from its tables, not its PNGs
     html = out.read_text(encoding="utf-8")
-    shown = re.search(r"base64,([^']+)' alt='fig_validation'", html)
-    assert shown and base64.b64decode(shown[1]) != (cal / "fig_validation.png").read_bytes()
+    for stem in ("fig_arrival_profiles", "fig_service_qq", "fig_patience_km", "fig_validation"):
+        shown = re.search(rf"base64,([^']+)' alt='{stem}'", html)
+        assert shown and base64.b64decode(shown[1]) != (cal / f"{stem}.png").read_bytes(), stem
 
 
 def test_validation_setup_read_from_summary(folders: dict[str, Path]) -> None:

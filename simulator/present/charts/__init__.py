@@ -33,10 +33,12 @@ hourly
 visits
     One row per resident with ``replication``, ``day``, ``arrival_min``, ``family``,
     ``outcome``, ``wait_min``, ``service_min``.
-validation tables
-    A calibration's comparison of held-out history with the calibrated scenario
-    (``validation.csv``, ``validation_hourly.csv``, ``validation_daily.csv``), read by
-    :func:`validation_comparison`.
+calibration tables
+    What a calibration's figures show, written beside them: ``arrival_profiles.csv``
+    (:func:`arrival_profiles`), ``service_qq.csv`` (:func:`service_qq`),
+    ``fit_patience.csv`` and ``patience_km.csv`` (:func:`patience_fit`),
+    ``validation.csv``, ``validation_hourly.csv`` and ``validation_daily.csv``
+    (:func:`validation_comparison`).
 
 Shares (service level, abandonment rate, utilisation, completion rates) are fractions
 in [0, 1] in the tables and shown as percentages.
@@ -44,8 +46,11 @@ in [0, 1] in the tables and shown as percentages.
 
 from simulator.analysis.ecdf import ecdf_grid_minutes, wait_ecdf_grid
 from simulator.present.charts.calibration import (
+    arrival_profiles,
     calibration_footer,
     check_label,
+    patience_fit,
+    service_qq,
     validation_comparison,
 )
 from simulator.present.charts.centre import hourly_profile, utilisation_heatmap, wait_ecdf
@@ -74,6 +79,7 @@ __all__ = [
     "CONFIDENCE",
     "KPI_META",
     "KpiMeta",
+    "arrival_profiles",
     "calibration_footer",
     "chart_footer",
     "check_label",
@@ -84,7 +90,9 @@ __all__ = [
     "kpi_comparison",
     "mean_ci",
     "pareto_frontier",
+    "patience_fit",
     "save_figure",
+    "service_qq",
     "spread_across",
     "utilisation_heatmap",
     "validation_comparison",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from simulator.present import i18n, style
-from simulator.present.charts import calibration_footer, check_label, validation_comparison
+from simulator.present import charts, i18n, style
+from simulator.present.charts import check_label
 from simulator.present.provenance import config_value, config_word, lookup
 from simulator.present.readers import (
     CalibrationData,
@@ -23,6 +24,9 @@ from simulator.present.report.common import (
     _t,
     _verdict_html,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 _ROWS_READ = re.compile(
     r"^(?P<read>\d+) rows read \(all centres\), (?P<usable>\d+) usable, "
@@ -49,34 +53,75 @@ def _figure_caption(name: str, stem: str, lang: str) -> str:
     return _t("cal_fig", lang, name=name, what=what)
 
 
-def _validation_figure(cal: CalibrationData, lang: str) -> bytes | None:
-    """The validation figure redrawn in ``lang`` from ``validation.csv``,
-    ``validation_hourly.csv`` and ``validation_daily.csv`` (None without them, or
-    without the validation's setup in ``summary.md``: the calibration's own PNG is
-    shown instead)."""
+def _validation_figure(cal: CalibrationData, lang: str, footer: str) -> Figure | None:
+    """The validation figure from ``validation.csv``, ``validation_hourly.csv``,
+    ``validation_daily.csv`` and the validation's setup in ``summary.md`` (None without
+    them)."""
     table, hourly, daily = (
         cal.tables.get(t) for t in ("validation", "validation_hourly", "validation_daily")
     )
     run = _VALIDATION_RUN.search(cal.summary_md)
     if run is None or table is None or hourly is None or daily is None or daily.empty:
         return None
+    return charts.validation_comparison(
+        table,
+        hourly,
+        daily,
+        replications=int(run["replications"]),
+        alpha=float(run["alpha"]),
+        days=int(run["days"]),
+        start=run["start"],
+        lang=lang,
+        footer=footer,
+    )
+
+
+def _profiles_figure(cal: CalibrationData, lang: str, footer: str) -> Figure | None:
+    profiles = cal.tables.get("arrival_profiles")
+    if profiles is None or profiles.empty:
+        return None
+    return charts.arrival_profiles(profiles, lang=lang, footer=footer)
+
+
+def _qq_figure(cal: CalibrationData, lang: str, footer: str) -> Figure | None:
+    points = cal.tables.get("service_qq")
+    if points is None or points.empty:
+        return None
+    return charts.service_qq(points, lang=lang, footer=footer)
+
+
+def _patience_figure(cal: CalibrationData, lang: str, footer: str) -> Figure | None:
+    fit, km = cal.tables.get("fit_patience"), cal.tables.get("patience_km")
+    if fit is None or km is None:
+        return None
+    return charts.patience_fit(fit, km, lang=lang, footer=footer)
+
+
+#: The calibration's figures the report redraws in its language, by the stem of the
+#: calibration's own PNG, each from the tables written beside it.
+_REDRAWN = {
+    "fig_arrival_profiles": _profiles_figure,
+    "fig_patience_km": _patience_figure,
+    "fig_service_qq": _qq_figure,
+    "fig_validation": _validation_figure,
+}
+
+
+def _figures(cal: CalibrationData, lang: str) -> dict[str, bytes]:
+    """The calibration's figures by stem: redrawn in ``lang`` from their tables, the
+    calibration's own PNG where a table is missing (an older calibration folder)."""
+    figures = {stem: path.read_bytes() for stem, path in cal.images.items() if path.is_file()}
     written = _SCENARIO_WRITTEN.search(cal.summary_md)
     scenario = Path(written.group(1)).name if written else cal.name
-    try:
-        fig = validation_comparison(
-            table,
-            hourly,
-            daily,
-            replications=int(run["replications"]),
-            alpha=float(run["alpha"]),
-            days=int(run["days"]),
-            start=run["start"],
-            lang=lang,
-            footer=calibration_footer(cal.centre, scenario, cal.synthetic, lang),
-        )
-    except ValueError:  # a table without the columns the figure reads
-        return None
-    return _fig_png(fig)
+    footer = charts.calibration_footer(cal.centre, scenario, cal.synthetic, lang)
+    for stem, draw in _REDRAWN.items():
+        try:
+            fig = draw(cal, lang, footer)
+        except ValueError:  # a table without the columns the figure reads
+            continue
+        if fig is not None:  # in the PNG's place, or last when no PNG was drawn
+            figures[stem] = _fig_png(fig)
+    return figures
 
 
 def _verdicts(cal: CalibrationData) -> tuple[int, int, list[str]]:
@@ -305,10 +350,6 @@ def _calibration_html(cal: CalibrationData, lang: str) -> str:
         out.append(f"<h4>{_esc(_t('cal_val_h', lang))}</h4>")
         out.append(_html_table(head, rows, "cal-validation"))
         out.append(f"<p class='note'>{_esc(_t('cal_val_note', lang))}</p>")
-    figures = {stem: path.read_bytes() for stem, path in cal.images.items() if path.is_file()}
-    redrawn = _validation_figure(cal, lang)
-    if redrawn is not None:  # in its own place, or last when the PNG was not drawn
-        figures["fig_validation"] = redrawn
-    for stem, png in figures.items():
+    for stem, png in _figures(cal, lang).items():
         out.append(_figure_html(png, stem, _figure_caption(cal.name, stem, lang)))
     return "".join(out)

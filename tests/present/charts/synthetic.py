@@ -266,6 +266,71 @@ def make_validation(verdicts: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFra
     return table, hourly, daily
 
 
+def make_profiles() -> pd.DataFrame:
+    """A calibration's ``arrival_profiles.csv``: weekdays in half-hour bins 9-17 with one
+    bin the fit misses, weekends in hour bins 9-12."""
+    starts = np.arange(540, 1020, 30)
+    observed = 20 + 10 * np.sin(np.arange(len(starts)) / 3)
+    fitted = observed.copy()
+    fitted[4] += 8  # four standard errors away
+    weekday = pd.DataFrame(
+        {"day_type": "weekday", "days": 40, "start_min": starts, "end_min": starts + 30,
+         "observed": observed, "observed_se": 2.0, "fitted": fitted}
+    )  # fmt: skip
+    weekend = pd.DataFrame(
+        {"day_type": "weekend", "days": 16, "start_min": [540, 600, 660],
+         "end_min": [600, 660, 720], "observed": [12.0, 15.0, 9.0], "observed_se": 1.5,
+         "fitted": [12.5, 14.0, 9.5]}
+    )  # fmt: skip
+    return pd.concat([weekday, weekend], ignore_index=True)
+
+
+def make_qq() -> pd.DataFrame:
+    """A calibration's ``service_qq.csv``: two families, the second fit rejected."""
+    rng = np.random.default_rng(4)
+    frames = []
+    for group, level, p in (("general", "all", 0.4), ("complex", "proficient", 0.01)):
+        x = np.sort(rng.lognormal(2.0, 0.5, 300))
+        theo = np.quantile(x, (np.arange(300) + 0.5) / 300) * 1.02
+        frames.append(
+            pd.DataFrame(
+                {
+                    "group": group,
+                    "level": level,
+                    "dist": "lognormal",
+                    "n": 300,
+                    "mean": x.mean(),
+                    "cv": x.std() / x.mean(),
+                    "gof_pvalue": p,
+                    "theoretical": theo,
+                    "observed": x,
+                    "env_low": theo * 0.9,
+                    "env_high": theo * 1.1,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def make_patience(
+    km: bool = True, best: str | None = "lognormal"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A calibration's ``fit_patience.csv`` and ``patience_km.csv`` (no curve without
+    ``km``; patience not identifiable without ``best``)."""
+    fit = pd.DataFrame(
+        [("best", best), ("lognormal_median_min", 40.0), ("lognormal_sigma", 0.8),
+         ("exponential_mean_min", 60.0), ("km_median_min", None), ("n_exact", 120),
+         ("n_right", 3000), ("n_left", 0 if km else 1500), ("n_balked", 3), ("n_unknown", 0)],
+        columns=["statistic", "value"],
+    )  # fmt: skip
+    t = np.linspace(1, 60, 50)
+    curve = pd.DataFrame(
+        {"time_min": t, "at_risk": np.linspace(3000, 500, 50).round(), "events": 2,
+         "survival": np.exp(-t / 60)}
+    )  # fmt: skip
+    return fit, curve if km else curve.iloc[:0]
+
+
 def texts_of(fig: Figure) -> list[str]:
     """Every non-empty text of the figure."""
     return [t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_text()]

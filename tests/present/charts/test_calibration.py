@@ -10,7 +10,16 @@ import pytest
 from matplotlib.figure import Figure
 
 from simulator.present import charts
-from tests.present.charts.synthetic import CJK, check_figure, make_validation, texts_of, title_of
+from tests.present.charts.synthetic import (
+    CJK,
+    check_figure,
+    make_patience,
+    make_profiles,
+    make_qq,
+    make_validation,
+    texts_of,
+    title_of,
+)
 
 SETUP = {"replications": 20, "alpha": 0.05, "days": 58, "start": "2025-12-15"}
 
@@ -81,3 +90,61 @@ def test_check_labels_and_footer() -> None:
     assert charts.calibration_footer("C1", "c1.yaml", True) == (
         "svcsim calibration of centre C1 -> c1.yaml (SYNTHETIC data)"
     )
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_arrival_profiles_say_which_bins_the_fit_misses(lang: str, tmp_path: Path) -> None:
+    fig = charts.arrival_profiles(make_profiles(), lang=lang, footer="footer")
+    if lang == "en":
+        assert title_of(fig) == (
+            "Fitted arrival rates miss some observed bins (worst by 4.0 standard errors)"
+        )
+        assert [ax.get_title(loc="left") for ax in fig.axes] == [
+            "weekday (40 days)",
+            "weekend (16 days)",
+        ]
+    elif CJK is not None:
+        assert title_of(fig) == "拟合的到达率偏离部分观测时段（最大偏差4.0个标准误）"
+        assert fig.axes[1].get_title(loc="left") == "周末（16天）"
+    close = make_profiles().assign(fitted=lambda d: d["observed"])
+    assert title_of(charts.arrival_profiles(close)) == (
+        "Fitted arrival rates match the observed hourly profiles"
+    )
+    check_figure(fig, tmp_path, f"profiles_{lang}")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_service_qq_names_the_rejected_fits(lang: str, tmp_path: Path) -> None:
+    fig = charts.service_qq(make_qq(), lang=lang)
+    panels = [ax.get_title(loc="left") for ax in fig.axes if ax.get_visible()]
+    if lang == "en":
+        assert title_of(fig) == ("Service-time fits depart from the data in complex (GoF p < 0.05)")
+        assert panels[1].startswith("complex [proficient] n=300\nmean ")
+        assert fig.axes[0].get_xlabel() == "fitted lognormal quantile (min)"
+    elif CJK is not None:
+        assert title_of(fig) == "complex的办理时长拟合与数据不符（拟合优度p < 0.05）"
+        assert panels[0].startswith("general［全部级别］300个样本\n均值")
+        assert fig.axes[0].get_xlabel() == "拟合对数正态分布分位数（分钟）"
+    check_figure(fig, tmp_path, f"qq_{lang}")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_patience_fit_in_each_case(lang: str, tmp_path: Path) -> None:
+    titles = [
+        title_of(charts.patience_fit(*make_patience(), lang=lang)),
+        title_of(charts.patience_fit(*make_patience(km=False), lang=lang)),
+        title_of(charts.patience_fit(*make_patience(best=None), lang=lang)),
+    ]
+    if lang == "en":
+        assert titles[0].startswith("The lognormal patience fit stays inside the Kaplan-Meier")
+        assert titles[1] == (
+            "No leave times in the log: lognormal patience, median 40 min, from 1,500 "
+            "abandonments known only to have left before their call"
+        )
+        assert titles[2] == "No abandonment observed: patience not identifiable"
+    elif CJK is not None:
+        assert titles[0].startswith("对数正态分布耐心拟合落在Kaplan-Meier置信带内")
+        assert titles[1].startswith("记录中没有离开时间：耐心服从对数正态分布，中位数40分钟")
+        assert titles[2] == "未观测到放弃：无法识别耐心"
+    fig = charts.patience_fit(*make_patience(), lang=lang)
+    check_figure(fig, tmp_path, f"patience_{lang}")

@@ -27,6 +27,9 @@ from tests.present.charts.synthetic import (
     make_completion,
     make_hourly,
     make_options,
+    make_patience,
+    make_profiles,
+    make_qq,
     make_summary,
     make_validation,
     make_visits,
@@ -45,6 +48,9 @@ BAD_CALLS: dict[str, Callable[[], object]] = {
         {"A": make_summary(8, 20, 0.9, 0.0, 0.8)}, [], baseline="A"
     ),
     "cost_service_frontier": lambda: charts.cost_service_frontier(make_options(), "nonsense"),
+    "arrival_profiles": lambda: charts.arrival_profiles(make_profiles().drop(columns="fitted")),
+    "service_qq": lambda: charts.service_qq(make_qq().drop(columns="env_low")),
+    "patience_fit": lambda: charts.patience_fit(make_patience()[0], make_patience()[1].iloc[:, :2]),
     "validation_comparison": lambda: charts.validation_comparison(
         *make_validation(("consistent",))[:2],
         make_validation(("consistent",))[2].drop(columns="open"),
