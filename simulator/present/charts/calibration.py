@@ -85,6 +85,23 @@ def _band(
     ax.fill_between(x, low, high, step=step, color=color, alpha=alpha, lw=0, label=label)
 
 
+def _finish(
+    fig: Figure,
+    families: Sequence[str],
+    lang: str,
+    finding: str,
+    note: str,
+    footer: str | None,
+    title: str | None,
+) -> Figure:
+    """The finding as title (``title`` instead when the caller gave one), the method note
+    and the footer."""
+    finding_lang = None if title else lang  # computed titles: see style.finish_figure
+    return style.finish_figure(
+        fig, title or finding, families, [note], footer, finding_lang=finding_lang
+    )
+
+
 def _period_words(dates: pd.Series, lang: str) -> str:
     """The months a period spans, each year said once ("Dec 2025–Feb 2026", "Mar 2025")."""
     first, last = dates.min(), dates.max()
@@ -164,7 +181,6 @@ def validation_comparison(
     ):
         _require(frame, columns, "validation_comparison", what)
     lang, families = style.resolve_language(lang)
-    finding_lang = lang if title is None else None
     fig, axes = style.new_figure(families, figsize=figsize or (10.0, 9.0), nrows=3)
     pi = table[["pi_low", "pi_high"]].apply(pd.to_numeric, errors="coerce")
     tab = table.loc[np.isfinite(pi).all(axis=1).to_numpy()].reset_index(drop=True)
@@ -211,11 +227,9 @@ def validation_comparison(
     ax.set_xlabel(_t("val_date_axis", lang, span=span))
     ax.legend(fontsize=7)
     n_ok = int((table["verdict"].astype(str) == "consistent").sum())
-    if title is None:
-        key = "val_title_all" if n_ok == len(table) else "val_title_some"
-        title = _t(key, lang, k=n_ok, n=len(table))
+    key = "val_title_all" if n_ok == len(table) else "val_title_some"
     note = _t("val_note", lang, r=replications, days=days, start=start, alpha=alpha)
-    return style.finish_figure(fig, title, families, [note], footer, finding_lang=finding_lang)
+    return _finish(fig, families, lang, _t(key, lang, k=n_ok, n=len(table)), note, footer, title)
 
 
 @CHART_DOCS.fill
@@ -284,12 +298,8 @@ def arrival_profiles(
             z = np.abs(mean - fitted) / np.where(se > 0, se, np.inf)
         worst = max(worst, float(np.nanmax(z)) if len(z) else 0.0)
     axes[0].legend(fontsize=8, loc="upper right")
-    finding_lang = lang if title is None else None
-    if title is None:
-        ok = worst < 3.5
-        title = _t("prof_title_ok" if ok else "prof_title_miss", lang, z=f"{worst:.1f}")
-    note = _t("prof_note", lang)
-    return style.finish_figure(fig, title, families, [note], footer, finding_lang=finding_lang)
+    finding = _t("prof_title_ok" if worst < 3.5 else "prof_title_miss", lang, z=f"{worst:.1f}")
+    return _finish(fig, families, lang, finding, _t("prof_note", lang), footer, title)
 
 
 @CHART_DOCS.fill
@@ -361,12 +371,9 @@ def service_qq(
     for ax in axes[len(fits) :]:
         ax.set_visible(False)
     axes[0].legend(fontsize=7, loc="upper left")
-    finding_lang = lang if title is None else None
-    if title is None:
-        sep = _t("list_sep", lang)
-        title = _t("qq_title_bad", lang, groups=sep.join(bad)) if bad else _t("qq_title_ok", lang)
-    note = _t("qq_note", lang)
-    return style.finish_figure(fig, title, families, [note], footer, finding_lang=finding_lang)
+    sep = _t("list_sep", lang)
+    finding = _t("qq_title_bad", lang, groups=sep.join(bad)) if bad else _t("qq_title_ok", lang)
+    return _finish(fig, families, lang, finding, _t("qq_note", lang), footer, title)
 
 
 def _statistics(fit: pd.DataFrame) -> dict[str, Any]:
@@ -507,8 +514,4 @@ def patience_fit(
     ax.set_ylabel(_t("pat_y", lang))
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
-    note = _t("pat_note", lang, **counts)
-    finding_lang = lang if title is None else None
-    return style.finish_figure(
-        fig, title or finding, families, [note], footer, finding_lang=finding_lang
-    )
+    return _finish(fig, families, lang, finding, _t("pat_note", lang, **counts), footer, title)
