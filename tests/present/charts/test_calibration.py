@@ -32,6 +32,11 @@ def _draw(verdicts: tuple[str, ...], lang: str = "en") -> Figure:
     return fig
 
 
+def _latin(fig: Figure) -> set[str]:
+    """Every run of Latin letters the figure shows."""
+    return {w for t in texts_of(fig) for w in re.findall("[A-Za-z]+", t)}
+
+
 def _legend(fig: Figure) -> list[str]:
     return [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
 
@@ -71,8 +76,7 @@ def test_in_chinese(tmp_path: Path) -> None:
     ticks = [t.get_text() for t in dates.get_xticklabels() if t.get_text()]
     assert ticks == ["15日", "1月", "15日", "2月"], ticks
     # every Latin word the figure shows: the method's name and the given footer
-    words = {w for t in texts_of(fig) for w in re.findall("[A-Za-z]+", t)}
-    assert words == {"Bonferroni", "footer"}, words
+    assert _latin(fig) == {"Bonferroni", "footer"}
     check_figure(fig, tmp_path, "validation_zh")
 
 
@@ -106,6 +110,7 @@ def test_arrival_profiles_say_which_bins_the_fit_misses(lang: str, tmp_path: Pat
     elif CJK is not None:
         assert title_of(fig) == "拟合的到达率偏离部分观测时段（最大偏差4.0个标准误）"
         assert fig.axes[1].get_title(loc="left") == "周末（16天）"
+        assert _latin(fig) == {"footer"}
     close = make_profiles().assign(fitted=lambda d: d["observed"])
     assert title_of(charts.arrival_profiles(close)) == (
         "Fitted arrival rates match the observed hourly profiles"
@@ -125,6 +130,8 @@ def test_service_qq_names_the_rejected_fits(lang: str, tmp_path: Path) -> None:
         assert title_of(fig) == "complex的办理时长拟合与数据不符（拟合优度p < 0.05）"
         assert panels[0].startswith("general［全部级别］300个样本\n均值")
         assert fig.axes[0].get_xlabel() == "拟合对数正态分布分位数（分钟）"
+        # the families are the user's names; the test's name and p of the p-value
+        assert _latin(fig) == {"general", "complex", "p", "Anderson", "Darling"}
     check_figure(fig, tmp_path, f"qq_{lang}")
 
 
@@ -146,5 +153,7 @@ def test_patience_fit_in_each_case(lang: str, tmp_path: Path) -> None:
         assert titles[0].startswith("对数正态分布耐心拟合落在Kaplan-Meier置信带内")
         assert titles[1].startswith("记录中没有离开时间：耐心服从对数正态分布，中位数40分钟")
         assert titles[2] == "未观测到放弃：无法识别耐心"
+        fig = charts.patience_fit(*make_patience(), lang=lang)
+        assert _latin(fig) == {"Kaplan", "Meier", "Greenwood"}
     fig = charts.patience_fit(*make_patience(), lang=lang)
     check_figure(fig, tmp_path, f"patience_{lang}")
