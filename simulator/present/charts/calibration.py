@@ -11,6 +11,7 @@ Each is drawn from tables a calibration writes beside its figures
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -120,8 +121,18 @@ def _date_axis(ax: Axes, lang: str) -> None:
     ax.xaxis.set_major_locator(loc)
     formats = _t("date_ticks", lang).split("|")
     zero = _t("date_ticks_zero", lang).split("|")
-    fmt = mdates.ConciseDateFormatter(loc, formats=formats, zero_formats=zero, show_offset=False)
+    fmt = _UnpaddedDates(loc, formats=formats, zero_formats=zero, show_offset=False)
     ax.xaxis.set_major_formatter(fmt)
+
+
+class _UnpaddedDates(mdates.ConciseDateFormatter):
+    """Month and day numbers before 月 and 日 without the leading zero ("3月", "5日"):
+    strftime's ``%-m`` does that on Linux and macOS only."""
+
+    _PAD = re.compile(r"(?<!\d)0(\d)(?=[月日])")
+
+    def format_ticks(self, values: Any) -> list[str]:
+        return [self._PAD.sub(r"\1", s) for s in super().format_ticks(values)]
 
 
 @CHART_DOCS.fill

@@ -6,10 +6,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
 from simulator.present import charts
+from simulator.present.charts.calibration import _date_axis
 from tests.present.charts.synthetic import (
     CJK,
     check_figure,
@@ -62,6 +65,25 @@ def test_date_axis_names_months_and_the_years_once() -> None:
     assert ticks and not any("-" in t for t in ticks), ticks  # no "2026-Jan"
     assert ax.xaxis.get_offset_text().get_text() == ""
     assert "Dec 2025–Feb 2026" in ax.get_xlabel()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "ticks"),
+    [
+        ("2025-03-01", "2025-03-28", ["3月", "8日", "15日", "22日"]),
+        ("2025-01-01", "2025-09-30", ["2025年", "3月", "5月", "7月", "9月"]),
+    ],
+)
+def test_chinese_date_ticks_without_leading_zeros(start: str, end: str, ticks: list[str]) -> None:
+    """ "3月", "8日" on every platform (strftime's %-m is not portable); the tick texts
+    are checked, not drawn, so no CJK font is needed."""
+    fig = Figure()
+    ax = fig.subplots()
+    days = pd.date_range(start, end)
+    ax.plot(days, np.arange(len(days)))
+    _date_axis(ax, "zh")
+    fig.canvas.draw()
+    assert [t.get_text() for t in ax.get_xticklabels() if t.get_text()] == ticks
 
 
 @pytest.mark.skipif(CJK is None, reason="no CJK font installed")
