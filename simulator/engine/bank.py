@@ -350,27 +350,7 @@ class WindowBank:
                     self.n_open += 1
                 j = self.next_i
                 if j < n and t[j] <= now and not eager:
-                    if not balk_on and not track:
-                        self.admit(now)
-                    else:  # admit written out (the hot path of a busy centre)
-                        while j < n:
-                            tj = t[j]
-                            if tj > now:
-                                break
-                            if balk_on and balk_u[j] < balk_p and self.n_waiting >= threshold:
-                                if track and heap and heap[0][0] <= tj:
-                                    self._purge_expired(tj)
-                                if self.n_waiting >= threshold:
-                                    outcome[j] = BALKED
-                                    leave[j] = tj
-                                    j += 1
-                                    continue
-                            queues[cls[j]].append(j)
-                            self.n_waiting += 1
-                            if track:
-                                heappush(heap, (deadline[j], j))
-                            j += 1
-                        self.next_i = j
+                    self.admit(now)  # who came while every window was busy
                 if not self.n_waiting and not ask_empty:
                     i = -1  # nobody waits
                 elif oldest_first:  # pop_oldest written out (some ticket waits)
