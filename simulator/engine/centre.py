@@ -43,7 +43,7 @@ import simpy
 
 from simulator.config.scenario import DayPlan, Scenario
 from simulator.engine.back_office import work_back_office
-from simulator.engine.bank import _DONE, _TOP, WindowBank
+from simulator.engine.bank import _DONE, _TOP, WindowBank, _admit_arrived
 from simulator.engine.demand import Residents
 from simulator.engine.policies import POLICIES
 from simulator.engine.records import (
@@ -396,29 +396,13 @@ class CentreModel(WindowBank):
             self.n_waiting += i - first
             self.next_i = i
             return
-        # _balks and _enqueue written out (the hot path of a busy centre).
-        outcome, leave, balk_u, deadline = self.outcome, self.leave, self.balk_u, self.deadline
-        heap = self.heap
-        balk_on, track = self.balk_on, self.track_heap
-        threshold, p = self.balk_threshold, self.balk_p
-        while i < n:
-            ti = t[i]
-            if ti > now:
-                break
-            if balk_on and balk_u[i] < p and self.n_waiting >= threshold:
-                if track and heap and heap[0][0] <= ti:
-                    self._purge_expired(ti)
-                if self.n_waiting >= threshold:
-                    outcome[i] = BALKED
-                    leave[i] = ti
-                    i += 1
-                    continue
-            queues[cls[i]].append(i)
-            self.n_waiting += 1
-            if track:
-                heapq.heappush(heap, (deadline[i], i))
-            i += 1
-        self.next_i = i
+        # _balks and _enqueue written out (the hot path of a busy centre), in one
+        # function that the window bank's loop calls too.
+        self.next_i = _admit_arrived(
+            self, i, now, t, n, cls, queues, self.outcome, self.leave, self.deadline,
+            self.heap, self.balk_on, self.balk_u, self.balk_p, self.balk_threshold,
+            self.track_heap,
+        )  # fmt: skip
 
     def _arrivals(self) -> Generator[simpy.Event, Any, None]:
         """With a diversion rule (eager mode): every arrival is an event, so that the rule
