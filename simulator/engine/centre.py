@@ -43,12 +43,11 @@ import simpy
 
 from simulator.config.scenario import DayPlan, Scenario
 from simulator.engine.back_office import work_back_office
-from simulator.engine.bank import _DONE, _TOP, WindowBank, _admit_arrived
+from simulator.engine.bank import _DONE, _TOP, WindowBank, _admit_arrived, _balks_at
 from simulator.engine.demand import Residents
 from simulator.engine.policies import POLICIES
 from simulator.engine.records import (
     ABANDONED,
-    BALKED,
     DIVERTED,
     NO_SHOW,
     SERVED,
@@ -358,16 +357,7 @@ class CentreModel(WindowBank):
         """Balking decision for resident ``i`` on arrival (records it if so)."""
         if self.balk_u[i] >= self.balk_p or self.n_waiting < self.balk_threshold:
             return False  # whatever abandonments are due (they only lower the count)
-        ti = self.t[i]
-        if self.track_heap:
-            heap = self.heap
-            if heap and heap[0][0] <= ti:
-                self._purge_expired(ti)
-        if self.n_waiting >= self.balk_threshold:
-            self.outcome[i] = BALKED
-            self.leave[i] = ti
-            return True
-        return False
+        return _balks_at(self, i, self.t[i], self.balk_threshold, self.track_heap, self.heap)
 
     def _enqueue(self, i: int) -> None:
         self.queues[self.cls[i]].append(i)
@@ -396,12 +386,11 @@ class CentreModel(WindowBank):
             self.n_waiting += i - first
             self.next_i = i
             return
-        # _balks and _enqueue written out (the hot path of a busy centre), in one
-        # function that the window bank's loop calls too.
+        # _enqueue written out (the hot path of a busy centre), in one function that the
+        # window bank's loop calls too.
         self.next_i = _admit_arrived(
-            self, i, now, t, n, cls, queues, self.outcome, self.leave, self.deadline,
-            self.heap, self.balk_on, self.balk_u, self.balk_p, self.balk_threshold,
-            self.track_heap,
+            self, i, now, t, n, cls, queues, self.deadline, self.heap,
+            self.balk_on, self.balk_u, self.balk_p, self.balk_threshold, self.track_heap,
         )  # fmt: skip
 
     def _arrivals(self) -> Generator[simpy.Event, Any, None]:
