@@ -27,7 +27,11 @@ def test_validation_figure_is_the_shared_chart_in_english(
     monkeypatch.setattr(report, "save_figure", lambda fig, *a, **k: figs.append(fig) or [tmp_path])
     report._fig_validation(val, tmp_path, "the footer")
     texts = [t.get_text() for t in figs[0].findobj(matplotlib.text.Text)]
-    assert "History is consistent on 2 of 3 KPIs: check the ones marked X" in texts
+    shown = " ".join(" ".join(t.split()) for t in texts)  # a long title is wrapped
+    assert (
+        "History is consistent with the calibrated scenario on 2 of 3 checks, not on: "
+        "visits_per_weekend_day" in shown
+    )
     assert "history (inconsistent)" in texts
     text = " ".join(texts)
     assert "20 replications over 58 held-out days from 2025-12-15. Prediction" in text

@@ -155,7 +155,8 @@ def validation_comparison(
     Three panels: each KPI's history relative to the simulated mean within the
     simulation's prediction interval (marked X where the two are inconsistent); weekday
     utilisation by hour with its prediction interval; visits per open day within the
-    per-day 95% band. The title says on how many checks history and scenario agree.
+    per-day 95% band (hours and days whose history lies outside marked X). The title
+    says on how many checks history and scenario agree, and names those they do not.
 
     Parameters
     ----------
@@ -223,7 +224,7 @@ def validation_comparison(
         x = hourly["hour"] + 0.5
         _band(ax, x, hourly["pi_low"], hourly["pi_high"], _t("val_band", lang))
         ax.plot(x, hourly["sim_mean"], color=color, label=_t("val_sim_mean", lang))
-        ax.plot(x, hourly["historical"], "o", color=black, label=_t("val_history", lang))
+        _history_points(ax, x, hourly["historical"], hourly["pi_low"], hourly["pi_high"], lang)
     ax.set_xlabel(_t("val_hour_axis", lang))
     ax.set_ylabel(_t("val_util_axis", lang))
     ax.legend(fontsize=7)
@@ -231,16 +232,42 @@ def validation_comparison(
     dd = daily.loc[daily["open"].astype(str).str.lower() == "true"]
     dates = pd.to_datetime(dd["date"])
     _band(ax, dates, dd["band_low"], dd["band_high"], _t("val_daily_band", lang), step="mid")
-    ax.plot(dates, dd["historical"], ".", color=black, label=_t("val_history", lang))
+    _history_points(ax, dates, dd["historical"], dd["band_low"], dd["band_high"], lang, ms=4)
     _date_axis(ax, lang)
     ax.set_ylabel(_t("val_visits_axis", lang))
     span = _period_words(dates, lang) if len(dates) else ""
     ax.set_xlabel(_t("val_date_axis", lang, span=span))
     ax.legend(fontsize=7)
-    n_ok = int((table["verdict"].astype(str) == "consistent").sum())
-    key = "val_title_all" if n_ok == len(table) else "val_title_some"
+    failed = table.loc[table["verdict"].astype(str) != "consistent"]
+    if failed.empty:
+        finding = _t("val_title_all", lang, n=len(table))
+    else:
+        names = failed["label"] if "label" in failed.columns else [None] * len(failed)
+        which = _t("list_sep", lang).join(
+            _UNIT.sub("", check_label(str(k), lb, lang))
+            for k, lb in zip(failed["kpi"], names, strict=True)
+        )
+        finding = _t("val_title_some", lang, k=len(table) - len(failed), n=len(table), which=which)
     note = _t("val_note", lang, r=replications, days=days, start=start, alpha=alpha)
-    return _finish(fig, families, lang, _t(key, lang, k=n_ok, n=len(table)), note, footer, title)
+    return _finish(fig, families, lang, finding, note, footer, title)
+
+
+#: A check's unit at the end of its label ("(share)", "（比例）"), left out of the title.
+_UNIT = re.compile(r"\s*[(（][^()（）]*[)）]$")
+
+
+def _history_points(
+    ax: Axes, x: Any, history: Any, low: Any, high: Any, lang: str, ms: float = 6.0
+) -> None:
+    """The history as points, those outside the interval [``low``, ``high``] as crosses."""
+    h = pd.to_numeric(pd.Series(np.asarray(history)), errors="coerce").to_numpy(float)
+    out = (h < np.asarray(low, float)) | (h > np.asarray(high, float))
+    x = np.asarray(x)
+    black = style.OKABE_ITO["black"]
+    ax.plot(x[~out], h[~out], "o", ms=ms, color=black, label=_t("val_history", lang))
+    if out.any():  # no legend entry for markers that are not drawn
+        label = _t("val_hist_outside", lang)
+        ax.plot(x[out], h[out], "X", ms=ms + 2, color=style.HIGHLIGHT_COLOR, label=label)
 
 
 @CHART_DOCS.fill

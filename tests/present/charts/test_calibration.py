@@ -48,15 +48,54 @@ def test_no_inconsistent_entry_without_inconsistent_history(tmp_path: Path) -> N
     fig = _draw(("consistent",) * 3)
     assert "history (consistent)" in _legend(fig) and "history (inconsistent)" not in _legend(fig)
     # the hourly check has no interval: counted in the title, not drawn as a row
-    assert title_of(fig) == "History is consistent with the calibrated scenario on all 4 KPIs"
+    assert title_of(fig) == "History is consistent with the calibrated scenario on all 4 checks"
     assert len(fig.axes[0].get_yticklabels()) == 3
     fig = _draw(("consistent", "inconsistent", "consistent"))
     assert "history (inconsistent)" in _legend(fig)
-    assert title_of(fig) == "History is consistent on 3 of 4 KPIs: check the ones marked X"
+    assert title_of(fig) == (
+        "History is consistent with the calibrated scenario on 3 of 4 checks, not on: "
+        "visits_per_weekend_day"  # the table's label, here none: the check's code
+    )
     assert any(
         t.startswith("20 replications over 58 held-out days from 2025-12-15") for t in texts_of(fig)
     )
     check_figure(fig, tmp_path, "validation")
+
+
+def test_failed_checks_named_and_points_outside_their_intervals_crossed() -> None:
+    """A failed check without an interval (the daily coverage) is named in the title, and
+    the hours and days whose history lies outside the interval are drawn as crosses."""
+    table, hourly, daily = make_validation(("consistent", "consistent"))
+    table = pd.concat(
+        [
+            table,
+            pd.DataFrame(
+                {
+                    "kpi": ["daily_volume_coverage"],
+                    "label": ["days inside the per-day 95% band (share)"],
+                    "historical": [0.77],
+                    "verdict": ["inconsistent"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    daily.loc[[0, 3], "historical"] = [700.0, 990.0]  # below and above the band
+    hourly.loc[2, "historical"] = 0.85
+    fig = charts.validation_comparison(table, hourly, daily, **SETUP, footer="footer")
+    assert title_of(fig) == (
+        "History is consistent with the calibrated scenario on 3 of 4 checks, not on: "
+        "days inside the per-day 95% band"
+    )
+    for ax, crossed in ((fig.axes[1], [(11.5, 0.85)]), (fig.axes[2], [(0, 700.0), (3, 990.0)])):
+        (line,) = [
+            ln for ln in ax.get_lines() if ln.get_label() == "history (outside the interval)"
+        ]
+        ys = list(line.get_ydata())
+        assert ys == [y for _, y in crossed] and line.get_marker() == "X"
+    fig = _draw(("consistent",) * 2)
+    labels = {ln.get_label() for ax in fig.axes for ln in ax.get_lines()}
+    assert "history (outside the interval)" not in labels
 
 
 def test_date_axis_names_months_and_the_years_once() -> None:
@@ -89,7 +128,9 @@ def test_chinese_date_ticks_without_leading_zeros(start: str, end: str, ticks: l
 @pytest.mark.skipif(CJK is None, reason="no CJK font installed")
 def test_in_chinese(tmp_path: Path) -> None:
     fig = _draw(("consistent", "inconsistent", "consistent"), lang="zh")
-    assert title_of(fig) == "留出期历史在4项指标中有3项与校准情景一致：请查看标有×的指标"
+    assert title_of(fig) == (
+        "留出期历史在4项检验中有3项与校准情景一致，不一致的是：周末或节假日每日到访人数"
+    )
     assert "历史值（不一致）" in _legend(fig)
     ax = fig.axes[0]
     assert ax.get_yticklabels()[0].get_text() == "工作日每日到访人数（人/天）"
