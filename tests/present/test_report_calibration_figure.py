@@ -118,4 +118,6 @@ def test_without_a_cjk_font_the_figure_is_english(
         section._figures(_folder(tmp_path), "zh")
     (call,) = calls
     assert call["footer"].endswith("(SYNTHETIC data)")
-    assert call["title"].startswith("History is consistent on 2 of 3 KPIs")
+    assert " ".join(call["title"].split()).startswith(
+        "History is consistent with the calibrated scenario on 2 of 3 checks, not on:"
+    )
