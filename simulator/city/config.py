@@ -26,18 +26,17 @@ from typing import Any
 from simulator.city.data import ASSUMED_SIZE_SIGMA
 from simulator.city.layout import LayoutRule
 from simulator.config.parse import Problems, flag, num, text
+from simulator.config.scenario import check_calendar_range
 from simulator.config.schema import ANY, unknown_keys
 from simulator.config.types import FrozenMap
 from simulator.engine.district import Diversion, parse_diversion
 from simulator.errors import ConfigError
-from simulator.model.calendar import covered_range
 from simulator.optimise.allocate_config import AllocateSettings, parse_allocate
 
 __all__ = [
     "ALLOCATE_KEYS",
     "CITY_DEFAULTS",
     "CITY_KEYS",
-    "RUN_SETTINGS",
     "UNITS",
     "AllocateConfig",
     "CityCalendar",
@@ -85,22 +84,6 @@ ALLOCATE_KEYS: Mapping[str, Any] = {
 
 UNITS = ("centre", "district")
 """The task units of a city run (``unit``)."""
-
-RUN_SETTINGS = (
-    "replications",
-    "seed",
-    "workers",
-    "dask_address",
-    "unit",
-    "wait_histogram",
-    "common_busyness_cv",
-    "progress",
-    "charts",
-    "cache",
-    "trust_cache",
-)
-"""The run settings (top-level keys) of a city or allocate config: how the city is run,
-not which city."""
 
 CITY_DEFAULTS: Mapping[str, Any] = FrozenMap(
     {
@@ -262,14 +245,7 @@ def _calendar(cfg: Mapping[str, Any], p: Problems) -> CityCalendar:
         p.add("calendar.start_date", f"expected a date YYYY-MM-DD, got {raw!r}")
         return CityCalendar(dt.date.fromisoformat(CITY_DEFAULTS["calendar.start_date"]), days)
     if p.clean("calendar"):
-        first, last = covered_range()
-        end = start + dt.timedelta(days=min(days, (dt.date.max - start).days) - 1)
-        if start < first or end > last:
-            p.add(
-                "calendar",
-                f"simulated dates {start} to {end} (start_date, days) must lie within the "
-                f"range the holiday data cover, {first} to {last}",
-            )
+        check_calendar_range(start, days, p)
     return CityCalendar(start, days)
 
 

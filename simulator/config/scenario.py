@@ -72,6 +72,7 @@ __all__ = [  # the builder, and the frozen parts it builds (re-exported from con
     "SKILL_LEVELS",
     "WINDOW_KINDS",
     "Item",
+    "check_calendar_range",
     "item_probabilities",
     "scenario_from_config",
     *types.__all__,
@@ -168,9 +169,9 @@ def _parse_hours(cal_cfg: Mapping[str, Any], days: int, problems: Problems) -> d
     return out
 
 
-def _check_calendar_range(start: dt.date, days: int, problems: Problems) -> None:
-    """The simulated dates must lie in the range the holiday data cover (checked here,
-    not half-way through a run)."""
+def check_calendar_range(start: dt.date, days: int, problems: Problems) -> None:
+    """The simulated dates must lie in the range the holiday data cover (checked before
+    a run, not half-way through it): the scenario's and the city's ``calendar``."""
     first, last = cal.covered_range()
     try:
         end = start + dt.timedelta(days=days - 1)
@@ -405,7 +406,7 @@ def _parse_calendar(
         start_date = dt.date(2026, 1, 5)
     hours = _parse_hours(cal_cfg, days if p.clean("calendar.days") else 1, p)
     if dem.get("arrival_rate_per_hour") is None and p.clean("calendar"):
-        _check_calendar_range(start_date, days, p)
+        check_calendar_range(start_date, days, p)
     return days, start_date, hours
 
 

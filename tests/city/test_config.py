@@ -18,7 +18,6 @@ from simulator.city.config import (
     ALLOCATE_KEYS,
     CITY_DEFAULTS,
     CITY_KEYS,
-    RUN_SETTINGS,
     CitySettings,
     parse_allocate_config,
     parse_city_config,
@@ -29,6 +28,21 @@ from simulator.engine.district import Diversion
 from simulator.errors import ConfigError
 
 SHIPPED = ("city/default", "allocate/default", "allocate/quick")
+#: The run settings (top-level keys) of a city or allocate config: how the city is run,
+#: not which city.
+RUN_SETTINGS = (
+    "replications",
+    "seed",
+    "workers",
+    "dask_address",
+    "unit",
+    "wait_histogram",
+    "common_busyness_cv",
+    "progress",
+    "charts",
+    "cache",
+    "trust_cache",
+)
 #: Keys read by svcsim-allocate only (unknown to a city config).
 ALLOCATE_ONLY = set(ALLOCATE_KEYS) - set(CITY_KEYS)
 #: Run settings of a shipped config whose value differs on purpose from the table's:

@@ -22,7 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from simulator.present import i18n, style
-from simulator.present.charts.common import CHART_DOCS, _t
+from simulator.present.charts.common import CHART_DOCS, _t, require_columns
 from simulator.present.provenance import config_value
 
 #: Columns of the validation table the chart reads (``label`` as well when present).
@@ -40,13 +40,6 @@ QQ_COLUMNS = (
 )  # fmt: skip
 #: Columns of the Kaplan-Meier curve.
 KM_COLUMNS = ("time_min", "at_risk", "events", "survival")
-
-
-def _require(frame: pd.DataFrame, columns: Sequence[str], chart: str, what: str) -> None:
-    """Raise ValueError naming the columns ``frame`` lacks."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{chart}: {what} lacks {', '.join(missing)}")
 
 
 def check_label(kpi: str, label: object, lang: str) -> str:
@@ -191,7 +184,7 @@ def validation_comparison(
         (hourly, HOURLY_COLUMNS, "hourly"),
         (daily, DAILY_COLUMNS, "daily"),
     ):
-        _require(frame, columns, "validation_comparison", what)
+        require_columns(frame, columns, "validation_comparison", what)
     lang, families = style.resolve_language(lang)
     fig, axes = style.new_figure(families, figsize=figsize or (10.0, 9.0), nrows=3)
     pi = table[["pi_low", "pi_high"]].apply(pd.to_numeric, errors="coerce")
@@ -299,7 +292,7 @@ def arrival_profiles(
     %(raises_value_error)s
         If ``profiles`` lacks one of the columns above.
     """
-    _require(profiles, PROFILE_COLUMNS, "arrival_profiles", "profiles")
+    require_columns(profiles, PROFILE_COLUMNS, "arrival_profiles", "profiles")
     lang, families = style.resolve_language(lang)
     kinds = list(dict.fromkeys(profiles["day_type"].astype(str)))
     n = max(len(kinds), 1)
@@ -370,7 +363,7 @@ def service_qq(
     %(raises_value_error)s
         If ``points`` lacks one of the columns above.
     """
-    _require(points, QQ_COLUMNS, "service_qq", "points")
+    require_columns(points, QQ_COLUMNS, "service_qq", "points")
     lang, families = style.resolve_language(lang)
     fits = [g for _, g in points.groupby(["group", "level"], sort=False)]
     ncols = max(min(3, len(fits)), 1)
@@ -475,8 +468,8 @@ def patience_fit(
     """
     from scipy import stats
 
-    _require(fit, ("statistic", "value"), "patience_fit", "fit")
-    _require(km, KM_COLUMNS, "patience_fit", "km")
+    require_columns(fit, ("statistic", "value"), "patience_fit", "fit")
+    require_columns(km, KM_COLUMNS, "patience_fit", "km")
     p = _statistics(fit)
     best = p["best"]
     med, sigma, mean = (

@@ -22,6 +22,7 @@ from simulator.present.charts.common import (
     _t,
     _uncertainty_notes,
     mean_ci,
+    require_columns,
 )
 from simulator.present.style import fmt_num, fmt_pct, fmt_pct_vs
 
@@ -42,13 +43,6 @@ _DOCS = DocTexts(
         __name__,
     ),
 )
-
-
-def _require_columns(df: pd.DataFrame, *columns: str) -> None:
-    """A clear error for a table without a column the chart needs."""
-    for col in columns:
-        if col not in df.columns:
-            raise ValueError(f"column {col!r} not in table")
 
 
 def _group_stats(
@@ -118,7 +112,8 @@ def completion_by_group(
     %(raises_value_error)s
         If ``group_col`` is not a column of ``df``.
     """
-    _require_columns(df, group_col)  # value_col may be absent from a summary table
+    # value_col may be absent from a summary table
+    require_columns(df, (group_col,), "completion_by_group", "df")
     lang, families = style.resolve_language(lang)
     finding_lang = lang if title is None else None  # computed titles: see finish_figure
     st = _group_stats(df, group_col, value_col, order)
@@ -267,7 +262,7 @@ def spread_across(
     %(raises_value_error)s
         If ``value_col`` or ``group_col`` is not a column of ``df``.
     """
-    _require_columns(df, value_col, group_col)
+    require_columns(df, (value_col, group_col), "spread_across", "df")
     lang, families = style.resolve_language(lang)
     finding_lang = lang if title is None else None  # computed titles: see finish_figure
     label = value_label or value_col

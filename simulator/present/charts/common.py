@@ -65,6 +65,14 @@ def _t(key: str, lang: str, **kw: Any) -> str:
     return i18n.message("chart", key, lang, **kw)
 
 
+def require_columns(frame: pd.DataFrame, columns: Sequence[str], chart: str, what: str) -> None:
+    """Raise ValueError naming ``chart``, its table (``what``) and every column of
+    ``columns`` the table lacks."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{chart}: {what} lacks {', '.join(missing)}")
+
+
 def _name(value: object, lang: str) -> str:
     """Display name of a category value (translated when known)."""
     return i18n.name(value, lang)
