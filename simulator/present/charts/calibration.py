@@ -220,7 +220,7 @@ def validation_comparison(
         _history_points(ax, x, hourly["historical"], hourly["pi_low"], hourly["pi_high"], lang)
     ax.set_xlabel(_t("val_hour_axis", lang))
     ax.set_ylabel(_t("val_util_axis", lang))
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=4, frameon=False)
     ax = axes[2]
     dd = daily.loc[daily["open"].astype(str).str.lower() == "true"]
     dates = pd.to_datetime(dd["date"])
@@ -230,7 +230,7 @@ def validation_comparison(
     ax.set_ylabel(_t("val_visits_axis", lang))
     span = _period_words(dates, lang) if len(dates) else ""
     ax.set_xlabel(_t("val_date_axis", lang, span=span))
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=4, frameon=False)
     failed = table.loc[table["verdict"].astype(str) != "consistent"]
     if failed.empty:
         finding = _t("val_title_all", lang, n=len(table))
